@@ -1,0 +1,104 @@
+/** The target of the EventBridge rules: one KMS event in, at most one workflow execution started. */
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { parseArn } from '../shared/arn';
+import { sfn } from '../shared/clients/sfn';
+import { config } from '../shared/config';
+import { RejectedEventError } from '../shared/errors';
+import { executionName, parseKeyEvent } from '../shared/key-event';
+import type { KeyEvent } from '../shared/model';
+import { logger, metrics, observability } from '../shared/observability';
+
+/** A start date older than this before our call belongs to an execution started by an earlier delivery. */
+const CLOCK_SKEW_MS = 5_000;
+
+export type DispatchResult =
+  | { readonly accepted: false; readonly reason: string }
+  | {
+      readonly accepted: true;
+      readonly executionName: string;
+      readonly executionArn: string;
+      /** The execution already existed: this delivery repeated one already acted on. */
+      readonly duplicate: boolean;
+    };
+
+/**
+ * ALLOWED_ACCOUNTS plus the account this function runs in, which Lambda gives only through the function's
+ * own ARN. With neither (a test or a local run without a function ARN), the list is empty and the
+ * parser's own rule still holds: the key must belong to the account the event came from.
+ */
+function allowedAccounts(context: Context | undefined): string[] {
+  const configured = config.allowedAccounts();
+  const own = parseArn(context?.invokedFunctionArn ?? '')?.account;
+  return own && !configured.includes(own) ? [...configured, own] : configured;
+}
+
+/** arn:aws:states:r:a:stateMachine:M -> arn:aws:states:r:a:execution:M:name, as Step Functions builds it. */
+function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** An envelope field of a rejected event, for the log line: a short string or nothing. */
+function envelopeField(event: unknown, field: 'id' | 'detail-type'): string | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const value = (event as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value.slice(0, 128) : undefined;
+}
+
+const lambdaHandler = async (event: unknown, context: Context): Promise<DispatchResult> => {
+  let keyEvent: KeyEvent;
+  try {
+    keyEvent = parseKeyEvent(event, { allowedAccounts: allowedAccounts(context) });
+  } catch (error) {
+    if (!(error instanceof RejectedEventError)) throw error;
+    // Returned, not thrown: retrying a malformed, forged or denied event could never make it acceptable.
+    logger.warn('Event rejected', {
+      reason: error.message,
+      eventId: envelopeField(event, 'id'),
+      detailType: envelopeField(event, 'detail-type'),
+    });
+    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
+    return { accepted: false, reason: error.message };
+  }
+
+  const name = executionName(keyEvent);
+  logger.appendKeys({ keyArn: keyEvent.keyArn, executionName: name });
+  const stateMachineArn = config.stateMachineArn(keyEvent.workflow);
+  const input = JSON.stringify(keyEvent);
+  const sentAt = Date.now();
+  let executionArn: string;
+  let duplicate: boolean;
+  try {
+    const output = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+    executionArn = output.executionArn ?? executionArnOf(stateMachineArn, name);
+    // A Standard workflow answers a repeated name and input with the running execution's own response
+    // (ExecutionAlreadyExists comes only once it has ended): its start date gives the repeat away.
+    duplicate = output.startDate !== undefined && output.startDate.getTime() < sentAt - CLOCK_SKEW_MS;
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ExecutionAlreadyExists')) throw error;
+    executionArn = executionArnOf(stateMachineArn, name);
+    duplicate = true;
+  }
+
+  if (duplicate) {
+    // EventBridge delivers at least once; the name is the delivery's identity, so this one was handled.
+    logger.info('Execution already exists: duplicate delivery ignored', {
+      trigger: keyEvent.trigger,
+      executionArn,
+    });
+    metrics.addMetric('DuplicateEvents', MetricUnit.Count, 1);
+  } else {
+    logger.info('Execution started', {
+      trigger: keyEvent.trigger,
+      workflow: keyEvent.workflow,
+      executionArn,
+    });
+    metrics.addMetric('ExecutionsStarted', MetricUnit.Count, 1);
+  }
+  return { accepted: true, executionName: name, executionArn, duplicate };
+};
+
+export const handler = middy(lambdaHandler).use(observability());

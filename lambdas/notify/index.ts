@@ -1,0 +1,79 @@
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { SendEmailCommand } from '@aws-sdk/client-ses';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { ses } from '../shared/clients/ses';
+import { config } from '../shared/config';
+import { renderEmail } from '../shared/email/render';
+import { EMAIL_TEMPLATES, type EmailTemplate } from '../shared/email/types';
+import type { KeyEvent } from '../shared/model';
+import { logger, observability } from '../shared/observability';
+import { KeyEventInput, SkippedResource, StepError, StepInput } from '../shared/step-input';
+import { listLedger } from '../shared/store/ledger';
+import { getAdministrators, listRegistered } from '../shared/store/registry';
+
+const NotifyInput = StepInput.extend({
+  executionArn: z.string().min(1),
+  template: z.enum(EMAIL_TEMPLATES),
+  event: KeyEventInput,
+  graceSeconds: z.number().int().min(0).optional(),
+  skipped: z.object({ services: z.array(SkippedResource), servers: z.array(SkippedResource) }).optional(),
+  error: StepError.optional(),
+});
+type NotifyInput = z.infer<typeof NotifyInput>;
+
+/** SES takes at most 50 recipients per message. */
+const MAX_RECIPIENTS = 50;
+
+/** Failures go to the platform's operators only; everything else also to the key's administrators. */
+async function recipientsFor(template: EmailTemplate, keyArn: string): Promise<string[]> {
+  const operators = config.operatorAddresses();
+  const administrators = template === 'workflow-failed' ? [] : await getAdministrators(keyArn);
+  return [...new Set([...administrators, ...operators])];
+}
+
+const lambdaHandler = async (input: NotifyInput) => {
+  const { keyArn, template } = input;
+  // A restore email lists what the ledger says the reactor stopped; the others, what is registered.
+  const resources = template === 'service-restored' ? await listLedger(keyArn) : await listRegistered(keyArn);
+  const email = renderEmail({
+    template,
+    event: input.event as KeyEvent,
+    resources,
+    graceSeconds: input.graceSeconds,
+    skipped: input.skipped ? [...input.skipped.services, ...input.skipped.servers] : undefined,
+    error: input.error,
+    executionArn: input.executionArn,
+    now: new Date(),
+  });
+  const recipients = await recipientsFor(template, keyArn);
+  if (recipients.length === 0) {
+    logger.warn('Nobody to email: no administrators registered for the key and no operators configured', {
+      template,
+    });
+    return { sent: 0, subject: email.subject };
+  }
+  const messageIds: string[] = [];
+  for (let start = 0; start < recipients.length; start += MAX_RECIPIENTS) {
+    const { MessageId } = await ses.send(
+      new SendEmailCommand({
+        Source: config.senderAddress(),
+        Destination: { ToAddresses: recipients.slice(start, start + MAX_RECIPIENTS) },
+        Message: {
+          Subject: { Data: email.subject, Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: email.text, Charset: 'UTF-8' },
+            Html: { Data: email.html, Charset: 'UTF-8' },
+          },
+        },
+      }),
+    );
+    if (MessageId) messageIds.push(MessageId);
+  }
+  logger.info('Email sent', { template, subject: email.subject, recipients: recipients.length, messageIds });
+  return { sent: recipients.length, subject: email.subject };
+};
+
+export const handler = middy(lambdaHandler)
+  .use(observability())
+  .use(parser({ schema: NotifyInput }));

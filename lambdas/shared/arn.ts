@@ -1,0 +1,61 @@
+import { UnsupportedResourceError } from './errors';
+import type { ResourceKind } from './model';
+
+/** The parts of an ARN: arn:partition:service:region:account:resource. */
+export interface ArnParts {
+  readonly partition: string;
+  readonly service: string;
+  readonly region: string;
+  readonly account: string;
+  readonly resource: string;
+}
+
+const ARN_PATTERN = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+
+export function parseArn(arn: string): ArnParts | null {
+  const match = ARN_PATTERN.exec(arn);
+  if (!match) return null;
+  const [, partition, service, region, account, resource] = match;
+  if (!partition || !service || region === undefined || account === undefined || !resource) return null;
+  return { partition, service, region, account, resource };
+}
+
+/** A KMS key ARN (not an alias): arn:aws:kms:us-east-1:111122223333:key/1234abcd-... */
+export const KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:mrk-)?[0-9a-f-]{32,36}$/;
+/** A bare key ID: a UUID, or mrk- and 32 hex digits for multi-Region keys. */
+export const KEY_ID_PATTERN =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+export function isKeyArn(value: string): boolean {
+  return KEY_ARN_PATTERN.test(value);
+}
+
+/** The key ID at the end of a key ARN. */
+export function keyIdOf(keyArn: string): string {
+  return keyArn.slice(keyArn.lastIndexOf('/') + 1);
+}
+
+/**
+ * The resource kind an ARN names, or an UnsupportedResourceError that says which kinds are supported.
+ * ECS services must use the long ARN format (service/cluster/name), which names the cluster.
+ */
+export function kindOf(resourceArn: string): ResourceKind {
+  const parts = parseArn(resourceArn);
+  if (parts) {
+    const { service, resource } = parts;
+    if (service === 'ecs' && /^service\/[^/]+\/[^/]+$/.test(resource)) return 'ecs-service';
+    if (service === 'ec2' && /^instance\/i-[0-9a-f]+$/.test(resource)) return 'ec2-instance';
+    if (service === 'rds' && /^db:[A-Za-z][A-Za-z0-9-]*$/.test(resource)) return 'rds-instance';
+    if (service === 'rds' && /^cluster:[A-Za-z][A-Za-z0-9-]*$/.test(resource)) return 'rds-cluster';
+  }
+  throw new UnsupportedResourceError(
+    `Unsupported resource ARN "${resourceArn}": expected an ECS service (arn:aws:ecs:<region>:<account>:service/<cluster>/<name>), ` +
+      'an EC2 instance (...:instance/i-...), an RDS DB instance (...:db:<name>) or an RDS DB cluster (...:cluster:<name>)',
+  );
+}
+
+/** The last path segment of a resource ARN: the instance ID, DB identifier or service name. */
+export function resourceIdOf(resourceArn: string): string {
+  const resource = parseArn(resourceArn)?.resource ?? resourceArn;
+  return resource.slice(Math.max(resource.lastIndexOf('/'), resource.lastIndexOf(':')) + 1);
+}

@@ -1,0 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { reactorClient } from './registry';
+
+export const kms = reactorClient(new KMSClient({}));

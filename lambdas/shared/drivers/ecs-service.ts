@@ -1,0 +1,183 @@
+import {
+  DescribeServicesCommand,
+  type ECSClient,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { kindOf, parseArn } from '../arn';
+import { ecs as sharedEcs } from '../clients/ecs';
+import { chunk, mapWithConcurrency } from '../concurrency';
+import { InvalidInputError, TransientError, UnsupportedResourceError } from '../errors';
+import type { Observation } from '../model';
+import type { Driver, ManagedTag, RestoreTarget } from './driver';
+
+/** DescribeServices takes at most 10 services per call. */
+const DESCRIBE_BATCH = 10;
+/** UpdateService takes one service per call; a few at a time keeps us clear of ECS's API rate limits. */
+const CONCURRENCY = 5;
+
+interface ServiceRef {
+  readonly clusterArn: string;
+  readonly serviceArn: string;
+  readonly name: string;
+}
+
+type Found = { readonly service: Service } | { readonly missing: string };
+
+function refOf(resourceArn: string): ServiceRef {
+  const kind = kindOf(resourceArn);
+  const parts = parseArn(resourceArn);
+  if (kind !== 'ecs-service' || !parts) {
+    throw new UnsupportedResourceError(`${resourceArn} is an ${kind}, not an ecs-service`);
+  }
+  // kindOf accepted the long format, so the resource is exactly service/<cluster>/<name>.
+  const [, cluster, name] = parts.resource.split('/') as [string, string, string];
+  return {
+    clusterArn: `arn:${parts.partition}:ecs:${parts.region}:${parts.account}:cluster/${cluster}`,
+    serviceArn: resourceArn,
+    name,
+  };
+}
+
+const keyOf = (clusterArn: string, name: string): string => `${clusterArn}|${name}`;
+
+/**
+ * Read the desired count to bring back. Anything else is a broken ledger entry; starting the service
+ * with a guessed count would be worse than failing the step where an operator sees it.
+ */
+function desiredCountOf(target: RestoreTarget): number {
+  const count = target.restore.desiredCount;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count <= 0) {
+    throw new InvalidInputError(
+      `Cannot start ${target.resourceArn}: its restore state needs desiredCount as a positive integer, got ${JSON.stringify(count)}`,
+    );
+  }
+  return count;
+}
+
+/**
+ * ECS services. Stopping sets the desired count to 0 (the only scale-to-zero the reactor does: tasks
+ * hold no data) and remembers the previous count so that start brings the same number back.
+ */
+export class EcsServiceDriver implements Driver {
+  readonly kind = 'ecs-service' as const;
+
+  constructor(
+    private readonly tag: ManagedTag,
+    private readonly client: ECSClient = sharedEcs,
+  ) {}
+
+  async status(resourceArns: readonly string[]): Promise<Observation[]> {
+    const refs = resourceArns.map(refOf);
+    const byCluster = new Map<string, ServiceRef[]>();
+    const seen = new Set<string>();
+    for (const ref of refs) {
+      const key = keyOf(ref.clusterArn, ref.name);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const group = byCluster.get(ref.clusterArn);
+      if (group) group.push(ref);
+      else byCluster.set(ref.clusterArn, [ref]);
+    }
+    const batches = [...byCluster.entries()].flatMap(([clusterArn, services]) =>
+      chunk(services, DESCRIBE_BATCH).map((batch) => ({ clusterArn, batch })),
+    );
+    const found = new Map<string, Found>();
+    await mapWithConcurrency(batches, CONCURRENCY, async ({ clusterArn, batch }) => {
+      for (const [key, value] of await this.describe(clusterArn, batch)) found.set(key, value);
+    });
+    return refs.map((ref) => this.observe(ref, found.get(keyOf(ref.clusterArn, ref.name))));
+  }
+
+  async stop(resourceArns: readonly string[]): Promise<void> {
+    const refs = unique(resourceArns.map(refOf));
+    await mapWithConcurrency(refs, CONCURRENCY, (ref) =>
+      this.client.send(
+        new UpdateServiceCommand({ cluster: ref.clusterArn, service: ref.name, desiredCount: 0 }),
+      ),
+    );
+  }
+
+  async start(targets: readonly RestoreTarget[]): Promise<void> {
+    // Validate every target before the first call, so a bad ledger entry never leaves a half-started key.
+    const changes = targets.map((target) => ({
+      ref: refOf(target.resourceArn),
+      desiredCount: desiredCountOf(target),
+    }));
+    await mapWithConcurrency(changes, CONCURRENCY, ({ ref, desiredCount }) =>
+      this.client.send(
+        new UpdateServiceCommand({ cluster: ref.clusterArn, service: ref.name, desiredCount }),
+      ),
+    );
+  }
+
+  private async describe(clusterArn: string, batch: readonly ServiceRef[]): Promise<Map<string, Found>> {
+    const found = new Map<string, Found>();
+    let services: Service[];
+    let failures: { arn?: string; reason?: string; detail?: string }[];
+    try {
+      const output = await this.client.send(
+        new DescribeServicesCommand({
+          cluster: clusterArn,
+          services: batch.map((ref) => ref.serviceArn),
+          include: ['TAGS'],
+        }),
+      );
+      services = output.services ?? [];
+      failures = output.failures ?? [];
+    } catch (error) {
+      // A deleted cluster takes its services with it.
+      if ((error as { name?: unknown }).name !== 'ClusterNotFoundException') throw error;
+      for (const ref of batch) found.set(keyOf(clusterArn, ref.name), { missing: 'cluster not found' });
+      return found;
+    }
+    for (const service of services) {
+      if (service.serviceName) found.set(keyOf(clusterArn, service.serviceName), { service });
+    }
+    for (const failure of failures) {
+      // ECS names a failed service by an ARN whose format varies (with or without the cluster), so match on
+      // the service name, which is unique within the cluster asked about.
+      const name = failure.arn?.slice(failure.arn.lastIndexOf('/') + 1);
+      if (!name) continue;
+      if (failure.reason !== 'MISSING') {
+        throw new TransientError(
+          `ECS DescribeServices could not describe ${failure.arn}: ${failure.reason ?? 'no reason'} ${failure.detail ?? ''}`.trim(),
+        );
+      }
+      found.set(keyOf(clusterArn, name), { missing: 'MISSING' });
+    }
+    return found;
+  }
+
+  private observe(ref: ServiceRef, found: Found | undefined): Observation {
+    const resourceArn = ref.serviceArn;
+    if (!found) return { resourceArn, state: 'not-found', detail: 'not found' };
+    if ('missing' in found) return { resourceArn, state: 'not-found', detail: found.missing };
+    const { service } = found;
+    // INACTIVE and DRAINING services are deleted or being deleted: nothing to stop or bring back.
+    if (service.status !== 'ACTIVE') {
+      return { resourceArn, state: 'not-found', detail: service.status ?? 'no status' };
+    }
+    const desired = service.desiredCount ?? 0;
+    const running = service.runningCount ?? 0;
+    const pending = service.pendingCount ?? 0;
+    const detail = `desired ${desired}, running ${running}, pending ${pending}`;
+    const managed = (service.tags ?? []).some((t) => t.key === this.tag.key && t.value === this.tag.value);
+    if (!managed) return { resourceArn, state: 'not-managed', detail };
+    if (desired > 0) {
+      // Still scaling up counts as up: stop it now and remember the count it was heading for.
+      return {
+        resourceArn,
+        state: running >= desired ? 'running' : 'transitioning',
+        detail,
+        restore: { desiredCount: desired },
+      };
+    }
+    return { resourceArn, state: running === 0 && pending === 0 ? 'stopped' : 'transitioning', detail };
+  }
+}
+
+function unique(refs: readonly ServiceRef[]): ServiceRef[] {
+  const byKey = new Map(refs.map((ref) => [keyOf(ref.clusterArn, ref.name), ref]));
+  return [...byKey.values()];
+}

@@ -1,0 +1,42 @@
+import type { KeyEvent, Layer, ResourceKind } from '../model';
+
+/** The emails the workflows send, by the template name the state machines pass to the notify step. */
+export const EMAIL_TEMPLATES = [
+  'grace-started',
+  'key-usable-again',
+  'shutdown-complete',
+  'service-restored',
+  'workflow-failed',
+] as const;
+export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
+
+export interface EmailResource {
+  readonly resourceArn: string;
+  readonly kind: ResourceKind;
+  readonly layer: Layer;
+}
+
+export interface EmailContext {
+  readonly template: EmailTemplate;
+  /** The execution input: the normalised event. Every string in it is untrusted. */
+  readonly event: KeyEvent;
+  /** The resources concerned: registered (grace-started, shutdown-complete) or restored (service-restored). */
+  readonly resources: readonly EmailResource[];
+  /** grace-started only: how long until the services stop. */
+  readonly graceSeconds?: number;
+  /** Resources the reactor could not act on, with why. */
+  readonly skipped?: readonly { readonly resourceArn: string; readonly reason: string }[];
+  /** workflow-failed only: the Step Functions error. */
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+  /** The execution, for the console link. */
+  readonly executionArn: string;
+  /** When the email is rendered. */
+  readonly now: Date;
+}
+
+export interface RenderedEmail {
+  /** One line, no CR/LF or control characters, at most 200 characters. */
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}

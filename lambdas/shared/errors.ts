@@ -1,0 +1,35 @@
+/**
+ * Named errors. Step Functions matches Retry and Catch on the error's name, so every error a
+ * workflow step can throw on purpose has a class here, and the name is the class name.
+ */
+
+abstract class ReactorError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** AWS asked us to slow down (ThrottlingException, RequestLimitExceeded, TooManyRequests...). Retried. */
+export class ThrottlingError extends ReactorError {}
+
+/** AWS failed in a way that may pass (5xx, ServiceUnavailable, a network error). Retried. */
+export class TransientError extends ReactorError {}
+
+/** Another workflow holds the key's lease. Retried with backoff until the lease is free or expires. */
+export class LeaseTakenError extends ReactorError {}
+
+/** The platform may not read the key (its policy or a grant no longer lets us). A human decides. */
+export class KeyAccessDeniedError extends ReactorError {}
+
+/** A workflow step got input it does not understand. Never retried. */
+export class InvalidInputError extends ReactorError {}
+
+/** An ARN that names no resource kind the reactor supports. */
+export class UnsupportedResourceError extends ReactorError {}
+
+/** Required configuration (an environment variable) is missing or malformed. */
+export class ConfigurationError extends ReactorError {}
+
+/** An event the dispatcher will not act on: malformed, forged, denied or not for us. Logged, never retried. */
+export class RejectedEventError extends ReactorError {}

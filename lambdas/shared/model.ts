@@ -1,0 +1,115 @@
+/**
+ * The shapes every part of the reactor agrees on: the normalised key event that starts a workflow,
+ * the resources registered to a key, and what a workflow step reports back to the state machine.
+ */
+
+/** The resource kinds the reactor can stop and start, one driver each. */
+export const RESOURCE_KINDS = ['ecs-service', 'ec2-instance', 'rds-instance', 'rds-cluster'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** Services stop first and start last; servers stop last and start first. */
+export const LAYERS = ['service', 'server'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+/** Which workflow an event asks for. The workflow itself decides from the key's real state. */
+export type Workflow = 'disable' | 'enable';
+
+/** The events the reactor listens to: CloudTrail API calls and native KMS events. */
+export const DISABLING_API_CALLS = [
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'DeleteImportedKeyMaterial',
+] as const;
+export const ENABLING_API_CALLS = ['EnableKey', 'CancelKeyDeletion', 'ImportKeyMaterial'] as const;
+export const KMS_API_CALLS = [...DISABLING_API_CALLS, ...ENABLING_API_CALLS] as const;
+export const NATIVE_KMS_EVENTS = ['KMS Imported Key Material Expiration', 'KMS CMK Deletion'] as const;
+export type KmsApiCall = (typeof KMS_API_CALLS)[number];
+export type NativeKmsEvent = (typeof NATIVE_KMS_EVENTS)[number];
+export type Trigger = KmsApiCall | NativeKmsEvent;
+
+/** Who changed the key, from the CloudTrail record. Absent for native KMS events. */
+export interface Actor {
+  readonly arn: string | null;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+}
+
+/**
+ * One key event, normalised by the dispatcher; it is the input of every workflow execution.
+ * Kept small on purpose: it is shown in the Step Functions console.
+ */
+export interface KeyEvent {
+  readonly keyArn: string;
+  readonly keyId: string;
+  readonly account: string;
+  readonly region: string;
+  readonly trigger: Trigger;
+  readonly workflow: Workflow;
+  /** The key can never come back (it was deleted): skip the grace period. */
+  readonly urgent: boolean;
+  /** The EventBridge event ID, so a log line or an email can be traced to the delivery. */
+  readonly eventId: string;
+  /** When the key changed (CloudTrail eventTime, or the event time for native events), ISO 8601. */
+  readonly eventTime: string;
+  readonly actor: Actor | null;
+}
+
+/** A resource registered to a key. */
+export interface RegisteredResource {
+  readonly keyArn: string;
+  readonly resourceArn: string;
+  readonly kind: ResourceKind;
+  readonly layer: Layer;
+  readonly registeredAt: string;
+}
+
+/** Kind-specific facts a resource needs to come back as it was (an ECS service's desired count). */
+export type RestoreState = Readonly<Record<string, string | number | boolean | null>>;
+
+/** A resource the reactor stopped, with what it needs to be restored. Written before the stop call. */
+export interface LedgerEntry {
+  readonly keyArn: string;
+  readonly resourceArn: string;
+  readonly kind: ResourceKind;
+  readonly layer: Layer;
+  readonly restore: RestoreState;
+  readonly stoppedAt: string;
+  readonly stoppedBy: string;
+}
+
+/**
+ * What a driver sees of one resource. `transitioning` is any state on the way somewhere
+ * (stopping, pending, starting, backing-up...); `detail` keeps AWS's own word for it.
+ */
+export type ResourceState = 'running' | 'stopped' | 'transitioning' | 'not-found' | 'not-managed';
+
+export interface Observation {
+  readonly resourceArn: string;
+  readonly state: ResourceState;
+  /** AWS's own status word, for logs and emails: `available`, `stopped`, `desired 0, running 2`. */
+  readonly detail: string;
+  /**
+   * What the resource needs to come back as it is now, present when the reactor should take it down
+   * and remember it: it is running, or on its way up (an ECS service whose tasks are still starting),
+   * or AWS already took it down because of the key (an RDS database in
+   * inaccessible-encryption-credentials-recoverable, state `stopped`: remembered, no stop call).
+   * A `running` resource without it is one AWS refuses to stop (a cluster member, a read replica):
+   * the reactor reports it instead of waiting for it.
+   */
+  readonly restore?: RestoreState;
+}
+
+/** What a stop, start or check step returns to the state machine: small, the same shape for all three. */
+export interface Progress {
+  readonly layer: Layer;
+  /** Every resource of the layer has reached the target state (or cannot, see `skipped`). */
+  readonly done: boolean;
+  /** Number of observations made so far in this poll loop; the state machine bounds it. */
+  readonly attempt: number;
+  /** Resources asked to change by this step (stop or start calls made). */
+  readonly changed: number;
+  /** Resources not yet in the target state. */
+  readonly pending: number;
+  /** Resources the reactor will not touch, each with why (not tagged as managed, not found). */
+  readonly skipped: readonly { readonly resourceArn: string; readonly reason: string }[];
+}

@@ -1,0 +1,53 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { MiddlewareObj } from '@middy/core';
+import { translateAwsErrors } from './aws-errors';
+
+/** One logger, tracer and metrics set per function, created once per container. */
+export const logger = new Logger({ serviceName: 'key-lifecycle-reactor' });
+export const tracer = new Tracer({ serviceName: 'key-lifecycle-reactor' });
+export const metrics = new Metrics({
+  namespace: 'KeyLifecycleReactor',
+  serviceName: 'key-lifecycle-reactor',
+  // Most steps publish no metric on most invocations; Metrics would warn about that every time.
+  logger: {
+    debug: (message: unknown) => logger.debug(String(message)),
+    info: (message: unknown) => logger.info(String(message)),
+    error: (message: unknown) => logger.error(String(message)),
+    warn: (message: unknown) => {
+      if (String(message).startsWith('No application metrics to publish')) logger.debug(String(message));
+      else logger.warn(String(message));
+    },
+  },
+});
+
+/**
+ * Puts the key ARN and the execution name on every log line of the invocation, when the input has them
+ * (workflow steps always do; the dispatcher appends them itself once it has parsed the event).
+ */
+function keyContext(): MiddlewareObj {
+  return {
+    before: ({ event }) => {
+      if (event && typeof event === 'object') {
+        const { keyArn, executionName } = event as Record<string, unknown>;
+        if (typeof keyArn === 'string') logger.appendKeys({ keyArn });
+        if (typeof executionName === 'string') logger.appendKeys({ executionName });
+      }
+    },
+  };
+}
+
+/** The middleware every handler uses, in order: logging context, tracing, metrics, then error names. */
+export function observability(): MiddlewareObj[] {
+  return [
+    injectLambdaContext(logger, { resetKeys: true }),
+    keyContext(),
+    captureLambdaHandler(tracer),
+    logMetrics(metrics),
+    translateAwsErrors(),
+  ] as MiddlewareObj[];
+}

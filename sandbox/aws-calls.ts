@@ -1,0 +1,92 @@
+import { type InstrumentableClient, instrumentClients } from '../lambdas/shared/clients/registry';
+
+/** One AWS API call made by a handler, as the SDK saw it. */
+export interface AwsCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+  readonly at: number;
+  readonly error?: string;
+}
+
+type Middleware = (
+  next: (args: { input: Record<string, unknown> }) => Promise<unknown>,
+  context: { clientName?: string; commandName?: string },
+) => (args: { input: Record<string, unknown> }) => Promise<unknown>;
+
+/**
+ * Records every AWS call the handlers make, through an SDK middleware on the shared clients: the
+ * local view of what CloudTrail would show. The sandbox prints it, the tests assert on it (the order
+ * of stop calls, the emails sent), the benchmark counts it.
+ */
+export class AwsCallLog {
+  readonly calls: AwsCall[] = [];
+  private readonly listeners: ((call: AwsCall) => void)[] = [];
+
+  constructor() {
+    instrumentClients((client) => this.attach(client));
+  }
+
+  onCall(listener: (call: AwsCall) => void): void {
+    this.listeners.push(listener);
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  of(operation: string): AwsCall[] {
+    return this.calls.filter((call) => call.operation === operation && call.error === undefined);
+  }
+
+  private push(call: AwsCall): void {
+    this.calls.push(call);
+    for (const listener of this.listeners) listener(call);
+  }
+
+  private attach(client: InstrumentableClient): void {
+    const record: Middleware = (next, context) => async (args) => {
+      const base = {
+        service: (context.clientName ?? 'Unknown').replace(/Client$/, ''),
+        operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
+        input: args.input,
+      };
+      try {
+        const result = await next(args);
+        this.push({ ...base, at: Date.now() });
+        return result;
+      } catch (error) {
+        this.push({ ...base, at: Date.now(), error: (error as Error).name });
+        throw error;
+      }
+    };
+    (client.middlewareStack.add as (mw: Middleware, options: object) => void)(record, {
+      step: 'initialize',
+      name: 'keyReactorCallLog',
+      override: true,
+    });
+  }
+}
+
+/** The emails the notify step sent, read from the recorded SES calls. */
+export interface SentEmail {
+  readonly to: string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+export function sentEmails(log: AwsCallLog): SentEmail[] {
+  return log.of('SendEmail').map(({ input }) => {
+    const message = input.Message as {
+      Subject: { Data: string };
+      Body: { Text?: { Data: string }; Html?: { Data: string } };
+    };
+    return {
+      to: ((input.Destination as { ToAddresses?: string[] }).ToAddresses ?? []).slice(),
+      subject: message.Subject.Data,
+      text: message.Body.Text?.Data ?? '',
+      html: message.Body.Html?.Data ?? '',
+    };
+  });
+}

@@ -1,0 +1,231 @@
+// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22+); the machines here run Node 20.
+import 'core-js/actual/promise/with-resolvers';
+import './middy-require';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Context } from 'aws-lambda';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { KeyEvent, Workflow } from '../lambdas/shared/model';
+import {
+  functionArnVariable,
+  GRACE_SECONDS_VARIABLE,
+  handlerEntry,
+  STEP_FUNCTIONS,
+  type StepFunctionName,
+  substitute,
+  WORKFLOWS,
+} from '../lib/catalog';
+
+/**
+ * Runs the real workflow definitions (state-machines/*.asl.json) with aws-local-stepfunctions, each
+ * Lambda task mapped to the real handler in-process. Only time is changed: the grace period, the poll
+ * waits and the retry intervals are shortened.
+ */
+
+/** moto's default account and our default region; `simulate` replays events of other accounts and regions. */
+export const LOCAL_ACCOUNT = '123456789012';
+export const LOCAL_REGION = 'us-east-1';
+
+export function localAccount(): string {
+  return process.env.SANDBOX_ACCOUNT_ID ?? LOCAL_ACCOUNT;
+}
+
+export function localRegion(): string {
+  return process.env.AWS_REGION ?? LOCAL_REGION;
+}
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+type JsonValue = Parameters<StateMachine['run']>[0];
+/** One entry of the interpreter's event log (the package does not export the type). */
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+interface AslState {
+  Type: string;
+  Resource?: string;
+  Seconds?: number;
+  SecondsPath?: string;
+}
+interface AslDefinition {
+  States: Record<string, AslState>;
+}
+
+export interface LocalTiming {
+  /** How long "Wait for the grace period" really waits, in milliseconds. */
+  readonly graceMs: number;
+  /** The grace period the definition is deployed with (shown in emails and the console). @default graceMs / 1000 */
+  readonly graceSeconds?: number;
+  /** How long each poll Wait really waits. @default 20 */
+  readonly pollMs?: number;
+  /** How long each Retry really waits. @default 50 */
+  readonly retryMs?: number;
+}
+
+export interface ExecutionRecord {
+  readonly name: string;
+  readonly workflow: Workflow;
+  readonly executionArn: string;
+  readonly input: KeyEvent;
+  readonly startedAt: Date;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: { readonly Error: string; readonly Cause: string };
+  readonly events: EventLog[];
+  done: Promise<ExecutionRecord>;
+}
+
+export type ExecutionListener = (execution: ExecutionRecord, event: EventLog) => void;
+
+function functionName(folder: string): string {
+  return `key-reactor-${folder}`;
+}
+
+function functionArn(folder: string): string {
+  return `arn:aws:lambda:${localRegion()}:${localAccount()}:function:${functionName(folder)}`;
+}
+
+export function stateMachineArn(workflow: Workflow): string {
+  return `arn:aws:states:${localRegion()}:${localAccount()}:stateMachine:key-reactor-${workflow}`;
+}
+
+/** A workflow definition with the same substitutions the CDK construct deploys, function ARNs faked. */
+export function loadDefinition(workflow: Workflow, graceSeconds: number): AslDefinition {
+  const definition = WORKFLOWS.find((candidate) => candidate.name === workflow);
+  if (!definition) throw new Error(`Unknown workflow ${workflow}`);
+  const values: Record<string, string> = { [GRACE_SECONDS_VARIABLE]: String(graceSeconds) };
+  for (const [name, folder] of Object.entries(STEP_FUNCTIONS)) {
+    values[functionArnVariable(name as StepFunctionName)] = functionArn(folder);
+  }
+  return JSON.parse(substitute(readFileSync(definition.aslFile, 'utf8'), values)) as AslDefinition;
+}
+
+function lambdaContext(folder: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: functionName(folder),
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn(folder),
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName(folder)}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+const handlerCache = new Map<string, LambdaHandler>();
+
+/** Loaded on first use, so that AWS_ENDPOINT_URL is in place before the SDK clients are created. */
+function handlerFor(folder: string): LambdaHandler {
+  let handler = handlerCache.get(folder);
+  if (!handler) {
+    handler = (require(handlerEntry(folder)) as { handler: LambdaHandler }).handler;
+    handlerCache.set(folder, handler);
+  }
+  return handler;
+}
+
+export function invokeLocally(folder: string, event: unknown): Promise<unknown> {
+  return handlerFor(folder)(event, lambdaContext(folder));
+}
+
+/** The local stand-in for the Step Functions service: starts executions and keeps their records. */
+export class LocalStepFunctions {
+  readonly executions: ExecutionRecord[] = [];
+  private readonly listeners: ExecutionListener[] = [];
+
+  constructor(private readonly timing: LocalTiming) {}
+
+  onEvent(listener: ExecutionListener): void {
+    this.listeners.push(listener);
+  }
+
+  find(workflow: Workflow, name: string): ExecutionRecord | undefined {
+    return this.executions.find((execution) => execution.workflow === workflow && execution.name === name);
+  }
+
+  /** Starts an execution. Like the service, a name may be used once per state machine. */
+  start(workflow: Workflow, name: string, input: KeyEvent): ExecutionRecord {
+    if (this.find(workflow, name)) {
+      const error = new Error(`Execution Already Exists: '${name}'`);
+      error.name = 'ExecutionAlreadyExists';
+      throw error;
+    }
+    const graceSeconds = this.timing.graceSeconds ?? Math.ceil(this.timing.graceMs / 1000);
+    const definition = loadDefinition(workflow, graceSeconds);
+    const overrides = this.overridesFor(definition);
+    const executionArn = `${stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
+    const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    const run = machine.run(input as unknown as JsonValue, {
+      overrides,
+      context: {
+        Execution: { Id: executionArn, Name: name },
+        StateMachine: { Id: stateMachineArn(workflow), Name: `key-reactor-${workflow}` },
+      } as never,
+    });
+    const events: EventLog[] = [];
+    const record: ExecutionRecord = {
+      name,
+      workflow,
+      executionArn,
+      input,
+      startedAt: new Date(),
+      status: 'RUNNING',
+      events,
+      done: Promise.resolve(undefined as never),
+    };
+    record.done = (async () => {
+      for await (const event of run.eventLogs) {
+        events.push(event);
+        for (const listener of this.listeners) listener(record, event);
+      }
+      try {
+        record.output = await run.result;
+        record.status = 'SUCCEEDED';
+      } catch (error) {
+        const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+        record.status = 'FAILED';
+        record.error = {
+          Error: cause?.name ?? (error as Error).name,
+          Cause: cause?.message ?? (error as Error).message,
+        };
+      }
+      return record;
+    })();
+    this.executions.push(record);
+    return record;
+  }
+
+  /** Waits until every execution started so far, and any they lead to, has finished. */
+  async settle(): Promise<void> {
+    for (let seen = -1; seen !== this.executions.length; ) {
+      seen = this.executions.length;
+      await Promise.all(this.executions.map((execution) => execution.done));
+    }
+  }
+
+  private overridesFor(definition: AslDefinition) {
+    const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    const waitTimeOverrides: Record<string, number> = {};
+    const retryIntervalOverrides: Record<string, number> = {};
+    const folders = new Map(Object.values(STEP_FUNCTIONS).map((folder) => [functionArn(folder), folder]));
+    for (const [stateName, state] of Object.entries(definition.States)) {
+      if (state.Type === 'Task') {
+        const folder = state.Resource ? folders.get(state.Resource) : undefined;
+        if (!folder)
+          throw new Error(`State "${stateName}" invokes ${state.Resource}, which is no reactor function`);
+        taskResourceLocalHandlers[stateName] = async (input) =>
+          (await invokeLocally(folder, input)) as JsonValue;
+        retryIntervalOverrides[stateName] = this.timing.retryMs ?? 50;
+      }
+      if (state.Type === 'Wait') {
+        // The grace period is the one Wait read from the state; every other Wait is a poll interval.
+        waitTimeOverrides[stateName] = state.SecondsPath ? this.timing.graceMs : (this.timing.pollMs ?? 20);
+      }
+    }
+    return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides };
+  }
+}

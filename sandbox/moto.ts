@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+
+/**
+ * A moto server of our own on a free loopback port: AWS faked at the protocol level for the workflow
+ * tests, the sandbox and the benchmark. Start it, point the SDK at `endpoint`, stop it after.
+ */
+export interface MotoServer {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Clears every service's state (moto's /moto-api/reset). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class MotoNotInstalledError extends Error {
+  constructor() {
+    super(
+      "moto_server was not found on PATH: install it with `pip install 'moto[server]'` (Python 3.9 or later)",
+    );
+    this.name = 'MotoNotInstalledError';
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function motoInstalled(): boolean {
+  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The Python interpreter moto_server runs on (its shebang), or python3. */
+function motoPython(): string {
+  const where = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).stdout.trim();
+  try {
+    const shebang = readFileSync(where, 'utf8').split('\n', 1)[0] ?? '';
+    const interpreter = shebang.startsWith('#!') ? shebang.slice(2).trim().split(/\s+/)[0] : undefined;
+    if (
+      interpreter &&
+      !interpreter.endsWith('/env') &&
+      !interpreter.endsWith('bash') &&
+      !interpreter.endsWith('sh')
+    ) {
+      return interpreter;
+    }
+  } catch {
+    // not a readable script: fall back to python3
+  }
+  return 'python3';
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`moto_server exited with code ${child.exitCode} while starting`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
+}
+
+export interface StartMotoOptions {
+  /** Extra environment for the server, such as MOTO_ECS_SERVICE_RUNNING or MOTO_ACCOUNT_ID. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** IDs for the next KMS keys created, in order (moto-server.py); moto makes up the rest. */
+  readonly kmsKeyIds?: readonly string[];
+  /** @default 30000 */
+  readonly startTimeoutMs?: number;
+}
+
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
+  if (!motoInstalled()) throw new MotoNotInstalledError();
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  const keyIds = options.kmsKeyIds ?? [];
+  // Chosen key IDs need moto patched in its own process: run moto from the same Python as moto_server.
+  const [command, commandArgs] =
+    keyIds.length > 0
+      ? [motoPython(), [path.join(__dirname, 'moto-server.py'), ...args]]
+      : ['moto_server', args];
+  const child = spawn(command, commandArgs, {
+    env: { ...process.env, ...options.env, SANDBOX_KMS_KEY_IDS: keyIds.join(',') },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitUntilUp(endpoint, child, options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return {
+    endpoint,
+    port,
+    reset: async () => {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}

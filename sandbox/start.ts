@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
+import { keyIdOf } from '../lambdas/shared/arn';
+import { sentEmails } from './aws-calls';
+import { cloudTrailEvent } from './cloudtrail';
+import { MotoNotInstalledError } from './moto';
+import { LocalReactor } from './reactor';
+import { Timeline } from './timeline';
+import { createCustomerKey, createFleet, type FleetMember, observeFleet, registerFleet } from './world';
+
+const USAGE = `Usage: npm start -- [--grace <seconds>] [--keep]
+
+Runs the key-lifecycle reactor end to end on this machine, with AWS faked by a moto server:
+builds a BYOK world (a customer key; an ECS service, two EC2 instances and an RDS database
+registered to it), disables the key as a console user would, lets the reactor shut the fleet
+down after the grace period, then enables the key and lets it bring the fleet back.
+
+  --grace <seconds>  the grace period, scaled down from the deployed 10 minutes (default 10)
+  --keep             leave moto running at the end, to look around with the AWS CLI
+  --help             this text`;
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      grace: { type: 'string', default: '10' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const grace = Number(values.grace);
+  if (!Number.isFinite(grace) || grace < 0 || grace > 600) {
+    console.error('--grace takes a number of seconds from 0 to 600');
+    process.exit(2);
+  }
+  return { grace, keep: values.keep ?? false };
+}
+
+async function printFleet(timeline: Timeline, fleet: readonly FleetMember[]): Promise<void> {
+  const states = await observeFleet(fleet);
+  for (const member of fleet)
+    timeline.say(`  ${member.layer.padEnd(7)} ${member.label.padEnd(28)} ${states.get(member.resourceArn)}`);
+}
+
+async function main(): Promise<number> {
+  const { grace, keep } = parseOptions();
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const reactor = await LocalReactor.start({
+    graceMs: grace * 1000,
+    graceSeconds: grace,
+    pollMs: 200,
+    retryMs: 500,
+  });
+  const timeline = new Timeline(out);
+  try {
+    out(`moto_server on ${reactor.moto.endpoint}; grace period ${grace}s (10 minutes when deployed)\n`);
+    const keyArn = await createCustomerKey(reactor.clients, 'Customer BYOK key (sandbox)');
+    const fleet = await createFleet(reactor.clients);
+    await registerFleet(keyArn, fleet);
+    out(`Customer key ${keyArn}`);
+    out('Registered to it:');
+    await printFleet(timeline, fleet);
+    timeline.attach(reactor);
+
+    for (const [eventName, command] of [
+      ['DisableKey', DisableKeyCommand],
+      ['EnableKey', EnableKeyCommand],
+    ] as const) {
+      out(`\n== ${eventName}`);
+      timeline.restart();
+      await reactor.clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }));
+      timeline.say(
+        `KMS ${eventName} on ${keyIdOf(keyArn)} by arn:aws:iam::${reactor.account}:user/customer-admin`,
+      );
+      const event = cloudTrailEvent({
+        eventName,
+        keyId: keyIdOf(keyArn),
+        keyArn,
+        account: reactor.account,
+        region: process.env.AWS_REGION ?? 'us-east-1',
+        userName: 'customer-admin',
+      });
+      const outcomes = await reactor.publish(event);
+      if (outcomes.length === 0) timeline.say('EventBridge: no rule matched the event');
+      for (const outcome of outcomes) {
+        timeline.say(
+          outcome.accepted
+            ? `EventBridge rule matched; dispatcher started ${outcome.executionName}`
+            : `EventBridge rule matched; dispatcher rejected the event: ${outcome.reason}`,
+        );
+      }
+      await reactor.settle();
+      timeline.say('Fleet now:');
+      await printFleet(timeline, fleet);
+    }
+    timeline.close();
+
+    const failed = reactor.executions.filter((execution) => execution.status !== 'SUCCEEDED');
+    const emails = sentEmails(reactor.calls);
+    out('\n== Summary');
+    for (const execution of reactor.executions)
+      out(`  ${execution.status.padEnd(9)} ${execution.workflow.padEnd(7)} ${execution.name}`);
+    out(`  ${emails.length} emails sent:`);
+    for (const email of emails) out(`    to ${email.to.join(', ')}: ${email.subject}`);
+    if (keep) {
+      out(
+        `\nThe sandbox is still up. Try:\n  export AWS_ENDPOINT_URL=${reactor.moto.endpoint} AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=us-east-1 AWS_MAX_ATTEMPTS=1`,
+      );
+      out(
+        '  aws ecs list-services --cluster customer-data\n  aws ec2 describe-instances --query "Reservations[].Instances[].[InstanceId,State.Name]"',
+      );
+      out(`  aws dynamodb scan --table-name ${process.env.TABLE_NAME}\nPress Ctrl-C to stop it.`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    timeline.close();
+    await reactor.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof MotoNotInstalledError) console.error(error.message);
+    else console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,211 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { DEFAULT_MANAGED_TAG, ENV } from '../lambdas/shared/config';
+import type { Layer } from '../lambdas/shared/model';
+import { TABLE_SCHEMA } from '../lambdas/shared/store/schema';
+import { localRegion, stateMachineArn } from './local-workflows';
+
+/**
+ * A small BYOK world on a moto server: the reactor's table, a verified sender, a customer key, and a
+ * fleet registered to it. Shared by the workflow tests, `npm start`, `simulate` and the benchmark.
+ */
+
+export const DEMO = {
+  tableName: 'key-reactor-local',
+  sender: 'reactor@platform.example',
+  operators: ['ops@platform.example'],
+  administrators: ['admin@customer.example'],
+  cluster: 'customer-data',
+  desiredCount: 2,
+} as const;
+
+/** The environment the handlers read, pointed at the moto server. */
+export function reactorEnvironment(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: localRegion(),
+    AWS_DEFAULT_REGION: localRegion(),
+    // Never real credentials: everything goes to moto.
+    AWS_ACCESS_KEY_ID: 'sandbox',
+    AWS_SECRET_ACCESS_KEY: 'sandbox',
+    AWS_SESSION_TOKEN: 'sandbox',
+    [ENV.tableName]: DEMO.tableName,
+    [ENV.senderAddress]: DEMO.sender,
+    [ENV.operatorAddresses]: DEMO.operators.join(','),
+    [ENV.managedTagKey]: DEFAULT_MANAGED_TAG.key,
+    [ENV.managedTagValue]: DEFAULT_MANAGED_TAG.value,
+    [ENV.disableStateMachineArn]: stateMachineArn('disable'),
+    [ENV.enableStateMachineArn]: stateMachineArn('enable'),
+  };
+}
+
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly ec2: EC2Client;
+  readonly ecs: ECSClient;
+  readonly kms: KMSClient;
+  readonly rds: RDSClient;
+  readonly ses: SESClient;
+}
+
+/** Clients of the world's own, separate from the handlers' (whose calls are what gets recorded). */
+export function worldClients(endpoint: string): AwsClients {
+  const config = { endpoint, region: localRegion(), maxAttempts: 1 };
+  return {
+    dynamodb: new DynamoDBClient(config),
+    ec2: new EC2Client(config),
+    ecs: new ECSClient(config),
+    kms: new KMSClient(config),
+    rds: new RDSClient(config),
+    ses: new SESClient(config),
+  };
+}
+
+export async function createReactorTable(clients: AwsClients): Promise<void> {
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: DEMO.tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: TABLE_SCHEMA.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: DEMO.sender }));
+}
+
+export async function createCustomerKey(
+  clients: AwsClients,
+  description = 'Customer BYOK key',
+): Promise<string> {
+  const { KeyMetadata } = await clients.kms.send(new CreateKeyCommand({ Description: description }));
+  if (!KeyMetadata?.Arn) throw new Error('moto returned no key ARN');
+  return KeyMetadata.Arn;
+}
+
+export interface FleetMember {
+  readonly resourceArn: string;
+  readonly layer: Layer;
+  readonly label: string;
+}
+
+const managedTags = [{ Key: DEFAULT_MANAGED_TAG.key, Value: DEFAULT_MANAGED_TAG.value }];
+
+export interface FleetOptions {
+  /** A suffix that keeps several fleets apart on one server. @default '' */
+  readonly suffix?: string;
+  /** @default 2 */
+  readonly instances?: number;
+  /** @default true */
+  readonly database?: boolean;
+}
+
+/**
+ * An ECS service (the service layer) on two EC2 instances and an RDS database (the server layer), all
+ * tagged as managed by the reactor.
+ */
+export async function createFleet(clients: AwsClients, options: FleetOptions = {}): Promise<FleetMember[]> {
+  const suffix = options.suffix ?? '';
+  const cluster = `${DEMO.cluster}${suffix}`;
+  const members: FleetMember[] = [];
+  await clients.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const { taskDefinition } = await clients.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: `api${suffix}`,
+      containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
+    }),
+  );
+  const { service } = await clients.ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: `api${suffix}`,
+      taskDefinition: taskDefinition?.taskDefinitionArn,
+      desiredCount: DEMO.desiredCount,
+      tags: managedTags.map(({ Key, Value }) => ({ key: Key, value: Value })),
+    }),
+  );
+  if (!service?.serviceArn) throw new Error('moto returned no service ARN');
+  members.push({ resourceArn: service.serviceArn, layer: 'service', label: `ECS service api${suffix}` });
+
+  const { Images } = await clients.ec2.send(new DescribeImagesCommand({}));
+  const imageId = Images?.[0]?.ImageId;
+  const count = options.instances ?? 2;
+  if (count > 0) {
+    const { Instances } = await clients.ec2.send(
+      new RunInstancesCommand({
+        ImageId: imageId,
+        InstanceType: 't3.micro',
+        MinCount: count,
+        MaxCount: count,
+        TagSpecifications: [{ ResourceType: 'instance', Tags: managedTags }],
+      }),
+    );
+    for (const instance of Instances ?? []) {
+      members.push({
+        resourceArn: `arn:aws:ec2:${localRegion()}:${instanceAccount(service.serviceArn)}:instance/${instance.InstanceId}`,
+        layer: 'server',
+        label: `EC2 instance ${instance.InstanceId}`,
+      });
+    }
+  }
+
+  if (options.database ?? true) {
+    const { DBInstance } = await clients.rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: `customer-db${suffix}`,
+        Engine: 'postgres',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'platform',
+        MasterUserPassword: 'not-a-secret-1',
+        Tags: managedTags,
+      }),
+    );
+    if (!DBInstance?.DBInstanceArn) throw new Error('moto returned no DB instance ARN');
+    members.push({
+      resourceArn: DBInstance.DBInstanceArn,
+      layer: 'server',
+      label: `RDS instance customer-db${suffix}`,
+    });
+  }
+  return members;
+}
+
+function instanceAccount(arn: string): string {
+  return arn.split(':')[4] ?? '123456789012';
+}
+
+/** Each resource's state as the reactor's own drivers see it. */
+export async function observeFleet(members: readonly FleetMember[]): Promise<Map<string, string>> {
+  const { driversFor } = await import('../lambdas/shared/drivers');
+  const { kindOf } = await import('../lambdas/shared/arn');
+  const drivers = driversFor({ key: DEFAULT_MANAGED_TAG.key, value: DEFAULT_MANAGED_TAG.value });
+  const states = new Map<string, string>();
+  for (const member of members) {
+    const [observation] = await drivers[kindOf(member.resourceArn)].status([member.resourceArn]);
+    states.set(member.resourceArn, observation ? `${observation.state} (${observation.detail})` : 'unknown');
+  }
+  return states;
+}
+
+/** Registers the fleet to the key, and the key's administrators, through the reactor's own store. */
+export async function registerFleet(keyArn: string, members: readonly FleetMember[]): Promise<void> {
+  const registry = await import('../lambdas/shared/store/registry');
+  for (const member of members)
+    await registry.register({ keyArn, resourceArn: member.resourceArn, layer: member.layer });
+  await registry.setAdministrators(keyArn, DEMO.administrators);
+}

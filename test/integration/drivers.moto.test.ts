@@ -1,0 +1,225 @@
+import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import { CreateDBClusterCommand, CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import type { Driver } from '../../lambdas/shared/drivers/driver';
+import type { Observation } from '../../lambdas/shared/model';
+import { type MotoServer, startMoto } from '../../sandbox/moto';
+
+/**
+ * The drivers against moto, a fake of AWS at the protocol level: real requests, real serialisation,
+ * real pagination. moto applies state changes at once, so a stop is visible on the next status.
+ */
+
+const TAG = { key: 'key-reactor:managed', value: 'true' };
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const arn = (service: string, resource: string): string =>
+  `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+
+describe('drivers against moto', () => {
+  let moto: MotoServer;
+  let previousEndpoint: string | undefined;
+  let drivers: typeof import('../../lambdas/shared/drivers');
+
+  const ecsService = arn('ecs', 'service/payments/api');
+  const instances: string[] = [];
+  let untaggedInstance = '';
+  const dbInstance = arn('rds', 'db:orders');
+  const dbCluster = arn('rds', 'cluster:ledger');
+
+  beforeAll(async () => {
+    moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '2' } });
+    previousEndpoint = process.env.AWS_ENDPOINT_URL;
+    // Before the import: the shared clients are created at module scope and read it then.
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    drivers = await import('../../lambdas/shared/drivers');
+
+    const clientConfig = { endpoint: moto.endpoint, region: REGION };
+    const ecs = new ECSClient(clientConfig);
+    const ec2 = new EC2Client(clientConfig);
+    const rds = new RDSClient(clientConfig);
+    const tags = [{ key: TAG.key, value: TAG.value }];
+    const Tags = [{ Key: TAG.key, Value: TAG.value }];
+
+    await ecs.send(new CreateClusterCommand({ clusterName: 'payments' }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'api',
+        containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'payments',
+        serviceName: 'api',
+        taskDefinition: 'api',
+        desiredCount: 2,
+        tags,
+      }),
+    );
+
+    const { Images } = await ec2.send(new DescribeImagesCommand({}));
+    const ImageId = Images?.[0]?.ImageId;
+    if (!ImageId) throw new Error('moto offers no AMI');
+    const run = (tagged: boolean) =>
+      ec2.send(
+        new RunInstancesCommand({
+          ImageId,
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          ...(tagged ? { TagSpecifications: [{ ResourceType: 'instance', Tags }] } : {}),
+        }),
+      );
+    for (const tagged of [true, true, false]) {
+      const id = (await run(tagged)).Instances?.[0]?.InstanceId;
+      if (!id) throw new Error('RunInstances returned no instance');
+      if (tagged) instances.push(arn('ec2', `instance/${id}`));
+      else untaggedInstance = arn('ec2', `instance/${id}`);
+    }
+
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'orders',
+        DBInstanceClass: 'db.t3.micro',
+        Engine: 'postgres',
+        AllocatedStorage: 20,
+        MasterUsername: 'reactor',
+        MasterUserPassword: 'not-a-secret-1',
+        Tags,
+      }),
+    );
+    await rds.send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'ledger',
+        Engine: 'aurora-postgresql',
+        MasterUsername: 'reactor',
+        MasterUserPassword: 'not-a-secret-1',
+        Tags,
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
+    else process.env.AWS_ENDPOINT_URL = previousEndpoint;
+    await moto?.stop();
+  });
+
+  /** Status, stop, status, start with the first restore, status: the round trip every workflow makes. */
+  async function roundTrip(driver: Driver, resourceArns: string[]): Promise<Observation[][]> {
+    const before = await driver.status(resourceArns);
+    await driver.stop(resourceArns);
+    const stopped = await driver.status(resourceArns);
+    await driver.start(before.map((o) => ({ resourceArn: o.resourceArn, restore: o.restore ?? {} })));
+    const after = await driver.status(resourceArns);
+    return [before, stopped, after];
+  }
+
+  it('stops an ECS service to 0 tasks and brings back its 2', async () => {
+    // Prepare
+    const driver = drivers.driversFor(TAG)['ecs-service'];
+
+    // Act
+    const [before, stopped, after] = await roundTrip(driver, [ecsService]);
+
+    // Assess
+    expect(before).toEqual([
+      {
+        resourceArn: ecsService,
+        state: 'running',
+        detail: 'desired 2, running 2, pending 0',
+        restore: { desiredCount: 2 },
+      },
+    ]);
+    expect(stopped).toEqual([
+      { resourceArn: ecsService, state: 'stopped', detail: 'desired 0, running 0, pending 0' },
+    ]);
+    expect(after).toEqual(before);
+  });
+
+  it('stops and starts EC2 instances', async () => {
+    // Prepare
+    const driver = drivers.driversFor(TAG)['ec2-instance'];
+
+    // Act
+    const [before, stopped, after] = await roundTrip(driver, instances);
+
+    // Assess
+    expect(before).toEqual(
+      instances.map((resourceArn) => ({ resourceArn, state: 'running', detail: 'running', restore: {} })),
+    );
+    expect(stopped).toEqual(
+      instances.map((resourceArn) => ({ resourceArn, state: 'stopped', detail: 'stopped' })),
+    );
+    expect(after).toEqual(before);
+  });
+
+  it('stops and starts an RDS DB instance', async () => {
+    // Prepare
+    const driver = drivers.driversFor(TAG)['rds-instance'];
+
+    // Act
+    const [before, stopped, after] = await roundTrip(driver, [dbInstance]);
+
+    // Assess
+    expect(before).toEqual([{ resourceArn: dbInstance, state: 'running', detail: 'available', restore: {} }]);
+    expect(stopped).toEqual([{ resourceArn: dbInstance, state: 'stopped', detail: 'stopped' }]);
+    expect(after).toEqual(before);
+  });
+
+  it('stops and starts an RDS DB cluster', async () => {
+    // Prepare
+    const driver = drivers.driversFor(TAG)['rds-cluster'];
+
+    // Act
+    const [before, stopped, after] = await roundTrip(driver, [dbCluster]);
+
+    // Assess
+    expect(before).toEqual([{ resourceArn: dbCluster, state: 'running', detail: 'available', restore: {} }]);
+    expect(stopped).toEqual([{ resourceArn: dbCluster, state: 'stopped', detail: 'stopped' }]);
+    expect(after).toEqual(before);
+  });
+
+  it('reports an untagged resource as not-managed and a missing one as not-found, in the order asked', async () => {
+    // Prepare
+    const all = drivers.driversFor(TAG);
+    const missing = {
+      ecs: [arn('ecs', 'service/payments/nope'), arn('ecs', 'service/no-cluster/nope')],
+      ec2: arn('ec2', 'instance/i-0123456789abcdef0'),
+      db: arn('rds', 'db:nope'),
+      cluster: arn('rds', 'cluster:nope'),
+    };
+
+    // Act
+    const ec2 = await all['ec2-instance'].status([missing.ec2, untaggedInstance, ...instances]);
+    const ecs = await all['ecs-service'].status([...missing.ecs, ecsService]);
+    const db = await all['rds-instance'].status([missing.db, dbInstance]);
+    const cluster = await all['rds-cluster'].status([missing.cluster, dbCluster]);
+
+    // Assess
+    expect(ec2.map((o) => [o.resourceArn, o.state])).toEqual([
+      [missing.ec2, 'not-found'],
+      [untaggedInstance, 'not-managed'],
+      ...instances.map((resourceArn) => [resourceArn, 'running']),
+    ]);
+    expect(ecs.map((o) => [o.resourceArn, o.state])).toEqual([
+      [missing.ecs[0], 'not-found'],
+      [missing.ecs[1], 'not-found'],
+      [ecsService, 'running'],
+    ]);
+    expect(db.map((o) => [o.resourceArn, o.state])).toEqual([
+      [missing.db, 'not-found'],
+      [dbInstance, 'running'],
+    ]);
+    expect(cluster.map((o) => [o.resourceArn, o.state])).toEqual([
+      [missing.cluster, 'not-found'],
+      [dbCluster, 'running'],
+    ]);
+  });
+});

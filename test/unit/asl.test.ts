@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import {
+  functionArnVariable,
+  GRACE_SECONDS_VARIABLE,
+  STEP_FUNCTIONS,
+  type StepFunctionName,
+  substitute,
+  WORKFLOWS,
+} from '../../lib/catalog';
+
+interface State {
+  Type: string;
+  Resource?: string;
+  Next?: string;
+  Default?: string;
+  Retry?: { ErrorEquals: string[]; JitterStrategy?: string }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Choices?: { Next: string }[];
+}
+
+const substitutions: Record<string, string> = { [GRACE_SECONDS_VARIABLE]: '600' };
+for (const [name, folder] of Object.entries(STEP_FUNCTIONS)) {
+  substitutions[functionArnVariable(name as StepFunctionName)] =
+    `arn:aws:lambda:us-east-1:123456789012:function:${folder}`;
+}
+
+describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
+  'the %s workflow',
+  (_name, file) => {
+    const raw = readFileSync(file, 'utf8');
+    const definition = JSON.parse(substitute(raw, substitutions)) as {
+      StartAt: string;
+      States: Record<string, State>;
+    };
+    const states = Object.entries(definition.States);
+
+    it('is valid Amazon States Language once substituted', () => {
+      const { isValid, errorsText } = aslValidator(definition);
+      expect(errorsText('\n')).toBe('');
+      expect(isValid).toBe(true);
+    });
+
+    it('uses JSONPath only: no JSONata, no Assign, no SDK integrations', () => {
+      expect(raw).not.toMatch(
+        /"QueryLanguage"\s*:\s*"JSONata"|"Assign"|"Arguments"|arn:aws:states:::aws-sdk:/,
+      );
+    });
+
+    it('makes every Task a Lambda function of the reactor, retried on throttling and transient errors', () => {
+      for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
+        expect({ name, resource: state.Resource }).toEqual({
+          name,
+          resource: expect.stringMatching(/^arn:aws:lambda:.*:function:/),
+        });
+        const retried = (state.Retry ?? []).flatMap((retry) => retry.ErrorEquals);
+        expect({ name, retried }).toEqual({
+          name,
+          retried: expect.arrayContaining([
+            'ThrottlingError',
+            'TransientError',
+            'Lambda.TooManyRequestsException',
+          ]),
+        });
+        expect(state.Retry?.every((retry) => retry.JitterStrategy === 'FULL')).toBe(true);
+        expect({ name, caught: state.Catch?.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({
+          name,
+          caught: true,
+        });
+      }
+    });
+
+    it('ends every failure in a Fail state after recording it and emailing the operators', () => {
+      const targets = states.flatMap(([, state]) => (state.Catch ?? []).map((c) => c.Next));
+      expect(new Set(targets)).toEqual(
+        new Set([
+          'Record the failure',
+          'Email the operators about the failure',
+          'Release the lease after the failure',
+          'Workflow failed',
+        ]),
+      );
+      expect(definition.States['Workflow failed']?.Type).toBe('Fail');
+    });
+
+    it('names its states in plain words a support engineer can read in the console', () => {
+      for (const [name] of states) expect(name).toMatch(/^[A-Z][a-z' ,]+(?: [a-z' ,]+)*[a-z?]$/);
+    });
+
+    it('reaches every state from the start', () => {
+      const reached = new Set<string>();
+      const visit = (name: string): void => {
+        if (reached.has(name)) return;
+        reached.add(name);
+        const state = definition.States[name];
+        for (const next of [state?.Next, state?.Default, ...(state?.Choices ?? []).map((c) => c.Next)]) {
+          if (next) visit(next);
+        }
+        for (const c of state?.Catch ?? []) visit(c.Next);
+      };
+      visit(definition.StartAt);
+      expect([...reached].sort()).toEqual(states.map(([name]) => name).sort());
+    });
+  },
+);

@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ExecutionAlreadyExists,
+  SFNClient,
+  SFNServiceException,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+} from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { type DispatchResult, handler } from '../../lambdas/dispatcher';
+import { ENV } from '../../lambdas/shared/config';
+import { ThrottlingError } from '../../lambdas/shared/errors';
+import { parseKeyEvent } from '../../lambdas/shared/key-event';
+import { logger, metrics } from '../../lambdas/shared/observability';
+
+const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');
+const DISABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyDisabled';
+const ENABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyEnabled';
+const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+const sfnMock = mockClient(SFNClient);
+
+// biome-ignore lint/suspicious/noExplicitAny: samples are free-form JSON that each test bends its own way.
+function sample(name: string): any {
+  return JSON.parse(readFileSync(path.join(SAMPLES, name), 'utf8'));
+}
+
+function lambdaContext(account = '111122223333'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'key-reactor-dispatcher',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${account}:function:key-reactor-dispatcher`,
+    memoryLimitInMB: '256',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    logGroupName: '/aws/lambda/key-reactor-dispatcher',
+    logStreamName: '2026/11/22/[$LATEST]abcdef',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function invoke(event: unknown, context = lambdaContext()): Promise<DispatchResult> {
+  return handler(event, context);
+}
+
+function awsError<T extends SFNServiceException>(ErrorClass: new (options: never) => T, message: string): T {
+  return new ErrorClass({ message, $metadata: { httpStatusCode: 400 } } as never);
+}
+
+beforeEach(() => {
+  sfnMock.reset();
+  jest.restoreAllMocks();
+  process.env[ENV.disableStateMachineArn] = DISABLE_MACHINE;
+  process.env[ENV.enableStateMachineArn] = ENABLE_MACHINE;
+  delete process.env[ENV.allowedAccounts];
+});
+
+describe('dispatcher', () => {
+  it('starts the disable workflow with the execution name and the normalised event as input', async () => {
+    // Prepare
+    const executionArn = `arn:aws:states:us-east-1:111122223333:execution:KeyDisabled:disable-1234abcd-20261122T152233Z-3f1b8c9e`;
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const appendKeys = jest.spyOn(logger, 'appendKeys');
+    const event = sample('disable-key-cli.json');
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result).toEqual({
+      accepted: true,
+      executionName: 'disable-1234abcd-20261122T152233Z-3f1b8c9e',
+      executionArn,
+      duplicate: false,
+    });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: DISABLE_MACHINE,
+      name: 'disable-1234abcd-20261122T152233Z-3f1b8c9e',
+      input: JSON.stringify(parseKeyEvent(sample('disable-key-cli.json'), { allowedAccounts: [] })),
+    });
+    expect(appendKeys).toHaveBeenCalledWith({
+      keyArn: KEY_ARN,
+      executionName: 'disable-1234abcd-20261122T152233Z-3f1b8c9e',
+    });
+    expect(addMetric).toHaveBeenCalledWith('ExecutionsStarted', 'Count', 1);
+  });
+
+  it('starts the enable workflow for EnableKey', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+
+    const result = await invoke(sample('enable-key-console.json'));
+
+    expect(result).toMatchObject({
+      accepted: true,
+      executionName: 'enable-1234abcd-20261122T152905Z-7c2e9d0f',
+    });
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: ENABLE_MACHINE,
+      name: 'enable-1234abcd-20261122T152905Z-7c2e9d0f',
+    });
+  });
+
+  it('starts the disable workflow for a native KMS event', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+
+    await invoke(sample('kms-cmk-deletion.json'));
+
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: DISABLE_MACHINE,
+      name: 'disable-1234abcd-20261129T160241Z-e9ce3425',
+    });
+  });
+
+  it('counts ExecutionAlreadyExists as a duplicate delivery, not a failure', async () => {
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(awsError(ExecutionAlreadyExists, 'Execution Already Exists: disable-1234abcd-...'));
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const info = jest.spyOn(logger, 'info');
+
+    const result = await invoke(sample('disable-key-cli.json'));
+
+    expect(result).toEqual({
+      accepted: true,
+      executionName: 'disable-1234abcd-20261122T152233Z-3f1b8c9e',
+      executionArn:
+        'arn:aws:states:us-east-1:111122223333:execution:KeyDisabled:disable-1234abcd-20261122T152233Z-3f1b8c9e',
+      duplicate: true,
+    });
+    expect(addMetric).toHaveBeenCalledWith('DuplicateEvents', 'Count', 1);
+    expect(addMetric).not.toHaveBeenCalledWith('ExecutionsStarted', 'Count', 1);
+    expect(info).toHaveBeenCalledWith(expect.stringMatching(/duplicate/i), expect.anything());
+  });
+
+  it('counts the running execution Step Functions returns for a repeated name and input as a duplicate', async () => {
+    sfnMock
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:x', startDate: new Date(Date.now() - 60_000) });
+
+    const result = await invoke(sample('disable-key-cli.json'));
+
+    expect(result).toMatchObject({ accepted: true, executionArn: 'arn:x', duplicate: true });
+  });
+
+  it('rejects a denied call without starting anything, with one warning', async () => {
+    const event = sample('disable-key-cli.json');
+    event.detail.errorCode = 'AccessDenied';
+    const warn = jest.spyOn(logger, 'warn');
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+
+    const result = await invoke(event);
+
+    const reason = 'DisableKey was denied (AccessDenied): the key did not change';
+    expect(result).toEqual({ accepted: false, reason });
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith('Event rejected', {
+      reason,
+      eventId: '3f1b8c9e-6d2a-4e0b-9a51-2c7d4e8f1a01',
+      detailType: 'AWS API Call via CloudTrail',
+    });
+    expect(addMetric).toHaveBeenCalledWith('EventsRejected', 'Count', 1);
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'not an event'],
+    ['an empty object', {}],
+  ])('returns a rejection for %s instead of throwing', async (_, event) => {
+    await expect(invoke(event)).resolves.toMatchObject({ accepted: false });
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it("rejects another account's key when ALLOWED_ACCOUNTS is empty: only the function's own account is served", async () => {
+    const event = sample('disable-key-cli.json');
+    event.account = '444455556666';
+    event.detail.resources[0].ARN = KEY_ARN.replace('111122223333', '444455556666');
+
+    const result = await invoke(event);
+
+    expect(result).toEqual({
+      accepted: false,
+      reason: 'Account 444455556666 is not one the reactor serves (allowed: 111122223333)',
+    });
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('outside Lambda, with no function ARN and no ALLOWED_ACCOUNTS, acts on any account that owns its key', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+    const event = sample('disable-key-cli.json');
+    event.account = '444455556666';
+    event.detail.resources[0].ARN = KEY_ARN.replace('111122223333', '444455556666');
+
+    await expect(invoke(event, { ...lambdaContext(), invokedFunctionArn: '' })).resolves.toMatchObject({
+      accepted: true,
+    });
+  });
+
+  it('acts on an account listed in ALLOWED_ACCOUNTS', async () => {
+    process.env[ENV.allowedAccounts] = '444455556666, 777788889999';
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+    const event = sample('disable-key-cli.json');
+    event.account = '444455556666';
+    event.detail.resources[0].ARN = KEY_ARN.replace('111122223333', '444455556666');
+
+    await expect(invoke(event)).resolves.toMatchObject({ accepted: true });
+  });
+
+  it('lets throttling propagate, under the name the retries match', async () => {
+    const throttled = new SFNServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400 },
+    });
+    sfnMock.on(StartExecutionCommand).rejects(throttled);
+
+    await expect(invoke(sample('disable-key-cli.json'))).rejects.toBeInstanceOf(ThrottlingError);
+  });
+
+  it('lets any other Step Functions error propagate, so the delivery is retried and then dead-lettered', async () => {
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(awsError(StateMachineDoesNotExist, 'State Machine Does Not Exist'));
+
+    await expect(invoke(sample('disable-key-cli.json'))).rejects.toMatchObject({
+      name: 'StateMachineDoesNotExist',
+    });
+  });
+});

@@ -1,0 +1,297 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cleanText, escapeHtml, oneLine } from '../../lambdas/shared/email/escape';
+import { renderEmail } from '../../lambdas/shared/email/render';
+import { EMAIL_TEMPLATES, type EmailContext, type EmailTemplate } from '../../lambdas/shared/email/types';
+import { parseKeyEvent } from '../../lambdas/shared/key-event';
+import type { KeyEvent } from '../../lambdas/shared/model';
+
+const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');
+const NOW = new Date('2026-11-22T15:22:40Z');
+const EXECUTION_ARN =
+  'arn:aws:states:us-east-1:111122223333:execution:KeyDisabled:disable-1234abcd-20261122T152233Z-3f1b8c9e';
+const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const UNDO = `aws kms enable-key --key-id ${KEY_ARN} --region us-east-1`;
+
+const RESOURCES: EmailContext['resources'] = [
+  {
+    resourceArn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890',
+    kind: 'ec2-instance',
+    layer: 'server',
+  },
+  {
+    resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/orders-api',
+    kind: 'ecs-service',
+    layer: 'service',
+  },
+  { resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:orders', kind: 'rds-instance', layer: 'server' },
+];
+
+// biome-ignore lint/suspicious/noExplicitAny: samples are free-form JSON that each test bends its own way.
+function sample(name: string): any {
+  return JSON.parse(readFileSync(path.join(SAMPLES, name), 'utf8'));
+}
+
+function keyEvent(name = 'disable-key-cli.json'): KeyEvent {
+  return parseKeyEvent(sample(name), { allowedAccounts: [] });
+}
+
+/** What the workflows pass for each template. */
+function contextFor(template: EmailTemplate, event: KeyEvent = keyEvent()): EmailContext {
+  const base = { template, event, resources: RESOURCES, executionArn: EXECUTION_ARN, now: NOW };
+  switch (template) {
+    case 'grace-started':
+      return { ...base, graceSeconds: 600 };
+    case 'shutdown-complete':
+    case 'service-restored':
+      return {
+        ...base,
+        skipped: [
+          { resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:orders', reason: 'not tagged as managed' },
+        ],
+      };
+    case 'workflow-failed':
+      return {
+        ...base,
+        resources: [],
+        error: {
+          Error: 'KeyAccessDeniedError',
+          Cause: JSON.stringify({
+            errorType: 'KeyAccessDeniedError',
+            errorMessage: `The platform may not describe ${KEY_ARN}`,
+            trace: [
+              'KeyAccessDeniedError: The platform may not describe the key',
+              '    at describe (index.js:1:1)',
+            ],
+          }),
+        },
+      };
+    default:
+      return base;
+  }
+}
+
+describe('renderEmail snapshots', () => {
+  it.each(EMAIL_TEMPLATES)('renders %s', (template) => {
+    const email = renderEmail(contextFor(template));
+
+    expect(email.subject).toMatchSnapshot('subject');
+    expect(email.text).toMatchSnapshot('text');
+    expect(email.html).toMatchSnapshot('html');
+  });
+});
+
+describe('renderEmail content', () => {
+  it('says how many resources stop and when, in the subject', () => {
+    expect(renderEmail(contextFor('grace-started')).subject).toBe(
+      'Key 1234abcd disabled: 3 resources stop at 15:32 UTC',
+    );
+  });
+
+  it('lists the services before the servers in the grace-started email', () => {
+    const { text } = renderEmail(contextFor('grace-started'));
+
+    expect(text.indexOf('orders-api')).toBeLessThan(text.indexOf('i-0abc1234def567890'));
+    expect(text).toContain('2026-11-22 15:32 UTC');
+  });
+
+  it.each(['grace-started', 'shutdown-complete'] as const)(
+    'gives the exact undo command in %s',
+    (template) => {
+      const { text, html } = renderEmail(contextFor(template));
+
+      expect(text).toContain(UNDO);
+      expect(html).toContain(UNDO);
+    },
+  );
+
+  it('links the execution in the Step Functions console of its Region', () => {
+    const { text, html } = renderEmail(contextFor('grace-started'));
+    const link = `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`;
+
+    expect(text).toContain(link);
+    expect(html).toContain(`<a href="${link}">`);
+  });
+
+  it('cancels the deletion, then enables the key, after ScheduleKeyDeletion', () => {
+    const { text } = renderEmail(contextFor('grace-started', keyEvent('schedule-key-deletion.json')));
+
+    const cancel = text.indexOf(`aws kms cancel-key-deletion --key-id ${KEY_ARN} --region us-east-1`);
+    expect(cancel).toBeGreaterThan(0);
+    expect(text.indexOf(UNDO)).toBeGreaterThan(cancel);
+  });
+
+  it.each(['DeleteImportedKeyMaterial', 'KMS Imported Key Material Expiration'] as const)(
+    'asks for the same key material to be imported again after %s',
+    (trigger) => {
+      const { text, subject } = renderEmail(
+        contextFor('grace-started', { ...keyEvent(), trigger, actor: null }),
+      );
+
+      expect(text).toContain(`aws kms import-key-material --key-id ${KEY_ARN} --region us-east-1`);
+      expect(text).toContain('Import the same key material again');
+      expect(text).not.toContain('aws kms enable-key');
+      expect(subject).toMatch(/^Key 1234abcd key material (deleted|expired): /);
+    },
+  );
+
+  it('says a deleted key cannot come back, with no command to paste', () => {
+    const { text } = renderEmail(contextFor('shutdown-complete', keyEvent('kms-cmk-deletion.json')));
+
+    expect(text).toContain('This cannot be undone');
+    expect(text).not.toContain('aws kms');
+    expect(text).toContain('AWS KMS itself (KMS CMK Deletion), not a person');
+  });
+
+  it('puts skipped resources under "Needs attention"', () => {
+    const { text, html, subject } = renderEmail(contextFor('shutdown-complete'));
+
+    expect(text).toContain('Needs attention');
+    expect(text).toContain('not tagged as managed');
+    expect(html).toContain('<h2>Needs attention</h2>');
+    expect(subject).toBe('Key 1234abcd disabled: 2 resources stopped, 1 resource needs attention');
+  });
+
+  it('lists the servers before the services in the service-restored email', () => {
+    const { text } = renderEmail(contextFor('service-restored', keyEvent('enable-key-console.json')));
+
+    expect(text.indexOf('Servers started')).toBeLessThan(text.indexOf('Services started'));
+  });
+
+  it('gives operators the error, its message and the cause', () => {
+    const { text, subject } = renderEmail(contextFor('workflow-failed'));
+
+    expect(subject).toBe(
+      'Action needed: key reactor shutdown failed for key 1234abcd (KeyAccessDeniedError)',
+    );
+    expect(text).toContain('Error:   KeyAccessDeniedError');
+    expect(text).toContain(`Message: The platform may not describe ${KEY_ARN}`);
+    expect(text).toContain("The key's policy or grants");
+  });
+
+  it('has no external images, scripts or style sheets', () => {
+    for (const template of EMAIL_TEMPLATES) {
+      const { html } = renderEmail(contextFor(template));
+      expect(html).not.toMatch(/<(img|script|link|iframe)\b/i);
+      expect(html).not.toMatch(/src=/i);
+    }
+  });
+});
+
+describe('renderEmail with hostile event strings', () => {
+  const HOSTILE = {
+    arn: 'arn:aws:iam::111122223333:user/<script>alert(1)</script>',
+    sourceIp: '"><img src=x onerror=alert(1)>',
+    userAgent:
+      'curl/8\r\nBcc: evil@example.com\r\n\r\nTo: victim@example.com\u2028Run: aws kms schedule-key-deletion',
+  };
+  const hostileEvent: KeyEvent = { ...keyEvent(), actor: HOSTILE };
+  const RAW_HTML = ['<script', '<img', '"><'];
+  const CONTROL = ['\r', '\u2028', '\u2029', '\u0000', '\u202e'];
+
+  it.each(EMAIL_TEMPLATES)('keeps %s safe', (template) => {
+    const context = contextFor(template, hostileEvent);
+    const { subject, text, html } = renderEmail({
+      ...context,
+      error: {
+        Error: 'States.TaskFailed\r\nBcc: evil@example.com',
+        Cause: '<script>alert(1)</script>\r\nline\u2028two',
+      },
+      skipped: [
+        { resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:orders', reason: '<img onerror=x>\nBcc: x' },
+      ],
+    });
+
+    for (const needle of RAW_HTML) expect(html).not.toContain(needle);
+    for (const needle of CONTROL) {
+      expect(html).not.toContain(needle);
+      expect(text).not.toContain(needle);
+      expect(subject).not.toContain(needle);
+    }
+    expect(subject).not.toContain('\n');
+    expect(subject.length).toBeLessThanOrEqual(200);
+    // No hostile line break may start a line of its own that reads like a header or an instruction.
+    expect(text).not.toMatch(/^(Bcc|To|Run):/m);
+  });
+
+  it('escapes actor fields in HTML and keeps them on one line in text', () => {
+    const { text, html } = renderEmail(contextFor('grace-started', hostileEvent));
+
+    expect(html).toContain('user/&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(text).toContain(
+      'Using: curl/8 Bcc: evil@example.com To: victim@example.com Run: aws kms schedule-key-',
+    );
+  });
+
+  it('cuts the user agent to about 120 characters', () => {
+    const { text } = renderEmail(
+      contextFor('grace-started', {
+        ...keyEvent(),
+        actor: { ...HOSTILE, userAgent: `agent/${'x'.repeat(500)}` },
+      }),
+    );
+    const line = text.split('\n').find((candidate) => candidate.startsWith('Using:')) ?? '';
+
+    expect(line.length).toBeLessThanOrEqual('Using: '.length + 120);
+    expect(line.endsWith('…')).toBe(true);
+  });
+
+  it('escapes a forged key ARN and prints no command built from it', () => {
+    const forged: KeyEvent = {
+      ...keyEvent(),
+      keyArn: 'arn:aws:kms:us-east-1:111122223333:key/$(curl evil.example)<b>',
+      keyId: '<b>x</b>$(rm -rf ~)\r\nSubject: hi',
+    };
+
+    for (const template of EMAIL_TEMPLATES) {
+      const { subject, text, html } = renderEmail(contextFor(template, forged));
+      expect(html).not.toContain('<b>');
+      expect(text).not.toContain('aws kms enable-key');
+      expect(subject).not.toMatch(/[\r\n]/);
+    }
+  });
+
+  it('keeps every subject to one line of at most 200 characters', () => {
+    const long: EmailContext = {
+      ...contextFor('workflow-failed'),
+      error: { Error: `Custom.${'E'.repeat(1000)}\nBcc: x`, Cause: 'x' },
+    };
+    const { subject } = renderEmail(long);
+
+    expect(subject.length).toBeLessThanOrEqual(200);
+    expect(subject).not.toMatch(/[\r\n]/);
+    expect(subject.endsWith('…')).toBe(true);
+  });
+
+  it('gives no console link for an ARN that is not an execution', () => {
+    const { html } = renderEmail({ ...contextFor('grace-started'), executionArn: 'javascript:alert(1)' });
+
+    expect(html).not.toContain('href="javascript');
+  });
+});
+
+describe('escape helpers', () => {
+  it('escapes the six characters that matter in HTML text and attributes', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&\`</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;',
+    );
+  });
+
+  it('makes one line of anything, without invisible characters', () => {
+    expect(oneLine(`DisableKey\r\nBcc: x\u2028\u2029\t\u0007\u202eevil\u200b  end`)).toBe(
+      'DisableKey Bcc: x evil end',
+    );
+  });
+
+  it('caps a line with an ellipsis, within the limit', () => {
+    const capped = oneLine('a'.repeat(300), 200);
+
+    expect(capped).toHaveLength(200);
+    expect(capped.endsWith('…')).toBe(true);
+  });
+
+  it('keeps line breaks in a text block but nothing else invisible', () => {
+    expect(cleanText('one\r\ntwo\rthree\u2028four\u0000five\n')).toBe('one\ntwo\nthree four five');
+  });
+});
