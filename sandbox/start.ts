@@ -1,3 +1,4 @@
+import './environment';
 import { parseArgs } from 'node:util';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
@@ -17,6 +18,7 @@ down after the grace period, then enables the key and lets it bring the fleet ba
 
   --grace <seconds>  the grace period, scaled down from the deployed 10 minutes (default 10)
   --keep             leave moto running at the end, to look around with the AWS CLI
+  --verbose          also print the handlers' own JSON log lines
   --help             this text`;
 
 function parseOptions() {

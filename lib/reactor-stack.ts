@@ -1,0 +1,120 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/config';
+import { KeyLifecycleReactor, type ManagedTag } from './key-lifecycle-reactor';
+
+/**
+ * The deployable stack: reads the operator's settings from CDK context (cdk.json or `-c name=value`)
+ * and configures one KeyLifecycleReactor with them.
+ */
+export class KeyLifecycleReactorStack extends Stack {
+  public readonly reactor: KeyLifecycleReactor;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, {
+      description:
+        'Key-lifecycle reactor: stops the resources that depend on a customer KMS key when it becomes unusable, and restarts them when it returns',
+      ...props,
+    });
+
+    // cfn-lint W3005: the CDK gives each function and state machine a DependsOn on its role beside the
+    // GetAtt of the role's ARN (it needs the DependsOn for the role's policy). Redundant, and harmless.
+    this.templateOptions.metadata = { 'cfn-lint': { config: { ignore_checks: ['W3005'] } } };
+
+    const context = new ContextReader(this);
+    const managedTagKey = context.optionalString('managedTagKey');
+    const managedTagValue = context.optionalString('managedTagValue');
+    const managedTag: ManagedTag | undefined =
+      managedTagKey === undefined && managedTagValue === undefined
+        ? undefined
+        : {
+            key: managedTagKey ?? DEFAULT_MANAGED_TAG.key,
+            value: managedTagValue ?? DEFAULT_MANAGED_TAG.value,
+          };
+    const gracePeriodMinutes = context.optionalNumber('gracePeriodMinutes');
+
+    this.reactor = new KeyLifecycleReactor(this, 'Reactor', {
+      senderAddress: context.requiredString('senderAddress', 'reactor@example.com'),
+      operatorAddresses: context.requiredList('operatorAddresses', 'ops@example.com,oncall@example.com'),
+      gracePeriod:
+        gracePeriodMinutes === undefined ? undefined : Duration.seconds(Math.round(gracePeriodMinutes * 60)),
+      managedTag,
+      allowedAccounts: context.optionalList('allowedAccounts'),
+    });
+  }
+}
+
+/** Reads context values that may come from cdk.json (typed JSON) or from `-c name=value` (always strings). */
+class ContextReader {
+  constructor(private readonly scope: Construct) {}
+
+  private raw(name: string): unknown {
+    const value: unknown = this.scope.node.tryGetContext(name);
+    return typeof value === 'string' && value.trim() === '' ? undefined : value;
+  }
+
+  private missing(name: string, example: string): Error {
+    return new Error(
+      `Missing CDK context "${name}". Pass it on the command line, for example: npx cdk synth -c ${name}=${example} ` +
+        '(or set it under "context" in cdk.json).',
+    );
+  }
+
+  requiredString(name: string, example: string): string {
+    const value = this.optionalString(name);
+    if (value === undefined) throw this.missing(name, example);
+    return value;
+  }
+
+  optionalString(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') {
+      throw new Error(`CDK context "${name}" must be a string, got ${JSON.stringify(value)}.`);
+    }
+    return value.trim();
+  }
+
+  /** A comma-separated string (`a@x.com,b@x.com`), a JSON array in a string, or a JSON array. */
+  requiredList(name: string, example: string): string[] {
+    const value = this.optionalList(name);
+    if (value === undefined || value.length === 0) throw this.missing(name, example);
+    return value;
+  }
+
+  optionalList(name: string): string[] | undefined {
+    let value = this.raw(name);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string' && value.trim().startsWith('[')) {
+      try {
+        value = JSON.parse(value) as unknown;
+      } catch {
+        throw new Error(`CDK context "${name}" looks like a JSON array but does not parse: ${value}`);
+      }
+    }
+    const items = typeof value === 'string' ? value.split(',') : value;
+    if (
+      !Array.isArray(items) ||
+      !items.every((item) => typeof item === 'string' || typeof item === 'number')
+    ) {
+      throw new Error(
+        `CDK context "${name}" must be a comma-separated string or a JSON array of strings, got ${JSON.stringify(value)}.`,
+      );
+    }
+    return items.map((item) => String(item).trim()).filter((item) => item.length > 0);
+  }
+
+  /** A number or a numeric string (`-c gracePeriodMinutes=10`). */
+  optionalNumber(name: string): number | undefined {
+    const value = this.raw(name);
+    if (value === undefined || value === null) return undefined;
+    const number =
+      typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+    if (!Number.isFinite(number)) {
+      throw new Error(
+        `CDK context "${name}" must be a number, got ${JSON.stringify(value)} (for example -c ${name}=10).`,
+      );
+    }
+    return number;
+  }
+}
