@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+// The sandbox commands as a user runs them, as child processes: each starts its own moto server.
+
+const ROOT = path.resolve(__dirname, '../..');
+const SAMPLES = path.resolve(ROOT, '../shared/samples/events');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(script: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      TSX,
+      [path.join(ROOT, 'sandbox', script), ...args],
+      { cwd: ROOT, timeout: 180_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+interface Outcome {
+  matched: boolean;
+  accepted: boolean;
+  reason: string | null;
+  executions: { name: string; workflow: string; status: string }[];
+  stopped: string[];
+  started: string[];
+  emails: { to: string[]; subject: string; text: string; html: string }[];
+}
+
+async function simulate(file: string): Promise<Outcome> {
+  const result = await run('simulate.ts', [file, '--json', '--grace', '1']);
+  expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({
+    code: 0,
+    stderr: '',
+  });
+  // Exactly one JSON object on stdout and nothing else.
+  return JSON.parse(result.stdout) as Outcome;
+}
+
+const sample = (name: string) => path.join(SAMPLES, name);
+const isService = (arn: string) => arn.includes(':ecs:');
+const ALL_EXPECTED_SAMPLES = [
+  'disable-key-cli.json',
+  'enable-key-console.json',
+  'kms-cmk-deletion.json',
+  'kms-imported-key-material-expiration.json',
+  'schedule-key-deletion.json',
+];
+
+/** Shutdown as designed: the whole demo fleet (1 service, 3 servers), every service before any server. */
+function expectShutdown(outcome: Outcome): void {
+  expect(outcome).toMatchObject({ matched: true, accepted: true, reason: null, started: [] });
+  expect(outcome.executions).toEqual([expect.objectContaining({ workflow: 'disable', status: 'SUCCEEDED' })]);
+  expect(outcome.stopped).toHaveLength(4);
+  expect(outcome.stopped.slice(0, 1).every(isService)).toBe(true);
+  expect(outcome.stopped.slice(1).some(isService)).toBe(false);
+}
+
+describe('npm run simulate', () => {
+  it('has a test for every sample event', () => {
+    expect(readdirSync(SAMPLES).sort()).toEqual(ALL_EXPECTED_SAMPLES);
+  });
+
+  it('DisableKey: stops the fleet after the grace period, services first, and emails twice', async () => {
+    const outcome = await simulate(sample('disable-key-cli.json'));
+    expectShutdown(outcome);
+    expect(outcome.executions[0]?.name).toMatch(/^disable-1234abcd-20261122T152233Z-[0-9a-f]{8}$/);
+    expect(outcome.emails.map((email) => email.subject)).toEqual([
+      expect.stringMatching(/^Key 1234abcd disabled: 4 resources stop at /),
+      'Key 1234abcd disabled: 4 resources stopped',
+    ]);
+    expect(outcome.emails[0]?.text).toContain('arn:aws:iam::111122223333:user/alice');
+  });
+
+  it('EnableKey after a disable: starts the fleet, servers first, and emails once', async () => {
+    const outcome = await simulate(sample('enable-key-console.json'));
+    expect(outcome).toMatchObject({ matched: true, accepted: true, stopped: [] });
+    expect(outcome.executions).toEqual([
+      expect.objectContaining({ workflow: 'enable', status: 'SUCCEEDED' }),
+    ]);
+    expect(outcome.started).toHaveLength(4);
+    expect(outcome.started.slice(0, 3).some(isService)).toBe(false);
+    expect(isService(outcome.started[3] ?? '')).toBe(true);
+    expect(outcome.emails).toHaveLength(1);
+  });
+
+  it('ScheduleKeyDeletion: stops the fleet (the key is PendingDeletion)', async () => {
+    const outcome = await simulate(sample('schedule-key-deletion.json'));
+    expectShutdown(outcome);
+    expect(outcome.emails[1]?.subject).toBe('Key 1234abcd scheduled for deletion: 4 resources stopped');
+  });
+
+  it('KMS CMK Deletion: stops the fleet at once, without a grace period', async () => {
+    // moto cannot delete a key: simulate makes DescribeKey answer NotFoundException (a declared seam).
+    const outcome = await simulate(sample('kms-cmk-deletion.json'));
+    expectShutdown(outcome);
+    expect(outcome.emails.map((email) => email.subject)).toEqual([
+      'Key 1234abcd deleted: 4 resources stopped',
+    ]);
+  });
+
+  it('KMS Imported Key Material Expiration: stops the fleet', async () => {
+    // moto does not model imported key material: simulate makes DescribeKey answer PendingImport (a
+    // declared seam); without it the key would look Enabled and the reactor would rightly stop nothing.
+    const outcome = await simulate(sample('kms-imported-key-material-expiration.json'));
+    expectShutdown(outcome);
+  });
+
+  it('a denied DisableKey matches no rule and changes nothing', async () => {
+    const denied = JSON.parse(readFileSync(sample('disable-key-cli.json'), 'utf8'));
+    denied.detail.errorCode = 'AccessDenied';
+    denied.detail.errorMessage = 'User is not authorized to perform kms:DisableKey';
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'simulate-')), 'denied.json');
+    writeFileSync(file, JSON.stringify(denied));
+
+    const outcome = await simulate(file);
+
+    expect(outcome).toMatchObject({
+      matched: false,
+      accepted: false,
+      executions: [],
+      stopped: [],
+      emails: [],
+    });
+    expect(outcome.reason).toMatch(/no EventBridge rule/);
+  });
+
+  it('exits 2 with one line and no stack trace when the file is not JSON or missing', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'simulate-')), 'broken.json');
+    writeFileSync(file, '{ not json');
+    for (const target of [file, path.join(tmpdir(), 'no-such-event.json')]) {
+      const result = await run('simulate.ts', [target, '--json']);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(
+        result.stderr
+          .trim()
+          .split('\n')
+          .filter(
+            (line) =>
+              !/Warning|node >=22|^$|upgrade|a\.co|versions published|security updates|trace-warnings/.test(
+                line,
+              ),
+          ),
+      ).toEqual([expect.stringMatching(/^simulate: /)]);
+    }
+  });
+});
+
+describe('npm start', () => {
+  it('plays the Heroku scenario: services stop before servers, servers start before services, emails sent', async () => {
+    const result = await run('start.ts', ['--grace', '1']);
+    expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    const lines = result.stdout.split('\n');
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    expect(at(/ECS UpdateService api: desired count -> 0/)).toBeLessThan(at(/EC2 StopInstances/));
+    expect(at(/EC2 StopInstances/)).toBeGreaterThan(0);
+    expect(at(/RDS StopDBInstance/)).toBeGreaterThan(at(/ECS UpdateService api: desired count -> 0/));
+    expect(at(/EC2 StartInstances/)).toBeLessThan(at(/ECS UpdateService api: desired count -> 2/));
+    expect(at(/RDS StartDBInstance/)).toBeLessThan(at(/ECS UpdateService api: desired count -> 2/));
+    expect(lines.filter((line) => /email to /.test(line))).toHaveLength(3);
+    expect(result.stdout).toMatch(/SUCCEEDED disable/);
+    expect(result.stdout).toMatch(/SUCCEEDED enable/);
+  });
+});
