@@ -257,25 +257,21 @@ export class KeyLifecycleReactor extends Construct {
       'Read-only describes of the resources registered to a key, whose names are known only at run time: ' +
       'ec2:DescribeInstances supports no resource-level permission (only "*"); the ECS and RDS describes are ' +
       "limited to this account and region's services, DB instances and DB clusters.";
+    const taggedResources = [
+      resourceArns.instances,
+      resourceArns.services,
+      resourceArns.dbInstances,
+      resourceArns.dbClusters,
+    ];
     const stopStatement = new iam.PolicyStatement({
       actions: ['ec2:StopInstances', 'ecs:UpdateService', 'rds:StopDBInstance', 'rds:StopDBCluster'],
-      resources: [
-        resourceArns.instances,
-        resourceArns.services,
-        resourceArns.dbInstances,
-        resourceArns.dbClusters,
-      ],
+      resources: taggedResources,
       conditions: tagCondition,
     });
     const startStatements = [
       new iam.PolicyStatement({
         actions: ['ec2:StartInstances', 'ecs:UpdateService', 'rds:StartDBInstance', 'rds:StartDBCluster'],
-        resources: [
-          resourceArns.instances,
-          resourceArns.services,
-          resourceArns.dbInstances,
-          resourceArns.dbClusters,
-        ],
+        resources: taggedResources,
         conditions: tagCondition,
       }),
       // Starting an instance whose EBS volumes the customer key encrypts makes EC2 create a grant on the key.
