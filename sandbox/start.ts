@@ -26,6 +26,7 @@ function parseOptions() {
     options: {
       grace: { type: 'string', default: '10' },
       keep: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
   });

@@ -52,11 +52,11 @@ export class Timeline {
   private startWaiting(who: string, event: EventLog): void {
     const input = 'state' in event ? (event.state.input as { grace?: { seconds?: number } }) : {};
     const started = Date.now();
-    const deployed = input.grace?.seconds;
+    const total = input.grace?.seconds;
     this.waiting = setInterval(() => {
       const elapsed = Math.round((Date.now() - started) / 1000);
       this.say(
-        `${who}   ... grace period running, ${elapsed}s elapsed (deployed value: ${deployed ?? '?'}s, scaled down here)`,
+        `${who}   ... grace period running: ${elapsed}s of ${total ?? '?'}s (10 minutes when deployed)`,
       );
     }, 2000);
     this.waiting.unref();

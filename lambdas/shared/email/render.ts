@@ -218,8 +218,8 @@ function workflowFailed(context: EmailContext): Email {
           ...adviceFor(errorName),
           "The execution's event history shows the step that failed and its input.",
           "The key's ledger in the reactor's table lists what the reactor has stopped so far.",
-          'Once the cause is fixed, the periodic sweep starts a new run for the key; to run it now, start an ' +
-            'execution of the same state machine with the same input and a new name.',
+          'Once the cause is fixed, start an execution of the same state machine with the same input and a ' +
+            'new name: every step is safe to run again.',
         ],
       },
       ...followTheRun(context),
