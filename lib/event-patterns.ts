@@ -9,6 +9,7 @@ export interface RawEventPattern {
   readonly source: readonly string[];
   readonly 'detail-type': readonly string[];
   readonly detail?: Readonly<Record<string, unknown>>;
+  readonly resources?: readonly string[];
 }
 
 export interface NamedEventPattern {

@@ -44,8 +44,8 @@ export class KeyLifecycleReactorStack extends Stack {
   }
 }
 
-/** Reads context values that may come from cdk.json (typed JSON) or from `-c name=value` (always strings). */
-class ContextReader {
+/** Reads context values that may come from cdk.json (typed JSON) or from `-c name=value` (always strings). Shared by the stacks. */
+export class ContextReader {
   constructor(private readonly scope: Construct) {}
 
   private raw(name: string): unknown {
