@@ -1,39 +1,86 @@
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { kindOf } from '../arn';
 import { documents } from '../clients/dynamodb';
-import { mapWithConcurrency } from '../concurrency';
+import { chunk, mapWithConcurrency } from '../concurrency';
 import { config } from '../config';
 import type { Layer, LedgerEntry, RestoreState } from '../model';
 import { keyPartition, SORT_KEYS } from './schema';
-import { isConditionFailure, queryPartition } from './table';
+import { queryPartition } from './table';
 
-const WRITE_CONCURRENCY = 10;
+/** DynamoDB's caps: 100 keys per BatchGetItem, 25 requests per BatchWriteItem. */
+const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
+/**
+ * Batch calls in flight at once. All of a key's entries share one partition, which takes about
+ * 1,000 write units a second: four batches of 25 stay well under it, and 10,000 entries take about
+ * 400 BatchWriteItem calls instead of 10,000 PutItem calls.
+ */
+const BATCH_CONCURRENCY = 4;
+
+type Key = { pk: string; sk: string };
+const ledgerKey = (keyArn: string, resourceArn: string): Key => ({
+  pk: keyPartition(keyArn),
+  sk: `${SORT_KEYS.ledgerPrefix}${resourceArn}`,
+});
+const sortKeyOf = (key: Key): string => `${key.pk}\n${key.sk}`;
+
+/** Waits a little longer after each round that DynamoDB left work unprocessed (it does so under load). */
+async function backoff(round: number): Promise<void> {
+  if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+}
+
+/** Which of `keys` already hold an item. */
+async function existing(keys: readonly Key[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  await mapWithConcurrency(chunk(keys, BATCH_GET_LIMIT), BATCH_CONCURRENCY, async (batch) => {
+    let requests: Record<string, { Keys: Key[]; ProjectionExpression: string }> | undefined = {
+      [config.tableName()]: { Keys: batch, ProjectionExpression: 'pk, sk' },
+    };
+    for (let round = 0; requests && Object.keys(requests).length > 0; round++) {
+      await backoff(round);
+      const result = await documents.send(new BatchGetCommand({ RequestItems: requests }));
+      for (const item of Object.values(result.Responses ?? {}).flat()) found.add(sortKeyOf(item as Key));
+      requests = result.UnprocessedKeys as typeof requests;
+    }
+  });
+  return found;
+}
+
+/** Sends the write requests in batches, resending what DynamoDB left unprocessed until none remain. */
+async function batchWrite(requests: readonly Record<string, unknown>[]): Promise<void> {
+  await mapWithConcurrency(chunk(requests, BATCH_WRITE_LIMIT), BATCH_CONCURRENCY, async (batch) => {
+    let pending: Record<string, unknown[]> | undefined = { [config.tableName()]: batch };
+    for (let round = 0; pending && Object.keys(pending).length > 0; round++) {
+      await backoff(round);
+      const result = await documents.send(new BatchWriteCommand({ RequestItems: pending as never }));
+      pending = result.UnprocessedItems as Record<string, unknown[]> | undefined;
+    }
+  });
+}
 
 /**
  * Remembers, before the stop call is made, what each resource needs to come back. An entry that
  * already exists is kept as it is: it holds the state from before the first stop, which a retried or
  * repeated stop must not overwrite with the stopped state.
+ *
+ * Batched: one BatchGetItem per 100 entries finds those already there, and one BatchWriteItem per 25
+ * writes the others (BatchWriteItem takes no condition, hence the read first). Only the workflow that
+ * holds the key's lease writes its ledger, so nothing else writes between that read and the write.
  */
 export async function recordStopping(entries: readonly LedgerEntry[]): Promise<void> {
-  await mapWithConcurrency(entries, WRITE_CONCURRENCY, async (entry) => {
-    try {
-      await documents.send(
-        new PutCommand({
-          TableName: config.tableName(),
-          Item: {
-            pk: keyPartition(entry.keyArn),
-            sk: `${SORT_KEYS.ledgerPrefix}${entry.resourceArn}`,
-            type: 'ledger',
-            ...entry,
-          },
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  });
+  const unique = new Map(
+    entries.map((entry) => [sortKeyOf(ledgerKey(entry.keyArn, entry.resourceArn)), entry]),
+  );
+  const present = await existing(
+    [...unique.values()].map((entry) => ledgerKey(entry.keyArn, entry.resourceArn)),
+  );
+  await batchWrite(
+    [...unique.entries()]
+      .filter(([id]) => !present.has(id))
+      .map(([, entry]) => ({
+        PutRequest: { Item: { ...ledgerKey(entry.keyArn, entry.resourceArn), type: 'ledger', ...entry } },
+      })),
+  );
 }
 
 /** What the reactor stopped for a key and has not restored yet, optionally of one layer. */
@@ -56,17 +103,9 @@ export async function listLedger(keyArn: string, layer?: Layer): Promise<LedgerE
 
 /** Forgets resources once they run again. */
 export async function clearLedger(keyArn: string, resourceArns: readonly string[]): Promise<void> {
-  for (let start = 0; start < resourceArns.length; start += BATCH_WRITE_LIMIT) {
-    let requests: Record<string, unknown[]> | undefined = {
-      [config.tableName()]: resourceArns.slice(start, start + BATCH_WRITE_LIMIT).map((resourceArn) => ({
-        DeleteRequest: { Key: { pk: keyPartition(keyArn), sk: `${SORT_KEYS.ledgerPrefix}${resourceArn}` } },
-      })),
-    };
-    // BatchWrite may leave some requests unprocessed under load; they are sent again until none remain.
-    for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      const result = await documents.send(new BatchWriteCommand({ RequestItems: requests as never }));
-      requests = result.UnprocessedItems as Record<string, unknown[]> | undefined;
-    }
-  }
+  await batchWrite(
+    [...new Set(resourceArns)].map((resourceArn) => ({
+      DeleteRequest: { Key: ledgerKey(keyArn, resourceArn) },
+    })),
+  );
 }
