@@ -37,6 +37,8 @@ import {
   type WorkflowDefinition,
 } from './catalog';
 import { KMS_EVENT_PATTERNS, type RawEventPattern } from './event-patterns';
+import { PlatformEventBus } from './platform-bus';
+import { ReactorDashboard } from './reactor-dashboard';
 import { ReactorFunction } from './reactor-function';
 
 /** The tag a resource must carry before the reactor may stop or start it. */
@@ -96,7 +98,10 @@ export class KeyLifecycleReactorPropsError extends Error {
 
 const DEFAULT_GRACE_PERIOD = Duration.minutes(10);
 const MAX_GRACE_SECONDS = 24 * 60 * 60;
-/** The lease outlives the grace period by this much: the stop and start poll loops and their retries. */
+/**
+ * The lease outlives the longest grace period (a key's own may be up to MAX_GRACE_SECONDS, whatever the
+ * deployed one is) by this much: the stop and start poll loops and their retries.
+ */
 const LEASE_MARGIN_SECONDS = 2 * 60 * 60;
 const EMAIL =
   /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
@@ -122,12 +127,14 @@ const STEP_DESCRIPTIONS: Readonly<Record<StepFunctionName, string>> = {
  */
 const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
   Lease: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-  DescribeKey: [],
-  ListResources: ['dynamodb:Query'],
-  StopResources: ['dynamodb:Query', 'dynamodb:PutItem'],
+  // Seeing the key usable ends its unusable episode in the STATE item (store/email-log.ts).
+  DescribeKey: ['dynamodb:UpdateItem'],
+  ListResources: ['dynamodb:Query', 'dynamodb:GetItem'],
+  StopResources: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
   StartResources: ['dynamodb:Query'],
-  CheckResources: ['dynamodb:Query', 'dynamodb:PutItem'],
-  Notify: ['dynamodb:Query', 'dynamodb:GetItem'],
+  CheckResources: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+  // The email log: one email per change of the key (store/email-log.ts).
+  Notify: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   Ledger: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
 };
 
@@ -150,14 +157,21 @@ export class KeyLifecycleReactor extends Construct {
   public readonly stateMachines: Readonly<Record<WorkflowDefinition['name'], sfn.StateMachine>>;
   /** The workflow steps by their name in the ASL files, and the dispatcher. */
   public readonly functions: Readonly<Record<StepFunctionName | 'Dispatcher', ReactorFunction>>;
-  /** The EventBridge rules on the default bus that invoke the dispatcher, one per KMS_EVENT_PATTERNS entry. */
+  /** The rules that invoke the dispatcher: one per KMS_EVENT_PATTERNS entry on the default bus, then on the platform bus. */
   public readonly rules: readonly events.Rule[];
+  /** The bus customer accounts forward their KMS events to; its policy admits only `allowedAccounts`. */
+  public readonly platformBus: PlatformEventBus;
   /** Events the rules could not deliver, and dispatcher invocations that failed every attempt. */
   public readonly deadLetterQueue: sqs.Queue;
   /** Where the alarms go; every operator address is subscribed. */
   public readonly topic: sns.Topic;
-  /** Failed, timed-out and aborted executions of each workflow, dead-letter queue depth, dispatcher errors. */
+  /**
+   * Failed, timed-out, aborted and throttled executions of each workflow, dead-letter queue depth,
+   * dispatcher errors.
+   */
   public readonly alarms: readonly cloudwatch.Alarm[];
+  /** Executions, time from key change to outcome, dead-letter queue, dispatcher, alarms. */
+  public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: KeyLifecycleReactorProps) {
     super(scope, id);
@@ -192,7 +206,7 @@ export class KeyLifecycleReactor extends Construct {
       [ENV.tableName]: this.table.tableName,
       [ENV.managedTagKey]: managedTag.key,
       [ENV.managedTagValue]: managedTag.value,
-      [ENV.leaseSeconds]: String(graceSeconds + LEASE_MARGIN_SECONDS),
+      [ENV.leaseSeconds]: String(MAX_GRACE_SECONDS + LEASE_MARGIN_SECONDS),
     };
 
     // The workflow steps, each with only what its handler calls.
@@ -227,19 +241,30 @@ export class KeyLifecycleReactor extends Construct {
         resourceName: '*',
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
+      // arn:aws:autoscaling:<region>:<account>:autoScalingGroup:<uuid>:autoScalingGroupName/<name>
+      autoScalingGroups: stack.formatArn({
+        service: 'autoscaling',
+        resource: 'autoScalingGroup',
+        resourceName: '*:autoScalingGroupName/*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     };
     const tagCondition = { StringEquals: { [`aws:ResourceTag/${managedTag.key}`]: managedTag.value } };
     const tagWording = `${managedTag.key}=${managedTag.value}`;
 
     // Describe-key: keys live in the allowed (customer) accounts and are known only from the event.
-    attachPolicy(steps.DescribeKey, 'DescribeCustomerKeys', {
-      statements: [
-        new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: keysOfAllowedAccounts }),
-      ],
-      reason:
-        'Customer keys live in the allowed accounts and are known only from the event, so the key ID ' +
-        "cannot be fixed at deploy time; the account part of the ARN is limited to the reactor's allowed accounts.",
-    });
+    // Notify reads the key too: a grace-period email for a key that is usable already (a late or reordered
+    // event) is not sent.
+    for (const step of [steps.DescribeKey, steps.Notify]) {
+      attachPolicy(step, 'DescribeCustomerKeys', {
+        statements: [
+          new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: keysOfAllowedAccounts }),
+        ],
+        reason:
+          'Customer keys live in the allowed accounts and are known only from the event, so the key ID ' +
+          "cannot be fixed at deploy time; the account part of the ARN is limited to the reactor's allowed accounts.",
+      });
+    }
 
     const describeStatements = [
       new iam.PolicyStatement({ actions: ['ec2:DescribeInstances'], resources: ['*'] }),
@@ -252,10 +277,12 @@ export class KeyLifecycleReactor extends Construct {
         actions: ['rds:DescribeDBClusters', 'rds:ListTagsForResource'],
         resources: [resourceArns.dbClusters],
       }),
+      new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingGroups'], resources: ['*'] }),
     ];
     const describeReason =
       'Read-only describes of the resources registered to a key, whose names are known only at run time: ' +
-      'ec2:DescribeInstances supports no resource-level permission (only "*"); the ECS and RDS describes are ' +
+      'ec2:DescribeInstances and autoscaling:DescribeAutoScalingGroups support no resource-level permission ' +
+      '(only "*"); the ECS and RDS describes are ' +
       "limited to this account and region's services, DB instances and DB clusters.";
     const taggedResources = [
       resourceArns.instances,
@@ -268,10 +295,23 @@ export class KeyLifecycleReactor extends Construct {
       resources: taggedResources,
       conditions: tagCondition,
     });
+    // An Auto Scaling group is stopped by suspending its scaling processes (so it cannot replace the stopped
+    // instances) and stopping its instances with ec2:StopInstances above: its instances must carry the
+    // managed tag too, which tagging the group with PropagateAtLaunch gives every instance it launches.
+    const suspendStatement = new iam.PolicyStatement({
+      actions: ['autoscaling:SuspendProcesses'],
+      resources: [resourceArns.autoScalingGroups],
+      conditions: tagCondition,
+    });
     const startStatements = [
       new iam.PolicyStatement({
         actions: ['ec2:StartInstances', 'ecs:UpdateService', 'rds:StartDBInstance', 'rds:StartDBCluster'],
         resources: taggedResources,
+        conditions: tagCondition,
+      }),
+      new iam.PolicyStatement({
+        actions: ['autoscaling:ResumeProcesses'],
+        resources: [resourceArns.autoScalingGroups],
         conditions: tagCondition,
       }),
       // Starting an instance whose EBS volumes the customer key encrypts makes EC2 create a grant on the key.
@@ -294,7 +334,10 @@ export class KeyLifecycleReactor extends Construct {
     // The check step runs the same convergence as stop and start: it also moves what could not move at the
     // first call (an RDS instance that was backing up, an instance still stopping), so it needs both.
     for (const step of [steps.StopResources, steps.CheckResources]) {
-      attachPolicy(step, 'StopTaggedResources', { statements: [stopStatement], reason: stopReason });
+      attachPolicy(step, 'StopTaggedResources', {
+        statements: [stopStatement, suspendStatement],
+        reason: stopReason,
+      });
     }
     for (const step of [steps.StartResources, steps.CheckResources]) {
       attachPolicy(step, 'StartTaggedResources', { statements: startStatements, reason: startReason });
@@ -343,19 +386,31 @@ export class KeyLifecycleReactor extends Construct {
     stateMachines.enable.grantStartExecution(dispatcher);
     this.functions = { ...steps, Dispatcher: dispatcher };
 
-    this.rules = KMS_EVENT_PATTERNS.map(
-      (named) =>
-        new events.Rule(this, `${named.id}Rule`, {
-          description: named.description,
-          eventPattern: toEventPattern(named.pattern),
-          targets: [
-            new targets.LambdaFunction(dispatcher, {
-              deadLetterQueue: this.deadLetterQueue,
-              retryAttempts: 8,
-              maxEventAge: Duration.hours(2),
-            }),
-          ],
-        }),
+    // The same rules on the default bus (keys in this account) and on the platform bus, which customer
+    // accounts forward their keys' events to (CustomerKeyForwarder); the dispatcher checks accounts again.
+    this.platformBus = new PlatformEventBus(this, 'PlatformBus', {
+      customerAccounts: (props.allowedAccounts ?? []).filter((account) => account !== stack.account),
+    });
+    const buses: readonly [string, events.IEventBus | undefined][] = [
+      ['', undefined],
+      ['Platform', this.platformBus.bus],
+    ];
+    this.rules = buses.flatMap(([prefix, eventBus]) =>
+      KMS_EVENT_PATTERNS.map(
+        (named) =>
+          new events.Rule(this, `${prefix}${named.id}Rule`, {
+            description: named.description,
+            eventBus,
+            eventPattern: toEventPattern(named.pattern),
+            targets: [
+              new targets.LambdaFunction(dispatcher, {
+                deadLetterQueue: this.deadLetterQueue,
+                retryAttempts: 8,
+                maxEventAge: Duration.hours(2),
+              }),
+            ],
+          }),
+      ),
     );
 
     // Alarms, all to the operators' topic.
@@ -372,6 +427,12 @@ export class KeyLifecycleReactor extends Construct {
     this.alarms = this.createAlarms(stateMachines, dispatcher);
     const alarmAction = new SnsAction(this.topic);
     for (const alarm of this.alarms) alarm.addAlarmAction(alarmAction);
+    this.dashboard = new ReactorDashboard(this, 'Dashboard', {
+      stateMachines,
+      dispatcher,
+      deadLetterQueue: this.deadLetterQueue,
+      alarms: this.alarms,
+    }).dashboard;
   }
 
   private createWorkflow(
@@ -471,6 +532,12 @@ export class KeyLifecycleReactor extends Construct {
           `${id}ExecutionsAborted`,
           stateMachine.metricAborted({ period, statistic: cloudwatch.Stats.SUM }),
           `A ${id} execution was stopped by hand; the key lease may stay taken until it expires.`,
+        ),
+        alarm(
+          `${id}ExecutionsThrottled`,
+          stateMachine.metricThrottled({ period, statistic: cloudwatch.Stats.SUM }),
+          `Step Functions throttled ${id}: executions or their state transitions were delayed or refused ` +
+            '(check the Step Functions quotas of the account and Region).',
         ),
       );
     }

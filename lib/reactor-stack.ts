@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/config';
 import { KeyLifecycleReactor, type ManagedTag } from './key-lifecycle-reactor';
@@ -41,6 +41,27 @@ export class KeyLifecycleReactorStack extends Stack {
       managedTag,
       allowedAccounts: context.optionalList('allowedAccounts'),
     });
+
+    // What the operators' CLI (npx key-reactor) needs, and where to look: see the README's CLI section.
+    const outputs = {
+      TableName: [this.reactor.table.tableName, 'The reactor table: TABLE_NAME (or --table) for the CLI'],
+      DisableStateMachineArn: [
+        this.reactor.stateMachines.disable.stateMachineArn,
+        'The key-disabled workflow: DISABLE_STATE_MACHINE_ARN for the CLI',
+      ],
+      EnableStateMachineArn: [
+        this.reactor.stateMachines.enable.stateMachineArn,
+        'The key-enabled workflow: ENABLE_STATE_MACHINE_ARN for the CLI',
+      ],
+      DashboardName: [this.reactor.dashboard.dashboardName, 'The CloudWatch dashboard'],
+      PlatformBusArn: [
+        this.reactor.platformBus.bus.eventBusArn,
+        "Give this to customers: their CustomerForwarderStack's platformBusArn",
+      ],
+    } as const;
+    for (const [id, [value, description]] of Object.entries(outputs)) {
+      new CfnOutput(this, id, { value, description });
+    }
   }
 }
 

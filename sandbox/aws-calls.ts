@@ -1,4 +1,5 @@
 import { type InstrumentableClient, instrumentClients } from '../lambdas/shared/clients/registry';
+import { currentExecution } from './execution-context';
 
 /** One AWS API call made by a handler, as the SDK saw it. */
 export interface AwsCall {
@@ -7,6 +8,8 @@ export interface AwsCall {
   readonly input: Record<string, unknown>;
   readonly at: number;
   readonly error?: string;
+  /** The local execution whose step made the call; absent for calls made outside any (the dispatcher's). */
+  readonly execution?: string;
 }
 
 type Middleware = (
@@ -50,6 +53,7 @@ export class AwsCallLog {
         service: (context.clientName ?? 'Unknown').replace(/Client$/, ''),
         operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
         input: args.input,
+        execution: currentExecution.getStore(),
       };
       try {
         const result = await next(args);

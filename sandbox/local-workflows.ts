@@ -15,6 +15,7 @@ import {
   substitute,
   WORKFLOWS,
 } from '../lib/catalog';
+import { currentExecution } from './execution-context';
 
 /**
  * Runs the real workflow definitions (state-machines/*.asl.json) with aws-local-stepfunctions, each
@@ -43,6 +44,7 @@ export type EventLog =
 interface AslState {
   Type: string;
   Resource?: string;
+  Retry?: { ErrorEquals: string[] }[];
   Seconds?: number;
   SecondsPath?: string;
 }
@@ -59,6 +61,11 @@ export interface LocalTiming {
   readonly pollMs?: number;
   /** How long each Retry really waits. @default 50 */
   readonly retryMs?: number;
+  /**
+   * How long a Retry on LeaseTakenError really waits: many workflows queued for one key's lease poll it
+   * at this pace. @default retryMs
+   */
+  readonly leaseRetryMs?: number;
 }
 
 export interface ExecutionRecord {
@@ -159,13 +166,15 @@ export class LocalStepFunctions {
     const overrides = this.overridesFor(definition);
     const executionArn = `${stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-    const run = machine.run(input as unknown as JsonValue, {
-      overrides,
-      context: {
-        Execution: { Id: executionArn, Name: name },
-        StateMachine: { Id: stateMachineArn(workflow), Name: `key-reactor-${workflow}` },
-      } as never,
-    });
+    const run = currentExecution.run(name, () =>
+      machine.run(input as unknown as JsonValue, {
+        overrides,
+        context: {
+          Execution: { Id: executionArn, Name: name },
+          StateMachine: { Id: stateMachineArn(workflow), Name: `key-reactor-${workflow}` },
+        } as never,
+      }),
+    );
     const events: EventLog[] = [];
     const record: ExecutionRecord = {
       name,
@@ -210,7 +219,7 @@ export class LocalStepFunctions {
   private overridesFor(definition: AslDefinition) {
     const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     const waitTimeOverrides: Record<string, number> = {};
-    const retryIntervalOverrides: Record<string, number> = {};
+    const retryIntervalOverrides: Record<string, number | number[]> = {};
     const folders = new Map(Object.values(STEP_FUNCTIONS).map((folder) => [functionArn(folder), folder]));
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type === 'Task') {
@@ -219,7 +228,10 @@ export class LocalStepFunctions {
           throw new Error(`State "${stateName}" invokes ${state.Resource}, which is no reactor function`);
         taskResourceLocalHandlers[stateName] = async (input) =>
           (await invokeLocally(folder, input)) as JsonValue;
-        retryIntervalOverrides[stateName] = this.timing.retryMs ?? 50;
+        const retryMs = this.timing.retryMs ?? 50;
+        retryIntervalOverrides[stateName] = (state.Retry ?? []).map((retrier) =>
+          retrier.ErrorEquals.includes('LeaseTakenError') ? (this.timing.leaseRetryMs ?? retryMs) : retryMs,
+        );
       }
       if (state.Type === 'Wait') {
         // The grace period is the one Wait read from the state; every other Wait is a poll interval.

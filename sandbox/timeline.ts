@@ -50,9 +50,9 @@ export class Timeline {
   }
 
   private startWaiting(who: string, event: EventLog): void {
-    const input = 'state' in event ? (event.state.input as { grace?: { seconds?: number } }) : {};
+    const input = 'state' in event ? (event.state.input as { registration?: { graceSeconds?: number } }) : {};
     const started = Date.now();
-    const total = input.grace?.seconds;
+    const total = input.registration?.graceSeconds;
     this.waiting = setInterval(() => {
       const elapsed = Math.round((Date.now() - started) / 1000);
       this.say(

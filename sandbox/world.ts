@@ -1,5 +1,15 @@
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -49,6 +59,7 @@ export function reactorEnvironment(endpoint: string): Record<string, string> {
 }
 
 export interface AwsClients {
+  readonly autoscaling: AutoScalingClient;
   readonly dynamodb: DynamoDBClient;
   readonly ec2: EC2Client;
   readonly ecs: ECSClient;
@@ -61,6 +72,7 @@ export interface AwsClients {
 export function worldClients(endpoint: string): AwsClients {
   const config = { endpoint, region: localRegion(), maxAttempts: 1 };
   return {
+    autoscaling: new AutoScalingClient(config),
     dynamodb: new DynamoDBClient(config),
     ec2: new EC2Client(config),
     ecs: new ECSClient(config),
@@ -112,6 +124,8 @@ export interface FleetOptions {
   readonly instances?: number;
   /** @default true */
   readonly database?: boolean;
+  /** Instances of an Auto Scaling group in the server layer (tagged with PropagateAtLaunch); 0 for none. @default 0 */
+  readonly autoScalingInstances?: number;
 }
 
 /**
@@ -163,6 +177,15 @@ export async function createFleet(clients: AwsClients, options: FleetOptions = {
     }
   }
 
+  if ((options.autoScalingInstances ?? 0) > 0) {
+    const group = await createAutoScalingGroup(clients, {
+      name: `web${suffix}`,
+      imageId: imageId ?? '',
+      instances: options.autoScalingInstances ?? 0,
+    });
+    members.push({ resourceArn: group.arn, layer: 'server', label: `Auto Scaling group web${suffix}` });
+  }
+
   if (options.database ?? true) {
     const { DBInstance } = await clients.rds.send(
       new CreateDBInstanceCommand({
@@ -183,6 +206,57 @@ export async function createFleet(clients: AwsClients, options: FleetOptions = {
     });
   }
   return members;
+}
+
+/**
+ * An Auto Scaling group of `instances` instances from a launch template, its managed tag propagated to
+ * the instances it launches (PropagateAtLaunch), as the reactor's IAM policy needs.
+ */
+export async function createAutoScalingGroup(
+  clients: AwsClients,
+  options: {
+    readonly name: string;
+    readonly imageId: string;
+    readonly instances: number;
+    readonly tagged?: boolean;
+  },
+): Promise<{ readonly arn: string; readonly instanceIds: string[] }> {
+  await clients.ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: options.name,
+      LaunchTemplateData: { ImageId: options.imageId, InstanceType: 't3.micro' },
+    }),
+  );
+  await clients.autoscaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: options.name,
+      LaunchTemplate: { LaunchTemplateName: options.name, Version: '$Latest' },
+      MinSize: options.instances,
+      MaxSize: options.instances + 2,
+      DesiredCapacity: options.instances,
+      AvailabilityZones: [`${localRegion()}a`],
+      Tags:
+        options.tagged === false
+          ? []
+          : managedTags.map((tag) => ({
+              ...tag,
+              PropagateAtLaunch: true,
+              ResourceId: options.name,
+              ResourceType: 'auto-scaling-group',
+            })),
+    }),
+  );
+  const { AutoScalingGroups } = await clients.autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [options.name] }),
+  );
+  const group = AutoScalingGroups?.[0];
+  if (!group?.AutoScalingGroupARN) throw new Error('moto returned no Auto Scaling group ARN');
+  return {
+    arn: group.AutoScalingGroupARN,
+    instanceIds: (group.Instances ?? []).flatMap((instance) =>
+      instance.InstanceId ? [instance.InstanceId] : [],
+    ),
+  };
 }
 
 function instanceAccount(arn: string): string {

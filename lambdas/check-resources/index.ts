@@ -1,6 +1,6 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { converge } from '../shared/converge';
 import { observability } from '../shared/observability';
 import { LayerStepInput } from '../shared/step-input';

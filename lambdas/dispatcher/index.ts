@@ -50,8 +50,14 @@ function envelopeField(event: unknown, field: 'id' | 'detail-type'): string | un
 
 const lambdaHandler = async (event: unknown, context: Context): Promise<DispatchResult> => {
   let keyEvent: KeyEvent;
+  let actorNotes: readonly string[] = [];
   try {
-    keyEvent = parseKeyEvent(event, { allowedAccounts: allowedAccounts(context) });
+    keyEvent = parseKeyEvent(event, {
+      allowedAccounts: allowedAccounts(context),
+      onActorNotes: (notes) => {
+        actorNotes = notes;
+      },
+    });
   } catch (error) {
     if (!(error instanceof RejectedEventError)) throw error;
     // Returned, not thrown: retrying a malformed, forged or denied event could never make it acceptable.
@@ -66,6 +72,13 @@ const lambdaHandler = async (event: unknown, context: Context): Promise<Dispatch
 
   const name = executionName(keyEvent);
   logger.appendKeys({ keyArn: keyEvent.keyArn, executionName: name });
+  if (actorNotes.length > 0) {
+    // Informational fields chosen by whoever called KMS: no reason to ignore a real key change.
+    logger.warn('Event accepted with untrusted actor fields made safe', {
+      notes: actorNotes,
+      eventId: keyEvent.eventId,
+    });
+  }
   const stateMachineArn = config.stateMachineArn(keyEvent.workflow);
   const input = JSON.stringify(keyEvent);
   const sentAt = Date.now();

@@ -1,6 +1,6 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../shared/config';
 import { logger, observability } from '../shared/observability';
 import { StepInput } from '../shared/step-input';

@@ -1,22 +1,25 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { SendEmailCommand } from '@aws-sdk/client-ses';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ses } from '../shared/clients/ses';
 import { config } from '../shared/config';
 import { renderEmail } from '../shared/email/render';
 import { EMAIL_TEMPLATES, type EmailTemplate } from '../shared/email/types';
+import { readKeyState } from '../shared/kms-key';
 import type { KeyEvent } from '../shared/model';
 import { logger, observability } from '../shared/observability';
 import { KeyEventInput, SkippedResource, StepError, StepInput } from '../shared/step-input';
+import { claimEmail } from '../shared/store/email-log';
 import { listLedger } from '../shared/store/ledger';
-import { getAdministrators, listRegistered } from '../shared/store/registry';
+import { getAdministrators, listRegistered, POLICY_ACTIONS } from '../shared/store/registry';
 
 const NotifyInput = StepInput.extend({
   executionArn: z.string().min(1),
   template: z.enum(EMAIL_TEMPLATES),
   event: KeyEventInput,
   graceSeconds: z.number().int().min(0).optional(),
+  action: z.enum(POLICY_ACTIONS).optional(),
   skipped: z.object({ services: z.array(SkippedResource), servers: z.array(SkippedResource) }).optional(),
   error: StepError.optional(),
 });
@@ -34,6 +37,26 @@ async function recipientsFor(template: EmailTemplate, keyArn: string): Promise<s
 
 const lambdaHandler = async (input: NotifyInput) => {
   const { keyArn, template } = input;
+  // One email per real change of the key: a duplicate or reordered event, or a retried step, sends none.
+  const decision = await claimEmail({
+    keyArn,
+    executionName: input.executionName,
+    template,
+    eventTime: input.event.eventTime,
+    // Unreadable counts as unusable: better one email too many than a grace period nobody hears of.
+    keyUsable: () =>
+      readKeyState(keyArn).then(
+        ({ usable }) => usable,
+        () => false,
+      ),
+  });
+  if (!decision.send) {
+    logger.info('Email not sent: already sent for this change of the key', {
+      template,
+      reason: decision.reason,
+    });
+    return { sent: 0, suppressed: decision.reason };
+  }
   // A restore email lists what the ledger says the reactor stopped; the others, what is registered.
   const resources = template === 'service-restored' ? await listLedger(keyArn) : await listRegistered(keyArn);
   const email = renderEmail({
@@ -41,6 +64,7 @@ const lambdaHandler = async (input: NotifyInput) => {
     event: input.event as KeyEvent,
     resources,
     graceSeconds: input.graceSeconds,
+    action: input.action,
     skipped: input.skipped ? [...input.skipped.services, ...input.skipped.servers] : undefined,
     error: input.error,
     executionArn: input.executionArn,
@@ -70,6 +94,12 @@ const lambdaHandler = async (input: NotifyInput) => {
     );
     if (MessageId) messageIds.push(MessageId);
   }
+  // SES took it: a failure to record that must not fail the step, or its retry would send it again.
+  await decision
+    .sent()
+    .catch((error: unknown) =>
+      logger.warn('Email sent but not recorded as sent', { template, error: String(error) }),
+    );
   logger.info('Email sent', { template, subject: email.subject, recipients: recipients.length, messageIds });
   return { sent: recipients.length, subject: email.subject };
 };

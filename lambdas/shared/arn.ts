@@ -36,6 +36,20 @@ export function keyIdOf(keyArn: string): string {
 }
 
 /**
+ * An Auto Scaling group's resource part: its UUID, then its name, which is ASCII 33 to 126 without a colon
+ * (AWS refuses a colon in the name), at most 255 characters.
+ */
+const AUTOSCALING_GROUP_RESOURCE =
+  /^autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName\/([\x21-\x39\x3b-\x7e]{1,255})$/;
+
+/** The name of the Auto Scaling group an ARN names, or null when it names none. */
+export function autoScalingGroupNameOf(resourceArn: string): string | null {
+  const parts = parseArn(resourceArn);
+  if (parts?.service !== 'autoscaling') return null;
+  return AUTOSCALING_GROUP_RESOURCE.exec(parts.resource)?.[1] ?? null;
+}
+
+/**
  * The resource kind an ARN names, or an UnsupportedResourceError that says which kinds are supported.
  * ECS services must use the long ARN format (service/cluster/name), which names the cluster.
  */
@@ -47,10 +61,12 @@ export function kindOf(resourceArn: string): ResourceKind {
     if (service === 'ec2' && /^instance\/i-[0-9a-f]+$/.test(resource)) return 'ec2-instance';
     if (service === 'rds' && /^db:[A-Za-z][A-Za-z0-9-]*$/.test(resource)) return 'rds-instance';
     if (service === 'rds' && /^cluster:[A-Za-z][A-Za-z0-9-]*$/.test(resource)) return 'rds-cluster';
+    if (service === 'autoscaling' && AUTOSCALING_GROUP_RESOURCE.test(resource)) return 'autoscaling-group';
   }
   throw new UnsupportedResourceError(
     `Unsupported resource ARN "${resourceArn}": expected an ECS service (arn:aws:ecs:<region>:<account>:service/<cluster>/<name>), ` +
-      'an EC2 instance (...:instance/i-...), an RDS DB instance (...:db:<name>) or an RDS DB cluster (...:cluster:<name>)',
+      'an EC2 instance (...:instance/i-...), an RDS DB instance (...:db:<name>), an RDS DB cluster (...:cluster:<name>) ' +
+      'or an Auto Scaling group (arn:aws:autoscaling:<region>:<account>:autoScalingGroup:<uuid>:autoScalingGroupName/<name>)',
   );
 }
 

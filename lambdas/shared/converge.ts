@@ -97,11 +97,15 @@ export async function converge(request: ConvergeRequest): Promise<Progress> {
       });
     } else {
       const restoreOf = new Map(group.map((member) => [member.resourceArn, member.restore ?? {}]));
+      const targetsOf = (observed: readonly Observation[]) =>
+        observed.map((o) => ({ resourceArn: o.resourceArn, restore: restoreOf.get(o.resourceArn) ?? {} }));
+      // Running again: finish the way up (an Auto Scaling group resumes its processes only now). Awaited
+      // before the progress is reported, so a layer is done only once this has succeeded.
+      const upAgain = seen.filter((observation) => observation.state === 'running');
+      if (upAgain.length > 0 && driver.afterStarted) await driver.afterStarted(targetsOf(upAgain));
       const toStart = seen.filter((observation) => observation.state === 'stopped');
       if (toStart.length === 0) continue;
-      await driver.start(
-        toStart.map((o) => ({ resourceArn: o.resourceArn, restore: restoreOf.get(o.resourceArn) ?? {} })),
-      );
+      await driver.start(targetsOf(toStart));
       changed += toStart.length;
       logger.info('Asked AWS to start resources', {
         kind,

@@ -6,7 +6,8 @@
 
 import { createHash } from 'node:crypto';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { type ZodType, z } from 'zod';
+import type { ZodType } from 'zod';
+import * as z from 'zod';
 import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn } from './arn';
 import { RejectedEventError } from './errors';
 import {
@@ -68,6 +69,12 @@ const WORKFLOW_OF: Readonly<Record<Trigger, Workflow>> = {
 export interface ParseKeyEventOptions {
   /** Accounts whose key events are acted on. Empty: any account, as long as the key belongs to it. */
   readonly allowedAccounts: readonly string[];
+  /**
+   * Told, once per accepted event, what was odd about its actor fields (cut to length, or holding
+   * characters that the emails escape or replace), so that the caller can log it. Not called when
+   * nothing was.
+   */
+  readonly onActorNotes?: (notes: readonly string[]) => void;
 }
 
 /**
@@ -93,7 +100,38 @@ export function parseKeyEvent(raw: unknown, options: ParseKeyEventOptions): KeyE
     ? fromCloudTrail(envelope)
     : fromNativeEvent(envelope, detailType as NativeKmsEvent);
   checkAccount(event.account, options.allowedAccounts);
+  if (isCloudTrail && options.onActorNotes && isRecord(envelope.detail)) {
+    const detail = envelope.detail;
+    const identity = isRecord(detail.userIdentity) ? detail.userIdentity : {};
+    const notes = actorNotes({
+      'userIdentity.arn': identity.arn,
+      sourceIPAddress: detail.sourceIPAddress,
+      userAgent: detail.userAgent,
+    });
+    if (notes.length > 0) options.onActorNotes(notes);
+  }
   return event;
+}
+
+/** Control, format (bidi, zero-width) and line or paragraph separators: the emails replace them. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** Characters that mean something in HTML: the emails escape them. */
+const MARKUP = /[<>&"'`]/;
+
+/** What is odd about the actor fields of an accepted event, one short sentence each. */
+function actorNotes(fields: Readonly<Record<string, unknown>>): string[] {
+  const notes: string[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value !== 'string') continue;
+    if (value.length > MAX_ACTOR_FIELD_LENGTH) {
+      notes.push(`${name} cut from ${value.length} to ${MAX_ACTOR_FIELD_LENGTH} characters`);
+    }
+    const kept = cut(value, MAX_ACTOR_FIELD_LENGTH);
+    if (INVISIBLE.test(kept))
+      notes.push(`${name} has control or line-separator characters, replaced in emails`);
+    if (MARKUP.test(kept)) notes.push(`${name} has HTML markup characters, escaped in emails`);
+  }
+  return notes;
 }
 
 function fromCloudTrail(envelope: Envelope): KeyEvent {

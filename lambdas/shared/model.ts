@@ -4,7 +4,13 @@
  */
 
 /** The resource kinds the reactor can stop and start, one driver each. */
-export const RESOURCE_KINDS = ['ecs-service', 'ec2-instance', 'rds-instance', 'rds-cluster'] as const;
+export const RESOURCE_KINDS = [
+  'ecs-service',
+  'ec2-instance',
+  'rds-instance',
+  'rds-cluster',
+  'autoscaling-group',
+] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** Services stop first and start last; servers stop last and start first. */

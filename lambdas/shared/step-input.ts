@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KEY_ARN_PATTERN } from './arn';
 import { LAYERS } from './model';
 

@@ -90,14 +90,19 @@ describe('KeyLifecycleReactor with the required props only', () => {
   const { stack, reactor, template } = reactorStack();
 
   describe('event intake', () => {
-    it('creates one rule per KMS_EVENT_PATTERNS entry on the default bus, with exactly that pattern', () => {
+    it('creates one rule per KMS_EVENT_PATTERNS entry on the default bus and on the platform bus, with exactly that pattern', () => {
       // Assess
       const rules = template.findResources('AWS::Events::Rule');
-      expect(Object.keys(rules)).toHaveLength(KMS_EVENT_PATTERNS.length);
+      expect(Object.keys(rules)).toHaveLength(2 * KMS_EVENT_PATTERNS.length);
       for (const named of KMS_EVENT_PATTERNS) {
+        const pattern = Match.exact(JSON.parse(JSON.stringify(named.pattern)));
         template.hasResourceProperties('AWS::Events::Rule', {
-          EventPattern: Match.exact(JSON.parse(JSON.stringify(named.pattern))),
+          EventPattern: pattern,
           EventBusName: Match.absent(),
+        });
+        template.hasResourceProperties('AWS::Events::Rule', {
+          EventPattern: pattern,
+          EventBusName: Match.anyValue(),
         });
       }
     });
@@ -108,8 +113,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
         rule.Properties.EventPattern['detail-type'].includes('AWS API Call via CloudTrail'),
       );
 
-      // Assess
-      expect(apiCallRules).toHaveLength(1);
+      // Assess: one on each bus
+      expect(apiCallRules).toHaveLength(2);
       for (const rule of apiCallRules) {
         const { source, detail } = rule.Properties.EventPattern;
         expect(source).toEqual(['aws.kms']);
@@ -295,7 +300,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
             [ENV.tableName]: tableName,
             [ENV.managedTagKey]: DEFAULT_MANAGED_TAG.key,
             [ENV.managedTagValue]: DEFAULT_MANAGED_TAG.value,
-            [ENV.leaseSeconds]: String(600 + 2 * 60 * 60),
+            // The longest grace period a key may have (24 hours), not the deployed one, plus 2 hours.
+            [ENV.leaseSeconds]: String(24 * 60 * 60 + 2 * 60 * 60),
           }),
         );
       }
@@ -403,6 +409,21 @@ describe('KeyLifecycleReactor with the required props only', () => {
       );
     });
 
+    it('suspends and resumes the scaling processes of tagged Auto Scaling groups only', () => {
+      const processes = statements.filter(({ actions }) =>
+        actions.some((action) => /^autoscaling:(Suspend|Resume)Processes$/.test(action)),
+      );
+      // Suspend: the stop and check steps; resume: the start and check steps.
+      expect(processes).toHaveLength(4);
+      for (const { statement, actions } of processes) {
+        expect(actions).toHaveLength(1);
+        expect(statement.Condition).toEqual({
+          StringEquals: { [`aws:ResourceTag/${DEFAULT_MANAGED_TAG.key}`]: DEFAULT_MANAGED_TAG.value },
+        });
+        expect(JSON.stringify(statement.Resource)).toContain(':autoScalingGroup:*:autoScalingGroupName/*');
+      }
+    });
+
     it('lets the dispatcher start executions of the two workflows only', () => {
       const starts = statements.filter(({ actions }) => actions.includes('states:StartExecution'));
       expect(starts).toHaveLength(1);
@@ -437,6 +458,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
     it('uses Resource "*" only for actions that have no resource-level permission', () => {
       const allowedOnStar = new Set([
         'ec2:DescribeInstances',
+        'autoscaling:DescribeAutoScalingGroups',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',
         'xray:GetSamplingRules',
@@ -465,7 +487,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
   describe('alarms', () => {
     const topicRef = () => resolved(stack, reactor.topic.topicArn);
 
-    it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'ExecutionThrottled'])(
       'alarms on %s of each workflow',
       (metric) => {
         for (const machine of Object.values(reactor.stateMachines)) {
@@ -498,7 +520,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
         ],
         AlarmActions: [topicRef()],
       });
-      expect(reactor.alarms).toHaveLength(2 * 3 + 2);
+      expect(reactor.alarms).toHaveLength(2 * 4 + 2);
     });
 
     it('subscribes every operator to the alarm topic, which takes TLS publishers only', () => {
@@ -521,7 +543,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
 });
 
 describe('KeyLifecycleReactor props', () => {
-  it('sets the grace period and the lease from gracePeriod', () => {
+  it('sets the grace period from gracePeriod, and the lease from the longest grace period a key may have', () => {
     // Act
     const { template } = reactorStack({ gracePeriod: Duration.minutes(30) });
 
@@ -530,7 +552,7 @@ describe('KeyLifecycleReactor props', () => {
       DefinitionSubstitutions: Match.objectLike({ [GRACE_SECONDS_VARIABLE]: '1800' }),
     });
     template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ [ENV.leaseSeconds]: String(1800 + 7200) }) },
+      Environment: { Variables: Match.objectLike({ [ENV.leaseSeconds]: String(86400 + 7200) }) },
     });
   });
 

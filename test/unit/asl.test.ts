@@ -103,3 +103,68 @@ describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
     });
   },
 );
+
+interface LeaseRetry {
+  readonly ErrorEquals: string[];
+  readonly IntervalSeconds: number;
+  readonly BackoffRate: number;
+  readonly MaxAttempts: number;
+  readonly MaxDelaySeconds: number;
+}
+
+describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
+  'the %s workflow and the lease',
+  (_name, file) => {
+    const definition = JSON.parse(substitute(readFileSync(file, 'utf8'), substitutions)) as {
+      States: Record<string, { Retry?: LeaseRetry[] }>;
+    };
+
+    it('waits for a taken lease longer than a lease can live (the longest grace period, 24 hours, plus 2)', () => {
+      // Prepare
+      const retry = definition.States['Take the key lease']?.Retry?.find((r) =>
+        r.ErrorEquals.includes('LeaseTakenError'),
+      );
+      expect(retry).toBeDefined();
+      const { IntervalSeconds, BackoffRate, MaxAttempts, MaxDelaySeconds } = retry as LeaseRetry;
+
+      // Act: with full jitter each delay is uniform between 0 and its cap, so it averages half of it.
+      let expectedSeconds = 0;
+      for (let attempt = 0; attempt < MaxAttempts; attempt++) {
+        expectedSeconds += Math.min(IntervalSeconds * BackoffRate ** attempt, MaxDelaySeconds) / 2;
+      }
+
+      // Assess: a third more than the lease, and each attempt's few events well inside the 25,000-event history.
+      expect(expectedSeconds).toBeGreaterThan((24 + 2) * 3600 * 1.33);
+      expect(MaxAttempts * 4).toBeLessThan(25_000);
+    });
+  },
+);
+
+describe('the disable workflow and the key policy', () => {
+  const definition = JSON.parse(
+    substitute(readFileSync(WORKFLOWS[0]?.aslFile ?? '', 'utf8'), substitutions),
+  ) as { States: Record<string, Record<string, unknown>> };
+
+  it("waits the grace period the key's policy gives, with the deployed one as the fallback", () => {
+    expect(definition.States['Wait for the grace period']?.SecondsPath).toBe('$.registration.graceSeconds');
+    expect(definition.States["Find the key's resources and policy"]?.Parameters).toMatchObject({
+      source: 'registry',
+      'deployedGraceSeconds.$': "States.StringToJson('600')",
+    });
+  });
+
+  it('never reaches a stop step from the alert-only branch', () => {
+    const choice = definition.States["Does the key's policy allow stopping?"] as {
+      Choices: { Variable: string; StringEquals: string; Next: string }[];
+      Default: string;
+    };
+    expect(choice.Choices).toEqual([
+      {
+        Variable: '$.registration.action',
+        StringEquals: 'alert-only',
+        Next: 'Email that nothing was stopped',
+      },
+    ]);
+    expect(choice.Default).toBe('Stop the services');
+  });
+});

@@ -79,6 +79,92 @@ describe('renderEmail snapshots', () => {
     expect(email.text).toMatchSnapshot('text');
     expect(email.html).toMatchSnapshot('html');
   });
+
+  it('renders grace-started for an alert-only key', () => {
+    const email = renderEmail({ ...contextFor('grace-started'), action: 'alert-only' });
+
+    expect(email.subject).toMatchSnapshot('subject');
+    expect(email.text).toMatchSnapshot('text');
+    expect(email.html).toMatchSnapshot('html');
+  });
+});
+
+describe('what every email tells its reader', () => {
+  // The failure email goes to the operators, about the run rather than the key change: checked apart.
+  const TO_ADMINISTRATORS = EMAIL_TEMPLATES.filter((template) => template !== 'workflow-failed');
+  const actor = keyEvent().actor;
+
+  it.each(TO_ADMINISTRATORS)('%s lists each resource by name and ARN', (template) => {
+    const { text, html } = renderEmail(contextFor(template));
+
+    for (const resource of RESOURCES) {
+      expect(text).toContain(resource.resourceArn);
+      expect(html).toContain(resource.resourceArn);
+    }
+  });
+
+  it.each(TO_ADMINISTRATORS)('%s says who changed the key, from where, with what and when', (template) => {
+    const { text } = renderEmail(contextFor(template));
+
+    expect(text).toContain(`Who:   ${actor?.arn}`);
+    expect(text).toContain(`From:  ${actor?.sourceIp}`);
+    expect(text).toMatch(/^Using: aws-cli\/2\.15\.30 /m);
+    expect(text).toContain('When:  2026-11-22 15:22 UTC');
+  });
+
+  it.each(TO_ADMINISTRATORS)('%s links the execution in the console', (template) => {
+    expect(renderEmail(contextFor(template)).text).toContain(
+      `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`,
+    );
+  });
+
+  it.each(['grace-started', 'shutdown-complete', 'alert-only'] as const)(
+    '%s gives the exact command that makes the key usable again',
+    (template) => {
+      expect(renderEmail(contextFor(template)).text).toContain(UNDO);
+    },
+  );
+
+  it.each(['grace-started', 'alert-only'] as const)('%s says what happens next', (template) => {
+    const { text, html } = renderEmail(contextFor(template));
+
+    expect(text).toContain('What happens next\n-----------------');
+    expect(html).toContain('<h2>What happens next</h2>');
+  });
+
+  it('keeps every subject short', () => {
+    for (const template of EMAIL_TEMPLATES) {
+      expect(renderEmail(contextFor(template)).subject.length).toBeLessThanOrEqual(90);
+    }
+  });
+});
+
+describe('the alert-only policy', () => {
+  it('warns in the grace-started email that nothing will stop', () => {
+    const { subject, text } = renderEmail({ ...contextFor('grace-started'), action: 'alert-only' });
+
+    expect(subject).toBe('Key 1234abcd disabled: 3 resources affected, none will stop (alert-only)');
+    expect(text).toContain("The key's policy is alert-only, so the reactor will not stop them");
+    expect(text).not.toContain('Resources that will stop');
+    expect(text).toContain('At 2026-11-22 15:32 UTC the reactor reads the key');
+  });
+
+  it('says at the end of the grace period that nothing was stopped, services listed first', () => {
+    const { subject, text } = renderEmail(contextFor('alert-only'));
+
+    expect(subject).toBe('Key 1234abcd disabled: 3 resources left running (alert-only)');
+    expect(text).toContain('was still not usable at the end of the grace period');
+    expect(text).toContain('the reactor stopped nothing');
+    expect(text.indexOf('orders-api')).toBeLessThan(text.indexOf('i-0abc1234def567890'));
+  });
+
+  it('leaves out the grace period for a deleted key, and says it cannot be undone', () => {
+    const { subject, text } = renderEmail(contextFor('alert-only', keyEvent('kms-cmk-deletion.json')));
+
+    expect(subject).toBe('Key 1234abcd deleted: 3 resources left running (alert-only)');
+    expect(text).not.toContain('grace period');
+    expect(text).toContain('This cannot be undone');
+  });
 });
 
 describe('renderEmail content', () => {

@@ -31,4 +31,11 @@ export interface Driver {
   stop(resourceArns: readonly string[]): Promise<void>;
   /** Asks AWS to start these resources as the ledger remembers them (all observed `stopped`). */
   start(targets: readonly RestoreTarget[]): Promise<void>;
+  /**
+   * Optional last step of the way up, for resources the ledger remembers and that are observed `running`
+   * again: whatever may only come back once they run (an Auto Scaling group resumes the processes the
+   * reactor suspended, so that its health check cannot replace an instance that is still starting).
+   * Idempotent: it is called on every observation of a running resource until the layer is done.
+   */
+  afterStarted?(targets: readonly RestoreTarget[]): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { config } from '../config';
 import type { ResourceKind } from '../model';
+import { AutoScalingGroupDriver } from './autoscaling-group';
 import type { Driver, ManagedTag } from './driver';
 import { Ec2InstanceDriver } from './ec2-instance';
 import { EcsServiceDriver } from './ecs-service';
@@ -7,7 +8,7 @@ import { RdsClusterDriver } from './rds-cluster';
 import { RdsInstanceDriver } from './rds-instance';
 
 export type { Driver, ManagedTag, RestoreTarget } from './driver';
-export { Ec2InstanceDriver, EcsServiceDriver, RdsClusterDriver, RdsInstanceDriver };
+export { AutoScalingGroupDriver, Ec2InstanceDriver, EcsServiceDriver, RdsClusterDriver, RdsInstanceDriver };
 
 /**
  * One driver per resource kind, all sharing the module-scope SDK clients. Handlers group a key's
@@ -20,6 +21,7 @@ export function driversFor(tag: ManagedTag = config.managedTag()): Record<Resour
     'ec2-instance': new Ec2InstanceDriver(tag),
     'rds-instance': new RdsInstanceDriver(tag),
     'rds-cluster': new RdsClusterDriver(tag),
+    'autoscaling-group': new AutoScalingGroupDriver(tag),
   };
 }
 

@@ -55,11 +55,13 @@ const TEMPLATES: Readonly<Record<EmailTemplate, (context: EmailContext) => Email
   'shutdown-complete': shutdownComplete,
   'service-restored': serviceRestored,
   'workflow-failed': workflowFailed,
+  'alert-only': alertOnly,
 };
 
 function graceStarted(context: EmailContext): Email {
   const { event, resources } = context;
   const key = keyLabel(event);
+  const alertOnly = context.action === 'alert-only';
   const stopAt =
     context.graceSeconds !== undefined && Number.isFinite(context.graceSeconds)
       ? new Date(context.now.getTime() + context.graceSeconds * 1000)
@@ -67,27 +69,57 @@ function graceStarted(context: EmailContext): Email {
   const when = stopAt ? `at ${formatTime(stopAt)}` : 'after the grace period';
   const ordered = inOrder(resources, ['service', 'server']);
   const recovery = recoveryOf(event);
+  const deadline = stopAt
+    ? `by ${formatTime(stopAt)} (in ${formatDuration(context.graceSeconds ?? 0)})`
+    : 'before the grace period ends';
+  const checkAgain = stopAt
+    ? `At ${formatTime(stopAt)} the reactor reads the key's state again.`
+    : "When the grace period ends, the reactor reads the key's state again.";
   return {
-    subject: `Key ${key} ${CHANGE[event.trigger].subject}: ${count(resources.length, 'resource')} ${
-      resources.length === 1 ? 'stops' : 'stop'
-    } ${stopAt ? `at ${formatClock(stopAt)}` : 'after the grace period'}`,
-    title: `Key ${key} ${CHANGE[event.trigger].subject}: its resources stop ${when}`,
+    subject: alertOnly
+      ? `Key ${key} ${CHANGE[event.trigger].subject}: ${count(resources.length, 'resource')} affected, none will stop (alert-only)`
+      : `Key ${key} ${CHANGE[event.trigger].subject}: ${count(resources.length, 'resource')} ${
+          resources.length === 1 ? 'stops' : 'stop'
+        } ${stopAt ? `at ${formatClock(stopAt)}` : 'after the grace period'}`,
+    title: alertOnly
+      ? `Key ${key} ${CHANGE[event.trigger].subject}: its resources keep running (alert-only policy)`
+      : `Key ${key} ${CHANGE[event.trigger].subject}: its resources stop ${when}`,
     blocks: [
       paragraph(
         `The customer key ${event.keyArn} ${CHANGE[event.trigger].sentence} at ${formatEventTime(event.eventTime)}. ` +
           'The platform can no longer decrypt the data of the resources that depend on it. ' +
-          (stopAt
-            ? `Unless the key is usable again by ${formatTime(stopAt)} (in ${formatDuration(context.graceSeconds ?? 0)}), `
-            : 'Unless the key is usable again before the grace period ends, ') +
-          'the reactor will stop them cleanly: the services first, then the servers that run them. ' +
-          'Nothing is deleted.',
+          (alertOnly
+            ? "The key's policy is alert-only, so the reactor will not stop them: they keep running, and may " +
+              'fail as they lose access to their data.'
+            : `Unless the key is usable again ${deadline}, the reactor will stop them cleanly: the services ` +
+              'first, then the servers that run them. Nothing is deleted.'),
       ),
-      resourceTable('Resources that will stop, in order', ordered),
+      resourceTable(
+        alertOnly ? 'Resources that depend on the key' : 'Resources that will stop, in order',
+        ordered,
+      ),
+      { kind: 'heading', text: 'What happens next' },
+      {
+        kind: 'list',
+        items: alertOnly
+          ? [
+              checkAgain,
+              'If the key is usable by then, you get one more email saying so.',
+              "If it is not, the reactor still stops nothing (the key's policy is alert-only) and emails you " +
+                'that the resources were left running.',
+            ]
+          : [
+              checkAgain,
+              'If the key is usable by then, nothing stops, and you get one more email saying so.',
+              'If it is not, the reactor stops the services, then the servers, and emails you what it stopped. ' +
+                'When the key is usable again, it starts them again by itself.',
+            ],
+      },
       ...whoChanged(event),
       { kind: 'heading', text: 'How to undo it' },
       paragraph(recovery.summary),
       ...commands(recovery.commands),
-      ...(recovery.commands.length > 0
+      ...(recovery.commands.length > 0 && !alertOnly
         ? [
             paragraph(
               `If the key is usable again ${stopAt ? `before ${formatTime(stopAt)}` : 'in time'}, nothing stops.`,
@@ -222,6 +254,43 @@ function workflowFailed(context: EmailContext): Email {
             'new name: every step is safe to run again.',
         ],
       },
+      ...followTheRun(context),
+    ],
+  };
+}
+
+function alertOnly(context: EmailContext): Email {
+  const { event } = context;
+  const key = keyLabel(event);
+  const recovery = recoveryOf(event);
+  const resources = inOrder(context.resources, ['service', 'server']);
+  const when = event.urgent
+    ? `${CHANGE[event.trigger].sentence} at ${formatEventTime(event.eventTime)}`
+    : `${CHANGE[event.trigger].sentence} at ${formatEventTime(event.eventTime)} and was still not usable at the ` +
+      `end of the grace period (checked at ${formatTime(context.now)})`;
+  return {
+    subject: `Key ${key} ${CHANGE[event.trigger].subject}: ${count(resources.length, 'resource')} left running (alert-only)`,
+    title: `Key ${key} ${CHANGE[event.trigger].subject}: nothing was stopped (alert-only policy)`,
+    blocks: [
+      paragraph(
+        `The customer key ${event.keyArn} ${when}. The key's policy is alert-only, so the reactor stopped ` +
+          'nothing. The resources below keep running, but the platform can no longer decrypt their data: ' +
+          'expect errors from them until the key is usable again.',
+      ),
+      resourceTable('Resources left running', resources),
+      { kind: 'heading', text: 'What happens next' },
+      {
+        kind: 'list',
+        items: [
+          'Nothing more happens by itself: the reactor does not stop the resources of an alert-only key.',
+          'When the key is usable again, nothing needs restarting, because nothing was stopped.',
+          'If these resources must not run without their data, stop them yourself.',
+        ],
+      },
+      { kind: 'heading', text: 'How to undo it' },
+      paragraph(recovery.summary),
+      ...commands(recovery.commands),
+      ...whoChanged(event),
       ...followTheRun(context),
     ],
   };

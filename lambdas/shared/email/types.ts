@@ -7,6 +7,7 @@ export const EMAIL_TEMPLATES = [
   'shutdown-complete',
   'service-restored',
   'workflow-failed',
+  'alert-only',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -20,10 +21,12 @@ export interface EmailContext {
   readonly template: EmailTemplate;
   /** The execution input: the normalised event. Every string in it is untrusted. */
   readonly event: KeyEvent;
-  /** The resources concerned: registered (grace-started, shutdown-complete) or restored (service-restored). */
+  /** The resources concerned: registered (grace-started, shutdown-complete, alert-only) or restored (service-restored). */
   readonly resources: readonly EmailResource[];
-  /** grace-started only: how long until the services stop. */
+  /** grace-started only: how long until the services stop (or, for an alert-only key, until the next email). */
   readonly graceSeconds?: number;
+  /** grace-started only: the key's policy, `shutdown` (the default) or `alert-only` (nothing will stop). */
+  readonly action?: 'shutdown' | 'alert-only';
   /** Resources the reactor could not act on, with why. */
   readonly skipped?: readonly { readonly resourceArn: string; readonly reason: string }[];
   /** workflow-failed only: the Step Functions error. */

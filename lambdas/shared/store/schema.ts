@@ -7,7 +7,9 @@
  *   pk = KEY#<keyArn>   sk = POLICY                   the key's administrators
  *   pk = KEY#<keyArn>   sk = LEDGER#<resourceArn>     a resource the reactor stopped, and how to restore it
  *   pk = KEY#<keyArn>   sk = LEASE                    which workflow acts on the key, until when
- *   pk = KEY#<keyArn>   sk = STATE                    the key's last outcome (shut down, restored, failed)
+ *   pk = KEY#<keyArn>   sk = STATE                    the key's last outcome (shut down, restored, failed),
+ *                                                     and which emails the current unusable episode has had
+ *   pk = KEY#<keyArn>   sk = EMAIL#<execution>#<template>  an email an execution sent (store/email-log.ts)
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
@@ -24,4 +26,5 @@ export const SORT_KEYS = {
   policy: 'POLICY',
   lease: 'LEASE',
   state: 'STATE',
+  emailPrefix: 'EMAIL#',
 } as const;

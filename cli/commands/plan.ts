@@ -1,0 +1,125 @@
+import { config } from '../../lambdas/shared/config';
+import { type Layer, RESOURCE_KINDS, type RegisteredResource } from '../../lambdas/shared/model';
+import { type Output, reactor, requireTable } from '../context';
+import { EXIT, type ExitCode } from '../errors';
+import { duration, nameOf, policyLines, table } from '../format';
+import { keyArnArgument } from '../inputs';
+import { type Observed, observe, stateText } from '../observe';
+import { deployedGraceSeconds, readKeyState, type StateMachineOptions, stateMachineArns } from '../workflows';
+
+/** What the key-disabled workflow would do with one resource, as converge decides it. */
+type Verdict = 'stop' | 'wait' | 'skip' | 'already stopped';
+
+function verdictOf(observed: Observed | undefined): { verdict: Verdict; why: string } {
+  const tag = config.managedTag();
+  const observation = observed?.observation;
+  if (!observation) return { verdict: 'skip', why: `state unknown: ${observed?.error ?? 'not observed'}` };
+  switch (observation.state) {
+    case 'stopped':
+      return { verdict: 'already stopped', why: 'nothing to do' };
+    case 'not-found':
+      return { verdict: 'skip', why: 'not found: deleted, or its ARN is wrong' };
+    case 'not-managed':
+      return { verdict: 'skip', why: `not tagged ${tag.key}=${tag.value}` };
+    case 'running':
+      return observation.restore === undefined
+        ? { verdict: 'skip', why: `AWS cannot stop it: ${observation.detail}` }
+        : { verdict: 'stop', why: 'running' };
+    case 'transitioning':
+      return observation.restore === undefined
+        ? {
+            verdict: 'wait',
+            why: `on its way somewhere (${observation.detail}): checked again until it settles`,
+          }
+        : { verdict: 'stop', why: `starting up (${observation.detail})` };
+  }
+}
+
+/**
+ * What the key-disabled workflow would do if the key became unusable now: in which order it would stop
+ * what, with each resource's current state and the grace period first. Touches nothing: the drivers'
+ * `status` only, and reads of the table, the key and the state machine.
+ */
+export async function plan(
+  out: Output,
+  keyArnValue: string,
+  options: StateMachineOptions,
+): Promise<ExitCode> {
+  const keyArn = keyArnArgument(keyArnValue);
+  requireTable();
+  const r = reactor();
+  const [key, policy, resources, deployedGrace] = await Promise.all([
+    readKeyState(r, keyArn),
+    r.registry.getPolicy(keyArn),
+    r.registry.listRegistered(keyArn),
+    deployedGraceSeconds(r, stateMachineArns(options).disable),
+  ]);
+  const observed = await observe(r, resources);
+  const graceSeconds = policy.graceSeconds ?? deployedGrace;
+  const kindOrder = (resource: RegisteredResource) => RESOURCE_KINDS.indexOf(resource.kind);
+  const layer = (which: Layer) =>
+    resources
+      .filter((resource) => resource.layer === which)
+      .sort((a, b) => kindOrder(a) - kindOrder(b) || a.resourceArn.localeCompare(b.resourceArn))
+      .map((resource) => {
+        const seen = observed.get(resource.resourceArn);
+        return { ...resource, state: stateText(seen), ...verdictOf(seen) };
+      });
+  const steps = { services: layer('service'), servers: layer('server') };
+  const alertOnly = policy.action === 'alert-only';
+
+  if (out.json) {
+    out.data({
+      keyArn,
+      key,
+      action: policy.action,
+      graceSeconds: graceSeconds ?? null,
+      graceFrom: policy.graceSeconds === undefined ? 'deployment' : 'key',
+      wouldStop: alertOnly
+        ? []
+        : [...steps.services, ...steps.servers].filter((r) => r.verdict === 'stop').map((r) => r.resourceArn),
+      services: steps.services,
+      servers: steps.servers,
+    });
+    return EXIT.ok;
+  }
+
+  const lines = policyLines(policy, deployedGrace);
+  const grace = graceSeconds === undefined ? 'the deployed grace period' : duration(graceSeconds);
+  out.line(`Plan for ${keyArn} if it became unusable now (nothing is changed by this command)`);
+  out.line(`  key now:      ${key.keyState}${key.note ? ` (${key.note})` : ''}`);
+  out.line(`  action:       ${lines.action}`);
+  out.line(`  grace period: ${lines.grace}`);
+  out.line();
+  if (resources.length === 0) {
+    out.line('Nothing is registered to the key: the workflow would release its lease and stop nothing.');
+    return EXIT.ok;
+  }
+  out.line(`1. Email the administrators and the operators that the grace period started.`);
+  out.line(`2. Wait ${grace}, then read the key's state again: if it is usable, stop nothing and say so.`);
+  const byKind = (members: typeof steps.services) =>
+    table(
+      ['KIND', 'NAME', 'NOW', 'WOULD'],
+      members.map((member) => [
+        member.kind,
+        nameOf(member.resourceArn),
+        member.state,
+        member.verdict === 'stop' ? 'stop' : `${member.verdict}: ${member.why}`,
+      ]),
+      '     ',
+    );
+  if (alertOnly) {
+    out.line('3. Stop nothing (the policy is alert-only) and email that these resources were left running:');
+    out.lines(byKind([...steps.services, ...steps.servers]));
+    return EXIT.ok;
+  }
+  out.line(`3. Stop the services (${steps.services.length}), and wait until they are stopped:`);
+  out.lines(steps.services.length > 0 ? byKind(steps.services) : ['     none']);
+  out.line(`4. Stop the servers (${steps.servers.length}), and wait until they are stopped:`);
+  out.lines(steps.servers.length > 0 ? byKind(steps.servers) : ['     none']);
+  out.line(
+    '5. Record the shutdown, email the administrators and the operators what was stopped, release the lease.',
+  );
+  out.line('A deleted key (KMS CMK Deletion) skips steps 1 and 2.');
+  return EXIT.ok;
+}

@@ -1,0 +1,141 @@
+import { config } from '../../lambdas/shared/config';
+import type { Layer } from '../../lambdas/shared/model';
+import type { PolicyAction } from '../../lambdas/shared/store/registry';
+import { type Output, reactor, requireTable } from '../context';
+import { EXIT, type ExitCode } from '../errors';
+import { nameOf, policyLines, table, tagCommand } from '../format';
+import { anyArnArgument, defaultLayer, keyArnArgument, resourceArgument } from '../inputs';
+import { observe, stateText } from '../observe';
+
+export interface RegisterOptions {
+  readonly layer?: Layer;
+  /** Seconds (the option takes minutes). */
+  readonly grace?: number;
+  readonly action?: PolicyAction;
+  readonly admin?: readonly string[];
+  /** False with --no-check: register without looking at the resources. */
+  readonly check: boolean;
+}
+
+/**
+ * Registers resources to a key, and sets the key's policy when an option asks for it. Each resource is
+ * looked at first through its driver: one that does not exist or lacks the managed tag is registered
+ * all the same (it may be created or tagged later), with a warning that says what the reactor will do.
+ */
+export async function register(
+  out: Output,
+  keyArnValue: string,
+  resourceValues: readonly string[],
+  options: RegisterOptions,
+): Promise<ExitCode> {
+  const keyArn = keyArnArgument(keyArnValue);
+  const resources = resourceValues.map(resourceArgument);
+  requireTable();
+  const r = reactor();
+
+  const tag = config.managedTag();
+  const observed = options.check ? await observe(r, resources) : new Map();
+  const warnings: string[] = [];
+  for (const { resourceArn, kind } of resources) {
+    const seen = observed.get(resourceArn);
+    if (!options.check || !seen) continue;
+    if (seen.error) warnings.push(`could not check ${resourceArn}: ${seen.error}`);
+    else if (seen.observation?.state === 'not-found') {
+      warnings.push(`${resourceArn} was not found (check the ARN and the Region); registered anyway`);
+    } else if (seen.observation?.state === 'not-managed') {
+      warnings.push(
+        `${resourceArn} is not tagged ${tag.key}=${tag.value}, so the reactor will not stop or start it until it is: ` +
+          tagCommand(kind, resourceArn, tag),
+      );
+    } else if (seen.observation?.state === 'running' && seen.observation.restore === undefined) {
+      warnings.push(
+        `AWS cannot stop ${resourceArn} (${seen.observation.detail}): the reactor will report it instead of stopping it`,
+      );
+    }
+  }
+
+  const registered = resources.map(({ resourceArn, kind }) => ({
+    resourceArn,
+    kind,
+    layer: options.layer ?? defaultLayer(kind),
+  }));
+  for (const resource of registered) await r.registry.register({ keyArn, ...resource });
+  const change = { administrators: options.admin, graceSeconds: options.grace, action: options.action };
+  if (Object.values(change).some((value) => value !== undefined)) await r.registry.setPolicy(keyArn, change);
+  const policy = await r.registry.getPolicy(keyArn);
+
+  for (const warning of warnings) out.warn(warning);
+  if (out.json) {
+    out.data({
+      keyArn,
+      registered: registered.map((resource) => ({
+        ...resource,
+        state: observed.get(resource.resourceArn)?.observation?.state ?? null,
+      })),
+      policy,
+      warnings,
+    });
+    return EXIT.ok;
+  }
+  out.line(`Registered ${registered.length} resource${registered.length === 1 ? '' : 's'} to ${keyArn}:`);
+  out.lines(
+    table(
+      ['LAYER', 'KIND', 'NAME', 'STATE'],
+      registered.map((resource) => [
+        resource.layer,
+        resource.kind,
+        nameOf(resource.resourceArn),
+        options.check ? stateText(observed.get(resource.resourceArn)) : 'not checked (--no-check)',
+      ]),
+    ),
+  );
+  const lines = policyLines(policy);
+  out.line('Policy of the key:');
+  out.line(`  action:         ${lines.action}`);
+  out.line(`  grace period:   ${lines.grace}`);
+  out.line(`  administrators: ${lines.administrators}`);
+  return EXIT.ok;
+}
+
+/** Removes resources from a key. What the reactor stopped stays in the ledger, so it is still restarted. */
+export async function unregister(
+  out: Output,
+  keyArnValue: string,
+  resourceValues: readonly string[],
+): Promise<ExitCode> {
+  const keyArn = keyArnArgument(keyArnValue);
+  const resourceArns = resourceValues.map(anyArnArgument);
+  requireTable();
+  const r = reactor();
+
+  const stopped = new Set((await r.ledger.listLedger(keyArn)).map((entry) => entry.resourceArn));
+  const results: { resourceArn: string; removed: boolean; inLedger: boolean }[] = [];
+  for (const resourceArn of resourceArns) {
+    const removed = await r.registry.unregister(keyArn, resourceArn);
+    results.push({ resourceArn, removed, inLedger: stopped.has(resourceArn) });
+  }
+  for (const result of results) {
+    if (!result.removed) out.warn(`${result.resourceArn} was not registered to ${keyArn}`);
+    if (result.inLedger) {
+      out.warn(
+        `the reactor stopped ${result.resourceArn} and still remembers it: it will start it again when the key is usable`,
+      );
+    }
+  }
+  const exitCode = results.some((result) => result.removed) ? EXIT.ok : EXIT.notFound;
+  if (out.json) {
+    out.data({
+      keyArn,
+      unregistered: results.filter((result) => result.removed).map((result) => result.resourceArn),
+      results,
+    });
+    return exitCode;
+  }
+  const removed = results.filter((result) => result.removed);
+  out.line(
+    removed.length > 0
+      ? `Unregistered from ${keyArn}: ${removed.map((result) => nameOf(result.resourceArn)).join(', ')}`
+      : `Nothing unregistered: none of these resources was registered to ${keyArn}`,
+  );
+  return exitCode;
+}

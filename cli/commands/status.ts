@@ -1,0 +1,147 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keyPartition, SORT_KEYS } from '../../lambdas/shared/store/schema';
+import { type Output, reactor, requireTable } from '../context';
+import { EXIT, type ExitCode } from '../errors';
+import { byStopOrder, consoleLink, nameOf, policyLines, table } from '../format';
+import { keyArnArgument } from '../inputs';
+import { observe, stateText } from '../observe';
+import {
+  deployedGraceSeconds,
+  latestExecutions,
+  readKeyState,
+  type StateMachineOptions,
+  stateMachineArns,
+} from '../workflows';
+
+const time = (value?: string | Date) =>
+  value === undefined || value === '' ? '-' : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * Everything an operator asks first about one key: its real state, its policy, each registered
+ * resource's state as the drivers see it, what the reactor stopped (the ledger), the key's last outcome
+ * and failure, who holds its lease, and its latest executions with console links. Reads only.
+ */
+export async function status(
+  out: Output,
+  keyArnValue: string,
+  options: StateMachineOptions,
+): Promise<ExitCode> {
+  const keyArn = keyArnArgument(keyArnValue);
+  const tableName = requireTable();
+  const r = reactor();
+  const arns = stateMachineArns(options);
+
+  const [key, policy, resources, ledger, outcome, lease, deployedGrace, runs] = await Promise.all([
+    readKeyState(r, keyArn),
+    r.registry.getPolicy(keyArn),
+    r.registry.listRegistered(keyArn).then(byStopOrder),
+    r.ledger.listLedger(keyArn).then(byStopOrder),
+    r.keyState.readKeyState(keyArn),
+    r.documents
+      .send(new GetCommand({ TableName: tableName, Key: { pk: keyPartition(keyArn), sk: SORT_KEYS.lease } }))
+      .then(({ Item }) => Item),
+    deployedGraceSeconds(r, arns.disable),
+    latestExecutions(r, keyArn, arns),
+  ]);
+  const observed = await observe(r, resources);
+  const now = Math.floor(Date.now() / 1000);
+  const leaseHeld = lease !== undefined && Number(lease.expires) >= now;
+
+  if (out.json) {
+    out.data({
+      keyArn,
+      key,
+      policy: { ...policy, deployedGraceSeconds: deployedGrace ?? null },
+      resources: resources.map((resource) => ({
+        ...resource,
+        state: observed.get(resource.resourceArn)?.observation ?? null,
+        error: observed.get(resource.resourceArn)?.error ?? null,
+      })),
+      ledger,
+      outcome,
+      lease: leaseHeld
+        ? { owner: lease.owner, expiresAt: new Date(Number(lease.expires) * 1000).toISOString() }
+        : null,
+      executions: runs.executions.map((execution) => ({
+        ...execution,
+        console: consoleLink(execution.executionArn),
+      })),
+      problems: runs.problems,
+    });
+    return EXIT.ok;
+  }
+
+  const lines = policyLines(policy, deployedGrace);
+  out.line(`Key ${keyArn}`);
+  out.line(
+    `  state:          ${key.keyState}${key.usable === null ? '' : key.usable ? ' (usable)' : ' (not usable)'}${key.note ? `: ${key.note}` : ''}`,
+  );
+  out.line(`  action:         ${lines.action}`);
+  out.line(`  grace period:   ${lines.grace}`);
+  out.line(`  administrators: ${lines.administrators}`);
+  out.line(
+    `  last outcome:   ${outcome.status ? `${outcome.status} at ${time(outcome.updatedAt)} by ${outcome.executionName}` : 'none yet'}`,
+  );
+  if (outcome.lastFailure) {
+    const failure = outcome.lastFailure;
+    out.line(`  last failure:   ${failure.error} at ${time(failure.at)} in ${failure.executionName}`);
+  }
+  out.line(
+    `  lease:          ${leaseHeld ? `held by ${String(lease.owner)} until ${time(new Date(Number(lease.expires) * 1000))}` : 'free'}`,
+  );
+
+  out.line();
+  out.line(`Registered resources (${resources.length}):`);
+  if (resources.length === 0) out.line('  none');
+  else {
+    out.lines(
+      table(
+        ['LAYER', 'KIND', 'NAME', 'STATE'],
+        resources.map((resource) => [
+          resource.layer,
+          resource.kind,
+          nameOf(resource.resourceArn),
+          stateText(observed.get(resource.resourceArn)),
+        ]),
+      ),
+    );
+  }
+
+  out.line();
+  out.line(`Stopped by the reactor, to be started when the key is usable (${ledger.length}):`);
+  if (ledger.length === 0) out.line('  none');
+  else {
+    out.lines(
+      table(
+        ['LAYER', 'KIND', 'NAME', 'STOPPED AT', 'BY', 'RESTORES'],
+        ledger.map((entry) => [
+          entry.layer,
+          entry.kind,
+          nameOf(entry.resourceArn),
+          time(entry.stoppedAt),
+          entry.stoppedBy,
+          Object.entries(entry.restore)
+            .map(([name, value]) => `${name}=${String(value)}`)
+            .join(', ') || '-',
+        ]),
+      ),
+    );
+  }
+
+  out.line();
+  if (Object.keys(arns).length === 0) {
+    out.line(
+      'Executions: not shown. Pass --disable-state-machine and --enable-state-machine, or set DISABLE_STATE_MACHINE_ARN ' +
+        'and ENABLE_STATE_MACHINE_ARN (stack outputs DisableStateMachineArn and EnableStateMachineArn).',
+    );
+  } else {
+    out.line(`Latest executions (${runs.executions.length}):`);
+    if (runs.executions.length === 0) out.line('  none');
+    for (const execution of runs.executions) {
+      out.line(`  ${execution.status.padEnd(9)}  ${execution.name}  started ${time(execution.startDate)}`);
+      out.line(`             ${consoleLink(execution.executionArn)}`);
+    }
+    for (const problem of runs.problems) out.warn(problem);
+  }
+  return EXIT.ok;
+}

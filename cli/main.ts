@@ -1,0 +1,198 @@
+import './environment';
+import { Command, CommanderError, Option } from 'commander';
+import { RESOURCE_KINDS } from '../lambdas/shared/model';
+import { POLICY_ACTIONS } from '../lambdas/shared/store/policy';
+import {
+  applyGlobalOptions,
+  type CliIo,
+  type GlobalOptions,
+  Output,
+  savedEnvironment,
+  target,
+} from './context';
+import { EXIT, type ExitCode, explain } from './errors';
+import { emailOption, graceSecondsOption } from './inputs';
+
+const DESCRIPTION = [
+  'Registers the resources that depend on a customer KMS key with the key-lifecycle reactor, and shows what the ' +
+    'reactor sees and would do. Works against the deployed reactor (default AWS credential chain) and against ' +
+    'the local sandbox (--endpoint-url http://127.0.0.1:<moto port>).',
+  'Exit codes: 0 done, 1 AWS failed or refused, 2 bad input (an ARN, an option), 3 not found (the table, or ' +
+    'nothing to unregister).',
+].join('\n\n');
+
+const STATE_MACHINE_HELP = {
+  disable:
+    'the key-disabled workflow (default: env DISABLE_STATE_MACHINE_ARN; stack output DisableStateMachineArn)',
+  enable:
+    'the key-enabled workflow (default: env ENABLE_STATE_MACHINE_ARN; stack output EnableStateMachineArn)',
+};
+
+const collect = (value: string, previous: string[] = []) => [...previous, emailOption(value)];
+
+function program(io: CliIo, exitCode: { value: ExitCode }): Command {
+  const root = new Command('key-reactor')
+    .description(DESCRIPTION)
+    .option(
+      '--table <name>',
+      "the reactor's DynamoDB table (default: env TABLE_NAME; stack output TableName)",
+    )
+    .option('--region <region>', 'the AWS Region (default: env AWS_REGION, then your AWS config)')
+    .option(
+      '--endpoint-url <url>',
+      'send every AWS call to this endpoint, such as moto (default: env AWS_ENDPOINT_URL)',
+    )
+    .option('--json', 'print one JSON document instead of text')
+    .configureHelp({ showGlobalOptions: true, helpWidth: 100 })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .hook('preAction', (_root, action) => applyGlobalOptions(action.optsWithGlobals<GlobalOptions>()));
+
+  const output = (command: Command) => new Output(io, command.optsWithGlobals<GlobalOptions>().json === true);
+  const finish = (code: ExitCode) => {
+    exitCode.value = code;
+  };
+
+  root
+    .command('register')
+    .summary('register resources to a key, and set its policy')
+    .description(
+      "Registers resources to a key, checking that each exists and carries the managed tag; sets the key's policy when asked.",
+    )
+    .argument('<keyArn>', "the customer key's ARN (arn:aws:kms:<region>:<account>:key/<key id>)")
+    .argument('<resourceArn...>', `the ARNs of the resources (${RESOURCE_KINDS.join(', ')})`)
+    .addOption(
+      new Option(
+        '--layer <layer>',
+        'the layer of every resource given (default: ecs-service → service, others → server)',
+      ).choices(['service', 'server']),
+    )
+    .option(
+      '--grace <minutes>',
+      "the key's own grace period, 0 to 1440 minutes (default: the deployed one)",
+      graceSecondsOption,
+    )
+    .addOption(
+      new Option(
+        '--action <action>',
+        'after the grace period: stop the resources, or only email (default: shutdown)',
+      ).choices(POLICY_ACTIONS),
+    )
+    .option(
+      '--admin <email>',
+      'an administrator of the key, who gets its emails (repeat for more; replaces the list)',
+      collect,
+    )
+    .option('--no-check', 'do not look at the resources before registering them')
+    .action(async (keyArn: string, resourceArns: string[], options, command: Command) => {
+      const { register } = require('./commands/register') as typeof import('./commands/register');
+      finish(await register(output(command), keyArn, resourceArns, options));
+    });
+
+  root
+    .command('unregister')
+    .summary('remove resources from a key')
+    .description(
+      'Removes resources from a key. What the reactor stopped is still started again when the key is usable.',
+    )
+    .argument('<keyArn>', "the customer key's ARN")
+    .argument('<resourceArn...>', 'the resources to remove')
+    .action(async (keyArn: string, resourceArns: string[], _options, command: Command) => {
+      const { unregister } = require('./commands/register') as typeof import('./commands/register');
+      finish(await unregister(output(command), keyArn, resourceArns));
+    });
+
+  root
+    .command('list')
+    .summary('list the registered resources and policies')
+    .description('Lists the registered resources and the policy of one key, or of every key (a table scan).')
+    .option('--key <keyArn>', 'only this key')
+    .action(async (options: { key?: string }, command: Command) => {
+      const { list } = require('./commands/list') as typeof import('./commands/list');
+      finish(await list(output(command), options));
+    });
+
+  root
+    .command('status')
+    .summary("show a key's state, resources, ledger, lease and executions")
+    .description(
+      "Shows a key's real state, its policy, each resource's state, the ledger, the last outcome, the lease and the latest executions.",
+    )
+    .argument('<keyArn>', "the customer key's ARN")
+    .option('--disable-state-machine <arn>', STATE_MACHINE_HELP.disable)
+    .option('--enable-state-machine <arn>', STATE_MACHINE_HELP.enable)
+    .action(async (keyArn: string, options, command: Command) => {
+      const { status } = require('./commands/status') as typeof import('./commands/status');
+      finish(await status(output(command), keyArn, options));
+    });
+
+  root
+    .command('plan')
+    .summary('show what would stop, in which order (changes nothing)')
+    .description(
+      'Shows what would stop, in which order, if the key became unusable now, with the grace period. Changes nothing.',
+    )
+    .argument('<keyArn>', "the customer key's ARN")
+    .option(
+      '--disable-state-machine <arn>',
+      `${STATE_MACHINE_HELP.disable}; read for the deployed grace period`,
+    )
+    .action(async (keyArn: string, options, command: Command) => {
+      const { plan } = require('./commands/plan') as typeof import('./commands/plan');
+      finish(await plan(output(command), keyArn, options));
+    });
+
+  root
+    .command('simulate')
+    .summary('replay an EventBridge event in the local sandbox')
+    .description(
+      'Replays a recorded EventBridge event through the rules, the dispatcher and the workflows on a fresh local sandbox (npm run simulate).',
+    )
+    .argument(
+      '<event.json>',
+      'an EventBridge event, for example ../shared/samples/events/disable-key-cli.json',
+    )
+    .option('--grace <seconds>', 'the grace period in the sandbox, 0 to 600 seconds (default: 2)')
+    .option('--verbose', "add the handlers' own log lines")
+    .action(async (eventFile: string, options: { grace?: string; verbose?: boolean }, command: Command) => {
+      const { simulate } = require('./commands/simulate') as typeof import('./commands/simulate');
+      finish(
+        await simulate(io, eventFile, { ...options, json: command.optsWithGlobals<GlobalOptions>().json }),
+      );
+    });
+
+  return root;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the command name) and returns the exit code. Errors are
+ * one line on stderr, never a stack trace. Tests call this in-process.
+ */
+export async function run(argv: readonly string[], io: CliIo = process): Promise<ExitCode> {
+  const exitCode: { value: ExitCode } = { value: EXIT.ok };
+  const saved = savedEnvironment();
+  try {
+    await program(io, exitCode).parseAsync([...argv], { from: 'user' });
+    return exitCode.value;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end in a CommanderError too, with exit code 0; commander printed the message.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const { message, exitCode: code } = explain(error, target());
+    io.stderr.write(`error: ${message}\n`);
+    return code;
+  } finally {
+    saved.restore();
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * A key's policy (its POLICY item), set at registration: who gets the key's emails, how long its grace
+ * period is, and what happens after it. No SDK import here: the CLI loads this before any client.
+ */
+
+/** What the disable workflow does with a key's resources once the grace period is over. */
+export const POLICY_ACTIONS = ['shutdown', 'alert-only'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/** The longest grace period a key may have, the same bound as the deployed one: 24 hours. */
+export const MAX_GRACE_SECONDS = 24 * 60 * 60;
+
+/**
+ * The key's policy. A key without a POLICY item, or with only some of its fields, gets the defaults:
+ * no administrators, the deployed grace period, `shutdown`.
+ */
+export interface KeyPolicy {
+  /** The key's own administrators, who get the key's emails beside the platform's operators. */
+  readonly administrators: readonly string[];
+  /** The key's own grace period in seconds, or undefined for the deployed one. */
+  readonly graceSeconds?: number;
+  /** `shutdown` stops the key's resources after the grace period; `alert-only` only emails. */
+  readonly action: PolicyAction;
+}
+
+/** What may be changed in a key's policy; a field left out keeps its stored value. */
+export interface KeyPolicyChange {
+  readonly administrators?: readonly string[];
+  readonly graceSeconds?: number;
+  readonly action?: PolicyAction;
+}

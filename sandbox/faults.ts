@@ -1,0 +1,173 @@
+import { type InstrumentableClient, instrumentClients } from '../lambdas/shared/clients/registry';
+
+/**
+ * Faults for the handlers' AWS clients, injected by SDK middleware so that no handler has a seam for
+ * them: AWS throttling and outages, and a resource that never stops.
+ *
+ * A fault is injected per attempt, in the `finalizeRequest` step below the SDK's retry middleware (which
+ * sits at the top of that step): the SDK's own retry (3 attempts by default, with its retry quota) sees
+ * each fault as it would see AWS's answer and retries it, and only when every attempt failed does the
+ * error reach the handler, its translation to ThrottlingError or TransientError, and the workflow's Retry.
+ * A failed attempt never reaches moto, as a throttled request never reaches the service.
+ *
+ * Only time is changed besides: the SDK's backoff between attempts (up to seconds for throttling) is cut
+ * to `sdkRetryDelayMs`, as the local runner cuts the workflows' retry waits.
+ */
+
+/** An error as AWS returns it for throttling or an outage, with what the SDK's retry looks at. */
+export interface InjectedError {
+  readonly name: string;
+  readonly status: number;
+  readonly fault: 'client' | 'server';
+}
+
+/** The throttling error each service answers with, by SDK client name. */
+const THROTTLING: Readonly<Record<string, string>> = {
+  EC2: 'RequestLimitExceeded',
+  SES: 'Throttling',
+  RDS: 'Throttling',
+  AutoScaling: 'Throttling',
+};
+export const SERVICE_UNAVAILABLE: InjectedError = {
+  name: 'ServiceUnavailable',
+  status: 503,
+  fault: 'server',
+};
+
+export interface FaultOptions {
+  /** The share of attempts that fail, from 0 to 1. */
+  readonly rate: number;
+  /** The seed of the pseudo-random draws: the same seed and the same sequence of attempts fail the same attempts. */
+  readonly seed: number;
+  /**
+   * Of the failed attempts, the share answered with ServiceUnavailable (HTTP 503) rather than throttling.
+   * The SDK's retry quota charges 14 for a transient retry and 5 for a throttling retry, so a high share
+   * empties the quota over thousands of calls, after which only the workflows' Retry is left.
+   * @default 0.1
+   */
+  readonly unavailableShare?: number;
+  /** Which calls may fail, by SDK client name (`EC2`, `DynamoDB`...) and operation. @default every call */
+  readonly only?: (service: string, operation: string) => boolean;
+}
+
+export interface InjectedFault {
+  readonly service: string;
+  readonly operation: string;
+  readonly error: string;
+}
+
+type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
+type Middleware = (
+  next: Next,
+  context: { clientName?: string; commandName?: string },
+) => (args: { input: Record<string, unknown> }) => Promise<unknown>;
+type AddMiddleware = (middleware: Middleware, options: object) => void;
+
+interface RetryConfig {
+  retryStrategy?: () => Promise<{
+    retryBackoffStrategy?: { computeNextBackoffDelay?: (attempt: number) => number };
+  }>;
+}
+
+/** mulberry32: a small, good-enough PRNG with a 32-bit state. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultInjector {
+  /** Every attempt that was failed on purpose, in order. */
+  readonly injected: InjectedFault[] = [];
+  /** Every attempt that reached the injector (failed or not). */
+  attempts = 0;
+  private options: FaultOptions | undefined;
+  private draw: () => number = () => 1;
+  private readonly keptRunning = new Set<string>();
+
+  constructor(private readonly sdkRetryDelayMs = 2) {
+    instrumentClients((client) => this.attach(client));
+  }
+
+  /** Starts failing attempts; replaces the options of an earlier start. */
+  start(options: FaultOptions): void {
+    if (!(options.rate >= 0 && options.rate <= 1))
+      throw new RangeError(`rate must be from 0 to 1, got ${options.rate}`);
+    this.options = options;
+    this.draw = random(options.seed);
+  }
+
+  /** Stops failing attempts (the world's own setup and checks then go through). */
+  stop(): void {
+    this.options = undefined;
+  }
+
+  /**
+   * A declared seam for an instance that never stops (an OS shutdown that hangs): EC2 accepts StopInstances
+   * for it and nothing happens. The other instances of the same call stop as usual.
+   */
+  keepRunning(instanceId: string): void {
+    this.keptRunning.add(instanceId);
+  }
+
+  clearKeptRunning(): void {
+    this.keptRunning.clear();
+  }
+
+  private attach(client: InstrumentableClient): void {
+    const add = client.middlewareStack.add as AddMiddleware;
+    const fail: Middleware = (next, context) => async (args) => {
+      const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+      const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const options = this.options;
+      if (options && (options.only?.(service, operation) ?? true)) {
+        this.attempts++;
+        if (this.draw() < options.rate) {
+          const error =
+            this.draw() < (options.unavailableShare ?? 0.1)
+              ? SERVICE_UNAVAILABLE
+              : { name: THROTTLING[service] ?? 'ThrottlingException', status: 400, fault: 'client' as const };
+          this.injected.push({ service, operation, error: error.name });
+          throw Object.assign(
+            new Error(`Injected by the sandbox: ${error.name} on ${service} ${operation}`),
+            {
+              name: error.name,
+              $fault: error.fault,
+              $metadata: { httpStatusCode: error.status, requestId: 'sandbox-fault' },
+            },
+          );
+        }
+      }
+      return next(args);
+    };
+    add(fail, { step: 'finalizeRequest', priority: 'low', name: 'sandboxFaultInjector', override: true });
+
+    const hold: Middleware = (next, context) => async (args) => {
+      if (context.commandName !== 'StopInstancesCommand' || this.keptRunning.size === 0) return next(args);
+      const ids = (args.input.InstanceIds as string[] | undefined) ?? [];
+      const rest = ids.filter((id) => !this.keptRunning.has(id));
+      if (rest.length === ids.length) return next(args);
+      if (rest.length > 0) return next({ ...args, input: { ...args.input, InstanceIds: rest } });
+      return { output: { StoppingInstances: [], $metadata: {} }, response: {} };
+    };
+    add(hold, { step: 'initialize', priority: 'low', name: 'sandboxKeepRunning', override: true });
+
+    // The SDK's backoff, shortened: the retry middleware asks for its (memoised) strategy on every request.
+    const config = (client as unknown as { config?: RetryConfig }).config;
+    const original = config?.retryStrategy;
+    if (config && original) {
+      const delay = this.sdkRetryDelayMs;
+      config.retryStrategy = async () => {
+        const strategy = await original();
+        const backoff = strategy.retryBackoffStrategy;
+        if (backoff?.computeNextBackoffDelay) backoff.computeNextBackoffDelay = () => delay;
+        return strategy;
+      };
+    }
+  }
+}

@@ -1,0 +1,299 @@
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { ENV } from '../../lambdas/shared/config';
+import { type MotoServer, startMoto } from '../../sandbox/moto';
+import {
+  type AwsClients,
+  createCustomerKey,
+  createFleet,
+  createReactorTable,
+  DEMO,
+  type FleetMember,
+  reactorEnvironment,
+  worldClients,
+} from '../../sandbox/world';
+import { cli } from './harness';
+
+// The CLI in-process against one moto server: register, list and unregister through the reactor's own
+// store and drivers, and the one-line errors with their exit codes.
+
+let moto: MotoServer;
+let clients: AwsClients;
+let keyArn: string;
+let fleet: FleetMember[];
+let registry: typeof import('../../lambdas/shared/store/registry');
+
+beforeAll(async () => {
+  moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount) } });
+  Object.assign(process.env, reactorEnvironment(moto.endpoint));
+  clients = worldClients(moto.endpoint);
+  registry = await import('../../lambdas/shared/store/registry');
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+/** A fresh table, key and fleet for each case that touches AWS. */
+async function freshWorld(): Promise<void> {
+  await moto.reset();
+  await createReactorTable(clients);
+  keyArn = await createCustomerKey(clients);
+  fleet = await createFleet(clients);
+}
+
+const arns = () => fleet.map((member) => member.resourceArn);
+const service = () => fleet.find((member) => member.layer === 'service')?.resourceArn ?? '';
+
+/** A stack trace would show `    at <function> (<file>:<line>)` lines. */
+const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+describe('key-reactor register', () => {
+  beforeEach(freshWorld);
+
+  it('registers each resource in the layer its kind implies, and says what it saw', async () => {
+    // Act
+    const result = await cli('register', keyArn, ...arns(), '--admin', 'dba@customer.example');
+
+    // Assess
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(`Registered 4 resources to ${keyArn}:`);
+    expect(result.stdout).toMatch(/service {2}ecs-service {3}api {18}running \(desired 2, running 2/);
+    expect(result.stdout).toContain('administrators: dba@customer.example');
+    const registered = await registry.listRegistered(keyArn);
+    expect(registered.map(({ resourceArn, layer }) => ({ resourceArn, layer }))).toEqual(
+      expect.arrayContaining(fleet.map(({ resourceArn, layer }) => ({ resourceArn, layer }))),
+    );
+    expect(await registry.getPolicy(keyArn)).toEqual({
+      administrators: ['dba@customer.example'],
+      action: 'shutdown',
+    });
+  });
+
+  it("sets the key's policy: its own grace period in minutes, alert-only, several administrators", async () => {
+    // Act
+    const result = await cli(
+      'register',
+      keyArn,
+      service(),
+      '--grace',
+      '30',
+      '--action',
+      'alert-only',
+      '--admin',
+      'a@customer.example',
+      '--admin',
+      'b@customer.example',
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(await registry.getPolicy(keyArn)).toEqual({
+      administrators: ['a@customer.example', 'b@customer.example'],
+      graceSeconds: 1800,
+      action: 'alert-only',
+    });
+    expect(result.stdout).toContain("grace period:   30 minutes (the key's own)");
+    expect(result.stdout).toContain('action:         alert-only (nothing stops');
+  });
+
+  it('keeps the policy fields a later registration does not mention', async () => {
+    await cli('register', keyArn, service(), '--grace', '5', '--admin', 'a@customer.example');
+
+    await cli('register', keyArn, arns()[1] ?? '', '--action', 'alert-only');
+
+    expect(await registry.getPolicy(keyArn)).toEqual({
+      administrators: ['a@customer.example'],
+      graceSeconds: 300,
+      action: 'alert-only',
+    });
+  });
+
+  it('puts every resource in the layer --layer names', async () => {
+    await cli('register', keyArn, service(), '--layer', 'server');
+
+    expect((await registry.listRegistered(keyArn))[0]?.layer).toBe('server');
+  });
+
+  it('warns clearly about a resource without the managed tag, or one that does not exist, and registers it', async () => {
+    // Prepare: an instance nobody tagged for the reactor.
+    const { Instances } = await clients.ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-12c6146b',
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+      }),
+    );
+    const untagged = `arn:aws:ec2:us-east-1:123456789012:instance/${Instances?.[0]?.InstanceId}`;
+    const missing = 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0';
+
+    // Act
+    const result = await cli('register', keyArn, untagged, missing);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `warning: ${untagged} is not tagged key-reactor:managed=true, so the reactor will not stop or start it until it is: ` +
+        `aws ec2 create-tags --resources ${Instances?.[0]?.InstanceId} --tags Key=key-reactor:managed,Value=true`,
+    );
+    expect(result.stderr).toContain(`warning: ${missing} was not found`);
+    expect(result.stdout).toMatch(/i-0123456789abcdef0 +not-found/);
+    expect(await registry.listRegistered(keyArn)).toHaveLength(2);
+  });
+
+  it('refuses a key ID, an alias or anything but a key ARN, with exit code 2 and one line', async () => {
+    for (const bad of [
+      keyArn.split('/')[1] ?? '',
+      'arn:aws:kms:us-east-1:123456789012:alias/customer',
+      'key',
+    ]) {
+      // Act
+      const result = await cli('register', bad, service());
+
+      // Assess
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: ".*" is not a KMS key ARN \(.+\)\n$/);
+      expect(result.stdout).toBe('');
+    }
+    expect(await registry.listRegistered(keyArn)).toEqual([]);
+  });
+
+  it('refuses a resource of a type it cannot stop, naming the type, with exit code 2', async () => {
+    // Act
+    const result = await cli('register', keyArn, service(), 'arn:aws:s3:::customer-bucket');
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: unsupported resource type "s3:customer-bucket" in arn:aws:s3:::customer-bucket: /,
+    );
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    // Nothing is registered when any argument is bad.
+    expect(await registry.listRegistered(keyArn)).toEqual([]);
+  });
+
+  it('refuses something that is not an ARN at all, and bad option values, with exit code 2', async () => {
+    const cases = [
+      ['register', keyArn, 'i-0123456789abcdef0'],
+      ['register', keyArn, service(), '--grace', '1441'],
+      ['register', keyArn, service(), '--grace', 'ten'],
+      ['register', keyArn, service(), '--action', 'stop'],
+      ['register', keyArn, service(), '--admin', 'not-an-address'],
+      ['register', keyArn],
+      ['frobnicate'],
+    ];
+    for (const argv of cases) {
+      const result = await cli(...argv);
+
+      expect({ argv, code: result.code }).toEqual({ argv, code: 2 });
+      expect(result.stderr).toMatch(/^error: /);
+      expect(result.stderr).not.toMatch(NO_STACK);
+    }
+  });
+
+  it('says the table is missing, with exit code 3 and no stack trace', async () => {
+    // Act
+    const result = await cli('--table', 'no-such-table', 'register', keyArn, service());
+
+    // Assess
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(
+      'error: the table "no-such-table" does not exist in us-east-1: pass the reactor\'s table with --table ' +
+        '(or TABLE_NAME; the stack output TableName) and its Region with --region\n',
+    );
+  });
+
+  it('says how to name the table when none is given, with exit code 2', async () => {
+    // Prepare
+    const table = process.env[ENV.tableName];
+    delete process.env[ENV.tableName];
+    try {
+      // Act
+      const result = await cli('list');
+
+      // Assess
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('error: no table given: pass --table <name> or set TABLE_NAME');
+    } finally {
+      process.env[ENV.tableName] = table;
+    }
+  });
+});
+
+describe('key-reactor list and unregister', () => {
+  beforeEach(freshWorld);
+
+  it('round-trips: register, list one key and every key, unregister, list again', async () => {
+    // Prepare
+    const otherKey = await createCustomerKey(clients, 'Another customer key');
+    expect((await cli('register', keyArn, ...arns(), '--grace', '15')).code).toBe(0);
+    expect((await cli('register', otherKey, arns()[1] ?? '', '--action', 'alert-only')).code).toBe(0);
+
+    // Act and assess: one key, as text, services first.
+    const one = await cli('list', '--key', keyArn);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain(`Key ${keyArn}`);
+    expect(one.stdout).toContain("grace period:   15 minutes (the key's own)");
+    expect(one.stdout).not.toContain(otherKey);
+    const rows = one.stdout.split('\n').filter((line) => /^ {2}(service|server) /.test(line));
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toMatch(/^ {2}service +ecs-service +api /);
+
+    // Every key, as JSON.
+    const all = await cli('--json', 'list');
+    const { keys } = JSON.parse(all.stdout) as {
+      keys: { keyArn: string; policy: { action: string }; resources: { resourceArn: string }[] }[];
+    };
+    expect(keys.map((key) => [key.keyArn, key.resources.length, key.policy.action]).sort()).toEqual(
+      [
+        [keyArn, 4, 'shutdown'],
+        [otherKey, 1, 'alert-only'],
+      ].sort(),
+    );
+
+    // Unregister one resource: gone from the list, the others stay.
+    const removed = await cli('unregister', keyArn, service());
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toBe(`Unregistered from ${keyArn}: api\n`);
+    const after = await cli('list', '--json', '--key', keyArn);
+    const [key] = (JSON.parse(after.stdout) as { keys: { resources: { resourceArn: string }[] }[] }).keys;
+    expect(key?.resources.map((resource) => resource.resourceArn).sort()).toEqual(
+      arns()
+        .filter((arn) => arn !== service())
+        .sort(),
+    );
+
+    // Unregistering it again finds nothing: exit code 3.
+    const again = await cli('unregister', keyArn, service());
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(`warning: ${service()} was not registered to ${keyArn}`);
+  });
+
+  it('says when no key has anything registered', async () => {
+    const result = await cli('list');
+
+    expect(result).toEqual({ code: 0, stdout: 'No resources are registered to any key.\n', stderr: '' });
+  });
+});
+
+describe('key-reactor --help', () => {
+  it.each(['register', 'unregister', 'list', 'status', 'plan', 'simulate'])(
+    'documents %s',
+    async (command) => {
+      const result = await cli(command, '--help');
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: key-reactor ${command} `));
+      expect(result.stdout).toContain('Global Options:');
+    },
+  );
+
+  it('lists every command', async () => {
+    const result = await cli('--help');
+
+    expect(result.code).toBe(0);
+    for (const command of ['register', 'unregister', 'list', 'status', 'plan', 'simulate']) {
+      expect(result.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
+    }
+  });
+});

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CancelKeyDeletionCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
+import { keyIdOf } from '../../lambdas/shared/arn';
+import { sentEmails } from '../../sandbox/aws-calls';
+import { cloudTrailEvent, type EventBridgeEvent } from '../../sandbox/cloudtrail';
+import { type ExecutionRecord, invokeLocally } from '../../sandbox/local-workflows';
+import type { DispatchOutcome, LocalReactor } from '../../sandbox/reactor';
+import {
+  createCustomerKey,
+  createFleet,
+  type FleetMember,
+  type FleetOptions,
+  observeFleet,
+  registerFleet,
+} from '../../sandbox/world';
+
+/**
+ * What the tests that drive the whole reactor share: a key with a registered fleet on the reactor's
+ * moto, the customer's KMS calls made on moto with the CloudTrail event each would produce, and what
+ * came out (executions, emails, states entered).
+ */
+
+export type KeyOperation = 'DisableKey' | 'EnableKey' | 'ScheduleKeyDeletion' | 'CancelKeyDeletion';
+
+export interface KeyWorld {
+  readonly keyArn: string;
+  readonly fleet: FleetMember[];
+}
+
+export async function keyWorld(reactor: LocalReactor, options: FleetOptions = {}): Promise<KeyWorld> {
+  const keyArn = await createCustomerKey(reactor.clients);
+  const fleet = await createFleet(reactor.clients, options);
+  await registerFleet(keyArn, fleet);
+  return { keyArn, fleet };
+}
+
+/**
+ * Makes the KMS call on moto as the customer would (moto takes key IDs only for DisableKey and EnableKey),
+ * and returns the event CloudTrail would deliver for it.
+ */
+export async function customerCalls(
+  reactor: LocalReactor,
+  keyArn: string,
+  operation: KeyOperation,
+): Promise<EventBridgeEvent> {
+  const KeyId = keyIdOf(keyArn);
+  const kms = reactor.clients.kms;
+  let requestParameters: Record<string, unknown> = { keyId: KeyId };
+  switch (operation) {
+    case 'DisableKey':
+      await kms.send(new DisableKeyCommand({ KeyId }));
+      break;
+    case 'EnableKey':
+      await kms.send(new EnableKeyCommand({ KeyId }));
+      break;
+    case 'ScheduleKeyDeletion':
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
+      requestParameters = { keyId: KeyId, pendingWindowInDays: 7 };
+      break;
+    case 'CancelKeyDeletion':
+      await kms.send(new CancelKeyDeletionCommand({ KeyId }));
+      break;
+  }
+  return trailEvent(reactor, keyArn, operation, requestParameters);
+}
+
+/** The CloudTrail event of a call on the key, without making the call. */
+export function trailEvent(
+  reactor: LocalReactor,
+  keyArn: string,
+  operation: KeyOperation,
+  requestParameters: Record<string, unknown> = { keyId: keyIdOf(keyArn) },
+): EventBridgeEvent {
+  return cloudTrailEvent({
+    eventName: operation,
+    keyId: keyIdOf(keyArn),
+    keyArn,
+    account: reactor.account,
+    region: 'us-east-1',
+    userName: 'customer-admin',
+    requestParameters,
+  });
+}
+
+/**
+ * The same CloudTrail record as a second trail delivers it: the same call, time and request, under a
+ * new EventBridge event ID (so a new execution name).
+ */
+export function fromSecondTrail(event: EventBridgeEvent): EventBridgeEvent {
+  return { ...event, id: randomUUID() };
+}
+
+type DispatcherResult = { accepted: boolean; reason?: string; executionName?: string; duplicate?: boolean };
+
+/** Hands one delivered event to the dispatcher, as the rules' Lambda target does (EventBridge redelivers the same JSON). */
+export async function deliver(reactor: LocalReactor, event: EventBridgeEvent): Promise<DispatchOutcome> {
+  const result = (await invokeLocally('dispatcher', event)) as DispatcherResult;
+  const outcome: DispatchOutcome = {
+    event,
+    accepted: result.accepted,
+    reason: result.reason ?? null,
+    executionName: result.executionName,
+    duplicate: result.duplicate,
+  };
+  reactor.dispatches.push(outcome);
+  return outcome;
+}
+
+export function statesEntered(execution: ExecutionRecord): string[] {
+  return execution.events.flatMap((event) => (event.type === 'StateEntered' ? [event.state.name] : []));
+}
+
+/** The subjects of the emails sent so far, in order. */
+export function subjects(reactor: LocalReactor): string[] {
+  return sentEmails(reactor.calls).map((email) => email.subject);
+}
+
+/** Each fleet member's state word as the reactor's drivers see it: `running`, `stopped`... */
+export async function fleetStates(fleet: readonly FleetMember[]): Promise<Record<string, string>> {
+  const states = await observeFleet(fleet);
+  return Object.fromEntries(
+    fleet.map((member) => [member.label, (states.get(member.resourceArn) ?? '').split(' ')[0] ?? '']),
+  );
+}
+
+/** What a state returned, the last time it was left (its output, after ResultPath). */
+export function outputOf(execution: ExecutionRecord, state: string): Record<string, unknown> | undefined {
+  const exits = execution.events.filter(
+    (event) => event.type === 'StateExited' && event.state.name === state,
+  );
+  const last = exits[exits.length - 1];
+  return last && 'state' in last ? (last.state.output as Record<string, unknown>) : undefined;
+}

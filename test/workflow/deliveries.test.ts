@@ -1,0 +1,149 @@
+import { LocalReactor } from '../../sandbox/reactor';
+import type { FleetMember } from '../../sandbox/world';
+import {
+  customerCalls,
+  deliver,
+  fleetStates,
+  fromSecondTrail,
+  keyWorld,
+  outputOf,
+  statesEntered,
+  subjects,
+} from '../support/key-world';
+
+// EventBridge delivers at least once: the same event may arrive many times, and CloudTrail's copy of one
+// call may arrive from two trails under two event IDs. The whole reactor (moto's EventBridge and rules,
+// the dispatcher, the real ASL run locally, the handlers) must act once and email once.
+
+const STOPS = ['UpdateService', 'StopInstances', 'StopDBInstance', 'SuspendProcesses'];
+
+let reactor: LocalReactor;
+let keyArn: string;
+let fleet: FleetMember[];
+
+beforeAll(async () => {
+  reactor = await LocalReactor.start({ graceMs: 400, graceSeconds: 600, pollMs: 10, retryMs: 40 });
+});
+
+afterAll(async () => {
+  await reactor?.stop();
+});
+
+beforeEach(async () => {
+  await reactor.reset();
+  ({ keyArn, fleet } = await keyWorld(reactor, { autoScalingInstances: 2 }));
+  reactor.calls.clear();
+});
+
+function changes(): string[] {
+  return reactor.calls.calls
+    .filter((call) => !call.error && STOPS.includes(call.operation))
+    .map((c) => c.operation);
+}
+
+describe('one event delivered ten times', () => {
+  it('starts one execution, stops once and sends one set of emails', async () => {
+    // Prepare: the customer disables the key; EventBridge matches the event to the rule once.
+    const [first] = await reactor.publish(await customerCalls(reactor, keyArn, 'DisableKey'));
+    if (!first) throw new Error('no rule matched DisableKey');
+
+    // Act: nine more deliveries of the very same event, five while the execution waits out its grace
+    // period, four once it has ended.
+    const during = await Promise.all(Array.from({ length: 5 }, () => deliver(reactor, first.event)));
+    await reactor.settle();
+    const after = [];
+    for (let n = 0; n < 4; n++) after.push(await deliver(reactor, first.event));
+    await reactor.settle();
+
+    // Assess
+    expect(reactor.executions).toHaveLength(1);
+    expect(reactor.executions[0]?.status).toBe('SUCCEEDED');
+    const names = new Set([first, ...during, ...after].map((outcome) => outcome.executionName));
+    expect(names).toEqual(new Set([first.executionName]));
+    // Once the execution has ended, Step Functions answers ExecutionAlreadyExists: counted as a duplicate.
+    expect(after.map((outcome) => outcome.duplicate)).toEqual([true, true, true, true]);
+    expect(subjects(reactor)).toEqual([
+      expect.stringMatching(/disabled: 5 resources stop at /),
+      expect.stringMatching(/disabled: 5 resources stopped$/),
+    ]);
+    // One call per change: UpdateService for the service, SuspendProcesses for the group, StopDBInstance,
+    // and StopInstances once for the two instances and once for the group's two (one call per driver).
+    expect(changes().sort()).toEqual([
+      'StopDBInstance',
+      'StopInstances',
+      'StopInstances',
+      'SuspendProcesses',
+      'UpdateService',
+    ]);
+    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+  });
+});
+
+describe('the same change delivered from two trails, under two event IDs', () => {
+  it('runs both, one after the other; the second finds the fleet stopped and sends no email', async () => {
+    // Prepare
+    const event = await customerCalls(reactor, keyArn, 'DisableKey');
+
+    // Act
+    const [fromFirstTrail] = await reactor.publish(event);
+    const fromOtherTrail = await deliver(reactor, fromSecondTrail(fromFirstTrail?.event ?? event));
+    await reactor.settle();
+
+    // Assess: two executions (their names differ); whichever took the lease second waited for it.
+    expect(reactor.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(new Set(reactor.executions.map((execution) => execution.name))).toEqual(
+      new Set([fromFirstTrail?.executionName, fromOtherTrail.executionName]),
+    );
+    const leaseTakenAt = (execution: (typeof reactor.executions)[number]) =>
+      execution.events.find((e) => e.type === 'StateExited' && e.state.name === 'Take the key lease')
+        ?.timestamp ?? Number.POSITIVE_INFINITY;
+    const [first, second] = [...reactor.executions].sort((a, b) => leaseTakenAt(a) - leaseTakenAt(b));
+    if (!first || !second) throw new Error('two executions expected');
+    expect(
+      second.events.some((e) => e.type === 'StateRetried' && e.state.name === 'Take the key lease'),
+    ).toBe(true);
+    expect(statesEntered(second)).toEqual(
+      expect.arrayContaining(['Check the key state', 'Shutdown complete']),
+    );
+    // Both notify steps of the second execution ran, and both stayed silent, saying why.
+    expect(outputOf(second, 'Email that the grace period started')?.notified).toEqual({
+      sent: 0,
+      suppressed: `${first.name} sent it already while the key has been unusable`,
+    });
+    expect(outputOf(second, 'Email that the services are stopped')?.notified).toMatchObject({ sent: 0 });
+    expect(subjects(reactor)).toHaveLength(2);
+    // The second execution stopped nothing: everything was stopped already.
+    const secondChanges = reactor.calls.calls.filter(
+      (call) => call.execution === second.name && STOPS.includes(call.operation),
+    );
+    expect(secondChanges).toEqual([]);
+    expect(changes()).toHaveLength(5);
+  });
+
+  it('after a restore, a late copy of the disable is stale: nothing stops and nobody is emailed', async () => {
+    // Prepare: disable, then enable; both handled.
+    const disable = await customerCalls(reactor, keyArn, 'DisableKey');
+    const [delivered] = await reactor.publish(disable);
+    await reactor.settle();
+    await reactor.publish(await customerCalls(reactor, keyArn, 'EnableKey'));
+    await reactor.settle();
+    const before = subjects(reactor);
+
+    // Act: the second trail's copy of the disable arrives at last.
+    await deliver(reactor, fromSecondTrail(delivered?.event ?? disable));
+    await reactor.settle();
+
+    // Assess
+    const late = reactor.executions[2];
+    if (!late) throw new Error('the late copy started no execution');
+    expect(late.status).toBe('SUCCEEDED');
+    expect(statesEntered(late)).toContain('Key usable again, nothing stopped');
+    expect(before).toEqual([
+      expect.stringMatching(/stop at /),
+      expect.stringMatching(/5 resources stopped$/),
+      expect.stringMatching(/usable again: 5 resources restarted$/),
+    ]);
+    expect(subjects(reactor)).toEqual(before);
+    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+  });
+});

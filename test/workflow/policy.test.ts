@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
+import { keyIdOf } from '../../lambdas/shared/arn';
+import type { KeyEvent, Trigger } from '../../lambdas/shared/model';
+import { AwsCallLog, sentEmails } from '../../sandbox/aws-calls';
+import { type ExecutionRecord, LocalStepFunctions } from '../../sandbox/local-workflows';
+import { type MotoServer, startMoto } from '../../sandbox/moto';
+import {
+  type AwsClients,
+  createCustomerKey,
+  createFleet,
+  createReactorTable,
+  DEMO,
+  type FleetMember,
+  reactorEnvironment,
+  worldClients,
+} from '../../sandbox/world';
+import { cli } from '../cli/harness';
+
+// The per-key policy, set with the CLI as an operator would, honoured by the real key-disabled ASL run
+// locally against moto. Locally every grace Wait is shortened to a few milliseconds whatever its
+// length, so the grace period a key gets is checked where the workflow reads it: the Wait's SecondsPath
+// value, and the time the grace-started email announces.
+
+const DEPLOYED_GRACE_SECONDS = 600;
+
+let moto: MotoServer;
+let clients: AwsClients;
+let calls: AwsCallLog;
+let keyArn: string;
+let fleet: FleetMember[];
+let observability: typeof import('../../lambdas/shared/observability');
+
+beforeAll(async () => {
+  moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount) } });
+  Object.assign(process.env, reactorEnvironment(moto.endpoint));
+  calls = new AwsCallLog();
+  clients = worldClients(moto.endpoint);
+  observability = await import('../../lambdas/shared/observability');
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+  await createReactorTable(clients);
+  keyArn = await createCustomerKey(clients);
+  fleet = await createFleet(clients, { database: false });
+});
+
+async function register(...options: string[]): Promise<void> {
+  const result = await cli(
+    'register',
+    keyArn,
+    ...fleet.map((member) => member.resourceArn),
+    '--admin',
+    DEMO.administrators[0],
+    ...options,
+  );
+  expect(result).toMatchObject({ code: 0, stderr: '' });
+  calls.clear();
+}
+
+function keyEvent(trigger: Trigger, urgent = false): KeyEvent {
+  return {
+    keyArn,
+    keyId: keyIdOf(keyArn),
+    account: '123456789012',
+    region: 'us-east-1',
+    trigger,
+    workflow: trigger === 'EnableKey' ? 'enable' : 'disable',
+    urgent,
+    eventId: randomUUID(),
+    eventTime: new Date().toISOString(),
+    actor: urgent
+      ? null
+      : {
+          arn: 'arn:aws:iam::123456789012:user/alice',
+          sourceIp: '203.0.113.10',
+          userAgent: 'aws-cli/2.15.30',
+        },
+  };
+}
+
+function statesEntered(execution: ExecutionRecord): string[] {
+  return execution.events.flatMap((event) => (event.type === 'StateEntered' ? [event.state.name] : []));
+}
+
+/** What the state held when it entered `state`. */
+function inputOf(execution: ExecutionRecord, state: string): Record<string, unknown> | undefined {
+  const entered = execution.events.find(
+    (event) => event.type === 'StateEntered' && event.state.name === state,
+  );
+  return entered && 'state' in entered ? (entered.state.input as Record<string, unknown>) : undefined;
+}
+
+async function runDisable(trigger: Trigger = 'DisableKey', urgent = false): Promise<ExecutionRecord> {
+  if (!urgent) await clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+  const sfn = new LocalStepFunctions({ graceMs: 20, graceSeconds: DEPLOYED_GRACE_SECONDS });
+  return sfn.start('disable', `disable-${randomUUID().slice(0, 8)}`, keyEvent(trigger, urgent)).done;
+}
+
+async function instanceStates(): Promise<string[]> {
+  const { Reservations } = await clients.ec2.send(new DescribeInstancesCommand({}));
+  return (Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.State?.Name ?? '');
+}
+
+const STOPS = ['StopInstances', 'StopDBInstance', 'StopDBCluster', 'UpdateService'];
+
+describe("the key's grace period", () => {
+  it("waits the key's own grace period, and announces it in the grace-started email", async () => {
+    // Prepare
+    await register('--grace', '2');
+
+    // Act
+    const execution = await runDisable();
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(inputOf(execution, 'Wait for the grace period')?.registration).toEqual({
+      services: 1,
+      servers: 2,
+      total: 3,
+      action: 'shutdown',
+      graceSeconds: 120,
+      graceFrom: 'key',
+    });
+    const [graceEmail] = sentEmails(calls);
+    expect(graceEmail?.text).toContain('(in 2 minutes)');
+    expect(statesEntered(execution)).toContain('Shutdown complete');
+    expect(await instanceStates()).toEqual(['stopped', 'stopped']);
+  });
+
+  it('falls back to the deployed grace period when the key has none of its own', async () => {
+    await register();
+
+    const execution = await runDisable();
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(inputOf(execution, 'Wait for the grace period')?.registration).toMatchObject({
+      graceSeconds: DEPLOYED_GRACE_SECONDS,
+      graceFrom: 'deployment',
+    });
+    expect(sentEmails(calls)[0]?.text).toContain('(in 10 minutes)');
+  });
+
+  it('records how long the shutdown took from the key change, as a metric', async () => {
+    // Prepare
+    await register('--grace', '0');
+    const addMetric = jest.spyOn(observability.metrics, 'addMetric');
+
+    // Act
+    const execution = await runDisable();
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const recorded = addMetric.mock.calls.filter(([name]) => name === 'SecondsToShutdown');
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.[1]).toBe('Seconds');
+    expect(recorded[0]?.[2]).toBeGreaterThanOrEqual(0);
+    expect(recorded[0]?.[2]).toBeLessThan(60);
+    addMetric.mockRestore();
+  });
+});
+
+describe('an alert-only key', () => {
+  it('emails at the start and the end of the grace period, and stops nothing', async () => {
+    // Prepare
+    await register('--action', 'alert-only', '--grace', '5');
+
+    // Act
+    const execution = await runDisable();
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const entered = statesEntered(execution);
+    expect(entered).toEqual(
+      expect.arrayContaining([
+        'Email that the grace period started',
+        'Wait for the grace period',
+        'Check the key state',
+        "Does the key's policy allow stopping?",
+        'Email that nothing was stopped',
+        'Release the lease, alert only',
+        'Alert only policy, nothing stopped',
+      ]),
+    );
+    expect(entered).not.toContain('Stop the services');
+    for (const operation of STOPS) expect(calls.of(operation)).toEqual([]);
+    expect(await instanceStates()).toEqual(['running', 'running']);
+    const key = keyIdOf(keyArn).slice(0, 8);
+    expect(sentEmails(calls).map((email) => email.subject)).toEqual([
+      `Key ${key} disabled: 3 resources affected, none will stop (alert-only)`,
+      `Key ${key} disabled: 3 resources left running (alert-only)`,
+    ]);
+    // Nothing in the ledger, so the key-enabled workflow will have nothing to start.
+    const status = JSON.parse((await cli('--json', 'status', keyArn)).stdout) as {
+      ledger: unknown[];
+      lease: unknown;
+    };
+    expect(status).toMatchObject({ ledger: [], lease: null });
+  });
+
+  it('says the key is usable again when it is enabled inside the grace period', async () => {
+    // Prepare
+    await register('--action', 'alert-only');
+    await clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+    const sfn = new LocalStepFunctions({ graceMs: 1000, graceSeconds: DEPLOYED_GRACE_SECONDS });
+    const disable = sfn.start('disable', 'disable-alert-flap', keyEvent('DisableKey'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // Act
+    await clients.kms.send(new EnableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+    await sfn.settle();
+
+    // Assess
+    expect(disable.status).toBe('SUCCEEDED');
+    expect(statesEntered(disable)).toContain('Key usable again, nothing stopped');
+    expect(statesEntered(disable)).not.toContain('Email that nothing was stopped');
+    expect(sentEmails(calls).map((email) => email.subject)[1]).toMatch(
+      /is usable again: nothing was stopped$/,
+    );
+  });
+
+  it('stops nothing for a deleted key either, and emails once, without a grace period', async () => {
+    // Prepare: KMS CMK Deletion is urgent: no grace period, no DescribeKey.
+    await register('--action', 'alert-only');
+
+    // Act
+    const execution = await runDisable('KMS CMK Deletion', true);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEntered(execution)).not.toContain('Wait for the grace period');
+    expect(statesEntered(execution)).toContain('Alert only policy, nothing stopped');
+    for (const operation of STOPS) expect(calls.of(operation)).toEqual([]);
+    const emails = sentEmails(calls);
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.subject).toMatch(/deleted: 3 resources left running \(alert-only\)$/);
+    expect(emails[0]?.text).toContain('This cannot be undone');
+  });
+
+  it('goes back to shutting down once the policy says shutdown again', async () => {
+    await register('--action', 'alert-only');
+    await register('--action', 'shutdown');
+
+    const execution = await runDisable();
+
+    expect(statesEntered(execution)).toContain('Shutdown complete');
+    expect(await instanceStates()).toEqual(['stopped', 'stopped']);
+  });
+});
