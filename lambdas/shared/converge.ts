@@ -34,7 +34,11 @@ interface Member {
 
 function groupByKind<T extends Member>(members: readonly T[]): Map<ResourceKind, T[]> {
   const groups = new Map<ResourceKind, T[]>();
-  for (const member of members) groups.set(member.kind, [...(groups.get(member.kind) ?? []), member]);
+  for (const member of members) {
+    const group = groups.get(member.kind);
+    if (group) group.push(member);
+    else groups.set(member.kind, [member]);
+  }
   return groups;
 }
 
