@@ -23,6 +23,9 @@ export type StepFunctionName = keyof typeof STEP_FUNCTIONS;
 /** The dispatcher is the EventBridge rules' target, not a workflow step. */
 export const DISPATCHER_FUNCTION = 'dispatcher';
 
+/** The scheduled sweep is not a workflow step either. */
+export const SWEEP_FUNCTION = 'sweep';
+
 export const ROOT_DIR = path.resolve(__dirname, '..');
 export const LAMBDAS_DIR = path.join(ROOT_DIR, 'lambdas');
 export const STATE_MACHINES_DIR = path.join(ROOT_DIR, 'state-machines');

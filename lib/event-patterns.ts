@@ -1,3 +1,4 @@
+import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from '../lambdas/shared/drift';
 import { KMS_API_CALLS, NATIVE_KMS_EVENTS } from '../lambdas/shared/model';
 
 /**
@@ -44,3 +45,13 @@ export const KMS_EVENT_PATTERNS: readonly NamedEventPattern[] = [
     },
   },
 ];
+
+/**
+ * The sweep's drift events (lambdas/shared/drift.ts): on the platform bus only, where the sweep puts
+ * them. The dispatcher accepts them only from the reactor's own account.
+ */
+export const DRIFT_EVENT_PATTERN: NamedEventPattern = {
+  id: 'KeyDrift',
+  description: "The sweep found a key whose resources do not match the key's state",
+  pattern: { source: [DRIFT_EVENT_SOURCE], 'detail-type': [DRIFT_DETAIL_TYPE] },
+};

@@ -33,10 +33,16 @@ import {
   ROOT_DIR,
   STEP_FUNCTIONS,
   type StepFunctionName,
+  SWEEP_FUNCTION,
   WORKFLOWS,
   type WorkflowDefinition,
 } from './catalog';
-import { KMS_EVENT_PATTERNS, type RawEventPattern } from './event-patterns';
+import {
+  DRIFT_EVENT_PATTERN,
+  KMS_EVENT_PATTERNS,
+  type NamedEventPattern,
+  type RawEventPattern,
+} from './event-patterns';
 import { PlatformEventBus } from './platform-bus';
 import { ReactorDashboard } from './reactor-dashboard';
 import { ReactorFunction } from './reactor-function';
@@ -81,6 +87,25 @@ export interface KeyLifecycleReactorProps {
    */
   readonly allowedAccounts?: readonly string[];
   /**
+   * An AWS Organization (`o-` and 10 to 32 letters or digits) every account of which may forward its
+   * keys' events to the platform bus, beside `allowedAccounts`. The bus policy then admits the
+   * organization's accounts, and the reactor may describe and grant on keys owned by them.
+   * @default - no organization: only `allowedAccounts`
+   */
+  readonly allowedOrganizationId?: string;
+  /**
+   * How often the sweep reads every registered key and looks for resources that do not match it (missed
+   * events, RDS databases AWS started by itself). From 1 minute to 1 day, in whole minutes.
+   * @default Duration.minutes(5)
+   */
+  readonly sweepInterval?: Duration;
+  /**
+   * How many days ahead of imported key material expiring, or of a key's scheduled deletion, the sweep
+   * emails the key's administrators: once per threshold. Whole days, at most 365.
+   * @default [30, 7, 1]
+   */
+  readonly warningDays?: readonly number[];
+  /**
    * What happens to the registry table when it leaves the stack. The table also has deletion protection,
    * which must be turned off before DESTROY can take effect.
    * @default RemovalPolicy.RETAIN
@@ -97,6 +122,8 @@ export class KeyLifecycleReactorPropsError extends Error {
 }
 
 const DEFAULT_GRACE_PERIOD = Duration.minutes(10);
+const DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const MAX_GRACE_SECONDS = 24 * 60 * 60;
 /**
  * The lease outlives the longest grace period (a key's own may be up to MAX_GRACE_SECONDS, whatever the
@@ -137,6 +164,8 @@ const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
   Notify: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   Ledger: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
 };
+/** The sweep scans the table once, and claims and marks the early warnings it sends (store/warning-log.ts). */
+const SWEEP_TABLE_ACTIONS = ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
 /** Construct IDs of the workflows: readable in the console and in the template. */
 const WORKFLOW_IDS: Readonly<Record<WorkflowDefinition['name'], string>> = {
@@ -157,8 +186,13 @@ export class KeyLifecycleReactor extends Construct {
   public readonly stateMachines: Readonly<Record<WorkflowDefinition['name'], sfn.StateMachine>>;
   /** The workflow steps by their name in the ASL files, and the dispatcher. */
   public readonly functions: Readonly<Record<StepFunctionName | 'Dispatcher', ReactorFunction>>;
-  /** The rules that invoke the dispatcher: one per KMS_EVENT_PATTERNS entry on the default bus, then on the platform bus. */
+  /**
+   * The rules that invoke the dispatcher: one per KMS_EVENT_PATTERNS entry on the default bus, then on
+   * the platform bus, then the drift rule (platform bus only).
+   */
   public readonly rules: readonly events.Rule[];
+  /** The scheduled safety net: drift events, early warnings (lambdas/sweep). */
+  public readonly sweep: ReactorFunction;
   /** The bus customer accounts forward their KMS events to; its policy admits only `allowedAccounts`. */
   public readonly platformBus: PlatformEventBus;
   /** Events the rules could not deliver, and dispatcher invocations that failed every attempt. */
@@ -183,6 +217,8 @@ export class KeyLifecycleReactor extends Construct {
     const managedTag = props.managedTag ?? DEFAULT_MANAGED_TAG;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const keyAccounts = [...new Set([stack.account, ...(props.allowedAccounts ?? [])])];
+    const organizationId = props.allowedOrganizationId;
+    const sweepInterval = props.sweepInterval ?? DEFAULT_SWEEP_INTERVAL;
 
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -252,17 +288,34 @@ export class KeyLifecycleReactor extends Construct {
     const tagCondition = { StringEquals: { [`aws:ResourceTag/${managedTag.key}`]: managedTag.value } };
     const tagWording = `${managedTag.key}=${managedTag.value}`;
 
+    // With an organization, keys of any of its accounts: the account is not known, the owner's organization is.
+    const keysOfOrganization = organizationId
+      ? stack.formatArn({ service: 'kms', account: '*', resource: 'key', resourceName: '*' })
+      : undefined;
+    const onCustomerKeys = (actions: string[], conditions?: Record<string, unknown>) => [
+      new iam.PolicyStatement({ actions, resources: keysOfAllowedAccounts, conditions }),
+      ...(keysOfOrganization
+        ? [
+            new iam.PolicyStatement({
+              actions,
+              resources: [keysOfOrganization],
+              conditions: { ...conditions, StringEquals: { 'aws:ResourceOrgID': organizationId } },
+            }),
+          ]
+        : []),
+    ];
+    const customerKeysReason =
+      'Customer keys live in the allowed accounts and are known only from the event or the registry, so the key ID ' +
+      "cannot be fixed at deploy time; the account part of the ARN is limited to the reactor's allowed accounts" +
+      (organizationId ? ', or the owner to the allowed organization (aws:ResourceOrgID).' : '.');
+
     // Describe-key: keys live in the allowed (customer) accounts and are known only from the event.
     // Notify reads the key too: a grace-period email for a key that is usable already (a late or reordered
     // event) is not sent.
     for (const step of [steps.DescribeKey, steps.Notify]) {
       attachPolicy(step, 'DescribeCustomerKeys', {
-        statements: [
-          new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: keysOfAllowedAccounts }),
-        ],
-        reason:
-          'Customer keys live in the allowed accounts and are known only from the event, so the key ID ' +
-          "cannot be fixed at deploy time; the account part of the ARN is limited to the reactor's allowed accounts.",
+        statements: onCustomerKeys(['kms:DescribeKey']),
+        reason: customerKeysReason,
       });
     }
 
@@ -315,11 +368,7 @@ export class KeyLifecycleReactor extends Construct {
         conditions: tagCondition,
       }),
       // Starting an instance whose EBS volumes the customer key encrypts makes EC2 create a grant on the key.
-      new iam.PolicyStatement({
-        actions: ['kms:CreateGrant'],
-        resources: keysOfAllowedAccounts,
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
+      ...onCustomerKeys(['kms:CreateGrant'], { Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
     ];
     const stopReason =
       'Resources are registered to keys at run time, so their IDs are not known at deploy time; every action is limited to this account and region and to resources tagged ' +
@@ -343,22 +392,25 @@ export class KeyLifecycleReactor extends Construct {
       attachPolicy(step, 'StartTaggedResources', { statements: startStatements, reason: startReason });
     }
 
-    // Notify: SES from the sender address only.
-    steps.Notify.addEnvironment(ENV.senderAddress, props.senderAddress);
-    steps.Notify.addEnvironment(ENV.operatorAddresses, Fn.join(',', [...props.operatorAddresses]));
-    attachPolicy(steps.Notify, 'SendEmailAsSender', {
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-          resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
-          conditions: { StringEquals: { 'ses:FromAddress': props.senderAddress } },
-        }),
-      ],
-      reason:
-        'SES authorises the sender identity, which may be the address or its domain, and in the SES sandbox ' +
-        "the recipients' identities too, so the identity is not one fixed ARN; the ses:FromAddress condition pins " +
-        'the sender to the configured address, and the identities to this account and region.',
-    });
+    // Notify (and the sweep's early warnings): SES from the sender address only.
+    const allowSending = (fn: ReactorFunction) => {
+      fn.addEnvironment(ENV.senderAddress, props.senderAddress);
+      fn.addEnvironment(ENV.operatorAddresses, Fn.join(',', [...props.operatorAddresses]));
+      attachPolicy(fn, 'SendEmailAsSender', {
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+            resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+            conditions: { StringEquals: { 'ses:FromAddress': props.senderAddress } },
+          }),
+        ],
+        reason:
+          'SES authorises the sender identity, which may be the address or its domain, and in the SES sandbox ' +
+          "the recipients' identities too, so the identity is not one fixed ARN; the ses:FromAddress condition pins " +
+          'the sender to the configured address, and the identities to this account and region.',
+      });
+    };
+    allowSending(steps.Notify);
 
     // The workflows.
     const stateMachines = {} as Record<WorkflowDefinition['name'], sfn.StateMachine>;
@@ -380,6 +432,7 @@ export class KeyLifecycleReactor extends Construct {
         [ENV.disableStateMachineArn]: stateMachines.disable.stateMachineArn,
         [ENV.enableStateMachineArn]: stateMachines.enable.stateMachineArn,
         [ENV.allowedAccounts]: Fn.join(',', keyAccounts),
+        ...(organizationId ? { [ENV.allowedOrganization]: organizationId } : {}),
       },
     });
     stateMachines.disable.grantStartExecution(dispatcher);
@@ -390,28 +443,41 @@ export class KeyLifecycleReactor extends Construct {
     // accounts forward their keys' events to (CustomerKeyForwarder); the dispatcher checks accounts again.
     this.platformBus = new PlatformEventBus(this, 'PlatformBus', {
       customerAccounts: (props.allowedAccounts ?? []).filter((account) => account !== stack.account),
+      organizationId,
     });
     const buses: readonly [string, events.IEventBus | undefined][] = [
       ['', undefined],
       ['Platform', this.platformBus.bus],
     ];
-    this.rules = buses.flatMap(([prefix, eventBus]) =>
-      KMS_EVENT_PATTERNS.map(
-        (named) =>
-          new events.Rule(this, `${prefix}${named.id}Rule`, {
-            description: named.description,
-            eventBus,
-            eventPattern: toEventPattern(named.pattern),
-            targets: [
-              new targets.LambdaFunction(dispatcher, {
-                deadLetterQueue: this.deadLetterQueue,
-                retryAttempts: 8,
-                maxEventAge: Duration.hours(2),
-              }),
-            ],
+    const dispatchRule = (id: string, named: NamedEventPattern, eventBus: events.IEventBus | undefined) =>
+      new events.Rule(this, id, {
+        description: named.description,
+        eventBus,
+        eventPattern: toEventPattern(named.pattern),
+        targets: [
+          new targets.LambdaFunction(dispatcher, {
+            deadLetterQueue: this.deadLetterQueue,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(2),
           }),
+        ],
+      });
+    this.rules = [
+      ...buses.flatMap(([prefix, eventBus]) =>
+        KMS_EVENT_PATTERNS.map((named) => dispatchRule(`${prefix}${named.id}Rule`, named, eventBus)),
       ),
-    );
+      dispatchRule(`Platform${DRIFT_EVENT_PATTERN.id}Rule`, DRIFT_EVENT_PATTERN, this.platformBus.bus),
+    ];
+
+    this.sweep = this.createSweep({
+      sweepInterval,
+      warningDays: props.warningDays,
+      logRetention,
+      environment: sharedEnvironment,
+      describeResources: { statements: describeStatements, reason: describeReason },
+      describeKeys: { statements: onCustomerKeys(['kms:DescribeKey']), reason: customerKeysReason },
+      allowSending,
+    });
 
     // Alarms, all to the operators' topic.
     this.topic = new sns.Topic(this, 'OperatorAlarms', {
@@ -424,7 +490,7 @@ export class KeyLifecycleReactor extends Construct {
     for (const address of props.operatorAddresses) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     }
-    this.alarms = this.createAlarms(stateMachines, dispatcher);
+    this.alarms = this.createAlarms(stateMachines, dispatcher, this.sweep);
     const alarmAction = new SnsAction(this.topic);
     for (const alarm of this.alarms) alarm.addAlarmAction(alarmAction);
     this.dashboard = new ReactorDashboard(this, 'Dashboard', {
@@ -433,6 +499,47 @@ export class KeyLifecycleReactor extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       alarms: this.alarms,
     }).dashboard;
+  }
+
+  /**
+   * The sweep and its schedule. Its asynchronous invocations are not retried: the next scheduled sweep
+   * is the retry, and a failed one raises the SweepErrors alarm.
+   */
+  private createSweep(options: {
+    readonly sweepInterval: Duration;
+    readonly warningDays?: readonly number[];
+    readonly logRetention: logs.RetentionDays;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly describeResources: PolicyOptions;
+    readonly describeKeys: PolicyOptions;
+    readonly allowSending: (fn: ReactorFunction) => void;
+  }): ReactorFunction {
+    // Shorter than the interval, so sweeps do not pile up; at most 5 minutes.
+    const timeout = Duration.seconds(Math.min(300, Math.max(50, options.sweepInterval.toSeconds() - 10)));
+    const sweep = new ReactorFunction(this, 'SweepFunction', {
+      folder: SWEEP_FUNCTION,
+      description:
+        'Every few minutes: reads every registered key, warns ahead of material expiry and deletion, and puts a drift event for keys whose resources do not match',
+      logRetention: options.logRetention,
+      timeout,
+      memorySize: 512,
+      environment: {
+        ...options.environment,
+        [ENV.eventBusName]: this.platformBus.bus.eventBusName,
+        ...(options.warningDays ? { [ENV.warningDays]: options.warningDays.join(',') } : {}),
+      },
+    });
+    this.table.grant(sweep, ...SWEEP_TABLE_ACTIONS);
+    attachPolicy(sweep, 'DescribeCustomerKeys', options.describeKeys);
+    attachPolicy(sweep, 'DescribeResources', options.describeResources);
+    this.platformBus.bus.grantPutEventsTo(sweep);
+    options.allowSending(sweep);
+    new events.Rule(this, 'SweepSchedule', {
+      description: `Runs the sweep every ${inWords(options.sweepInterval.toSeconds())}`,
+      schedule: events.Schedule.rate(options.sweepInterval),
+      targets: [new targets.LambdaFunction(sweep, { retryAttempts: 0 })],
+    });
+    return sweep;
   }
 
   private createWorkflow(
@@ -500,6 +607,7 @@ export class KeyLifecycleReactor extends Construct {
   private createAlarms(
     stateMachines: Readonly<Record<WorkflowDefinition['name'], sfn.StateMachine>>,
     dispatcher: ReactorFunction,
+    sweep: ReactorFunction,
   ): cloudwatch.Alarm[] {
     const period = Duration.minutes(5);
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string) =>
@@ -555,6 +663,12 @@ export class KeyLifecycleReactor extends Construct {
         'DispatcherErrors',
         dispatcher.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
         'The dispatcher failed on a KMS event (EventBridge and Lambda retry it; repeated failures end in the dead-letter queue).',
+      ),
+      alarm(
+        'SweepErrors',
+        sweep.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+        'The sweep could not check every key, or EventBridge refused a drift event: its log says which keys. ' +
+          'The next sweep tries again.',
       ),
     );
     return alarms;
@@ -626,6 +740,38 @@ function validateProps(props: KeyLifecycleReactorProps): void {
     }
   }
 
+  const organization = props.allowedOrganizationId;
+  if (
+    organization !== undefined &&
+    !Token.isUnresolved(organization) &&
+    !ORGANIZATION_ID.test(organization)
+  ) {
+    fail(
+      `allowedOrganizationId "${organization}" is not an AWS Organization ID. It looks like o-a1b2c3d4e5 ` +
+        '(aws organizations describe-organization shows it).',
+    );
+  }
+
+  const interval = props.sweepInterval;
+  if (interval !== undefined) {
+    if (interval.isUnresolved()) fail('sweepInterval must be a concrete Duration.');
+    const seconds = interval.toSeconds({ integral: false });
+    if (seconds < 60 || seconds > MAX_GRACE_SECONDS || seconds % 60 !== 0) {
+      fail(
+        `sweepInterval is ${inWords(seconds)}; it must be whole minutes from 1 minute to 24 hours (for example Duration.minutes(5)).`,
+      );
+    }
+  }
+
+  const days = props.warningDays;
+  if (days !== undefined) {
+    if (days.length === 0 || days.some((day) => !Number.isInteger(day) || day < 1 || day > 365)) {
+      fail(
+        `warningDays is [${days.join(', ')}]; list whole numbers of days from 1 to 365, for example [30, 7, 1].`,
+      );
+    }
+  }
+
   const accounts = props.allowedAccounts;
   if (accounts !== undefined && !Token.isUnresolved(accounts)) {
     if (accounts.length === 0) {
@@ -669,15 +815,16 @@ function toEventPattern(raw: RawEventPattern): events.EventPattern {
   };
 }
 
+interface PolicyOptions {
+  readonly statements: readonly iam.PolicyStatement[];
+  readonly reason: string;
+}
+
 /**
  * Attaches statements to a function's role as a named policy of their own (a child of the function), and
  * acknowledges cdk-nag's wildcard findings for exactly those statements, with the reason beside them.
  */
-function attachPolicy(
-  fn: ReactorFunction,
-  id: string,
-  options: { readonly statements: readonly iam.PolicyStatement[]; readonly reason: string },
-): iam.Policy {
+function attachPolicy(fn: ReactorFunction, id: string, options: PolicyOptions): iam.Policy {
   const policy = new iam.Policy(fn, id, { statements: [...options.statements], roles: [fn.executionRole] });
   const stack = Stack.of(fn);
   const wildcards = new Set(

@@ -10,6 +10,13 @@ export interface PlatformEventBusProps {
    */
   readonly customerAccounts: readonly string[];
   /**
+   * An AWS Organization whose accounts may all put events on the bus (`aws:PrincipalOrgID`), for
+   * platforms whose customers' accounts are in one organization. The dispatcher then leaves the account
+   * check to this policy.
+   * @default - no organization: only `customerAccounts`
+   */
+  readonly organizationId?: string;
+  /**
    * @default 'key-lifecycle-reactor'
    */
   readonly eventBusName?: string;
@@ -22,7 +29,8 @@ export interface PlatformEventBusProps {
 
 /**
  * The bus that customer accounts forward their KMS events to (see CustomerKeyForwarder): in BYOK the
- * key's events land in the customer's account. Its resource policy admits only the listed accounts.
+ * key's events land in the customer's account. Its resource policy admits only the listed accounts, and
+ * the organization if one is given.
  */
 export class PlatformEventBus extends Construct {
   public readonly bus: events.EventBus;
@@ -44,6 +52,17 @@ export class PlatformEventBus extends Construct {
           principals: [new iam.AccountPrincipal(account)],
           actions: ['events:PutEvents'],
           resources: [this.bus.eventBusArn],
+        }),
+      );
+    }
+    if (props.organizationId !== undefined) {
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CustomerOrganization',
+          principals: [new iam.StarPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
         }),
       );
     }

@@ -32,6 +32,8 @@ export class KeyLifecycleReactorStack extends Stack {
             value: managedTagValue ?? DEFAULT_MANAGED_TAG.value,
           };
     const gracePeriodMinutes = context.optionalNumber('gracePeriodMinutes');
+    const sweepMinutes = context.optionalNumber('sweepMinutes');
+    const warningDays = context.optionalList('warningDays')?.map(Number);
 
     this.reactor = new KeyLifecycleReactor(this, 'Reactor', {
       senderAddress: context.requiredString('senderAddress', 'reactor@example.com'),
@@ -40,6 +42,9 @@ export class KeyLifecycleReactorStack extends Stack {
         gracePeriodMinutes === undefined ? undefined : Duration.seconds(Math.round(gracePeriodMinutes * 60)),
       managedTag,
       allowedAccounts: context.optionalList('allowedAccounts'),
+      allowedOrganizationId: context.optionalString('allowedOrganization'),
+      sweepInterval: sweepMinutes === undefined ? undefined : Duration.seconds(Math.round(sweepMinutes * 60)),
+      warningDays,
     });
 
     // What the operators' CLI (npx key-reactor) needs, and where to look: see the README's CLI section.

@@ -11,12 +11,12 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { KMS_EVENT_PATTERNS } from '../lib/event-patterns';
+import { DRIFT_EVENT_PATTERN, KMS_EVENT_PATTERNS } from '../lib/event-patterns';
 import type { EventBridgeEvent } from './cloudtrail';
 
 /**
  * moto's EventBridge with the reactor's rules: the exact patterns the CDK stack deploys
- * (lib/event-patterns.ts), each targeting an SQS queue the sandbox drains into the dispatcher. So
+ * (lib/event-patterns.ts), the KMS ones and the sweep's drift one, all on the default bus, each targeting an SQS queue the sandbox drains into the dispatcher. So
  * whether an event matches is decided by moto's pattern matching, not by ours.
  */
 export class LocalEventBus {
@@ -38,7 +38,7 @@ export class LocalEventBus {
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
     );
-    for (const { id, description, pattern } of KMS_EVENT_PATTERNS) {
+    for (const { id, description, pattern } of [...KMS_EVENT_PATTERNS, DRIFT_EVENT_PATTERN]) {
       await events.send(
         new PutRuleCommand({ Name: id, Description: description, EventPattern: JSON.stringify(pattern) }),
       );

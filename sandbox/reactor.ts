@@ -28,6 +28,22 @@ export interface DispatchOutcome {
   readonly duplicate?: boolean;
 }
 
+/** What a sweep invocation returns (lambdas/sweep). */
+export interface SweepSummary {
+  readonly keys: number;
+  readonly inSync: number;
+  readonly busy: number;
+  readonly drift: number;
+  readonly unreadable: number;
+  readonly failed: number;
+  readonly warningsSent: number;
+  readonly drifts: readonly {
+    readonly keyArn: string;
+    readonly workflow: Workflow;
+    readonly reason: string;
+  }[];
+}
+
 export interface LocalReactorOptions extends LocalTiming {
   /** The AWS account the world lives in. @default moto's 123456789012 */
   readonly account?: string;
@@ -77,6 +93,20 @@ export class LocalReactor {
    */
   async publish(event: EventBridgeEvent): Promise<DispatchOutcome[]> {
     await this.bus.put(event);
+    return this.deliver();
+  }
+
+  /**
+   * Runs the sweep once, as its schedule would, then hands the drift events it put on EventBridge to
+   * the dispatcher. Returns what the sweep returned and the deliveries.
+   */
+  async sweep(): Promise<{ readonly summary: SweepSummary; readonly dispatched: DispatchOutcome[] }> {
+    const summary = (await invokeLocally('sweep', {})) as SweepSummary;
+    return { summary, dispatched: await this.deliver() };
+  }
+
+  /** Hands whatever the rules delivered so far to the dispatcher, as the rules' Lambda target would. */
+  private async deliver(): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];
     for (const delivered of await this.bus.drain()) {
       const result = (await invokeLocally('dispatcher', delivered)) as {

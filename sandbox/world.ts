@@ -55,6 +55,8 @@ export function reactorEnvironment(endpoint: string): Record<string, string> {
     [ENV.managedTagValue]: DEFAULT_MANAGED_TAG.value,
     [ENV.disableStateMachineArn]: stateMachineArn('disable'),
     [ENV.enableStateMachineArn]: stateMachineArn('enable'),
+    // One bus locally: moto's default bus holds the KMS rules and the drift rule alike.
+    [ENV.eventBusName]: 'default',
   };
 }
 

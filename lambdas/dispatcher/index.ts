@@ -25,14 +25,21 @@ export type DispatchResult =
       readonly duplicate: boolean;
     };
 
+/** The account this function runs in, which Lambda gives only through the function's own ARN. */
+function ownAccount(context: Context | undefined): string | undefined {
+  return parseArn(context?.invokedFunctionArn ?? '')?.account;
+}
+
 /**
- * ALLOWED_ACCOUNTS plus the account this function runs in, which Lambda gives only through the function's
- * own ARN. With neither (a test or a local run without a function ARN), the list is empty and the
- * parser's own rule still holds: the key must belong to the account the event came from.
+ * ALLOWED_ACCOUNTS plus the account this function runs in. With neither (a test or a local run without
+ * a function ARN), or with an allowed organization (whose membership only the bus policy can check), the
+ * list is empty and the parser's own rule still holds: the key must belong to the account the event
+ * came from.
  */
 function allowedAccounts(context: Context | undefined): string[] {
+  if (config.allowedOrganization()) return [];
   const configured = config.allowedAccounts();
-  const own = parseArn(context?.invokedFunctionArn ?? '')?.account;
+  const own = ownAccount(context);
   return own && !configured.includes(own) ? [...configured, own] : configured;
 }
 
@@ -54,6 +61,7 @@ const lambdaHandler = async (event: unknown, context: Context): Promise<Dispatch
   try {
     keyEvent = parseKeyEvent(event, {
       allowedAccounts: allowedAccounts(context),
+      ownAccount: ownAccount(context),
       onActorNotes: (notes) => {
         actorNotes = notes;
       },

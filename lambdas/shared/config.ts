@@ -15,7 +15,16 @@ export const ENV = {
   enableStateMachineArn: 'ENABLE_STATE_MACHINE_ARN',
   allowedAccounts: 'ALLOWED_ACCOUNTS',
   leaseSeconds: 'LEASE_SECONDS',
+  allowedOrganization: 'ALLOWED_ORGANIZATION',
+  eventBusName: 'EVENT_BUS_NAME',
+  warningDays: 'WARNING_DAYS',
+  sweepConcurrency: 'SWEEP_CONCURRENCY',
 } as const;
+
+/** Imported key material and deletions are announced this many days ahead, once per threshold. */
+export const DEFAULT_WARNING_DAYS = [30, 7, 1] as const;
+/** DescribeKey calls in flight during a sweep: far under KMS's per-account quota of thousands a second. */
+export const DEFAULT_SWEEP_CONCURRENCY = 8;
 
 export const DEFAULT_MANAGED_TAG = { key: 'key-reactor:managed', value: 'true' } as const;
 
@@ -27,6 +36,14 @@ function read(name: string): string | undefined {
 function required(name: string): string {
   const value = read(name);
   if (value === undefined) throw new ConfigurationError(`Environment variable ${name} is not set`);
+  return value;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const value = Number(read(name) ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigurationError(`${name} must be a positive whole number, got ${read(name)}`);
+  }
   return value;
 }
 
@@ -50,11 +67,23 @@ export const config = {
   /** Accounts whose keys the reactor acts on; empty means only the account the function runs in. */
   allowedAccounts: (): string[] => list(ENV.allowedAccounts),
   /** How long a workflow may hold a key's lease before another may take it over. */
-  leaseSeconds: (): number => {
-    const seconds = Number(read(ENV.leaseSeconds) ?? 7200);
-    if (!Number.isInteger(seconds) || seconds <= 0) {
-      throw new ConfigurationError(`${ENV.leaseSeconds} must be a positive whole number of seconds`);
+  leaseSeconds: (): number => positiveInteger(ENV.leaseSeconds, 7200),
+  /**
+   * The AWS Organization whose accounts may forward key events, if the platform bus admits one: the bus
+   * policy is then the gate, and the dispatcher accepts any account's events about its own keys.
+   */
+  allowedOrganization: (): string | undefined => read(ENV.allowedOrganization),
+  /** The bus the sweep puts drift events on: the platform bus, where the drift rule is. */
+  eventBusName: (): string => required(ENV.eventBusName),
+  /** Days ahead of a key's material expiry or deletion to warn, largest first. */
+  warningDays: (): number[] => {
+    const days = list(ENV.warningDays).map(Number);
+    if (days.some((day) => !Number.isInteger(day) || day <= 0)) {
+      throw new ConfigurationError(
+        `${ENV.warningDays} must list positive whole numbers of days, like 30,7,1`,
+      );
     }
-    return seconds;
+    return [...new Set(days.length > 0 ? days : DEFAULT_WARNING_DAYS)].sort((a, b) => b - a);
   },
+  sweepConcurrency: (): number => positiveInteger(ENV.sweepConcurrency, DEFAULT_SWEEP_CONCURRENCY),
 };

@@ -42,6 +42,16 @@ function groupByKind<T extends Member>(members: readonly T[]): Map<ResourceKind,
   return groups;
 }
 
+/** The current state of resources of any kinds, one driver call per kind, in no particular order. */
+export async function observeAll(resources: readonly Member[]): Promise<Observation[]> {
+  const drivers = driversFor(config.managedTag());
+  const observations: Observation[] = [];
+  for (const [kind, group] of groupByKind(resources)) {
+    observations.push(...(await drivers[kind].status(group.map((member) => member.resourceArn))));
+  }
+  return observations;
+}
+
 /** A running resource without restore state is one AWS refuses to stop: reported, not waited for. */
 function cannotStop(observation: Observation, target: Target): boolean {
   return target === 'stopped' && observation.state === 'running' && observation.restore === undefined;

@@ -33,3 +33,6 @@ export class ConfigurationError extends ReactorError {}
 
 /** An event the dispatcher will not act on: malformed, forged, denied or not for us. Logged, never retried. */
 export class RejectedEventError extends ReactorError {}
+
+/** The sweep could not check every key, or EventBridge refused a drift event. The next sweep tries again. */
+export class SweepIncompleteError extends ReactorError {}

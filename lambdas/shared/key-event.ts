@@ -9,6 +9,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import type { ZodType } from 'zod';
 import * as z from 'zod';
 import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn } from './arn';
+import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from './drift';
 import { RejectedEventError } from './errors';
 import {
   type KeyEvent,
@@ -55,20 +56,35 @@ const CloudTrailDetailSchema = z.object({
 
 const NativeDetailSchema = z.object({ 'key-id': z.string().optional() });
 
+/** Only what the dispatcher needs; the reason and the observed state are for people and are cut short. */
+const DriftDetailSchema = z.object({
+  keyArn: z.string().refine(isKeyArn, 'must be a KMS key ARN'),
+  workflow: z.enum(['disable', 'enable']),
+  keyState: z.string().max(64).optional(),
+  reason: z.string().optional(),
+});
+
 const WORKFLOW_OF: Readonly<Record<Trigger, Workflow>> = {
   DisableKey: 'disable',
   ScheduleKeyDeletion: 'disable',
   DeleteImportedKeyMaterial: 'disable',
   'KMS Imported Key Material Expiration': 'disable',
   'KMS CMK Deletion': 'disable',
+  KeyFoundUnusable: 'disable',
   EnableKey: 'enable',
   CancelKeyDeletion: 'enable',
   ImportKeyMaterial: 'enable',
+  KeyFoundUsable: 'enable',
 };
 
 export interface ParseKeyEventOptions {
   /** Accounts whose key events are acted on. Empty: any account, as long as the key belongs to it. */
   readonly allowedAccounts: readonly string[];
+  /**
+   * The account the reactor runs in: drift events are accepted from it only, since any account the
+   * platform bus admits could put an event with the sweep's source.
+   */
+  readonly ownAccount?: string;
   /**
    * Told, once per accepted event, what was odd about its actor fields (cut to length, or holding
    * characters that the emails escape or replace), so that the caller can log it. Not called when
@@ -84,8 +100,9 @@ export interface ParseKeyEventOptions {
 export function parseKeyEvent(raw: unknown, options: ParseKeyEventOptions): KeyEvent {
   if (!isRecord(raw)) reject('Event is not a JSON object');
   if (!isRecord(raw.detail)) reject('Event has no detail object');
+  if (raw.source === DRIFT_EVENT_SOURCE) return fromDrift(raw, options);
   if (raw.source !== KMS_EVENT_SOURCE) {
-    reject(`Event source is ${quote(raw.source)}, expected "${KMS_EVENT_SOURCE}"`);
+    reject(`Event source is ${quote(raw.source)}, expected "${KMS_EVENT_SOURCE}" or "${DRIFT_EVENT_SOURCE}"`);
   }
   const detailType = raw['detail-type'];
   const isCloudTrail = detailType === CLOUDTRAIL_DETAIL_TYPE;
@@ -182,6 +199,44 @@ function fromNativeEvent(envelope: Envelope, trigger: NativeKmsEvent): KeyEvent 
     workflow: WORKFLOW_OF[trigger],
     // Only a deleted key can never come back; expired material can still be imported again.
     urgent: trigger === 'KMS CMK Deletion',
+    eventId: envelope.id,
+    eventTime: envelope.time,
+    actor: null,
+  };
+}
+
+/**
+ * A drift event from the reactor's own sweep. Its key may be in any allowed account (the sweep reads the
+ * customers' keys), but the event must come from the reactor's own account and Region: the key state it
+ * reports is only a hint either way, since the workflow reads the key again.
+ */
+function fromDrift(raw: Record<string, unknown>, options: ParseKeyEventOptions): KeyEvent {
+  if (raw['detail-type'] !== DRIFT_DETAIL_TYPE) {
+    reject(
+      `Event detail-type ${quote(raw['detail-type'])} is not "${DRIFT_DETAIL_TYPE}", the only one of source "${DRIFT_EVENT_SOURCE}"`,
+    );
+  }
+  const envelope = parse(EnvelopeSchema, raw, 'Event');
+  if (options.ownAccount === undefined || envelope.account !== options.ownAccount) {
+    reject(
+      `Drift event from account ${envelope.account}: only the reactor's own sweep (account ${options.ownAccount ?? 'unknown'}) may send them`,
+    );
+  }
+  const detail = parse(DriftDetailSchema, envelope.detail, 'Drift detail');
+  const key = parseArn(detail.keyArn);
+  if (key?.region !== envelope.region) {
+    reject(`Key ${quote(detail.keyArn)} is not in the reactor's Region (${envelope.region})`);
+  }
+  checkAccount(key.account, options.allowedAccounts);
+  const trigger = detail.workflow === 'disable' ? 'KeyFoundUnusable' : 'KeyFoundUsable';
+  return {
+    keyArn: detail.keyArn,
+    keyId: keyIdOf(detail.keyArn),
+    account: key.account,
+    region: key.region,
+    trigger,
+    workflow: WORKFLOW_OF[trigger],
+    urgent: false,
     eventId: envelope.id,
     eventTime: envelope.time,
     actor: null,

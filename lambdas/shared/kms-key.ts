@@ -9,16 +9,31 @@ export interface KeyState {
   readonly usable: boolean;
 }
 
+/** The key's state and the dates the sweep warns about. */
+export interface KeyDescription extends KeyState {
+  /** When imported key material expires (ValidTo), if the key's material expires at all. */
+  readonly materialExpiresAt?: Date;
+  /** When KMS deletes a key that is pending deletion. */
+  readonly deletionDate?: Date;
+}
+
 /**
- * Reads the key's real state with DescribeKey: a deleted (or never existing) key is NotFound and not
- * usable. Losing access is not proof that the key is unusable (it may be our own IAM), so AccessDenied is
- * a KeyAccessDeniedError for a human to look at.
+ * Reads the key with DescribeKey: a deleted (or never existing) key is NotFound and not usable. Losing
+ * access is not proof that the key is unusable (it may be our own IAM), so AccessDenied is a
+ * KeyAccessDeniedError for a human to look at.
  */
-export async function readKeyState(keyArn: string): Promise<KeyState> {
+export async function describeKey(keyArn: string): Promise<KeyDescription> {
   try {
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
     const keyState = KeyMetadata?.KeyState ?? 'Unknown';
-    return { keyState, usable: keyState === 'Enabled' };
+    const expires = KeyMetadata?.ExpirationModel === 'KEY_MATERIAL_EXPIRES' ? KeyMetadata.ValidTo : undefined;
+    const deletes = keyState === 'PendingDeletion' ? KeyMetadata?.DeletionDate : undefined;
+    return {
+      keyState,
+      usable: keyState === 'Enabled',
+      ...(expires ? { materialExpiresAt: new Date(expires) } : {}),
+      ...(deletes ? { deletionDate: new Date(deletes) } : {}),
+    };
   } catch (error) {
     if (error instanceof Error && error.name === 'NotFoundException')
       return { keyState: 'NotFound', usable: false };
@@ -29,4 +44,10 @@ export async function readKeyState(keyArn: string): Promise<KeyState> {
     }
     throw error;
   }
+}
+
+/** The key's state only: what the workflows decide on, small enough for the execution's state. */
+export async function readKeyState(keyArn: string): Promise<KeyState> {
+  const { keyState, usable } = await describeKey(keyArn);
+  return { keyState, usable };
 }

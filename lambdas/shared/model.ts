@@ -29,9 +29,12 @@ export const DISABLING_API_CALLS = [
 export const ENABLING_API_CALLS = ['EnableKey', 'CancelKeyDeletion', 'ImportKeyMaterial'] as const;
 export const KMS_API_CALLS = [...DISABLING_API_CALLS, ...ENABLING_API_CALLS] as const;
 export const NATIVE_KMS_EVENTS = ['KMS Imported Key Material Expiration', 'KMS CMK Deletion'] as const;
+/** What the sweep found when no event said so (lambdas/shared/drift.ts): the key unusable, or usable again. */
+export const SWEEP_FINDINGS = ['KeyFoundUnusable', 'KeyFoundUsable'] as const;
 export type KmsApiCall = (typeof KMS_API_CALLS)[number];
 export type NativeKmsEvent = (typeof NATIVE_KMS_EVENTS)[number];
-export type Trigger = KmsApiCall | NativeKmsEvent;
+export type SweepFinding = (typeof SWEEP_FINDINGS)[number];
+export type Trigger = KmsApiCall | NativeKmsEvent | SweepFinding;
 
 /** Who changed the key, from the CloudTrail record. Absent for native KMS events. */
 export interface Actor {
@@ -55,7 +58,10 @@ export interface KeyEvent {
   readonly urgent: boolean;
   /** The EventBridge event ID, so a log line or an email can be traced to the delivery. */
   readonly eventId: string;
-  /** When the key changed (CloudTrail eventTime, or the event time for native events), ISO 8601. */
+  /**
+   * When the key changed (CloudTrail eventTime, or the event time for native events), ISO 8601. For a
+   * sweep's finding, when the sweep saw it: the change itself happened some time before.
+   */
   readonly eventTime: string;
   readonly actor: Actor | null;
 }

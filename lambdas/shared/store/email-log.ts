@@ -27,7 +27,7 @@ import { isConditionFailure } from './table';
  */
 
 export const ONCE_PER_EPISODE = ['grace-started', 'shutdown-complete', 'alert-only'] as const;
-const EPISODE_ATTRIBUTE = (template: string): string => `episode:${template}`;
+export const EPISODE_ATTRIBUTE = (template: string): string => `episode:${template}`;
 /** Per-execution records outlive any execution (a Standard workflow runs at most a year) by far enough. */
 const RECORD_TTL_SECONDS = 400 * 24 * 60 * 60;
 

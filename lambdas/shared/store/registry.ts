@@ -18,7 +18,8 @@ import { type Item, queryPartition } from './table';
 export type { KeyPolicy, KeyPolicyChange, PolicyAction } from './policy';
 export { MAX_GRACE_SECONDS, POLICY_ACTIONS } from './policy';
 
-function toResource(keyArn: string, item: Item): RegisteredResource {
+/** A RESOURCE item as the resource it registers. */
+export function toResource(keyArn: string, item: Item): RegisteredResource {
   return {
     keyArn,
     resourceArn: String(item.resourceArn),
@@ -110,15 +111,20 @@ export async function getPolicy(keyArn: string): Promise<KeyPolicy> {
       Key: { pk: keyPartition(keyArn), sk: SORT_KEYS.policy },
     }),
   );
-  const administrators = Array.isArray(Item?.administrators)
-    ? Item.administrators.filter((a): a is string => typeof a === 'string')
+  return policyOf(Item);
+}
+
+/** A POLICY item (or none) as the key's policy, with the defaults filled in. */
+export function policyOf(item: Item | undefined): KeyPolicy {
+  const administrators = Array.isArray(item?.administrators)
+    ? item.administrators.filter((a): a is string => typeof a === 'string')
     : [];
-  const graceSeconds = graceSecondsOf(Item?.graceSeconds);
+  const graceSeconds = graceSecondsOf(item?.graceSeconds);
   return {
     administrators,
     ...(graceSeconds === undefined ? {} : { graceSeconds }),
     // Only an explicit alert-only spares the resources: anything else is the safe default, a shutdown.
-    action: Item?.action === 'alert-only' ? 'alert-only' : 'shutdown',
+    action: item?.action === 'alert-only' ? 'alert-only' : 'shutdown',
   };
 }
 

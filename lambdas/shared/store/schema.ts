@@ -10,6 +10,7 @@
  *   pk = KEY#<keyArn>   sk = STATE                    the key's last outcome (shut down, restored, failed),
  *                                                     and which emails the current unusable episode has had
  *   pk = KEY#<keyArn>   sk = EMAIL#<execution>#<template>  an email an execution sent (store/email-log.ts)
+ *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>  an early warning the sweep sent (store/warning-log.ts)
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
@@ -27,4 +28,5 @@ export const SORT_KEYS = {
   lease: 'LEASE',
   state: 'STATE',
   emailPrefix: 'EMAIL#',
+  warningPrefix: 'WARNING#',
 } as const;

@@ -1,0 +1,110 @@
+import { ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { documents } from '../clients/dynamodb';
+import { config } from '../config';
+import type { RegisteredResource } from '../model';
+import { EPISODE_ATTRIBUTE } from './email-log';
+import type { KeyPolicy } from './policy';
+import { policyOf, toResource } from './registry';
+import type { Item } from './table';
+
+/** Everything the sweep needs to know about one key, from the table alone (no AWS call but DynamoDB). */
+export interface KeyInventory {
+  readonly keyArn: string;
+  readonly resources: readonly RegisteredResource[];
+  /** Resources the reactor stopped and has not restored yet. */
+  readonly ledgerCount: number;
+  /** The lease, if one was ever taken and not released: its holder and expiry (epoch seconds). */
+  readonly lease?: { readonly owner: string; readonly expires: number };
+  /** When the last workflow recorded an outcome, and when the last one failed (ISO 8601). */
+  readonly lastOutcomeAt?: string;
+  readonly lastFailureAt?: string;
+  /** The alert-only email of the current unusable episode was sent. */
+  readonly alertOnlySent: boolean;
+  readonly policy: KeyPolicy;
+}
+
+interface Draft {
+  resources: RegisteredResource[];
+  ledgerCount: number;
+  lease?: KeyInventory['lease'];
+  lastOutcomeAt?: string;
+  lastFailureAt?: string;
+  alertOnlySent: boolean;
+  policyItem?: Item;
+}
+
+/** The item types read (not the email and warning logs), and only the attributes the sweep needs. */
+const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy'] as const;
+const PROJECTION = {
+  '#type': 'type',
+  '#owner': 'owner',
+  '#alertOnly': EPISODE_ATTRIBUTE('alert-only'),
+  '#action': 'action',
+};
+
+function add(draft: Draft, item: Item, keyArn: string): void {
+  switch (item.type) {
+    case 'resource':
+      draft.resources.push(toResource(keyArn, item));
+      break;
+    case 'ledger':
+      draft.ledgerCount += 1;
+      break;
+    case 'lease':
+      draft.lease = { owner: String(item.owner), expires: Number(item.expires) };
+      break;
+    case 'state': {
+      if (typeof item.updatedAt === 'string') draft.lastOutcomeAt = item.updatedAt;
+      const failure = item.lastFailure as { at?: unknown } | undefined;
+      if (typeof failure?.at === 'string') draft.lastFailureAt = failure.at;
+      draft.alertOnlySent = typeof item[EPISODE_ATTRIBUTE('alert-only')] === 'string';
+      break;
+    }
+    case 'policy':
+      draft.policyItem = item;
+      break;
+  }
+}
+
+/**
+ * Every key with something registered to it or something the reactor still has to restore, read with
+ * one paginated Scan of the table. A key's items are a few per resource, so a table of 10,000
+ * resources is a few megabytes: a handful of pages, once per sweep.
+ */
+export async function readInventory(): Promise<KeyInventory[]> {
+  const drafts = new Map<string, Draft>();
+  let ExclusiveStartKey: ScanCommandInput['ExclusiveStartKey'];
+  do {
+    const page = await documents.send(
+      new ScanCommand({
+        TableName: config.tableName(),
+        FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
+        ProjectionExpression:
+          '#type, keyArn, resourceArn, layer, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators',
+        ExpressionAttributeNames: PROJECTION,
+        ExpressionAttributeValues: Object.fromEntries(TYPES.map((type) => [`:${type}`, type])),
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of (page.Items ?? []) as Item[]) {
+      if (typeof item.keyArn !== 'string') continue;
+      let draft = drafts.get(item.keyArn);
+      if (!draft) {
+        draft = { resources: [], ledgerCount: 0, alertOnlySent: false };
+        drafts.set(item.keyArn, draft);
+      }
+      add(draft, item, item.keyArn);
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+
+  return [...drafts]
+    .filter(([, draft]) => draft.resources.length > 0 || draft.ledgerCount > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([keyArn, { policyItem, ...draft }]) => ({
+      keyArn,
+      ...draft,
+      resources: draft.resources.sort((a, b) => a.resourceArn.localeCompare(b.resourceArn)),
+      policy: policyOf(policyItem),
+    }));
+}

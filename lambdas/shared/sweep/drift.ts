@@ -1,0 +1,86 @@
+import type { KeyDescription } from '../kms-key';
+import type { Observation, RegisteredResource, Workflow } from '../model';
+import type { KeyInventory } from '../store/inventory';
+
+/** After a workflow failed for a key, the sweep leaves the key alone this long before it tries again. */
+export const RETRY_AFTER_FAILURE_MS = 60 * 60 * 1000;
+/** At most this many resource ARNs are named in a drift reason. */
+const NAMED_IN_REASON = 3;
+
+export type Finding =
+  | { readonly kind: 'in-sync' }
+  | { readonly kind: 'busy'; readonly reason: string }
+  | { readonly kind: 'drift'; readonly workflow: Workflow; readonly reason: string };
+
+/** Reads the current state of some of a key's registered resources, as the stop step would see them. */
+export type Observe = (resources: readonly RegisteredResource[]) => Promise<Observation[]>;
+
+/**
+ * Whether a key's resources match its state, and if not which workflow brings them in line:
+ *
+ * - a workflow holds the key's lease: it is acting on the key now, so nothing to say;
+ * - the last workflow failed less than an hour ago: wait (its failure was emailed; retrying every
+ *   sweep would only repeat it);
+ * - the key is usable and the ledger still holds resources the reactor stopped: `enable`;
+ * - the key is unusable and, under a shutdown policy, a registered resource runs that the stop step
+ *   would stop (a missed event, or an RDS database AWS started by itself after 7 days stopped): `disable`;
+ * - the key is unusable, its policy is alert-only, and the administrators were not told yet: `disable`,
+ *   which only emails.
+ *
+ * Resources are observed only for unusable keys under a shutdown policy, so a sweep of a healthy fleet
+ * costs one DescribeKey per key and nothing more.
+ */
+export async function findDrift(
+  key: KeyInventory,
+  described: KeyDescription,
+  observe: Observe,
+  now: Date,
+): Promise<Finding> {
+  if (key.lease && key.lease.expires * 1000 > now.getTime()) {
+    return { kind: 'busy', reason: `the lease is held by ${key.lease.owner}` };
+  }
+  const failedAt = Date.parse(key.lastFailureAt ?? '');
+  const lastOutcomeAt = Date.parse(key.lastOutcomeAt ?? '');
+  if (
+    failedAt > now.getTime() - RETRY_AFTER_FAILURE_MS &&
+    !(lastOutcomeAt >= failedAt) // a later success clears it
+  ) {
+    return {
+      kind: 'busy',
+      reason: `its last workflow failed at ${key.lastFailureAt}; retried an hour later`,
+    };
+  }
+
+  if (described.usable) {
+    if (key.ledgerCount === 0) return { kind: 'in-sync' };
+    return {
+      kind: 'drift',
+      workflow: 'enable',
+      reason: `the key is ${described.keyState}, and ${count(key.ledgerCount)} the reactor stopped ${key.ledgerCount === 1 ? 'is' : 'are'} still to be restarted`,
+    };
+  }
+  if (key.resources.length === 0) return { kind: 'in-sync' };
+  if (key.policy.action === 'alert-only') {
+    if (key.alertOnlySent) return { kind: 'in-sync' };
+    return {
+      kind: 'drift',
+      workflow: 'disable',
+      reason: `the key is ${described.keyState} and its administrators were not told (alert-only policy)`,
+    };
+  }
+  const running = (await observe(key.resources)).filter(
+    (observation) => observation.restore !== undefined && observation.state !== 'stopped',
+  );
+  if (running.length === 0) return { kind: 'in-sync' };
+  const named = running.slice(0, NAMED_IN_REASON).map((observation) => observation.resourceArn);
+  const more = running.length > named.length ? ` and ${running.length - named.length} more` : '';
+  return {
+    kind: 'drift',
+    workflow: 'disable',
+    reason: `the key is ${described.keyState} but ${count(running.length)} ${running.length === 1 ? 'runs' : 'run'}: ${named.join(', ')}${more}`,
+  };
+}
+
+function count(resources: number): string {
+  return `${resources} resource${resources === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,231 @@
+import { DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { StartDBInstanceCommand } from '@aws-sdk/client-rds';
+import { keyIdOf, kindOf } from '../../lambdas/shared/arn';
+import { sentEmails } from '../../sandbox/aws-calls';
+import { KeyStateSeam } from '../../sandbox/key-seams';
+import { LocalReactor } from '../../sandbox/reactor';
+import type { FleetMember } from '../../sandbox/world';
+import { customerCalls, deliver, fleetStates, keyWorld, statesEntered, subjects } from '../support/key-world';
+
+// The sweep is the safety net under the event path. Each case runs the real sweep handler against moto:
+// its drift events go through moto's EventBridge with the deployed drift rule to the real dispatcher,
+// and the real workflows handle them.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Everything but Date: the SDK, moto's sockets and the local workflows keep their real timers. */
+const TIMERS = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+] as const;
+const RESOURCE_DESCRIBES = [
+  'DescribeInstances',
+  'DescribeServices',
+  'DescribeDBInstances',
+  'DescribeAutoScalingGroups',
+];
+
+let reactor: LocalReactor;
+let seam: KeyStateSeam;
+let keyArn: string;
+let fleet: FleetMember[];
+let registry: typeof import('../../lambdas/shared/store/registry');
+let lease: typeof import('../../lambdas/shared/store/lease');
+
+beforeAll(async () => {
+  reactor = await LocalReactor.start({ graceMs: 30, graceSeconds: 600, pollMs: 5, retryMs: 20 });
+  seam = new KeyStateSeam();
+  registry = await import('../../lambdas/shared/store/registry');
+  lease = await import('../../lambdas/shared/store/lease');
+});
+
+afterAll(async () => {
+  await reactor?.stop();
+});
+
+beforeEach(async () => {
+  await reactor.reset();
+  ({ keyArn, fleet } = await keyWorld(reactor));
+  seam.clear(keyIdOf(keyArn));
+  reactor.calls.clear();
+});
+
+/** Runs one sweep and waits for every workflow its drift events started. */
+async function sweep() {
+  const result = await reactor.sweep();
+  await reactor.settle();
+  return result;
+}
+
+function callsTo(operations: readonly string[]): string[] {
+  return reactor.calls.calls
+    .filter((call) => operations.includes(call.operation))
+    .map((call) => call.operation);
+}
+
+describe('sweep: drift', () => {
+  it('finds nothing to do for a usable key, with one DescribeKey and no resource describe', async () => {
+    const { summary, dispatched } = await sweep();
+    expect(summary).toMatchObject({ keys: 1, inSync: 1, drift: 0, busy: 0, failed: 0 });
+    expect(dispatched).toEqual([]);
+    expect(callsTo(['DescribeKey'])).toEqual(['DescribeKey']);
+    expect(callsTo(RESOURCE_DESCRIBES)).toEqual([]);
+  });
+
+  it('catches a key disabled with no event and shuts its resources down through the normal path', async () => {
+    await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+
+    const { summary, dispatched } = await sweep();
+
+    expect(summary).toMatchObject({ keys: 1, drift: 1 });
+    expect(summary.drifts[0]).toMatchObject({ keyArn, workflow: 'disable' });
+    expect(summary.drifts[0]?.reason).toMatch(/^the key is Disabled but 4 resources run: /);
+    expect(dispatched).toHaveLength(1);
+    expect(dispatched[0]).toMatchObject({ accepted: true });
+    expect(dispatched[0]?.executionName).toMatch(/^disable-/);
+    const [execution] = reactor.executions;
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.input).toMatchObject({ trigger: 'KeyFoundUnusable', keyArn, actor: null });
+    expect(statesEntered(execution as never)).toContain('Stop the services');
+    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+    expect(subjects(reactor)).toEqual([
+      expect.stringMatching(/found unusable: .*stop at/),
+      expect.stringMatching(/found unusable: 4 resources stopped/),
+    ]);
+
+    // In line now: the next sweep starts nothing.
+    const again = await sweep();
+    expect(again.summary).toMatchObject({ inSync: 1, drift: 0 });
+    expect(reactor.executions).toHaveLength(1);
+  });
+
+  it('catches a key enabled with no event and restarts what the reactor stopped', async () => {
+    await deliver(reactor, await customerCalls(reactor, keyArn, 'DisableKey'));
+    await reactor.settle();
+    await reactor.clients.kms.send(new EnableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+
+    const { summary } = await sweep();
+
+    expect(summary.drifts).toEqual([
+      expect.objectContaining({ keyArn, workflow: 'enable', reason: expect.stringMatching(/4 resources/) }),
+    ]);
+    expect(reactor.executions.map((execution) => [execution.workflow, execution.status])).toEqual([
+      ['disable', 'SUCCEEDED'],
+      ['enable', 'SUCCEEDED'],
+    ]);
+    expect(reactor.executions[1]?.input).toMatchObject({ trigger: 'KeyFoundUsable' });
+    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+    expect((await sweep()).summary).toMatchObject({ inSync: 1, drift: 0 });
+  });
+
+  it('stops again an RDS database AWS started by itself after 7 days, while the key is still disabled', async () => {
+    await deliver(reactor, await customerCalls(reactor, keyArn, 'DisableKey'));
+    await reactor.settle();
+    const database = fleet.find((member) => kindOf(member.resourceArn) === 'rds-instance');
+    if (!database) throw new Error('the fleet has no RDS instance');
+    // What RDS does on the seventh day; moto does not, so the test makes the call AWS would.
+    await reactor.clients.rds.send(
+      new StartDBInstanceCommand({ DBInstanceIdentifier: database.resourceArn.split(':').pop() }),
+    );
+    expect((await fleetStates([database]))[database.label]).toBe('running');
+    const emailsBefore = sentEmails(reactor.calls).length;
+
+    const { summary } = await sweep();
+
+    expect(summary.drifts).toEqual([
+      expect.objectContaining({ workflow: 'disable', reason: expect.stringContaining(database.resourceArn) }),
+    ]);
+    expect(reactor.executions[1]?.status).toBe('SUCCEEDED');
+    expect((await fleetStates([database]))[database.label]).toBe('stopped');
+    // The same unusable episode: its administrators were told already.
+    expect(sentEmails(reactor.calls)).toHaveLength(emailsBefore);
+    // The ledger still remembers the database as it was before the first stop.
+    expect((await sweep()).summary).toMatchObject({ inSync: 1, drift: 0 });
+  });
+
+  it('leaves a key alone while a workflow holds its lease', async () => {
+    await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+    await lease.acquireLease(keyArn, 'disable-someone-else', 600);
+
+    const { summary, dispatched } = await sweep();
+
+    expect(summary).toMatchObject({ busy: 1, drift: 0 });
+    expect(dispatched).toEqual([]);
+    expect(callsTo(RESOURCE_DESCRIBES)).toEqual([]);
+  });
+
+  it('tells the administrators of an alert-only key once, and stops nothing', async () => {
+    await registry.setPolicy(keyArn, { action: 'alert-only', administrators: ['admin@customer.example'] });
+    await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+
+    await sweep();
+    await sweep();
+
+    expect(reactor.executions).toHaveLength(1);
+    expect(subjects(reactor)).toEqual([
+      expect.stringMatching(/found unusable: .*none will stop/),
+      expect.stringMatching(/left running \(alert-only\)/),
+    ]);
+    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+  });
+});
+
+describe('sweep: early warnings', () => {
+  it('warns once for each threshold as imported key material nears its expiry', async () => {
+    const validTo = new Date(Date.now() + 40 * DAY_MS);
+    seam.setMaterialExpiry(keyIdOf(keyArn), validTo);
+    const warnings = () => subjects(reactor).filter((subject) => subject.includes('expires'));
+    // Only the clock moves: moto, the timers and the workflows run as they do.
+    jest.useFakeTimers({ doNotFake: TIMERS, now: validTo.getTime() - 40 * DAY_MS });
+    const sweepDaysBefore = async (days: number) => {
+      jest.setSystemTime(validTo.getTime() - days * DAY_MS);
+      await sweep();
+    };
+    try {
+      await sweepDaysBefore(40);
+      expect(warnings()).toEqual([]);
+      await sweepDaysBefore(20);
+      await sweepDaysBefore(19);
+      await sweepDaysBefore(8);
+      expect(warnings()).toEqual([expect.stringMatching(/expires in 20 days/)]);
+      await sweepDaysBefore(5);
+      await sweepDaysBefore(2);
+      await sweepDaysBefore(0.5);
+      await sweepDaysBefore(0.1);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(warnings()).toEqual([
+      expect.stringMatching(/expires in 20 days/),
+      expect.stringMatching(/expires in 5 days/),
+      expect.stringMatching(/less than a day/),
+    ]);
+    // The key stays usable the whole time: warnings start no workflow.
+    expect(reactor.executions).toEqual([]);
+  });
+
+  it('warns once that a key is scheduled for deletion, beside the shutdown its missed event needed', async () => {
+    await registry.setPolicy(keyArn, { administrators: ['admin@customer.example'] });
+    await reactor.clients.kms.send(
+      new ScheduleKeyDeletionCommand({ KeyId: keyIdOf(keyArn), PendingWindowInDays: 7 }),
+    );
+
+    await sweep();
+    await sweep();
+
+    const deletionWarnings = sentEmails(reactor.calls).filter((email) =>
+      email.subject.includes('scheduled for deletion in'),
+    );
+    expect(deletionWarnings).toHaveLength(1);
+    expect(deletionWarnings[0]?.to).toEqual(expect.arrayContaining(['admin@customer.example']));
+    expect(reactor.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
+    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+  });
+});
