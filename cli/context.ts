@@ -90,7 +90,8 @@ export function reactor() {
     require('../lambdas/shared/clients/dynamodb') as typeof import('../lambdas/shared/clients/dynamodb');
   const { kms } = require('../lambdas/shared/clients/kms') as typeof import('../lambdas/shared/clients/kms');
   const { sfn } = require('../lambdas/shared/clients/sfn') as typeof import('../lambdas/shared/clients/sfn');
-  return { registry, ledger, keyState, drivers, documents, kms, sfn };
+  const onboarding = require('../lambdas/shared/onboarding') as typeof import('../lambdas/shared/onboarding');
+  return { registry, ledger, keyState, drivers, documents, kms, sfn, onboarding };
 }
 export type Reactor = ReturnType<typeof reactor>;
 

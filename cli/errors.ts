@@ -6,7 +6,7 @@ export const EXIT = {
   ok: 0,
   /** Anything else: AWS refused, could not be reached, or failed. */
   failure: 1,
-  /** The command line itself: a bad ARN, an unknown resource type, a bad option value. */
+  /** The command line itself: a bad ARN, an unknown resource type, a bad option value, an unfit key. */
   usage: 2,
   /** Something named does not exist: the table, or every resource given to unregister. */
   notFound: 3,
@@ -68,7 +68,8 @@ export function explain(
   const message = firstLine(aws.message ?? String(error));
   const region = where.region ?? 'the default Region';
 
-  if (name === 'UnsupportedResourceError' || name === 'InvalidInputError') {
+  // A key that fails onboarding is bad input too: its message says what to change in the key.
+  if (name === 'UnsupportedResourceError' || name === 'InvalidInputError' || name === 'KeyOnboardingError') {
     return { message, exitCode: EXIT.usage };
   }
   if (name === 'ConfigurationError') {

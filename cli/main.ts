@@ -61,7 +61,9 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
     .command('register')
     .summary('register resources to a key, and set its policy')
     .description(
-      "Registers resources to a key, checking that each exists and carries the managed tag; sets the key's policy when asked.",
+      'Registers resources to a key, checking first that the key is fit (its ARN, in this Region, a symmetric ' +
+        'single-Region encryption key, enabled, usable by the reactor: refused with exit code 2 otherwise) and ' +
+        "that each resource exists and carries the managed tag; sets the key's policy when asked.",
     )
     .argument('<keyArn>', "the customer key's ARN (arn:aws:kms:<region>:<account>:key/<key id>)")
     .argument('<resourceArn...>', `the ARNs of the resources (${RESOURCE_KINDS.join(', ')})`)
@@ -88,6 +90,11 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
       collect,
     )
     .option('--no-check', 'do not look at the resources before registering them')
+    .option(
+      '--skip-key-checks',
+      'register without checking the key, with a warning: for a key that is disabled or pending deletion, ' +
+        'such as when restoring a registry',
+    )
     .action(async (keyArn: string, resourceArns: string[], options, command: Command) => {
       const { register } = require('./commands/register') as typeof import('./commands/register');
       finish(await register(output(command), keyArn, resourceArns, options));

@@ -1,7 +1,7 @@
 import { config } from '../../lambdas/shared/config';
 import type { Layer } from '../../lambdas/shared/model';
 import type { PolicyAction } from '../../lambdas/shared/store/registry';
-import { type Output, reactor, requireTable } from '../context';
+import { type Output, type Reactor, reactor, requireTable, target } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { nameOf, policyLines, table, tagCommand } from '../format';
 import { anyArnArgument, defaultLayer, keyArnArgument, resourceArgument } from '../inputs';
@@ -15,12 +15,29 @@ export interface RegisterOptions {
   readonly admin?: readonly string[];
   /** False with --no-check: register without looking at the resources. */
   readonly check: boolean;
+  /** True with --skip-key-checks: register to a key that fails the onboarding checks, with a warning. */
+  readonly skipKeyChecks?: boolean;
 }
 
 /**
- * Registers resources to a key, and sets the key's policy when an option asks for it. Each resource is
- * looked at first through its driver: one that does not exist or lacks the managed tag is registered
- * all the same (it may be created or tagged later), with a warning that says what the reactor will do.
+ * Refuses, before anything is written, a key the reactor could not watch or use (KeyOnboardingError,
+ * exit code 2), with the CLI's own Region and KMS client, so the checks see what the command targets.
+ */
+async function checkKey(r: Reactor, keyArn: string): Promise<void> {
+  // --region and AWS_REGION are in the environment; otherwise the Region the SDK found in the AWS config.
+  const region = target().region ?? (await r.kms.config.region());
+  await r.onboarding.checkKeyForOnboarding(keyArn, { region, client: r.kms });
+}
+
+const keyChecksSkipped = (keyArn: string) =>
+  `key checks skipped (--skip-key-checks): ${keyArn} may be disabled, pending deletion, in another Region ` +
+  'or unusable by the reactor';
+
+/**
+ * Registers resources to a key, and sets the key's policy when an option asks for it. The key is checked
+ * first, once for all the resources, unless --skip-key-checks. Each resource is then looked at through
+ * its driver: one that does not exist or lacks the managed tag is registered all the same (it may be
+ * created or tagged later), with a warning that says what the reactor will do.
  */
 export async function register(
   out: Output,
@@ -33,9 +50,12 @@ export async function register(
   requireTable();
   const r = reactor();
 
+  const warnings: string[] = [];
+  if (options.skipKeyChecks) warnings.push(keyChecksSkipped(keyArn));
+  else await checkKey(r, keyArn);
+
   const tag = config.managedTag();
   const observed = options.check ? await observe(r, resources) : new Map();
-  const warnings: string[] = [];
   for (const { resourceArn, kind } of resources) {
     const seen = observed.get(resourceArn);
     if (!options.check || !seen) continue;

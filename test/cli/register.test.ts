@@ -1,5 +1,8 @@
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { keyIdOf } from '../../lambdas/shared/arn';
 import { ENV } from '../../lambdas/shared/config';
+import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
 import { type MotoServer, startMoto } from '../../sandbox/moto';
 import {
   type AwsClients,
@@ -21,12 +24,15 @@ let clients: AwsClients;
 let keyArn: string;
 let fleet: FleetMember[];
 let registry: typeof import('../../lambdas/shared/store/registry');
+/** The calls the CLI's own clients make (the reactor's shared clients, not the test's). */
+let calls: AwsCallLog;
 
 beforeAll(async () => {
   moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount) } });
   Object.assign(process.env, reactorEnvironment(moto.endpoint));
   clients = worldClients(moto.endpoint);
   registry = await import('../../lambdas/shared/store/registry');
+  calls = new AwsCallLog();
 });
 
 afterAll(async () => {
@@ -39,13 +45,21 @@ async function freshWorld(): Promise<void> {
   await createReactorTable(clients);
   keyArn = await createCustomerKey(clients);
   fleet = await createFleet(clients);
+  calls.clear();
 }
 
+// By key ID: moto fails DisableKey given the key's ARN.
+const disableKey = () => clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
 const arns = () => fleet.map((member) => member.resourceArn);
 const service = () => fleet.find((member) => member.layer === 'service')?.resourceArn ?? '';
 
 /** A stack trace would show `    at <function> (<file>:<line>)` lines. */
 const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+/** What the CLI wrote to the table: nothing, when a key is refused. */
+const isTableWrite = (call: AwsCall) =>
+  call.service === 'DynamoDB' && /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(call.operation);
+const tableWrites = () => calls.calls.filter(isTableWrite);
 
 describe('key-reactor register', () => {
   beforeEach(freshWorld);
@@ -220,6 +234,106 @@ describe('key-reactor register', () => {
   });
 });
 
+describe('key-reactor register checks the key first', () => {
+  beforeEach(freshWorld);
+
+  it('checks the key once, with DescribeKey and GenerateDataKey, before registering several resources', async () => {
+    // Act
+    const result = await cli('register', keyArn, ...arns());
+
+    // Assess
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(calls.of('DescribeKey').map((call) => call.input.KeyId)).toEqual([keyArn]);
+    expect(calls.of('GenerateDataKey').map((call) => call.input.KeyId)).toEqual([keyArn]);
+    const checked = calls.calls.findIndex((call) => call.operation === 'GenerateDataKey');
+    expect(checked).toBeLessThan(calls.calls.findIndex(isTableWrite));
+    expect(await registry.listRegistered(keyArn)).toHaveLength(4);
+  });
+
+  it('refuses a disabled key with exit code 2, saying to enable it, and writes nothing', async () => {
+    // Prepare
+    await disableKey();
+
+    // Act
+    const result = await cli('register', keyArn, ...arns(), '--admin', 'dba@customer.example');
+
+    // Assess
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `error: ${keyArn} is Disabled: enable it (aws kms enable-key --key-id ${keyArn}) first\n`,
+    });
+    expect(tableWrites()).toEqual([]);
+    expect(await registry.listRegistered(keyArn)).toEqual([]);
+  });
+
+  it('refuses a key that does not exist, with exit code 2', async () => {
+    const missing = `${keyArn.slice(0, keyArn.lastIndexOf('/'))}/0a1b2c3d-0000-4000-8000-000000000000`;
+
+    const result = await cli('register', missing, service());
+
+    expect(result).toMatchObject({ code: 2, stderr: `error: ${missing} does not exist (or was deleted)\n` });
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('refuses an alias or a key ID with exit code 2, before any AWS call', async () => {
+    for (const bad of [
+      'alias/customer',
+      keyArn.split('/')[1] ?? '',
+      keyArn.replace(/key\/.+$/, 'alias/customer'),
+    ]) {
+      // Act
+      const result = await cli('register', bad, service());
+
+      // Assess
+      expect({ bad, code: result.code }).toEqual({ bad, code: 2 });
+      expect(result.stderr).toMatch(/^error: ".+" is not a KMS key ARN \(.+\)\n$/);
+    }
+    expect(calls.calls).toEqual([]);
+  });
+
+  it("refuses a key in another Region than the CLI's, with exit code 2", async () => {
+    // Prepare: a key in us-west-2, while the CLI works in us-east-1 (AWS_REGION).
+    const west = new KMSClient({ endpoint: moto.endpoint, region: 'us-west-2', maxAttempts: 1 });
+    const { KeyMetadata } = await west.send(new CreateKeyCommand({ Description: 'Key in another Region' }));
+    const westKey = KeyMetadata?.Arn ?? '';
+
+    // Act
+    const result = await cli('register', westKey, service());
+    // --region is the CLI's Region too: the us-east-1 key is the one elsewhere now.
+    const flagged = await cli('--region', 'us-west-2', 'register', keyArn, service());
+
+    // Assess
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: `error: ${westKey} is in us-west-2, the platform runs in us-east-1: create the key in us-east-1\n`,
+    });
+    expect(flagged).toMatchObject({
+      code: 2,
+      stderr: `error: ${keyArn} is in us-east-1, the platform runs in us-west-2: create the key in us-west-2\n`,
+    });
+    expect(tableWrites()).toEqual([]);
+  });
+
+  it('registers to a disabled key with --skip-key-checks, warning that the checks were skipped', async () => {
+    // Prepare: restoring a registry while the key is disabled.
+    await disableKey();
+
+    // Act
+    const result = await cli('register', keyArn, ...arns(), '--skip-key-checks');
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `warning: key checks skipped (--skip-key-checks): ${keyArn} may be disabled, pending deletion, ` +
+        'in another Region or unusable by the reactor\n',
+    );
+    expect(result.stdout).toContain(`Registered 4 resources to ${keyArn}:`);
+    expect(calls.of('DescribeKey')).toEqual([]);
+    expect(await registry.listRegistered(keyArn)).toHaveLength(4);
+  });
+});
+
 describe('key-reactor list and unregister', () => {
   beforeEach(freshWorld);
 
@@ -287,6 +401,12 @@ describe('key-reactor --help', () => {
       expect(result.stdout).toContain('Global Options:');
     },
   );
+
+  it('documents --skip-key-checks in register --help', async () => {
+    const result = await cli('register', '--help');
+
+    expect(result.stdout).toMatch(/--skip-key-checks +register without checking the key/);
+  });
 
   it('lists every command', async () => {
     const result = await cli('--help');

@@ -91,9 +91,9 @@ describe('KeyLifecycleReactor with the required props only', () => {
 
   describe('event intake', () => {
     it('creates one rule per KMS_EVENT_PATTERNS entry on the default bus and on the platform bus, with exactly that pattern', () => {
-      // Assess
+      // Assess: those, the drift rule and the sweep's schedule
       const rules = template.findResources('AWS::Events::Rule');
-      expect(Object.keys(rules)).toHaveLength(2 * KMS_EVENT_PATTERNS.length);
+      expect(Object.keys(rules)).toHaveLength(2 * KMS_EVENT_PATTERNS.length + 2);
       for (const named of KMS_EVENT_PATTERNS) {
         const pattern = Match.exact(JSON.parse(JSON.stringify(named.pattern)));
         template.hasResourceProperties('AWS::Events::Rule', {
@@ -110,7 +110,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
     it('matches the six KMS API calls only when they succeeded (no errorCode)', () => {
       // Prepare
       const apiCallRules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
-        rule.Properties.EventPattern['detail-type'].includes('AWS API Call via CloudTrail'),
+        rule.Properties.EventPattern?.['detail-type'].includes('AWS API Call via CloudTrail'),
       );
 
       // Assess: one on each bus
@@ -150,7 +150,11 @@ describe('KeyLifecycleReactor with the required props only', () => {
       // Assess
       const dispatcherArn = resolved(stack, reactor.functions.Dispatcher.functionArn);
       const queueArn = resolved(stack, reactor.deadLetterQueue.queueArn);
-      for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
+      const eventRules = Object.values(template.findResources('AWS::Events::Rule')).filter(
+        (rule) => rule.Properties.EventPattern !== undefined,
+      );
+      expect(eventRules).toHaveLength(reactor.rules.length);
+      for (const rule of eventRules) {
         expect(rule.Properties.Targets).toEqual([
           expect.objectContaining({
             Arn: dispatcherArn,
@@ -275,8 +279,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
   describe('functions', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
 
-    it('creates the eight workflow steps and the dispatcher', () => {
-      expect(functions).toHaveLength(Object.keys(STEP_FUNCTIONS).length + 1);
+    it('creates the eight workflow steps, the dispatcher and the sweep', () => {
+      expect(functions).toHaveLength(Object.keys(STEP_FUNCTIONS).length + 2);
     });
 
     it('runs every function on arm64, Node.js 22 or later, with active tracing and its own log group', () => {
@@ -433,13 +437,16 @@ describe('KeyLifecycleReactor with the required props only', () => {
       ]);
     });
 
-    it('lets the notifier send email from the sender address only', () => {
+    it('lets the notifier and the sweep send email from the sender address only', () => {
       const ses = statements.filter(({ actions }) => actions.some((action) => action.startsWith('ses:')));
-      expect(ses).toHaveLength(1);
-      expect(ses[0]?.actions.sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-      expect(ses[0]?.statement.Condition).toEqual({
-        StringEquals: { 'ses:FromAddress': 'reactor@example.com' },
-      });
+      expect(ses.map(({ policy }) => policy)).toEqual([
+        expect.stringMatching(/^ReactorNotifyFunction/),
+        expect.stringMatching(/^ReactorSweepFunction/),
+      ]);
+      for (const { actions, statement } of ses) {
+        expect(actions.sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+        expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'reactor@example.com' } });
+      }
     });
 
     it('creates KMS grants only for AWS resources, and reads keys with DescribeKey only', () => {
@@ -520,7 +527,12 @@ describe('KeyLifecycleReactor with the required props only', () => {
         ],
         AlarmActions: [topicRef()],
       });
-      expect(reactor.alarms).toHaveLength(2 * 4 + 2);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: resolved(stack, reactor.sweep.functionName) }],
+        AlarmActions: [topicRef()],
+      });
+      expect(reactor.alarms).toHaveLength(2 * 4 + 3);
     });
 
     it('subscribes every operator to the alarm topic, which takes TLS publishers only', () => {
@@ -786,7 +798,7 @@ describe('bundling', () => {
         { Type: string; Properties: { Code: { S3Key: string } } }
       >,
     ).filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(Object.keys(STEP_FUNCTIONS).length + 1);
+    expect(functions).toHaveLength(Object.keys(STEP_FUNCTIONS).length + 2);
     for (const fn of functions) {
       const bundle = path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
       expect(existsSync(path.join(bundle, 'index.js'))).toBe(true);

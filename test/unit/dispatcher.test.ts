@@ -235,3 +235,126 @@ describe('dispatcher', () => {
     });
   });
 });
+
+describe('dispatcher: drift events from the sweep', () => {
+  const CUSTOMER_KEY = 'arn:aws:kms:us-east-1:444455556666:key/0987dcba-09fe-87dc-65ba-ab0987654321';
+
+  function driftEvent(overrides: { account?: string; detail?: Record<string, unknown> } = {}) {
+    return {
+      version: '0',
+      id: '7e5b1c2a-0d3f-4b6e-9a8c-1f2e3d4c5b6a',
+      'detail-type': 'Key Drift Detected',
+      source: 'key-reactor.sweep',
+      account: overrides.account ?? '111122223333',
+      time: '2026-11-23T10:05:00Z',
+      region: 'us-east-1',
+      resources: [CUSTOMER_KEY],
+      detail: {
+        keyArn: CUSTOMER_KEY,
+        keyState: 'Disabled',
+        workflow: 'disable',
+        reason: 'the key is Disabled but 2 resources run',
+        sweepId: 'c6af9ac6',
+        ...overrides.detail,
+      },
+    };
+  }
+
+  beforeEach(() => {
+    process.env[ENV.allowedAccounts] = '444455556666';
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+  });
+
+  afterEach(() => {
+    delete process.env[ENV.allowedOrganization];
+  });
+
+  it("starts the workflow the sweep asked for, on a customer's key, under a readable name", async () => {
+    const result = await invoke(driftEvent());
+
+    expect(result).toMatchObject({
+      accepted: true,
+      executionName: 'disable-0987dcba-20261123T100500Z-7e5b1c2a',
+    });
+    const input = JSON.parse(String(sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input.input));
+    expect(input).toEqual({
+      keyArn: CUSTOMER_KEY,
+      keyId: '0987dcba-09fe-87dc-65ba-ab0987654321',
+      account: '444455556666',
+      region: 'us-east-1',
+      trigger: 'KeyFoundUnusable',
+      workflow: 'disable',
+      urgent: false,
+      eventId: '7e5b1c2a-0d3f-4b6e-9a8c-1f2e3d4c5b6a',
+      eventTime: '2026-11-23T10:05:00Z',
+      actor: null,
+    });
+  });
+
+  it('starts the enable workflow for a key found usable again', async () => {
+    await invoke(driftEvent({ detail: { workflow: 'enable', keyState: 'Enabled' } }));
+    expect(sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input).toMatchObject({
+      stateMachineArn: ENABLE_MACHINE,
+      input: expect.stringContaining('"trigger":"KeyFoundUsable"'),
+    });
+  });
+
+  it.each([
+    [
+      'sent by a customer account the bus admits',
+      driftEvent({ account: '444455556666' }),
+      "Drift event from account 444455556666: only the reactor's own sweep (account 111122223333) may send them",
+    ],
+    [
+      'about a key of an account the reactor does not serve',
+      driftEvent({
+        detail: { keyArn: 'arn:aws:kms:us-east-1:777788889999:key/0987dcba-09fe-87dc-65ba-ab0987654321' },
+      }),
+      'Account 777788889999 is not one the reactor serves (allowed: 444455556666, 111122223333)',
+    ],
+    [
+      'about a key in another Region',
+      driftEvent({
+        detail: { keyArn: 'arn:aws:kms:eu-west-1:444455556666:key/0987dcba-09fe-87dc-65ba-ab0987654321' },
+      }),
+      "is not in the reactor's Region (us-east-1)",
+    ],
+    [
+      'asking for a workflow that does not exist',
+      driftEvent({ detail: { workflow: 'terminate' } }),
+      'Drift detail is malformed at workflow',
+    ],
+    [
+      'with an alias instead of a key ARN',
+      driftEvent({ detail: { keyArn: 'alias/customer' } }),
+      'Drift detail is malformed at keyArn: must be a KMS key ARN',
+    ],
+  ])('rejects a drift event %s, and says why', async (_case, event, reason) => {
+    const warn = jest.spyOn(logger, 'warn');
+
+    const result = await invoke(event);
+
+    expect(result).toEqual({ accepted: false, reason: expect.stringContaining(reason) });
+    expect(warn).toHaveBeenCalledWith(
+      'Event rejected',
+      expect.objectContaining({ detailType: 'Key Drift Detected' }),
+    );
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('accepts KMS events from any account of an allowed organization, leaving membership to the bus policy', async () => {
+    process.env[ENV.allowedOrganization] = 'o-a1b2c3d4e5';
+    const event = sample('disable-key-cli.json');
+    event.account = '777788889999';
+    event.detail.recipientAccountId = '777788889999';
+    event.resources = [];
+    event.detail.resources = [];
+    event.detail.requestParameters = { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' };
+
+    const result = await invoke(event);
+
+    expect(result).toMatchObject({ accepted: true });
+    // A drift event still comes from the reactor's own account only.
+    expect(await invoke(driftEvent({ account: '777788889999' }))).toMatchObject({ accepted: false });
+  });
+});

@@ -170,7 +170,7 @@ describe('parseKeyEvent rejections', () => {
     const event = sample('disable-key-cli.json');
     event.source = 'my.app';
 
-    expect(rejection(event)).toBe('Event source is "my.app", expected "aws.kms"');
+    expect(rejection(event)).toBe('Event source is "my.app", expected "aws.kms" or "key-reactor.sweep"');
   });
 
   it('rejects another detail-type', () => {

@@ -1,5 +1,6 @@
 import { DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { StartDBInstanceCommand } from '@aws-sdk/client-rds';
+
 import { keyIdOf, kindOf } from '../../lambdas/shared/arn';
 import { sentEmails } from '../../sandbox/aws-calls';
 import { KeyStateSeam } from '../../sandbox/key-seams';
@@ -12,19 +13,6 @@ import { customerCalls, deliver, fleetStates, keyWorld, statesEntered, subjects 
 // and the real workflows handle them.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Everything but Date: the SDK, moto's sockets and the local workflows keep their real timers. */
-const TIMERS = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-] as const;
 const RESOURCE_DESCRIBES = [
   'DescribeInstances',
   'DescribeServices',
@@ -182,8 +170,22 @@ describe('sweep: early warnings', () => {
     const validTo = new Date(Date.now() + 40 * DAY_MS);
     seam.setMaterialExpiry(keyIdOf(keyArn), validTo);
     const warnings = () => subjects(reactor).filter((subject) => subject.includes('expires'));
-    // Only the clock moves: moto, the timers and the workflows run as they do.
-    jest.useFakeTimers({ doNotFake: TIMERS, now: validTo.getTime() - 40 * DAY_MS });
+    // Everything but Date is real: the SDK, moto's sockets and the local workflows keep their timers.
+    jest.useFakeTimers({
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+      now: validTo.getTime() - 40 * DAY_MS,
+    });
     const sweepDaysBefore = async (days: number) => {
       jest.setSystemTime(validTo.getTime() - days * DAY_MS);
       await sweep();
