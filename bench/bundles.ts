@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { DISPATCHER_FUNCTION, handlerEntry, STEP_FUNCTIONS } from '../lib/catalog';
+import { DISPATCHER_FUNCTION, handlerEntry, STEP_FUNCTIONS, SWEEP_FUNCTION } from '../lib/catalog';
 import { POWERTOOLS_ENVIRONMENT, REACTOR_BUNDLING } from '../lib/reactor-function';
 import { median } from './metrics';
 
@@ -34,7 +34,7 @@ export interface BundleOptions {
 
 /** Every function the construct deploys: the workflow steps and the dispatcher. */
 export function reactorFunctions(): string[] {
-  return [...new Set([...Object.values(STEP_FUNCTIONS), DISPATCHER_FUNCTION])];
+  return [...new Set([...Object.values(STEP_FUNCTIONS), DISPATCHER_FUNCTION, SWEEP_FUNCTION])];
 }
 
 /** Lambda's environment as far as module init reads it; everything else about the process is Node's. */
