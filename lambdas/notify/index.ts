@@ -1,10 +1,9 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { SendEmailCommand } from '@aws-sdk/client-ses';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { ses } from '../shared/clients/ses';
 import { config } from '../shared/config';
 import { renderEmail } from '../shared/email/render';
+import { sendEmail } from '../shared/email/send';
 import { EMAIL_TEMPLATES, type EmailTemplate } from '../shared/email/types';
 import { readKeyState } from '../shared/kms-key';
 import type { KeyEvent } from '../shared/model';
@@ -24,9 +23,6 @@ const NotifyInput = StepInput.extend({
   error: StepError.optional(),
 });
 type NotifyInput = z.infer<typeof NotifyInput>;
-
-/** SES takes at most 50 recipients per message. */
-const MAX_RECIPIENTS = 50;
 
 /** Failures go to the platform's operators only; everything else also to the key's administrators. */
 async function recipientsFor(template: EmailTemplate, keyArn: string): Promise<string[]> {
@@ -77,23 +73,7 @@ const lambdaHandler = async (input: NotifyInput) => {
     });
     return { sent: 0, subject: email.subject };
   }
-  const messageIds: string[] = [];
-  for (let start = 0; start < recipients.length; start += MAX_RECIPIENTS) {
-    const { MessageId } = await ses.send(
-      new SendEmailCommand({
-        Source: config.senderAddress(),
-        Destination: { ToAddresses: recipients.slice(start, start + MAX_RECIPIENTS) },
-        Message: {
-          Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: {
-            Text: { Data: email.text, Charset: 'UTF-8' },
-            Html: { Data: email.html, Charset: 'UTF-8' },
-          },
-        },
-      }),
-    );
-    if (MessageId) messageIds.push(MessageId);
-  }
+  const messageIds = await sendEmail(recipients, email);
   // SES took it: a failure to record that must not fail the step, or its retry would send it again.
   await decision
     .sent()

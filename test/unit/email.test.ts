@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ENV } from '../../lambdas/shared/config';
 import { cleanText, escapeHtml, oneLine } from '../../lambdas/shared/email/escape';
-import { renderEmail } from '../../lambdas/shared/email/render';
-import { EMAIL_TEMPLATES, type EmailContext, type EmailTemplate } from '../../lambdas/shared/email/types';
+import { renderEmail, renderKeyWarning } from '../../lambdas/shared/email/render';
+import { MAX_RECIPIENTS, sendEmail } from '../../lambdas/shared/email/send';
+import {
+  EMAIL_TEMPLATES,
+  type EmailContext,
+  type EmailTemplate,
+  KEY_WARNINGS,
+  type KeyWarning,
+  type KeyWarningContext,
+} from '../../lambdas/shared/email/types';
 import { parseKeyEvent } from '../../lambdas/shared/key-event';
 import type { KeyEvent } from '../../lambdas/shared/model';
 
@@ -264,6 +275,33 @@ describe('renderEmail content', () => {
   });
 });
 
+describe("the sweep's findings", () => {
+  const found = (trigger: 'KeyFoundUnusable' | 'KeyFoundUsable'): KeyEvent => ({
+    ...keyEvent(),
+    trigger,
+    workflow: trigger === 'KeyFoundUnusable' ? 'disable' : 'enable',
+    actor: null,
+  });
+
+  it('says the sweep found the key unusable, with no actor, and how to find out what happened', () => {
+    const email = renderEmail(contextFor('grace-started', found('KeyFoundUnusable')));
+    expect(email.subject).toMatch(/^Key 1234abcd found unusable: /);
+    expect(email.text).toContain(
+      'was found unusable by the periodic sweep (no KMS event reached the reactor)',
+    );
+    expect(email.text).toContain(`aws kms describe-key --key-id ${KEY_ARN} --region us-east-1`);
+    expect(email.text).toContain(UNDO);
+  });
+
+  it('says the sweep found the key usable again', () => {
+    const email = renderEmail(contextFor('service-restored', found('KeyFoundUsable')));
+    expect(email.text).toContain(
+      'Unknown: no KMS event reached the reactor, the periodic sweep found the change',
+    );
+    expect(email.text).not.toContain('AWS KMS itself');
+  });
+});
+
 describe('renderEmail with hostile event strings', () => {
   const HOSTILE = {
     arn: 'arn:aws:iam::111122223333:user/<script>alert(1)</script>',
@@ -379,5 +417,213 @@ describe('escape helpers', () => {
 
   it('keeps line breaks in a text block but nothing else invisible', () => {
     expect(cleanText('one\r\ntwo\rthree\u2028four\u0000five\n')).toBe('one\ntwo\nthree four five');
+  });
+});
+
+// Early warnings: sent by the sweep before a date KMS has set for the key
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+/** 7 days and 4 hours after NOW. */
+const DUE_AT = new Date('2026-11-29T19:22:40Z');
+
+function warningFor(warning: KeyWarning, overrides: Partial<KeyWarningContext> = {}): KeyWarningContext {
+  return {
+    warning,
+    keyArn: KEY_ARN,
+    region: 'us-east-1',
+    dueAt: DUE_AT,
+    thresholdDays: 7,
+    resources: RESOURCES,
+    action: 'shutdown',
+    now: NOW,
+    ...overrides,
+  };
+}
+
+describe('renderKeyWarning snapshots', () => {
+  it.each(
+    KEY_WARNINGS.flatMap((warning) =>
+      (['shutdown', 'alert-only'] as const).map((action) => [warning, action] as const),
+    ),
+  )('renders %s for the %s policy', (warning, action) => {
+    const email = renderKeyWarning(warningFor(warning, { action }));
+
+    expect(email.subject).toMatchSnapshot('subject');
+    expect(email.text).toMatchSnapshot('text');
+    expect(email.html).toMatchSnapshot('html');
+  });
+});
+
+describe('renderKeyWarning content', () => {
+  it('says when the key material expires, in days and as a date, in the subject', () => {
+    expect(renderKeyWarning(warningFor('material-expiring')).subject).toBe(
+      'Key 1234abcd: imported key material expires in 7 days (2026-11-29 19:22 UTC)',
+    );
+  });
+
+  it('says when the key is deleted, in days and as a date, in the subject', () => {
+    expect(renderKeyWarning(warningFor('deletion-pending')).subject).toBe(
+      'Key 1234abcd is scheduled for deletion in 7 days (2026-11-29 19:22 UTC)',
+    );
+  });
+
+  it.each([
+    [DAY_MS - 60_000, 'in less than a day'],
+    [1, 'in less than a day'],
+    [DAY_MS, 'in 1 day'],
+    [2 * DAY_MS - 1, 'in 1 day'],
+    [30 * DAY_MS + 23 * HOUR_MS, 'in 30 days'],
+  ])('rounds %d ms left down to whole days: "%s"', (left, wording) => {
+    const dueAt = new Date(NOW.getTime() + left);
+
+    for (const warning of KEY_WARNINGS) {
+      const { subject, text } = renderKeyWarning(warningFor(warning, { dueAt }));
+      expect(subject).toContain(` ${wording} (`);
+      expect(text).toContain(`(${wording})`);
+    }
+  });
+
+  it.each(KEY_WARNINGS)('%s lists each resource, the services first', (warning) => {
+    const { text, html } = renderKeyWarning(warningFor(warning));
+
+    for (const resource of RESOURCES) {
+      expect(text).toContain(resource.resourceArn);
+      expect(html).toContain(resource.resourceArn);
+    }
+    expect(text.indexOf('orders-api')).toBeLessThan(text.indexOf('i-0abc1234def567890'));
+  });
+
+  it.each(KEY_WARNINGS)('%s says it is sent once per threshold', (warning) => {
+    const { text } = renderKeyWarning(warningFor(warning, { thresholdDays: 30 }));
+
+    expect(text).toContain('This is the 30-day warning: it is sent once for each warning threshold');
+  });
+
+  it('asks for the same key material, with no expiration or a later one, with the exact commands', () => {
+    const { text, html } = renderKeyWarning(warningFor('material-expiring'));
+    const target = `--key-id ${KEY_ARN} --region us-east-1`;
+    const parameters = text.indexOf(`aws kms get-parameters-for-import ${target} `);
+    const importNoExpiry = text.indexOf(
+      `aws kms import-key-material ${target} --encrypted-key-material fileb://EncryptedKeyMaterial.bin ` +
+        '--import-token fileb://ImportToken.bin --expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE\n',
+    );
+
+    expect(text).toContain('Import the same key material again, with a later expiration date or none');
+    expect(parameters).toBeGreaterThan(0);
+    expect(importNoExpiry).toBeGreaterThan(parameters);
+    expect(text).toContain('--expiration-model KEY_MATERIAL_EXPIRES --valid-to 2027-11-29T19:22:40Z');
+    expect(text).toContain('KMS Imported Key Material Expiration');
+    expect(text).toContain('the reactor stops the 3 resources listed below');
+    expect(text).not.toContain('aws kms enable-key');
+    expect(html).toContain(`<pre><code>aws kms get-parameters-for-import ${target} `);
+  });
+
+  it('cancels the deletion, then enables the key, and says a deleted key cannot come back', () => {
+    const { text } = renderKeyWarning(warningFor('deletion-pending'));
+    const cancel = text.indexOf(`aws kms cancel-key-deletion --key-id ${KEY_ARN} --region us-east-1`);
+
+    expect(cancel).toBeGreaterThan(0);
+    expect(text.indexOf(UNDO)).toBeGreaterThan(cancel);
+    expect(text).toContain('data encrypted under it can never be decrypted again');
+    expect(text).toContain('they cannot be restored');
+  });
+
+  it.each(KEY_WARNINGS)('%s says an alert-only key leaves its resources running', (warning) => {
+    const { text } = renderKeyWarning(warningFor(warning, { action: 'alert-only' }));
+
+    expect(text).toContain("The key's policy is alert-only");
+    expect(text).not.toMatch(/reactor (stops|has stopped)/);
+  });
+
+  it('says nothing stops when the key has no registered resources', () => {
+    const { text } = renderKeyWarning(warningFor('material-expiring', { resources: [] }));
+
+    expect(text).toContain('No resources are registered for the key, so the reactor has nothing to stop.');
+    expect(text).toContain('Resources that will stop, in order: none.');
+  });
+
+  it('has no external images, scripts or style sheets', () => {
+    for (const warning of KEY_WARNINGS) {
+      const { html } = renderKeyWarning(warningFor(warning));
+      expect(html).not.toMatch(/<(img|script|link|iframe)\b/i);
+      expect(html).not.toMatch(/src=/i);
+    }
+  });
+});
+
+describe('renderKeyWarning with a hostile registry entry', () => {
+  const HOSTILE_ARN =
+    'arn:aws:kms:us-east-1:111122223333:key/<script>alert(1)</script>\r\nBcc: evil@example.com\u2028$(rm -rf ~)';
+
+  it.each(KEY_WARNINGS)('escapes a forged key ARN in %s and prints no command built from it', (warning) => {
+    const { subject, text, html } = renderKeyWarning(warningFor(warning, { keyArn: HOSTILE_ARN }));
+
+    expect(html).not.toContain('<script');
+    expect(html).toContain('key/&lt;script&gt;alert(1)&lt;/script&gt; Bcc: evil@example.com $(rm -rf ~)');
+    for (const needle of ['\r', '\u2028']) {
+      expect(html).not.toContain(needle);
+      expect(text).not.toContain(needle);
+      expect(subject).not.toContain(needle);
+    }
+    expect(subject).not.toContain('\n');
+    expect(subject.length).toBeLessThanOrEqual(200);
+    expect(text).not.toMatch(/^Bcc:/m);
+    expect(text).not.toContain('aws kms');
+    expect(html).not.toContain('aws kms');
+    expect(text).toContain('not well formed, so no command is given here');
+  });
+
+  it.each(KEY_WARNINGS)('prints no command in %s for a Region that is not one', (warning) => {
+    const { text } = renderKeyWarning(warningFor(warning, { region: 'us-east-1; curl evil.example' }));
+
+    expect(text).not.toContain('aws kms');
+    expect(text).toContain('not well formed, so no command is given here');
+  });
+});
+
+describe('sendEmail', () => {
+  const sesMock = mockClient(SESClient);
+  const EMAIL = { subject: 'Subject é', text: 'text\n', html: '<p>html</p>\n' };
+
+  beforeEach(() => {
+    sesMock.reset();
+    process.env[ENV.senderAddress] = 'reactor@platform.example';
+  });
+
+  afterAll(() => {
+    sesMock.restore();
+    delete process.env[ENV.senderAddress];
+  });
+
+  it('sends at most 50 recipients per message, as UTF-8 text and HTML, and returns the message IDs', async () => {
+    let calls = 0;
+    sesMock.on(SendEmailCommand).callsFake(async () => ({ MessageId: `message-${++calls}` }));
+    const recipients = Array.from({ length: 2 * MAX_RECIPIENTS + 20 }, (_, i) => `admin${i}@example.com`);
+
+    await expect(sendEmail(recipients, EMAIL)).resolves.toEqual(['message-1', 'message-2', 'message-3']);
+
+    const sent = sesMock.commandCalls(SendEmailCommand).map((call) => call.args[0].input);
+    expect(sent.map((input) => input.Destination?.ToAddresses)).toEqual([
+      recipients.slice(0, 50),
+      recipients.slice(50, 100),
+      recipients.slice(100),
+    ]);
+    expect(sent[0]).toEqual({
+      Source: 'reactor@platform.example',
+      Destination: { ToAddresses: recipients.slice(0, 50) },
+      Message: {
+        Subject: { Data: 'Subject é', Charset: 'UTF-8' },
+        Body: {
+          Text: { Data: 'text\n', Charset: 'UTF-8' },
+          Html: { Data: '<p>html</p>\n', Charset: 'UTF-8' },
+        },
+      },
+    });
+  });
+
+  it('sends nothing to nobody', async () => {
+    await expect(sendEmail([], EMAIL)).resolves.toEqual([]);
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 });

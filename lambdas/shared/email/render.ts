@@ -4,17 +4,25 @@
  * string from an event can reach a body or a subject unescaped, however a template is changed.
  */
 
-import { isKeyArn, parseArn, resourceIdOf } from '../arn';
+import { isKeyArn, keyIdOf, parseArn, resourceIdOf } from '../arn';
 import { shortKeyId } from '../key-event';
-import type { KeyEvent, Layer, Trigger } from '../model';
+import { type KeyEvent, type Layer, SWEEP_FINDINGS, type Trigger } from '../model';
 import { cleanText, escapeHtml, oneLine } from './escape';
-import type { EmailContext, EmailResource, EmailTemplate, RenderedEmail } from './types';
+import type {
+  EmailContext,
+  EmailResource,
+  EmailTemplate,
+  KeyWarning,
+  KeyWarningContext,
+  RenderedEmail,
+} from './types';
 
 const MAX_SUBJECT_LENGTH = 200;
 /** Long enough for any sentence a template writes; it only bounds what an event could inflate. */
 const MAX_PARAGRAPH_LENGTH = 2000;
 const MAX_FIELD_LENGTH = 600;
 const MAX_USER_AGENT_LENGTH = 120;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const TABLE_STYLE = 'border-collapse:collapse;margin:8px 0';
 const CELL_STYLE = 'border:1px solid #d5dbdb;padding:4px 8px;text-align:left;vertical-align:top';
@@ -41,7 +49,15 @@ interface Email {
 }
 
 export function renderEmail(context: EmailContext): RenderedEmail {
-  const email = TEMPLATES[context.template](context);
+  return written(TEMPLATES[context.template](context));
+}
+
+/** A warning sent ahead of a date KMS has set for a key, before anything has happened to it. */
+export function renderKeyWarning(context: KeyWarningContext): RenderedEmail {
+  return written(WARNINGS[context.warning](context));
+}
+
+function written(email: Email): RenderedEmail {
   return {
     subject: oneLine(email.subject, MAX_SUBJECT_LENGTH),
     text: writeText(email),
@@ -60,7 +76,7 @@ const TEMPLATES: Readonly<Record<EmailTemplate, (context: EmailContext) => Email
 
 function graceStarted(context: EmailContext): Email {
   const { event, resources } = context;
-  const key = keyLabel(event);
+  const key = keyLabel(event.keyId);
   const alertOnly = context.action === 'alert-only';
   const stopAt =
     context.graceSeconds !== undefined && Number.isFinite(context.graceSeconds)
@@ -133,7 +149,7 @@ function graceStarted(context: EmailContext): Email {
 
 function keyUsableAgain(context: EmailContext): Email {
   const { event } = context;
-  const key = keyLabel(event);
+  const key = keyLabel(event.keyId);
   return {
     subject: `Key ${key} is usable again: nothing was stopped`,
     title: `Key ${key} is usable again: nothing was stopped`,
@@ -154,7 +170,7 @@ function keyUsableAgain(context: EmailContext): Email {
 
 function shutdownComplete(context: EmailContext): Email {
   const { event } = context;
-  const key = keyLabel(event);
+  const key = keyLabel(event.keyId);
   const skipped = context.skipped ?? [];
   const stopped = withoutSkipped(context.resources, skipped);
   const recovery = recoveryOf(event);
@@ -192,7 +208,7 @@ function shutdownComplete(context: EmailContext): Email {
 
 function serviceRestored(context: EmailContext): Email {
   const { event } = context;
-  const key = keyLabel(event);
+  const key = keyLabel(event.keyId);
   const skipped = context.skipped ?? [];
   const started = withoutSkipped(context.resources, skipped);
   return {
@@ -217,7 +233,7 @@ function serviceRestored(context: EmailContext): Email {
 
 function workflowFailed(context: EmailContext): Email {
   const { event } = context;
-  const key = keyLabel(event);
+  const key = keyLabel(event.keyId);
   const errorName = context.error?.Error ?? 'Unknown error';
   const cause = context.error?.Cause ?? '';
   const message = causeMessage(cause);
@@ -261,7 +277,7 @@ function workflowFailed(context: EmailContext): Email {
 
 function alertOnly(context: EmailContext): Email {
   const { event } = context;
-  const key = keyLabel(event);
+  const key = keyLabel(event.keyId);
   const recovery = recoveryOf(event);
   const resources = inOrder(context.resources, ['service', 'server']);
   const when = event.urgent
@@ -296,6 +312,146 @@ function alertOnly(context: EmailContext): Email {
   };
 }
 
+// Warnings, sent before a date KMS has set for a key: nothing has happened to the key yet
+
+const WARNINGS: Readonly<Record<KeyWarning, (context: KeyWarningContext) => Email>> = {
+  'material-expiring': materialExpiring,
+  'deletion-pending': deletionPending,
+};
+
+function materialExpiring(context: KeyWarningContext): Email {
+  const { keyArn, dueAt, resources } = context;
+  const key = keyLabel(keyIdOf(keyArn));
+  const when = formatTime(dueAt);
+  const due = dueIn(dueAt, context.now);
+  const alertOnly = context.action === 'alert-only';
+  const target = commandTarget(keyArn, context.region);
+  const listed = `the ${count(resources.length, 'resource')} listed below`;
+  const consequence =
+    resources.length === 0
+      ? 'No resources are registered for the key, so the reactor has nothing to stop.'
+      : alertOnly
+        ? `The key's policy is alert-only, so the reactor will not stop ${listed}: they keep running, but ` +
+          'their data cannot be decrypted until the same key material is imported again.'
+        : `If the key is still unusable at the end of the grace period, the reactor stops ${listed}: the ` +
+          'services first, then the servers. Nothing is deleted, and it starts them again by itself once the ' +
+          'key is usable.';
+  return {
+    subject: `Key ${key}: imported key material expires ${due} (${when})`,
+    title: `Key ${key}: imported key material expires at ${when}`,
+    blocks: [
+      paragraph(
+        `The imported key material of the customer key ${keyArn} expires at ${when} (${due}). Nothing has ` +
+          'happened to the key yet, and it keeps working past that date if the same key material is imported ' +
+          'again before then.',
+      ),
+      { kind: 'heading', text: 'What happens when it expires' },
+      {
+        kind: 'list',
+        items: [
+          'KMS deletes the expired key material and the key becomes unusable: the platform can no longer ' +
+            'decrypt the data of the resources that depend on it.',
+          'KMS emits a "KMS Imported Key Material Expiration" event, and the reactor emails you that the grace ' +
+            'period has started.',
+          consequence,
+        ],
+      },
+      resourceTable(
+        alertOnly ? 'Resources that depend on the key' : 'Resources that will stop, in order',
+        inOrder(resources, ['service', 'server']),
+      ),
+      { kind: 'heading', text: 'What to do before then' },
+      ...(target
+        ? [
+            paragraph(
+              'Import the same key material again, with a later expiration date or none: only the material ' +
+                `the key has can decrypt its data, so new material will not do. ${REIMPORT_STEPS}:`,
+            ),
+            ...commands(reimportCommands(target, NO_EXPIRATION)),
+            paragraph(
+              'To keep an expiration date instead, import it with a later one (here a year after the current ' +
+                'one; choose your own):',
+            ),
+            ...commands([
+              importCommand(
+                target,
+                `--expiration-model KEY_MATERIAL_EXPIRES --valid-to ${isoSeconds(yearAfter(dueAt))}`,
+              ),
+            ]),
+          ]
+        : [
+            paragraph(
+              "The key's ARN or Region in the registry is not well formed, so no command is given here: import " +
+                'the same key material again, with a later expiration date or none, in the KMS console of the ' +
+                'account that owns the key.',
+            ),
+          ]),
+      oncePerThreshold(context, 'before the key material expires'),
+    ],
+  };
+}
+
+function deletionPending(context: KeyWarningContext): Email {
+  const { keyArn, dueAt, resources } = context;
+  const key = keyLabel(keyIdOf(keyArn));
+  const when = formatTime(dueAt);
+  const due = dueIn(dueAt, context.now);
+  const alertOnly = context.action === 'alert-only';
+  const target = commandTarget(keyArn, context.region);
+  return {
+    subject: `Key ${key} is scheduled for deletion ${due} (${when})`,
+    title: `Key ${key} will be deleted at ${when}`,
+    blocks: [
+      paragraph(
+        `The customer key ${keyArn} is scheduled for deletion: KMS deletes it at ${when} (${due}). Once KMS ` +
+          'deletes the key, data encrypted under it can never be decrypted again, by anyone. This cannot be ' +
+          'undone.',
+      ),
+      paragraph(
+        alertOnly
+          ? "A key pending deletion cannot be used. The key's policy is alert-only, so the reactor has left the " +
+              'resources below running, without access to their data. Once the key is deleted, they can never ' +
+              'read that data again.'
+          : 'A key pending deletion cannot be used, so the reactor has stopped the resources below (or will, at ' +
+              'the end of the grace period). While the key exists, they can come back; once it is deleted, they ' +
+              'cannot be restored, because their data stays encrypted under a key that no longer exists.',
+      ),
+      resourceTable(
+        alertOnly ? 'Resources left running' : 'Resources stopped, or to be stopped',
+        inOrder(resources, ['service', 'server']),
+      ),
+      { kind: 'heading', text: 'How to keep the key' },
+      ...(target
+        ? [
+            paragraph(
+              `Before ${when}, cancel the deletion, then enable the key (a key whose deletion is cancelled ` +
+                'stays disabled):',
+            ),
+            ...commands(cancelDeletionCommands(target)),
+            paragraph(
+              alertOnly
+                ? 'Once the key is enabled, the resources can decrypt their data again.'
+                : 'Once the key is enabled, the reactor starts the resources it stopped, by itself, and emails ' +
+                    'you when they are back.',
+            ),
+          ]
+        : [
+            paragraph(
+              "The key's ARN or Region in the registry is not well formed, so no command is given here: cancel " +
+                'the deletion and enable the key in the KMS console of the account that owns it.',
+            ),
+          ]),
+      oncePerThreshold(context, 'before the key is deleted'),
+    ],
+  };
+}
+
+function oncePerThreshold(context: KeyWarningContext, before: string): Block {
+  return paragraph(
+    `This is the ${context.thresholdDays}-day warning: it is sent once for each warning threshold ${before}.`,
+  );
+}
+
 // What each trigger means for the people reading
 
 const CHANGE: Readonly<Record<Trigger, { readonly subject: string; readonly sentence: string }>> = {
@@ -313,6 +469,14 @@ const CHANGE: Readonly<Record<Trigger, { readonly subject: string; readonly sent
   EnableKey: { subject: 'enabled', sentence: 'was enabled' },
   CancelKeyDeletion: { subject: 'deletion cancelled', sentence: 'had its scheduled deletion cancelled' },
   ImportKeyMaterial: { subject: 'key material imported', sentence: 'had its key material imported again' },
+  KeyFoundUnusable: {
+    subject: 'found unusable',
+    sentence: 'was found unusable by the periodic sweep (no KMS event reached the reactor)',
+  },
+  KeyFoundUsable: {
+    subject: 'found usable again',
+    sentence: 'was found usable again by the periodic sweep (no KMS event reached the reactor)',
+  },
 };
 
 interface Recovery {
@@ -331,39 +495,79 @@ function recoveryOf(event: KeyEvent): Recovery {
       commands: [],
     };
   }
-  // The commands are meant to be pasted into a shell: print them only for a well-formed ARN and Region.
-  const safe = isKeyArn(event.keyArn) && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(event.region);
-  const target = `--key-id ${event.keyArn} --region ${event.region}`;
-  const enable = `aws kms enable-key ${target}`;
-  const unsafe: Recovery = {
-    summary:
-      'The key ARN in the event is not well formed, so no command is given here: make the key usable again ' +
-      'in the KMS console of the account that owns it.',
-    commands: [],
-  };
-  if (!safe) return unsafe;
+  const target = commandTarget(event.keyArn, event.region);
+  if (!target) {
+    return {
+      summary:
+        'The key ARN in the event is not well formed, so no command is given here: make the key usable again ' +
+        'in the KMS console of the account that owns it.',
+      commands: [],
+    };
+  }
   switch (event.trigger) {
     case 'ScheduleKeyDeletion':
       return {
         summary:
           'Cancel the deletion, then enable the key (a key whose deletion is cancelled stays disabled):',
-        commands: [`aws kms cancel-key-deletion ${target}`, enable],
+        commands: cancelDeletionCommands(target),
       };
     case 'DeleteImportedKeyMaterial':
     case 'KMS Imported Key Material Expiration':
       return {
         summary:
-          'Import the same key material again: only the material the key had can decrypt its data. Get a new ' +
-          'wrapping key and import token, wrap the key material with that wrapping key, then import it:',
-        commands: [
-          `aws kms get-parameters-for-import ${target} --wrapping-algorithm RSAES_OAEP_SHA_256 --wrapping-key-spec RSA_4096`,
-          `aws kms import-key-material ${target} --encrypted-key-material fileb://EncryptedKeyMaterial.bin ` +
-            '--import-token fileb://ImportToken.bin --expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE',
-        ],
+          'Import the same key material again: only the material the key had can decrypt its data. ' +
+          `${REIMPORT_STEPS}:`,
+        commands: reimportCommands(target, NO_EXPIRATION),
+      };
+    case 'KeyFoundUnusable':
+      // No event said what happened: describe-key tells, and each state has its own way back.
+      return {
+        summary:
+          'See what happened to the key first (KeyState in the output). Disabled: enable it. PendingDeletion: ' +
+          'cancel the deletion, then enable it. PendingImport: import the same key material again.',
+        commands: [`aws kms describe-key ${target}`, enableCommand(target)],
       };
     default:
-      return { summary: 'Enable the key:', commands: [enable] };
+      return { summary: 'Enable the key:', commands: [enableCommand(target)] };
   }
+}
+
+// The AWS CLI commands the emails give
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const REIMPORT_STEPS =
+  'Get a new wrapping key and import token, wrap the key material with that wrapping key, then import it';
+const NO_EXPIRATION = '--expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE';
+
+/**
+ * The `--key-id <arn> --region <region>` of a command, or null. The commands are meant to be pasted into
+ * a shell: they are built only from a well-formed key ARN and Region.
+ */
+function commandTarget(keyArn: string, region: string): string | null {
+  return isKeyArn(keyArn) && REGION_PATTERN.test(region) ? `--key-id ${keyArn} --region ${region}` : null;
+}
+
+function enableCommand(target: string): string {
+  return `aws kms enable-key ${target}`;
+}
+
+function cancelDeletionCommands(target: string): string[] {
+  return [`aws kms cancel-key-deletion ${target}`, enableCommand(target)];
+}
+
+/** `expiration`: the --expiration-model option, and --valid-to with it when the material expires. */
+function reimportCommands(target: string, expiration: string): string[] {
+  return [
+    `aws kms get-parameters-for-import ${target} --wrapping-algorithm RSAES_OAEP_SHA_256 --wrapping-key-spec RSA_4096`,
+    importCommand(target, expiration),
+  ];
+}
+
+function importCommand(target: string, expiration: string): string {
+  return (
+    `aws kms import-key-material ${target} --encrypted-key-material fileb://EncryptedKeyMaterial.bin ` +
+    `--import-token fileb://ImportToken.bin ${expiration}`
+  );
 }
 
 /** What an operator should look at first for the errors the workflows raise on purpose. */
@@ -428,15 +632,28 @@ function whoChanged(event: KeyEvent): Block[] {
             ['Event', `${event.trigger}, event ${event.eventId}`],
           ],
         }
-      : {
-          kind: 'facts',
-          rows: [
-            ['Who', `AWS KMS itself (${event.trigger}), not a person`],
-            ['When', formatEventTime(event.eventTime)],
-            ['Event', event.eventId],
-          ],
-        },
+      : isSweepFinding(event.trigger)
+        ? {
+            kind: 'facts',
+            rows: [
+              ['Who', 'Unknown: no KMS event reached the reactor, the periodic sweep found the change'],
+              ['When', `Found at ${formatEventTime(event.eventTime)}; the change itself happened before`],
+              ['Event', `${event.trigger}, event ${event.eventId}`],
+            ],
+          }
+        : {
+            kind: 'facts',
+            rows: [
+              ['Who', `AWS KMS itself (${event.trigger}), not a person`],
+              ['When', formatEventTime(event.eventTime)],
+              ['Event', event.eventId],
+            ],
+          },
   ];
+}
+
+function isSweepFinding(trigger: Trigger): boolean {
+  return (SWEEP_FINDINGS as readonly string[]).includes(trigger);
 }
 
 function followTheRun(context: EmailContext): Block[] {
@@ -492,8 +709,8 @@ function inOrder(resources: readonly EmailResource[], layers: readonly Layer[]):
 
 // Small formatting helpers
 
-function keyLabel(event: KeyEvent): string {
-  return shortKeyId(event.keyId);
+function keyLabel(keyId: string): string {
+  return shortKeyId(keyId);
 }
 
 function needAttention(n: number): string {
@@ -508,6 +725,25 @@ function count(n: number, noun: string): string {
 export function formatTime(date: Date): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** `in 7 days`, `in 1 day`, `in less than a day`: the whole days left, rounded down. */
+function dueIn(dueAt: Date, now: Date): string {
+  const left = dueAt.getTime() - now.getTime();
+  if (left <= 0) return 'now';
+  const days = Math.floor(left / DAY_MS);
+  return days === 0 ? 'in less than a day' : `in ${count(days, 'day')}`;
+}
+
+function yearAfter(date: Date): Date {
+  const later = new Date(date.getTime());
+  later.setUTCFullYear(later.getUTCFullYear() + 1);
+  return later;
+}
+
+/** `2027-12-01T14:00:00Z`, as the AWS CLI takes a timestamp. */
+function isoSeconds(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 function formatClock(date: Date): string {

@@ -37,6 +37,27 @@ export interface EmailContext {
   readonly now: Date;
 }
 
+/** The warnings sent before a key becomes unusable by itself, by the date KMS gives for it. */
+export const KEY_WARNINGS = ['material-expiring', 'deletion-pending'] as const;
+export type KeyWarning = (typeof KEY_WARNINGS)[number];
+
+export interface KeyWarningContext {
+  readonly warning: KeyWarning;
+  /** From the registry; treated as untrusted text all the same. */
+  readonly keyArn: string;
+  readonly region: string;
+  /** When the imported key material expires (ValidTo) or the key is deleted (DeletionDate). */
+  readonly dueAt: Date;
+  /** The threshold this warning is for, in days (30, 7, 1 by default). */
+  readonly thresholdDays: number;
+  /** The key's registered resources. */
+  readonly resources: readonly EmailResource[];
+  /** The key's policy action: `shutdown` (the default) or `alert-only`. */
+  readonly action: 'shutdown' | 'alert-only';
+  /** When the email is rendered. */
+  readonly now: Date;
+}
+
 export interface RenderedEmail {
   /** One line, no CR/LF or control characters, at most 200 characters. */
   readonly subject: string;
