@@ -101,12 +101,17 @@ export class LocalReactor {
    * the dispatcher. Returns what the sweep returned and the deliveries.
    */
   async sweep(): Promise<{ readonly summary: SweepSummary; readonly dispatched: DispatchOutcome[] }> {
-    const summary = (await invokeLocally('sweep', {})) as SweepSummary;
+    const summary = await this.runSweep();
     return { summary, dispatched: await this.deliver() };
   }
 
+  /** Runs the sweep once and leaves its drift events on EventBridge, for `deliver` to hand over. */
+  runSweep(): Promise<SweepSummary> {
+    return invokeLocally('sweep', {}) as Promise<SweepSummary>;
+  }
+
   /** Hands whatever the rules delivered so far to the dispatcher, as the rules' Lambda target would. */
-  private async deliver(): Promise<DispatchOutcome[]> {
+  async deliver(): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];
     for (const delivered of await this.bus.drain()) {
       const result = (await invokeLocally('dispatcher', delivered)) as {

@@ -14,7 +14,8 @@ const USAGE = `Usage: npm start -- [--grace <seconds>] [--keep]
 Runs the key-lifecycle reactor end to end on this machine, with AWS faked by a moto server:
 builds a BYOK world (a customer key; an ECS service, two EC2 instances and an RDS database
 registered to it), disables the key as a console user would, lets the reactor shut the fleet
-down after the grace period, then enables the key and lets it bring the fleet back.
+down after the grace period, then enables the key and lets it bring the fleet back. Then does
+both again with the KMS events lost on the way, and lets the periodic sweep find the changes.
 
   --grace <seconds>  the grace period, scaled down from the deployed 10 minutes (default 10)
   --keep             leave moto running at the end, to look around with the AWS CLI
@@ -48,6 +49,25 @@ async function printFleet(timeline: Timeline, fleet: readonly FleetMember[]): Pr
     timeline.say(`  ${member.layer.padEnd(7)} ${member.label.padEnd(28)} ${states.get(member.resourceArn)}`);
 }
 
+/**
+ * No event reaches the reactor (a forwarder deleted, a rule disabled): the next sweep finds the key and
+ * its fleet out of line and puts a drift event, which takes the normal path.
+ */
+async function sweepFor(reactor: LocalReactor, timeline: Timeline): Promise<void> {
+  timeline.say('No event reaches the reactor. The sweep runs (every 5 minutes when deployed)');
+  const summary = await reactor.runSweep();
+  for (const drift of summary.drifts)
+    timeline.say(`Sweep: drift on ${keyIdOf(drift.keyArn)}: ${drift.reason}`);
+  for (const outcome of await reactor.deliver()) {
+    timeline.say(
+      outcome.accepted
+        ? `Drift rule matched; dispatcher started ${outcome.executionName}`
+        : `Drift rule matched; dispatcher rejected the event: ${outcome.reason}`,
+    );
+  }
+  await reactor.settle();
+}
+
 async function main(): Promise<number> {
   const { grace, keep } = parseOptions();
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -68,16 +88,24 @@ async function main(): Promise<number> {
     await printFleet(timeline, fleet);
     timeline.attach(reactor);
 
-    for (const [eventName, command] of [
-      ['DisableKey', DisableKeyCommand],
-      ['EnableKey', EnableKeyCommand],
+    for (const [eventName, command, eventLost] of [
+      ['DisableKey', DisableKeyCommand, false],
+      ['EnableKey', EnableKeyCommand, false],
+      ['DisableKey', DisableKeyCommand, true],
+      ['EnableKey', EnableKeyCommand, true],
     ] as const) {
-      out(`\n== ${eventName}`);
+      out(`\n== ${eventName}${eventLost ? ', its event lost on the way' : ''}`);
       timeline.restart();
       await reactor.clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }));
       timeline.say(
         `KMS ${eventName} on ${keyIdOf(keyArn)} by arn:aws:iam::${reactor.account}:user/customer-admin`,
       );
+      if (eventLost) {
+        await sweepFor(reactor, timeline);
+        timeline.say('Fleet now:');
+        await printFleet(timeline, fleet);
+        continue;
+      }
       const event = cloudTrailEvent({
         eventName,
         keyId: keyIdOf(keyArn),

@@ -170,8 +170,12 @@ describe('npm start', () => {
     expect(at(/RDS StopDBInstance/)).toBeGreaterThan(at(/ECS UpdateService api: desired count -> 0/));
     expect(at(/EC2 StartInstances/)).toBeLessThan(at(/ECS UpdateService api: desired count -> 2/));
     expect(at(/RDS StartDBInstance/)).toBeLessThan(at(/ECS UpdateService api: desired count -> 2/));
-    expect(lines.filter((line) => /email to /.test(line))).toHaveLength(3);
+    // Three per round: grace period, stopped, restarted.
+    expect(lines.filter((line) => /email to /.test(line))).toHaveLength(6);
     expect(result.stdout).toMatch(/SUCCEEDED disable/);
     expect(result.stdout).toMatch(/SUCCEEDED enable/);
+    // The same again with the events lost: the sweep finds both changes.
+    expect(result.stdout.match(/Drift rule matched; dispatcher started (disable|enable)-/g)).toHaveLength(2);
+    expect(result.stdout.match(/SUCCEEDED/g)).toHaveLength(4);
   });
 });
