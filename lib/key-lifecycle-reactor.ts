@@ -496,6 +496,7 @@ export class KeyLifecycleReactor extends Construct {
     this.dashboard = new ReactorDashboard(this, 'Dashboard', {
       stateMachines,
       dispatcher,
+      sweep: this.sweep,
       deadLetterQueue: this.deadLetterQueue,
       alarms: this.alarms,
     }).dashboard;

@@ -12,6 +12,8 @@ export interface ReactorDashboardProps {
   readonly stateMachines: Readonly<Record<WorkflowDefinition['name'], sfn.IStateMachine>>;
   /** The dispatcher: its errors, and the events it accepted, rejected or found duplicated. */
   readonly dispatcher: lambda.IFunction;
+  /** The scheduled sweep: keys read, drift found, warnings sent, and its own errors and duration. */
+  readonly sweep: lambda.IFunction;
   /** The dead-letter queue of the rules and the dispatcher: its depth. */
   readonly deadLetterQueue: sqs.IQueue;
   /** The reactor's alarms, shown in one status widget. */
@@ -138,6 +140,33 @@ export class ReactorDashboard extends Construct {
             right: [
               reactorMetric('ResourcesStopped', cloudwatch.Stats.SUM, 'Resources stopped'),
               reactorMetric('ResourcesStarted', cloudwatch.Stats.SUM, 'Resources started'),
+            ],
+            leftYAxis: { min: 0, showUnits: false },
+            rightYAxis: { min: 0, showUnits: false },
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Sweep: what it found',
+            ...GRAPH,
+            left: [
+              reactorMetric('KeysSwept', cloudwatch.Stats.MAXIMUM, 'Keys read'),
+              reactorMetric('DriftDetected', cloudwatch.Stats.SUM, 'Keys out of line (drift events)'),
+              reactorMetric('KeysUnreadable', cloudwatch.Stats.MAXIMUM, 'Keys the platform may not read'),
+              reactorMetric('WarningsSent', cloudwatch.Stats.SUM, 'Early warnings sent'),
+            ],
+            leftYAxis: { min: 0, showUnits: false },
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Sweep: errors and duration',
+            ...GRAPH,
+            left: [props.sweep.metricErrors({ ...sum, label: 'Failed sweeps' })],
+            right: [
+              props.sweep.metricDuration({
+                period: PERIOD,
+                statistic: cloudwatch.Stats.MAXIMUM,
+                label: 'Longest sweep (ms)',
+              }),
             ],
             leftYAxis: { min: 0, showUnits: false },
             rightYAxis: { min: 0, showUnits: false },

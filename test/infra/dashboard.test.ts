@@ -104,6 +104,23 @@ describe('the reactor dashboard', () => {
     ]);
   });
 
+  it("graphs what the sweep found, from the sweep's own metrics, and its errors", () => {
+    expect(graph('Sweep: what it found').map(identity)).toEqual(
+      ['KeysSwept', 'DriftDetected', 'KeysUnreadable', 'WarningsSent'].map((name) => [
+        'KeyLifecycleReactor',
+        name,
+        'service',
+        'key-lifecycle-reactor',
+      ]),
+    );
+    expect(graph('Sweep: errors and duration').map(identity)).toContainEqual([
+      'AWS/Lambda',
+      'Errors',
+      'FunctionName',
+      ref(reactor.sweep.functionName),
+    ]);
+  });
+
   it('shows the state of every alarm', () => {
     const status = widgets.find((widget) => widget.type === 'alarm');
 
