@@ -18,11 +18,8 @@ export interface CustomerKeyForwarderProps {
   readonly platformBusArn: string;
   /** The customer's keys whose events are forwarded, by ARN; no other key's events leave the account. */
   readonly keyArns: readonly string[];
-  /**
-   * How long EventBridge keeps retrying a delivery to the platform before it goes to the dead-letter queue.
-   * @default Duration.hours(24)
-   */
-  readonly maxEventAge?: Duration;
+  // No retry settings: an event-bus target takes none (EventBridge retries with its own policy, 24 hours
+  // and 185 attempts, then the dead-letter queue).
 }
 
 /** The reactor's own patterns, narrowed to the named keys. */

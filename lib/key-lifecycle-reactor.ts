@@ -174,10 +174,12 @@ const WORKFLOW_IDS: Readonly<Record<WorkflowDefinition['name'], string>> = {
 };
 
 /**
- * The key-lifecycle reactor: EventBridge rules on the default bus catch KMS key changes, a dispatcher
- * starts the matching Step Functions workflow, and the workflow's Lambda steps stop or start the key's
- * tagged resources and email the administrators. Creates its table, dead-letter queue, log groups,
- * alarms and alarm topic itself.
+ * The key-lifecycle reactor: EventBridge rules on the default bus (this account's keys) and on the
+ * platform bus (keys of customer accounts, forwarded by CustomerKeyForwarder) catch KMS key changes, a
+ * dispatcher starts the matching Step Functions workflow, and the workflow's Lambda steps stop or start
+ * the key's tagged resources and email the administrators. A scheduled sweep catches what the events
+ * missed and warns ahead of material expiry and deletion. Creates its table, dead-letter queue, log
+ * groups, alarms and alarm topic itself.
  */
 export class KeyLifecycleReactor extends Construct {
   /** The registry, ledger, lease and key-state table. */
@@ -193,7 +195,10 @@ export class KeyLifecycleReactor extends Construct {
   public readonly rules: readonly events.Rule[];
   /** The scheduled safety net: drift events, early warnings (lambdas/sweep). */
   public readonly sweep: ReactorFunction;
-  /** The bus customer accounts forward their KMS events to; its policy admits only `allowedAccounts`. */
+  /**
+   * The bus customer accounts forward their KMS events to; its policy admits only `allowedAccounts` and
+   * `allowedOrganizationId`. The sweep's drift events go there too.
+   */
   public readonly platformBus: PlatformEventBus;
   /** Events the rules could not deliver, and dispatcher invocations that failed every attempt. */
   public readonly deadLetterQueue: sqs.Queue;
@@ -201,7 +206,7 @@ export class KeyLifecycleReactor extends Construct {
   public readonly topic: sns.Topic;
   /**
    * Failed, timed-out, aborted and throttled executions of each workflow, dead-letter queue depth,
-   * dispatcher errors.
+   * dispatcher errors, sweep errors.
    */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** Executions, time from key change to outcome, dead-letter queue, dispatcher, alarms. */
