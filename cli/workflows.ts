@@ -4,9 +4,8 @@ import {
   type ExecutionListItem,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
-import { keyIdOf } from '../lambdas/shared/arn';
+import { keyIdOf, shortKeyId } from '../lambdas/shared/arn';
 import { ENV } from '../lambdas/shared/config';
-import { shortKeyId } from '../lambdas/shared/key-event';
 import type { Workflow } from '../lambdas/shared/model';
 import type { Reactor } from './context';
 

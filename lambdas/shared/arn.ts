@@ -75,3 +75,11 @@ export function resourceIdOf(resourceArn: string): string {
   const resource = parseArn(resourceArn)?.resource ?? resourceArn;
   return resource.slice(Math.max(resource.lastIndexOf('/'), resource.lastIndexOf(':')) + 1);
 }
+
+/**
+ * The first 8 characters of a key ID, keeping the `mrk-` of a multi-Region key so it stays recognisable.
+ * Here rather than beside the event parser, so that the emails can use it without loading zod.
+ */
+export function shortKeyId(keyId: string): string {
+  return keyId.startsWith('mrk-') ? keyId.slice(0, 12) : keyId.slice(0, 8);
+}

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { ZodType } from 'zod';
 import * as z from 'zod';
-import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn } from './arn';
+import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn, shortKeyId } from './arn';
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from './drift';
 import { RejectedEventError } from './errors';
 import {
@@ -310,11 +310,6 @@ export function executionName(event: KeyEvent): string {
   const key = shortKeyId(event.keyId).replace(/[^A-Za-z0-9-]/g, '');
   const name = [event.workflow, key, compactUtc(event.eventTime), delivery].join('-');
   return name.slice(0, MAX_EXECUTION_NAME_LENGTH);
-}
-
-/** The first 8 characters of a key ID, keeping the `mrk-` of a multi-Region key so it stays recognisable. */
-export function shortKeyId(keyId: string): string {
-  return keyId.startsWith('mrk-') ? keyId.slice(0, 12) : keyId.slice(0, 8);
 }
 
 function compactUtc(time: string): string {

@@ -4,8 +4,7 @@
  * string from an event can reach a body or a subject unescaped, however a template is changed.
  */
 
-import { isKeyArn, keyIdOf, parseArn, resourceIdOf } from '../arn';
-import { shortKeyId } from '../key-event';
+import { isKeyArn, keyIdOf, parseArn, resourceIdOf, shortKeyId } from '../arn';
 import { type KeyEvent, type Layer, SWEEP_FINDINGS, type Trigger } from '../model';
 import { cleanText, escapeHtml, oneLine } from './escape';
 import type {
