@@ -1,0 +1,194 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ENV } from '../../lambdas/shared/config';
+import { readInventory } from '../../lambdas/shared/store/inventory';
+import { handler } from '../../lambdas/sweep';
+
+// The sweep handler with AWS mocked at the SDK: how it pages through the table, how many DescribeKey
+// calls it keeps in flight, how it batches drift events, and what a refused event does. What the sweep
+// decides against real AWS behaviour is in test/workflow/sweep.test.ts (moto).
+
+const documents = mockClient(DynamoDBDocumentClient);
+const kms = mockClient(KMSClient);
+const eventBridge = mockClient(EventBridgeClient);
+
+const context = {
+  functionName: 'key-reactor-sweep',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:key-reactor-sweep',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+const keyArn = (n: number) =>
+  `arn:aws:kms:us-east-1:111122223333:key/${String(n).padStart(8, '0')}-12ab-34cd-56ef-1234567890ab`;
+
+/** A key with one ledger entry: usable, it is drift (the reactor still has something to restart). */
+function keyItems(n: number) {
+  return [
+    {
+      type: 'resource',
+      keyArn: keyArn(n),
+      resourceArn: `arn:aws:ecs:us-east-1:111122223333:service/c/s${n}`,
+      layer: 'service',
+    },
+    { type: 'ledger', keyArn: keyArn(n) },
+  ];
+}
+
+beforeEach(() => {
+  documents.reset();
+  kms.reset();
+  eventBridge.reset();
+  process.env[ENV.tableName] = 'key-reactor-test';
+  process.env[ENV.eventBusName] = 'key-lifecycle-reactor';
+  process.env[ENV.sweepConcurrency] = '3';
+  eventBridge.on(PutEventsCommand).callsFake(({ Entries = [] }) => ({
+    FailedEntryCount: 0,
+    Entries: Entries.map((_: unknown, index: number) => ({ EventId: `event-${index}` })),
+  }));
+});
+
+afterAll(() => {
+  delete process.env[ENV.sweepConcurrency];
+});
+
+describe('readInventory', () => {
+  it("follows LastEvaluatedKey to the end, and gathers each key's items across pages", async () => {
+    documents
+      .on(ScanCommand)
+      .resolvesOnce({
+        Items: [
+          {
+            type: 'resource',
+            keyArn: keyArn(1),
+            resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:a',
+            layer: 'server',
+          },
+          { type: 'lease', keyArn: keyArn(1), owner: 'disable-x', expires: 1_900_000_000 },
+        ],
+        LastEvaluatedKey: { pk: 'KEY#1', sk: 'LEASE' },
+      })
+      .resolvesOnce({
+        Items: [
+          { type: 'policy', keyArn: keyArn(1), action: 'alert-only', administrators: ['a@example.com'] },
+          {
+            type: 'state',
+            keyArn: keyArn(1),
+            'episode:alert-only': 'disable-y',
+            updatedAt: '2026-11-01T00:00:00Z',
+          },
+          // A key with only a policy: nothing to sweep.
+          { type: 'policy', keyArn: keyArn(2), administrators: [] },
+        ],
+      });
+
+    const keys = await readInventory();
+
+    expect(documents.commandCalls(ScanCommand)).toHaveLength(2);
+    expect(documents.commandCalls(ScanCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+      pk: 'KEY#1',
+      sk: 'LEASE',
+    });
+    expect(keys).toEqual([
+      {
+        keyArn: keyArn(1),
+        resources: [
+          expect.objectContaining({
+            resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:a',
+            kind: 'rds-instance',
+            layer: 'server',
+          }),
+        ],
+        ledgerCount: 0,
+        lease: { owner: 'disable-x', expires: 1_900_000_000 },
+        lastOutcomeAt: '2026-11-01T00:00:00Z',
+        alertOnlySent: true,
+        policy: { administrators: ['a@example.com'], action: 'alert-only' },
+      },
+    ]);
+  });
+});
+
+describe('the sweep handler', () => {
+  it('keeps at most SWEEP_CONCURRENCY DescribeKey calls in flight, and puts drift events 10 to a call', async () => {
+    documents.on(ScanCommand).resolves({ Items: Array.from({ length: 23 }, (_, n) => keyItems(n)).flat() });
+    let inFlight = 0;
+    let mostInFlight = 0;
+    kms.on(DescribeKeyCommand).callsFake(async () => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      return { KeyMetadata: { KeyId: 'k', KeyState: 'Enabled' } };
+    });
+
+    const result = await handler({}, context);
+
+    expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(23);
+    expect(mostInFlight).toBe(3);
+    expect(result).toMatchObject({ keys: 23, drift: 23, failed: 0 });
+    const batches = eventBridge
+      .commandCalls(PutEventsCommand)
+      .map((call) => call.args[0].input.Entries ?? []);
+    expect(batches.map((entries) => entries.length)).toEqual([10, 10, 3]);
+    expect(batches[0]?.[0]).toMatchObject({
+      EventBusName: 'key-lifecycle-reactor',
+      Source: 'key-reactor.sweep',
+      DetailType: 'Key Drift Detected',
+      Resources: [keyArn(0)],
+    });
+    expect(JSON.parse(String(batches[0]?.[0]?.Detail))).toEqual({
+      keyArn: keyArn(0),
+      keyState: 'Enabled',
+      workflow: 'enable',
+      reason: 'the key is Enabled, and 1 resource the reactor stopped is still to be restarted',
+      sweepId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    });
+  });
+
+  it('sweeps every other key when one cannot be read, then fails the run so the alarm fires', async () => {
+    documents.on(ScanCommand).resolves({ Items: [...keyItems(1), ...keyItems(2), ...keyItems(3)] });
+    kms
+      .on(DescribeKeyCommand)
+      .resolves({ KeyMetadata: { KeyId: 'k', KeyState: 'Enabled' } })
+      .on(DescribeKeyCommand, { KeyId: keyArn(2) })
+      .rejects(Object.assign(new Error('KMS is having a bad day'), { name: 'KMSInternalException' }));
+
+    await expect(handler({}, context)).rejects.toThrow(
+      '1 key(s) could not be swept and 0 drift event(s) were refused; see the log lines before this one',
+    );
+    // The two keys it could read still got their drift events.
+    const entries = eventBridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries.map((entry) => entry.Resources)).toEqual([[keyArn(1)], [keyArn(3)]]);
+  });
+
+  it('counts a key the platform may not read as unreadable, puts nothing for it, and does not fail the run', async () => {
+    documents.on(ScanCommand).resolves({ Items: keyItems(1) });
+    kms
+      .on(DescribeKeyCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+    const result = await handler({}, context);
+
+    expect(result).toMatchObject({ keys: 1, unreadable: 1, drift: 0, failed: 0 });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it('fails the run when EventBridge refuses a drift event, so the next sweep and the alarm catch it', async () => {
+    documents.on(ScanCommand).resolves({ Items: [...keyItems(1), ...keyItems(2)] });
+    kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', KeyState: 'Enabled' } });
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ EventId: 'event-0' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
+
+    await expect(handler({}, context)).rejects.toThrow(
+      '0 key(s) could not be swept and 1 drift event(s) were refused',
+    );
+  });
+});
