@@ -45,7 +45,7 @@ import {
 } from './event-patterns';
 import { PlatformEventBus } from './platform-bus';
 import { ReactorDashboard } from './reactor-dashboard';
-import { ReactorFunction } from './reactor-function';
+import { POWERTOOLS_ENVIRONMENT, ReactorFunction } from './reactor-function';
 
 /** The tag a resource must carry before the reactor may stop or start it. */
 export interface ManagedTag {
@@ -206,7 +206,7 @@ export class KeyLifecycleReactor extends Construct {
   public readonly topic: sns.Topic;
   /**
    * Failed, timed-out, aborted and throttled executions of each workflow, dead-letter queue depth,
-   * dispatcher errors, sweep errors.
+   * dispatcher errors, sweep errors, keys the sweep may not read.
    */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** Executions, time from key change to outcome, dead-letter queue, dispatcher, alarms. */
@@ -669,6 +669,18 @@ export class KeyLifecycleReactor extends Construct {
         'DispatcherErrors',
         dispatcher.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
         'The dispatcher failed on a KMS event (EventBridge and Lambda retry it; repeated failures end in the dead-letter queue).',
+      ),
+      alarm(
+        'KeysUnreadable',
+        new cloudwatch.Metric({
+          namespace: POWERTOOLS_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
+          metricName: 'KeysUnreadable',
+          dimensionsMap: { service: POWERTOOLS_ENVIRONMENT.POWERTOOLS_SERVICE_NAME },
+          period,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        'The sweep may not describe a registered key (AccessDenied): the customer may have changed the key ' +
+          'policy, which the reactor does not treat as the key being unusable. The sweep log names the key.',
       ),
       alarm(
         'SweepErrors',

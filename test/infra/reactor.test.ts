@@ -532,7 +532,14 @@ describe('KeyLifecycleReactor with the required props only', () => {
         Dimensions: [{ Name: 'FunctionName', Value: resolved(stack, reactor.sweep.functionName) }],
         AlarmActions: [topicRef()],
       });
-      expect(reactor.alarms).toHaveLength(2 * 4 + 3);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'KeyLifecycleReactor',
+        MetricName: 'KeysUnreadable',
+        Dimensions: [{ Name: 'service', Value: 'key-lifecycle-reactor' }],
+        Threshold: 1,
+        AlarmActions: [topicRef()],
+      });
+      expect(reactor.alarms).toHaveLength(2 * 4 + 4);
     });
 
     it('subscribes every operator to the alarm topic, which takes TLS publishers only', () => {
