@@ -3,11 +3,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { config } from '../shared/config';
-import type { DriftDetail } from '../shared/drift';
 import { SweepIncompleteError } from '../shared/errors';
 import { logger, metrics, observability } from '../shared/observability';
 import { readInventory } from '../shared/store/inventory';
-import { publishDrift, sweepKey } from '../shared/sweep/sweep';
+import { type KeyOutcome, publishDrift, sweepKey } from '../shared/sweep/sweep';
 
 /**
  * Runs on a schedule, as a safety net under the event path: events can be missed (a forwarder deleted,
@@ -23,23 +22,23 @@ const lambdaHandler = async (_event: unknown, context: Context) => {
     sweepKey(key, sweepId, now),
   );
 
-  const drifts = outcomes.flatMap((outcome) => (outcome.outcome === 'drift' ? [outcome.drift] : []));
+  const drifts = outcomes.flatMap((outcome) => ('drift' in outcome && outcome.drift ? [outcome.drift] : []));
   const refused = await publishDrift(drifts, now);
-  const tally = (name: (typeof outcomes)[number]['outcome']) =>
-    outcomes.filter((outcome) => outcome.outcome === name).length;
+  const count = (test: (outcome: KeyOutcome) => boolean) => outcomes.filter(test).length;
   const summary = {
     sweepId,
     keys: keys.length,
-    inSync: tally('in-sync'),
-    busy: tally('busy'),
+    inSync: count((outcome) => outcome.outcome === 'in-sync'),
+    busy: count((outcome) => outcome.outcome === 'busy'),
     drift: drifts.length,
-    unreadable: tally('unreadable'),
-    failed: tally('failed'),
+    unreadable: count((outcome) => outcome.outcome === 'unreadable'),
+    failed: count((outcome) => outcome.outcome === 'failed'),
     driftEventsRefused: refused.length,
     warningsSent: outcomes.reduce(
       (sum, outcome) => sum + ('warningsSent' in outcome ? outcome.warningsSent : 0),
       0,
     ),
+    warningsFailed: count((outcome) => 'warningError' in outcome && outcome.warningError !== undefined),
   };
   metrics.addMetric('KeysSwept', MetricUnit.Count, summary.keys);
   metrics.addMetric('DriftDetected', MetricUnit.Count, summary.drift);
@@ -48,21 +47,13 @@ const lambdaHandler = async (_event: unknown, context: Context) => {
   logger.info('Sweep finished', summary);
 
   // Failing the invocation is what raises the sweep's alarm; the next sweep tries every key again.
-  if (summary.failed > 0 || refused.length > 0) {
+  if (summary.failed > 0 || refused.length > 0 || summary.warningsFailed > 0) {
     throw new SweepIncompleteError(
-      `${summary.failed} key(s) could not be swept and ${refused.length} drift event(s) were refused; see the log lines before this one`,
+      `${summary.failed} key(s) could not be swept, ${refused.length} drift event(s) were refused and ` +
+        `${summary.warningsFailed} key(s) missed a warning; see the log lines before this one`,
     );
   }
-  return {
-    ...summary,
-    drifts: drifts.map(
-      ({ keyArn, workflow, reason }): Pick<DriftDetail, 'keyArn' | 'workflow' | 'reason'> => ({
-        keyArn,
-        workflow,
-        reason,
-      }),
-    ),
-  };
+  return { ...summary, drifts: drifts.map(({ keyArn, workflow, reason }) => ({ keyArn, workflow, reason })) };
 };
 
 export const handler = middy(lambdaHandler).use(observability());

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,6 +15,7 @@ import { handler } from '../../lambdas/sweep';
 const documents = mockClient(DynamoDBDocumentClient);
 const kms = mockClient(KMSClient);
 const eventBridge = mockClient(EventBridgeClient);
+const ses = mockClient(SESClient);
 
 const context = {
   functionName: 'key-reactor-sweep',
@@ -42,6 +44,7 @@ beforeEach(() => {
   documents.reset();
   kms.reset();
   eventBridge.reset();
+  ses.reset();
   process.env[ENV.tableName] = 'key-reactor-test';
   process.env[ENV.eventBusName] = 'key-lifecycle-reactor';
   process.env[ENV.sweepConcurrency] = '3';
@@ -158,7 +161,7 @@ describe('the sweep handler', () => {
       .rejects(Object.assign(new Error('KMS is having a bad day'), { name: 'KMSInternalException' }));
 
     await expect(handler({}, context)).rejects.toThrow(
-      '1 key(s) could not be swept and 0 drift event(s) were refused; see the log lines before this one',
+      '1 key(s) could not be swept, 0 drift event(s) were refused and 0 key(s) missed a warning; see the log lines before this one',
     );
     // The two keys it could read still got their drift events.
     const entries = eventBridge
@@ -188,7 +191,32 @@ describe('the sweep handler', () => {
     });
 
     await expect(handler({}, context)).rejects.toThrow(
-      '0 key(s) could not be swept and 1 drift event(s) were refused',
+      '0 key(s) could not be swept, 1 drift event(s) were refused',
     );
+  });
+
+  it("still puts a key's drift event when its early warning cannot be sent, and fails the run", async () => {
+    process.env[ENV.senderAddress] = 'reactor@example.com';
+    process.env[ENV.operatorAddresses] = 'ops@example.com';
+    documents.on(ScanCommand).resolves({ Items: keyItems(1) });
+    kms.on(DescribeKeyCommand).resolves({
+      KeyMetadata: {
+        KeyId: 'k',
+        KeyState: 'Enabled',
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+        ValidTo: new Date(Date.now() + 5 * 24 * 60 * 60 * 1000),
+      },
+    });
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Daily quota exceeded'), { name: 'Throttling' }));
+
+    await expect(handler({}, context)).rejects.toThrow('and 1 key(s) missed a warning');
+
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    const entries = eventBridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries.map((entry) => entry.Resources)).toEqual([[keyArn(1)]]);
   });
 });

@@ -12,17 +12,19 @@ import { describeKey, type KeyDescription } from '../kms-key';
 import { logger } from '../observability';
 import type { KeyInventory } from '../store/inventory';
 import { claimWarning, warningSent } from '../store/warning-log';
-import { findDrift } from './drift';
+import { type Finding, findDrift } from './drift';
 import { dueWarnings } from './warnings';
 
 /** What the sweep made of one key. */
 export type KeyOutcome =
-  | { readonly keyArn: string; readonly outcome: 'in-sync' | 'busy'; readonly warningsSent: number }
   | {
       readonly keyArn: string;
-      readonly outcome: 'drift';
+      readonly outcome: 'in-sync' | 'busy' | 'drift';
+      /** Present for `drift`: the event to put. */
+      readonly drift?: DriftDetail;
       readonly warningsSent: number;
-      readonly drift: DriftDetail;
+      /** Why a due warning could not be sent; the next sweep tries again. */
+      readonly warningError?: string;
     }
   | { readonly keyArn: string; readonly outcome: 'unreadable' | 'failed'; readonly reason: string };
 
@@ -30,29 +32,19 @@ export type KeyOutcome =
 const PUT_EVENTS_LIMIT = 10;
 
 /**
- * Sweeps one key: reads it with DescribeKey, sends the early warnings that are due, and says whether
- * its resources match its state. Never throws: a key the sweep cannot read or handle is reported, and
- * the other keys are swept all the same.
+ * Sweeps one key: reads it with DescribeKey, says whether its resources match its state, and sends the
+ * early warnings that are due. Never throws: a key the sweep cannot read or handle is reported, and the
+ * other keys are swept all the same; a warning that could not be sent does not hide the key's drift.
  */
 export async function sweepKey(key: KeyInventory, sweepId: string, now: Date): Promise<KeyOutcome> {
   const { keyArn } = key;
+  let described: KeyDescription;
+  let finding: Finding;
   try {
-    const described = await describeKey(keyArn);
-    const warningsSent = await sendDueWarnings(key, described, now);
-    const finding = await findDrift(key, described, observeAll, now);
-    if (finding.kind === 'busy') logger.info('Key left alone this sweep', { keyArn, reason: finding.reason });
-    if (finding.kind !== 'drift') return { keyArn, outcome: finding.kind, warningsSent };
-    const drift: DriftDetail = {
-      keyArn,
-      keyState: described.keyState,
-      workflow: finding.workflow,
-      reason: finding.reason,
-      sweepId,
-    };
-    logger.warn('Drift found: the key and its resources do not match', { ...drift });
-    return { keyArn, outcome: 'drift', warningsSent, drift };
+    described = await describeKey(keyArn);
+    finding = await findDrift(key, described, observeAll, now);
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = describeError(error);
     if (error instanceof KeyAccessDeniedError) {
       logger.warn('Key unreadable: the platform may not describe it', { keyArn, reason });
       return { keyArn, outcome: 'unreadable', reason };
@@ -60,6 +52,29 @@ export async function sweepKey(key: KeyInventory, sweepId: string, now: Date): P
     logger.error('Key not swept', { keyArn, error });
     return { keyArn, outcome: 'failed', reason };
   }
+
+  const warnings = await sendDueWarnings(key, described, now).then(
+    (sent) => ({ warningsSent: sent }),
+    (error: unknown) => {
+      logger.error('Early warning not sent', { keyArn, error });
+      return { warningsSent: 0, warningError: describeError(error) };
+    },
+  );
+  if (finding.kind === 'busy') logger.info('Key left alone this sweep', { keyArn, reason: finding.reason });
+  if (finding.kind !== 'drift') return { keyArn, outcome: finding.kind, ...warnings };
+  const drift: DriftDetail = {
+    keyArn,
+    keyState: described.keyState,
+    workflow: finding.workflow,
+    reason: finding.reason,
+    sweepId,
+  };
+  logger.warn('Drift found: the key and its resources do not match', { ...drift });
+  return { keyArn, outcome: 'drift', drift, ...warnings };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Emails the key's administrators and the operators each warning that is due and not yet sent. */
