@@ -19,8 +19,10 @@ import {
 /**
  * The reactor converges to what the key's real state requires, whatever the event stream: random
  * sequences of 1 to 6 key operations, each event delivered once, twice, or also from a second trail,
- * late (after later operations) or not, with 30 % of the handlers' AWS attempts throttled or failing.
- * One moto server for the file; each sequence starts from a fresh world. Checked after each sequence:
+ * late (after later operations) or not, or lost on the way, with 30 % of the handlers' AWS attempts
+ * throttled or failing. Then the real sweep runs, a day later by the clock (past any lease and the wait
+ * after a failed workflow), as its schedule would. One moto server for the file; each sequence starts
+ * from a fresh world. Checked after each sequence:
  *
  * - usable key: everything the reactor stopped runs again and the ledger is empty; unusable key: every
  *   registered managed resource is stopped;
@@ -29,7 +31,9 @@ import {
  * - per execution: services stopped before servers, servers started before services;
  * - at most one grace-period and one shutdown email per change that made the key unusable, one restore
  *   email per change that made it usable, and a "usable again" email only after a grace-period email;
- * - an execution that failed (all its retries used up) told the operators; a sweep then converges.
+ * - an execution that failed (all its retries used up) told the operators; the sweep converges what it
+ *   left, and what lost events left;
+ * - at most one early warning per key deletion scheduled.
  *
  * CI runs a fixed seed (FC_SEED overrides it, FC_RUNS the number of sequences). A failure reports at once,
  * without shrinking: each run costs seconds against moto.
@@ -55,6 +59,8 @@ interface Delivery {
   readonly secondTrail: boolean;
   /** Delivered after this many later operations: 0 is in order. */
   readonly lag: number;
+  /** Never delivered (a rule disabled, a forwarder deleted): only the sweep can find the change. */
+  readonly lost: boolean;
 }
 interface Step {
   readonly operation: KeyOperation;
@@ -83,6 +89,7 @@ const planArbitrary: fc.Arbitrary<Plan> = fc.record({
         duplicate: fc.boolean(),
         secondTrail: fc.constantFrom(false, false, false, true),
         lag: fc.constantFrom(0, 0, 1, 2),
+        lost: fc.constantFrom(false, false, false, false, false, true),
       }),
       pause: fc.constantFrom(0, 60, 300),
     }),
@@ -99,9 +106,10 @@ const SERVER_STOPS = ['StopInstances', 'StopDBInstance', 'StopDBCluster', 'Suspe
 const SERVER_STARTS = ['StartInstances', 'StartDBInstance', 'StartDBCluster', 'ResumeProcesses'];
 const FORBIDDEN = /Terminate|Delete|Scale|SetDesiredCapacity|UpdateAutoScalingGroup|Modify|Reboot|Detach/;
 
-type Template = 'grace' | 'shutdown' | 'usable-again' | 'restored' | 'failed' | 'other';
+type Template = 'grace' | 'shutdown' | 'usable-again' | 'restored' | 'failed' | 'warning' | 'other';
 function templateOf(subject: string): Template {
   if (subject.startsWith('Action needed')) return 'failed';
+  if (/is scheduled for deletion in /.test(subject)) return 'warning';
   if (/ stops? at |after the grace period|none will stop/.test(subject)) return 'grace';
   if (/usable again: nothing was stopped$/.test(subject)) return 'usable-again';
   if (/usable again: .*restarted/.test(subject)) return 'restored';
@@ -156,10 +164,11 @@ async function freshWorld(): Promise<World> {
 async function play(
   world: World,
   plan: Plan,
-): Promise<{ state: KeyState; disabling: number; enabling: number }> {
+): Promise<{ state: KeyState; disabling: number; enabling: number; deletions: number }> {
   let state: KeyState = 'Enabled';
   let disabling = 0;
   let enabling = 0;
+  let deletions = 0;
   const queued: { due: number; event: EventBridgeEvent }[] = [];
   const inFlight: Promise<unknown>[] = [];
   const flush = (now: number) => {
@@ -182,12 +191,15 @@ async function play(
       event = await customerCalls(reactor, world.keyArn, step.operation);
       if (state === 'Enabled' && next !== 'Enabled') disabling++;
       if (state !== 'Enabled' && next === 'Enabled') enabling++;
+      if (next === 'PendingDeletion') deletions++;
       state = next;
     }
-    const due = index + step.delivery.lag;
-    queued.push({ due, event });
-    if (step.delivery.duplicate) queued.push({ due, event: structuredClone(event) });
-    if (step.delivery.secondTrail) queued.push({ due: due + 1, event: fromSecondTrail(event) });
+    if (!step.delivery.lost) {
+      const due = index + step.delivery.lag;
+      queued.push({ due, event });
+      if (step.delivery.duplicate) queued.push({ due, event: structuredClone(event) });
+      if (step.delivery.secondTrail) queued.push({ due: due + 1, event: fromSecondTrail(event) });
+    }
     flush(index);
     await new Promise((resolve) => setTimeout(resolve, step.pause));
   }
@@ -195,7 +207,35 @@ async function play(
   await Promise.all(inFlight);
   await reactor.settle();
   faults.stop();
-  return { state, disabling, enabling };
+  return { state, disabling, enabling, deletions };
+}
+
+/** A day later by the clock only: the sweep's schedule, past any lease (26 h at most) and failure wait. */
+const SWEEP_DELAY_MS = 27 * 60 * 60 * 1000;
+
+/** Runs the real sweep once, with the clock moved on, and waits for the workflows its drift events start. */
+async function sweepLater(): Promise<void> {
+  jest.useFakeTimers({
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+    now: Date.now() + SWEEP_DELAY_MS,
+  });
+  try {
+    await reactor.sweep();
+    await reactor.settle();
+  } finally {
+    jest.useRealTimers();
+  }
 }
 
 function checkCalls(world: World): void {
@@ -230,7 +270,7 @@ function checkCalls(world: World): void {
   }
 }
 
-function checkEmails(disabling: number, enabling: number): void {
+function checkEmails(disabling: number, enabling: number, deletions: number): void {
   const count = (template: Template) =>
     sentEmails(reactor.calls).filter((email) => templateOf(email.subject) === template).length;
   expect({ other: count('other') }).toEqual({ other: 0 });
@@ -238,6 +278,7 @@ function checkEmails(disabling: number, enabling: number): void {
   expect(count('shutdown')).toBeLessThanOrEqual(disabling);
   expect(count('restored')).toBeLessThanOrEqual(enabling);
   expect(count('usable-again')).toBeLessThanOrEqual(count('grace'));
+  expect(count('warning')).toBeLessThanOrEqual(deletions);
   // Every failed execution emailed the operators.
   const failed = reactor.executions.filter((execution) => execution.status === 'FAILED').length;
   expect(count('failed')).toBeGreaterThanOrEqual(failed);
@@ -265,29 +306,22 @@ it(`converges under duplicated, reordered deliveries and ${FAULT_RATE * 100} % A
   let injected = 0;
   let operations = 0;
   let transitions = 0;
+  let lost = 0;
   await fc.assert(
     fc.asyncProperty(planArbitrary, async (plan) => {
       sequences++;
       const world = await freshWorld();
       faults.injected.length = 0;
-      const { state, disabling, enabling } = await play(world, plan);
+      const { state, disabling, enabling, deletions } = await play(world, plan);
+      await sweepLater();
       executions += reactor.executions.length;
       operations += plan.steps.length;
       transitions += disabling + enabling;
       injected += faults.injected.length;
+      lost += plan.steps.filter((step) => step.delivery.lost).length;
 
       checkCalls(world);
-      checkEmails(disabling, enabling);
-      if (reactor.executions.some((execution) => execution.status === 'FAILED')) {
-        // The periodic sweep's drift event, faults over: it converges what the failed execution left.
-        await deliver(
-          reactor,
-          fromSecondTrail(
-            trailEvent(reactor, world.keyArn, state === 'Enabled' ? 'EnableKey' : 'DisableKey'),
-          ),
-        );
-        await reactor.settle();
-      }
+      checkEmails(disabling, enabling, deletions);
       await checkConverged(world, state);
     }),
     { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true, verbose: 1 },
@@ -296,6 +330,6 @@ it(`converges under duplicated, reordered deliveries and ${FAULT_RATE * 100} % A
   // One line for the CI log: how much was checked, and how long it took.
   process.stdout.write(
     `property: ${sequences} sequences, ${operations} key operations (${transitions} changed whether the key was usable), ` +
-      `${executions} executions, ${injected} injected faults, ${seconds.toFixed(1)} s\n`,
+      `${lost} events lost, ${executions} executions, ${injected} injected faults, ${seconds.toFixed(1)} s\n`,
   );
 }, 600_000);
