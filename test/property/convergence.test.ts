@@ -6,6 +6,7 @@ import type { EventBridgeEvent } from '../../sandbox/cloudtrail';
 import { FaultInjector } from '../../sandbox/faults';
 import { LocalReactor } from '../../sandbox/reactor';
 import { DEMO, type FleetMember } from '../../sandbox/world';
+import { fakeDateOnly } from '../support/clock';
 import {
   customerCalls,
   deliver,
@@ -215,21 +216,7 @@ const SWEEP_DELAY_MS = 27 * 60 * 60 * 1000;
 
 /** Runs the real sweep once, with the clock moved on, and waits for the workflows its drift events start. */
 async function sweepLater(): Promise<void> {
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    now: Date.now() + SWEEP_DELAY_MS,
-  });
+  fakeDateOnly(Date.now() + SWEEP_DELAY_MS);
   try {
     await reactor.sweep();
     await reactor.settle();

@@ -6,6 +6,7 @@ import { sentEmails } from '../../sandbox/aws-calls';
 import { KeyStateSeam } from '../../sandbox/key-seams';
 import { LocalReactor } from '../../sandbox/reactor';
 import type { FleetMember } from '../../sandbox/world';
+import { fakeDateOnly } from '../support/clock';
 import { customerCalls, deliver, fleetStates, keyWorld, statesEntered, subjects } from '../support/key-world';
 
 // The sweep is the safety net under the event path. Each case runs the real sweep handler against moto:
@@ -170,22 +171,7 @@ describe('sweep: early warnings', () => {
     const validTo = new Date(Date.now() + 40 * DAY_MS);
     seam.setMaterialExpiry(keyIdOf(keyArn), validTo);
     const warnings = () => subjects(reactor).filter((subject) => subject.includes('expires'));
-    // Everything but Date is real: the SDK, moto's sockets and the local workflows keep their timers.
-    jest.useFakeTimers({
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-      now: validTo.getTime() - 40 * DAY_MS,
-    });
+    fakeDateOnly(validTo.getTime() - 40 * DAY_MS);
     const sweepDaysBefore = async (days: number) => {
       jest.setSystemTime(validTo.getTime() - days * DAY_MS);
       await sweep();
