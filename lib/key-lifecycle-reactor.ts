@@ -317,11 +317,12 @@ export class KeyLifecycleReactor extends Construct {
     // Describe-key: keys live in the allowed (customer) accounts and are known only from the event.
     // Notify reads the key too: a grace-period email for a key that is usable already (a late or reordered
     // event) is not sent.
+    const describeCustomerKeys: PolicyOptions = {
+      statements: onCustomerKeys(['kms:DescribeKey']),
+      reason: customerKeysReason,
+    };
     for (const step of [steps.DescribeKey, steps.Notify]) {
-      attachPolicy(step, 'DescribeCustomerKeys', {
-        statements: onCustomerKeys(['kms:DescribeKey']),
-        reason: customerKeysReason,
-      });
+      attachPolicy(step, 'DescribeCustomerKeys', describeCustomerKeys);
     }
 
     const describeStatements = [
@@ -480,7 +481,7 @@ export class KeyLifecycleReactor extends Construct {
       logRetention,
       environment: sharedEnvironment,
       describeResources: { statements: describeStatements, reason: describeReason },
-      describeKeys: { statements: onCustomerKeys(['kms:DescribeKey']), reason: customerKeysReason },
+      describeKeys: describeCustomerKeys,
       allowSending,
     });
 

@@ -5,7 +5,7 @@ import { keyIdOf } from '../lambdas/shared/arn';
 import { sentEmails } from './aws-calls';
 import { cloudTrailEvent } from './cloudtrail';
 import { MotoNotInstalledError } from './moto';
-import { LocalReactor } from './reactor';
+import { type DispatchOutcome, LocalReactor } from './reactor';
 import { Timeline } from './timeline';
 import { createCustomerKey, createFleet, type FleetMember, observeFleet, registerFleet } from './world';
 
@@ -49,6 +49,17 @@ async function printFleet(timeline: Timeline, fleet: readonly FleetMember[]): Pr
     timeline.say(`  ${member.layer.padEnd(7)} ${member.label.padEnd(28)} ${states.get(member.resourceArn)}`);
 }
 
+/** What the dispatcher made of each delivery a rule made. */
+function sayDispatched(timeline: Timeline, rule: string, outcomes: readonly DispatchOutcome[]): void {
+  for (const outcome of outcomes) {
+    timeline.say(
+      outcome.accepted
+        ? `${rule} matched; dispatcher started ${outcome.executionName}`
+        : `${rule} matched; dispatcher rejected the event: ${outcome.reason}`,
+    );
+  }
+}
+
 /**
  * No event reaches the reactor (a forwarder deleted, a rule disabled): the next sweep finds the key and
  * its fleet out of line and puts a drift event, which takes the normal path.
@@ -58,13 +69,7 @@ async function sweepFor(reactor: LocalReactor, timeline: Timeline): Promise<void
   const summary = await reactor.runSweep();
   for (const drift of summary.drifts)
     timeline.say(`Sweep: drift on ${keyIdOf(drift.keyArn)}: ${drift.reason}`);
-  for (const outcome of await reactor.deliver()) {
-    timeline.say(
-      outcome.accepted
-        ? `Drift rule matched; dispatcher started ${outcome.executionName}`
-        : `Drift rule matched; dispatcher rejected the event: ${outcome.reason}`,
-    );
-  }
+  sayDispatched(timeline, 'Drift rule', await reactor.deliver());
   await reactor.settle();
 }
 
@@ -116,13 +121,7 @@ async function main(): Promise<number> {
       });
       const outcomes = await reactor.publish(event);
       if (outcomes.length === 0) timeline.say('EventBridge: no rule matched the event');
-      for (const outcome of outcomes) {
-        timeline.say(
-          outcome.accepted
-            ? `EventBridge rule matched; dispatcher started ${outcome.executionName}`
-            : `EventBridge rule matched; dispatcher rejected the event: ${outcome.reason}`,
-        );
-      }
+      sayDispatched(timeline, 'EventBridge rule', outcomes);
       await reactor.settle();
       timeline.say('Fleet now:');
       await printFleet(timeline, fleet);

@@ -1,9 +1,8 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { config } from '../shared/config';
 import { renderEmail } from '../shared/email/render';
-import { sendEmail } from '../shared/email/send';
+import { recipientsFor, sendEmail } from '../shared/email/send';
 import { EMAIL_TEMPLATES, type EmailTemplate } from '../shared/email/types';
 import { readKeyState } from '../shared/kms-key';
 import type { KeyEvent } from '../shared/model';
@@ -25,10 +24,8 @@ const NotifyInput = StepInput.extend({
 type NotifyInput = z.infer<typeof NotifyInput>;
 
 /** Failures go to the platform's operators only; everything else also to the key's administrators. */
-async function recipientsFor(template: EmailTemplate, keyArn: string): Promise<string[]> {
-  const operators = config.operatorAddresses();
-  const administrators = template === 'workflow-failed' ? [] : await getAdministrators(keyArn);
-  return [...new Set([...administrators, ...operators])];
+async function recipientsOf(template: EmailTemplate, keyArn: string): Promise<string[]> {
+  return recipientsFor(template === 'workflow-failed' ? [] : await getAdministrators(keyArn));
 }
 
 const lambdaHandler = async (input: NotifyInput) => {
@@ -66,7 +63,7 @@ const lambdaHandler = async (input: NotifyInput) => {
     executionArn: input.executionArn,
     now: new Date(),
   });
-  const recipients = await recipientsFor(template, keyArn);
+  const recipients = await recipientsOf(template, keyArn);
   if (recipients.length === 0) {
     logger.warn('Nobody to email: no administrators registered for the key and no operators configured', {
       template,

@@ -1,5 +1,6 @@
 import { SendEmailCommand } from '@aws-sdk/client-ses';
 import { ses } from '../clients/ses';
+import { chunk } from '../concurrency';
 import { config } from '../config';
 import type { RenderedEmail } from './types';
 
@@ -12,11 +13,11 @@ export const MAX_RECIPIENTS = 50;
  */
 export async function sendEmail(recipients: readonly string[], email: RenderedEmail): Promise<string[]> {
   const messageIds: string[] = [];
-  for (let start = 0; start < recipients.length; start += MAX_RECIPIENTS) {
+  for (const batch of chunk(recipients, MAX_RECIPIENTS)) {
     const { MessageId } = await ses.send(
       new SendEmailCommand({
         Source: config.senderAddress(),
-        Destination: { ToAddresses: recipients.slice(start, start + MAX_RECIPIENTS) },
+        Destination: { ToAddresses: batch },
         Message: {
           Subject: { Data: email.subject, Charset: 'UTF-8' },
           Body: {
@@ -29,4 +30,9 @@ export async function sendEmail(recipients: readonly string[], email: RenderedEm
     if (MessageId) messageIds.push(MessageId);
   }
   return messageIds;
+}
+
+/** A key's administrators and the platform's operators, each once: who hears about a key. */
+export function recipientsFor(administrators: readonly string[]): string[] {
+  return [...new Set([...administrators, ...config.operatorAddresses()])];
 }

@@ -6,7 +6,7 @@ import { config } from '../config';
 import { observeAll } from '../converge';
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, type DriftDetail } from '../drift';
 import { renderKeyWarning } from '../email/render';
-import { sendEmail } from '../email/send';
+import { recipientsFor, sendEmail } from '../email/send';
 import { KeyAccessDeniedError } from '../errors';
 import { describeKey, type KeyDescription } from '../kms-key';
 import { logger } from '../observability';
@@ -83,7 +83,7 @@ async function sendDueWarnings(key: KeyInventory, described: KeyDescription, now
   for (const due of dueWarnings(described, config.warningDays(), now)) {
     const record = { keyArn: key.keyArn, ...due };
     if (!(await claimWarning(record, now))) continue;
-    const recipients = [...new Set([...key.policy.administrators, ...config.operatorAddresses()])];
+    const recipients = recipientsFor(key.policy.administrators);
     const email = renderKeyWarning({
       ...due,
       keyArn: key.keyArn,
