@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
-import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/config';
+import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/contract';
 import { localRegion } from '../sandbox/local-workflows';
 import { type AwsClients, DEMO, type FleetMember } from '../sandbox/world';
 

@@ -1,4 +1,4 @@
-import { ENV } from '../lambdas/shared/config';
+import { ENV, PATTERNS } from '../lambdas/shared/contract';
 import { UsageError } from './errors';
 
 /** Where the CLI writes: the process's streams, or a test's capture. */
@@ -15,8 +15,6 @@ export interface GlobalOptions {
   readonly json?: boolean;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /**
  * Puts the global options where the reactor's own modules read them: the table name in TABLE_NAME (read
  * by lambdas/shared/config on every call), the Region and the endpoint in AWS_REGION and
@@ -25,7 +23,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  */
 export function applyGlobalOptions(options: GlobalOptions): void {
   if (options.region !== undefined) {
-    if (!REGION.test(options.region))
+    if (!PATTERNS.region.test(options.region))
       throw new UsageError(`--region "${options.region}" is not a Region name (for example us-east-1)`);
     process.env.AWS_REGION = options.region;
     process.env.AWS_DEFAULT_REGION = options.region;

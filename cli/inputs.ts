@@ -1,10 +1,9 @@
 import { isKeyArn, kindOf, parseArn } from '../lambdas/shared/arn';
+import { PATTERNS } from '../lambdas/shared/contract';
 import { type Layer, RESOURCE_KINDS, type ResourceKind } from '../lambdas/shared/model';
 import { UsageError } from './errors';
 
 const MAX_GRACE_MINUTES = 24 * 60;
-const EMAIL =
-  /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /** A KMS key ARN (not an alias, not a bare key ID): the registry is keyed by it. */
 export function keyArnArgument(value: string): string {
@@ -63,6 +62,6 @@ export function graceSecondsOption(value: string): number {
 }
 
 export function emailOption(value: string): string {
-  if (!EMAIL.test(value)) throw new UsageError(`--admin "${value}" is not an email address`);
+  if (!PATTERNS.emailAddress.test(value)) throw new UsageError(`--admin "${value}" is not an email address`);
   return value;
 }

@@ -5,7 +5,7 @@ import {
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
 import { keyIdOf, shortKeyId } from '../lambdas/shared/arn';
-import { ENV } from '../lambdas/shared/config';
+import { ENV } from '../lambdas/shared/contract';
 import type { Workflow } from '../lambdas/shared/model';
 import type { Reactor } from './context';
 

@@ -1,4 +1,4 @@
-import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from '../lambdas/shared/drift';
+import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from '../lambdas/shared/contract';
 import { KMS_API_CALLS, NATIVE_KMS_EVENTS } from '../lambdas/shared/model';
 
 /**

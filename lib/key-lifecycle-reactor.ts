@@ -24,8 +24,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_MANAGED_TAG, ENV } from '../lambdas/shared/config';
-import { TABLE_SCHEMA } from '../lambdas/shared/store/schema';
+import { DEFAULT_MANAGED_TAG, ENV, LIMITS, PATTERNS, TABLE_SCHEMA } from '../lambdas/shared/contract';
 import {
   DISPATCHER_FUNCTION,
   functionArnVariable,
@@ -121,18 +120,8 @@ export class KeyLifecycleReactorPropsError extends Error {
   }
 }
 
-const DEFAULT_GRACE_PERIOD = Duration.minutes(10);
-const DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const MAX_GRACE_SECONDS = 24 * 60 * 60;
-/**
- * The lease outlives the longest grace period (a key's own may be up to MAX_GRACE_SECONDS, whatever the
- * deployed one is) by this much: the stop and start poll loops and their retries.
- */
-const LEASE_MARGIN_SECONDS = 2 * 60 * 60;
-const EMAIL =
-  /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
-const ACCOUNT = /^\d{12}$/;
+const DEFAULT_GRACE_PERIOD = Duration.seconds(LIMITS.defaultGraceSeconds);
+const DEFAULT_SWEEP_INTERVAL = Duration.minutes(LIMITS.defaultSweepMinutes);
 /** IAM tag keys: letters, digits, spaces and _ . : / = + - @, at most 128, not starting with aws: */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
@@ -247,7 +236,7 @@ export class KeyLifecycleReactor extends Construct {
       [ENV.tableName]: this.table.tableName,
       [ENV.managedTagKey]: managedTag.key,
       [ENV.managedTagValue]: managedTag.value,
-      [ENV.leaseSeconds]: String(MAX_GRACE_SECONDS + LEASE_MARGIN_SECONDS),
+      [ENV.leaseSeconds]: String(LIMITS.leaseSeconds),
     };
 
     // The workflow steps, each with only what its handler calls.
@@ -699,7 +688,7 @@ function validateProps(props: KeyLifecycleReactorProps): void {
   const fail = (message: string): never => {
     throw new KeyLifecycleReactorPropsError(message);
   };
-  const isEmail = (value: string) => Token.isUnresolved(value) || EMAIL.test(value);
+  const isEmail = (value: string) => Token.isUnresolved(value) || PATTERNS.emailAddress.test(value);
 
   if (!isEmail(props.senderAddress)) {
     fail(
@@ -730,7 +719,7 @@ function validateProps(props: KeyLifecycleReactorProps): void {
       );
     }
     const seconds = grace.toSeconds({ integral: false });
-    if (seconds < 0 || seconds > MAX_GRACE_SECONDS) {
+    if (seconds < 0 || seconds > LIMITS.maxGraceSeconds) {
       fail(
         `gracePeriod is ${inWords(seconds)}; it must be between 0 and 24 hours (for example Duration.minutes(10)).`,
       );
@@ -763,7 +752,7 @@ function validateProps(props: KeyLifecycleReactorProps): void {
   if (
     organization !== undefined &&
     !Token.isUnresolved(organization) &&
-    !ORGANIZATION_ID.test(organization)
+    !PATTERNS.organizationId.test(organization)
   ) {
     fail(
       `allowedOrganizationId "${organization}" is not an AWS Organization ID. It looks like o-a1b2c3d4e5 ` +
@@ -775,7 +764,7 @@ function validateProps(props: KeyLifecycleReactorProps): void {
   if (interval !== undefined) {
     if (interval.isUnresolved()) fail('sweepInterval must be a concrete Duration.');
     const seconds = interval.toSeconds({ integral: false });
-    if (seconds < 60 || seconds > MAX_GRACE_SECONDS || seconds % 60 !== 0) {
+    if (seconds < 60 || seconds > LIMITS.maxGraceSeconds || seconds % 60 !== 0) {
       fail(
         `sweepInterval is ${inWords(seconds)}; it must be whole minutes from 1 minute to 24 hours (for example Duration.minutes(5)).`,
       );
@@ -798,7 +787,9 @@ function validateProps(props: KeyLifecycleReactorProps): void {
         'allowedAccounts is empty. List the 12-digit accounts whose keys the reactor acts on, or leave it out for this account only.',
       );
     }
-    const invalid = accounts.filter((account) => !Token.isUnresolved(account) && !ACCOUNT.test(account));
+    const invalid = accounts.filter(
+      (account) => !Token.isUnresolved(account) && !PATTERNS.account.test(account),
+    );
     if (invalid.length > 0) {
       fail(
         `allowedAccounts has ${invalid.map((account) => `"${account}"`).join(', ')}; each must be a 12-digit AWS account ID ` +

@@ -6,6 +6,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/contract';
 import { handlerEntry, ROOT_DIR } from './catalog';
 
 /**
@@ -16,8 +17,8 @@ import { handlerEntry, ROOT_DIR } from './catalog';
 export const REACTOR_RUNTIME = Runtime.NODEJS_24_X;
 
 export const POWERTOOLS_ENVIRONMENT = {
-  POWERTOOLS_SERVICE_NAME: 'key-lifecycle-reactor',
-  POWERTOOLS_METRICS_NAMESPACE: 'KeyLifecycleReactor',
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   POWERTOOLS_LOG_LEVEL: 'INFO',
 } as const;
 

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/config';
+import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/contract';
 import { KeyLifecycleReactor, type ManagedTag } from './key-lifecycle-reactor';
 
 /**

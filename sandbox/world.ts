@@ -19,9 +19,8 @@ import {
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
-import { DEFAULT_MANAGED_TAG, ENV } from '../lambdas/shared/config';
+import { DEFAULT_MANAGED_TAG, ENV, TABLE_SCHEMA } from '../lambdas/shared/contract';
 import type { Layer } from '../lambdas/shared/model';
-import { TABLE_SCHEMA } from '../lambdas/shared/store/schema';
 import { localRegion, stateMachineArn } from './local-workflows';
 
 /**

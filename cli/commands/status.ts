@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keyPartition, SORT_KEYS } from '../../lambdas/shared/store/schema';
+import { keyPartition, SORT_KEYS } from '../../lambdas/shared/contract';
 import { type Output, reactor, requireTable } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { byStopOrder, consoleLink, nameOf, policyLines, table } from '../format';

@@ -1,16 +1,17 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
+import { LIMITS } from '../shared/contract';
 import { InvalidInputError } from '../shared/errors';
 import { logger, observability } from '../shared/observability';
 import { StepInput } from '../shared/step-input';
 import { listLedger } from '../shared/store/ledger';
-import { getPolicy, listRegistered, MAX_GRACE_SECONDS } from '../shared/store/registry';
+import { getPolicy, listRegistered } from '../shared/store/registry';
 
 const ListInput = StepInput.extend({
   source: z.enum(['registry', 'ledger']),
   /** The grace period the reactor is deployed with: a key without its own gets this one. Registry only. */
-  deployedGraceSeconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional(),
+  deployedGraceSeconds: z.number().int().min(0).max(LIMITS.maxGraceSeconds).optional(),
 });
 type ListInput = z.infer<typeof ListInput>;
 

@@ -1,32 +1,5 @@
+import { DEFAULT_MANAGED_TAG, ENV, LIMITS } from './contract';
 import { ConfigurationError } from './errors';
-
-/**
- * The environment variables the Lambda functions read, in one place: the CDK construct sets them from
- * the same names, and the local sandbox sets them for in-process runs. Read on use, never at import,
- * so that importing a handler in a test does not need the whole environment.
- */
-export const ENV = {
-  tableName: 'TABLE_NAME',
-  senderAddress: 'SENDER_ADDRESS',
-  operatorAddresses: 'OPERATOR_ADDRESSES',
-  managedTagKey: 'MANAGED_TAG_KEY',
-  managedTagValue: 'MANAGED_TAG_VALUE',
-  disableStateMachineArn: 'DISABLE_STATE_MACHINE_ARN',
-  enableStateMachineArn: 'ENABLE_STATE_MACHINE_ARN',
-  allowedAccounts: 'ALLOWED_ACCOUNTS',
-  leaseSeconds: 'LEASE_SECONDS',
-  allowedOrganization: 'ALLOWED_ORGANIZATION',
-  eventBusName: 'EVENT_BUS_NAME',
-  warningDays: 'WARNING_DAYS',
-  sweepConcurrency: 'SWEEP_CONCURRENCY',
-} as const;
-
-/** Imported key material and deletions are announced this many days ahead, once per threshold. */
-export const DEFAULT_WARNING_DAYS = [30, 7, 1] as const;
-/** DescribeKey calls in flight during a sweep: far under KMS's per-account quota of thousands a second. */
-export const DEFAULT_SWEEP_CONCURRENCY = 8;
-
-export const DEFAULT_MANAGED_TAG = { key: 'key-reactor:managed', value: 'true' } as const;
 
 function read(name: string): string | undefined {
   const value = process.env[name]?.trim();
@@ -67,7 +40,7 @@ export const config = {
   /** Accounts whose keys the reactor acts on; empty means only the account the function runs in. */
   allowedAccounts: (): string[] => list(ENV.allowedAccounts),
   /** How long a workflow may hold a key's lease before another may take it over. */
-  leaseSeconds: (): number => positiveInteger(ENV.leaseSeconds, 7200),
+  leaseSeconds: (): number => positiveInteger(ENV.leaseSeconds, LIMITS.leaseSeconds),
   /**
    * The AWS Organization whose accounts may forward key events, if the platform bus admits one: the bus
    * policy is then the gate, and the dispatcher accepts any account's events about its own keys.
@@ -83,7 +56,7 @@ export const config = {
         `${ENV.warningDays} must list positive whole numbers of days, like 30,7,1`,
       );
     }
-    return [...new Set(days.length > 0 ? days : DEFAULT_WARNING_DAYS)].sort((a, b) => b - a);
+    return [...new Set(days.length > 0 ? days : LIMITS.defaultWarningDays)].sort((a, b) => b - a);
   },
-  sweepConcurrency: (): number => positiveInteger(ENV.sweepConcurrency, DEFAULT_SWEEP_CONCURRENCY),
+  sweepConcurrency: (): number => positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
 };

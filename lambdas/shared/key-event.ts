@@ -9,7 +9,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import type { ZodType } from 'zod';
 import * as z from 'zod';
 import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn, shortKeyId } from './arn';
-import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from './drift';
+import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from './contract';
 import { RejectedEventError } from './errors';
 import {
   type KeyEvent,

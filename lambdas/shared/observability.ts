@@ -6,13 +6,14 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { translateAwsErrors } from './aws-errors';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './contract';
 
 /** One logger, tracer and metrics set per function, created once per container. */
-export const logger = new Logger({ serviceName: 'key-lifecycle-reactor' });
-export const tracer = new Tracer({ serviceName: 'key-lifecycle-reactor' });
+export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({
-  namespace: 'KeyLifecycleReactor',
-  serviceName: 'key-lifecycle-reactor',
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
   // Most steps publish no metric on most invocations; Metrics would warn about that every time.
   logger: {
     debug: (message: unknown) => logger.debug(String(message)),

@@ -1,7 +1,7 @@
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../../lambdas/shared/arn';
-import { ENV } from '../../lambdas/shared/config';
+import { ENV } from '../../lambdas/shared/contract';
 import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
 import { type MotoServer, startMoto } from '../../sandbox/moto';
 import {

@@ -5,9 +5,8 @@ import { App, type CfnElement, CfnParameter, Duration, RemovalPolicy, Stack } fr
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
-import { DEFAULT_MANAGED_TAG, ENV } from '../../lambdas/shared/config';
+import { DEFAULT_MANAGED_TAG, ENV, TABLE_SCHEMA } from '../../lambdas/shared/contract';
 import { KMS_API_CALLS, NATIVE_KMS_EVENTS } from '../../lambdas/shared/model';
-import { TABLE_SCHEMA } from '../../lambdas/shared/store/schema';
 import {
   functionArnVariable,
   GRACE_SECONDS_VARIABLE,

@@ -1,7 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambdas/shared/config';
-import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from '../../lambdas/shared/drift';
+import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, ENV } from '../../lambdas/shared/contract';
 import { KeyLifecycleReactor, type KeyLifecycleReactorProps } from '../../lib/key-lifecycle-reactor';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
 

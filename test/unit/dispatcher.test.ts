@@ -10,7 +10,7 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type DispatchResult, handler } from '../../lambdas/dispatcher';
-import { ENV } from '../../lambdas/shared/config';
+import { ENV } from '../../lambdas/shared/contract';
 import { ThrottlingError } from '../../lambdas/shared/errors';
 import { parseKeyEvent } from '../../lambdas/shared/key-event';
 import { logger, metrics } from '../../lambdas/shared/observability';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV } from '../../lambdas/shared/config';
+import { ENV } from '../../lambdas/shared/contract';
 import { cleanText, escapeHtml, oneLine } from '../../lambdas/shared/email/escape';
 import { renderEmail, renderKeyWarning } from '../../lambdas/shared/email/render';
 import { MAX_RECIPIENTS, sendEmail } from '../../lambdas/shared/email/send';

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambdas/ledger';
-import { ENV } from '../../lambdas/shared/config';
+import { ENV } from '../../lambdas/shared/contract';
 import { metrics } from '../../lambdas/shared/observability';
 
 // The ledger step records how long a key change took to reach the resources, for the dashboard.

@@ -4,7 +4,7 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV } from '../../lambdas/shared/config';
+import { ENV } from '../../lambdas/shared/contract';
 import { readInventory } from '../../lambdas/shared/store/inventory';
 import { handler } from '../../lambdas/sweep';
 

@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../clients/dynamodb';
 import { config } from '../config';
-import { keyPartition, SORT_KEYS } from './schema';
+import { keyPartition, SORT_KEYS } from '../contract';
 
 /** The key's last outcome, for operators and the CLI: shut down, restored, or the last failure. */
 export interface KeyStateRecord {

@@ -1,8 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../clients/dynamodb';
 import { config } from '../config';
+import { keyPartition, SORT_KEYS } from '../contract';
 import { LeaseTakenError } from '../errors';
-import { keyPartition, SORT_KEYS } from './schema';
 import { isConditionFailure } from './table';
 
 export interface Lease {

@@ -3,8 +3,8 @@ import { kindOf } from '../arn';
 import { documents } from '../clients/dynamodb';
 import { chunk, mapWithConcurrency } from '../concurrency';
 import { config } from '../config';
+import { keyPartition, SORT_KEYS } from '../contract';
 import type { Layer, LedgerEntry, RestoreState } from '../model';
-import { keyPartition, SORT_KEYS } from './schema';
 import { queryPartition } from './table';
 
 /** DynamoDB's caps: 100 keys per BatchGetItem, 25 requests per BatchWriteItem. */

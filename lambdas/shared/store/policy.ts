@@ -7,9 +7,6 @@
 export const POLICY_ACTIONS = ['shutdown', 'alert-only'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
-/** The longest grace period a key may have, the same bound as the deployed one: 24 hours. */
-export const MAX_GRACE_SECONDS = 24 * 60 * 60;
-
 /**
  * The key's policy. A key without a POLICY item, or with only some of its fields, gets the defaults:
  * no administrators, the deployed grace period, `shutdown`.

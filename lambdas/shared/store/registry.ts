@@ -9,14 +9,14 @@ import {
 import { kindOf } from '../arn';
 import { documents } from '../clients/dynamodb';
 import { config } from '../config';
+import { keyPartition, LIMITS, SORT_KEYS } from '../contract';
 import { InvalidInputError } from '../errors';
 import type { Layer, RegisteredResource } from '../model';
-import { type KeyPolicy, type KeyPolicyChange, MAX_GRACE_SECONDS } from './policy';
-import { keyPartition, SORT_KEYS } from './schema';
+import type { KeyPolicy, KeyPolicyChange } from './policy';
 import { type Item, queryPartition } from './table';
 
 export type { KeyPolicy, KeyPolicyChange, PolicyAction } from './policy';
-export { MAX_GRACE_SECONDS, POLICY_ACTIONS } from './policy';
+export { POLICY_ACTIONS } from './policy';
 
 /** A RESOURCE item as the resource it registers. */
 export function toResource(keyArn: string, item: Item): RegisteredResource {
@@ -98,7 +98,7 @@ function graceSecondsOf(value: unknown): number | undefined {
   return typeof seconds === 'number' &&
     Number.isInteger(seconds) &&
     seconds >= 0 &&
-    seconds <= MAX_GRACE_SECONDS
+    seconds <= LIMITS.maxGraceSeconds
     ? seconds
     : undefined;
 }
@@ -132,7 +132,7 @@ export function policyOf(item: Item | undefined): KeyPolicy {
 export async function setPolicy(keyArn: string, change: KeyPolicyChange): Promise<void> {
   if (change.graceSeconds !== undefined && graceSecondsOf(change.graceSeconds) === undefined) {
     throw new InvalidInputError(
-      `graceSeconds must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}, got ${change.graceSeconds}`,
+      `graceSeconds must be a whole number of seconds from 0 to ${LIMITS.maxGraceSeconds}, got ${change.graceSeconds}`,
     );
   }
   const names: Record<string, string> = { '#type': 'type' };

@@ -1,7 +1,7 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../clients/dynamodb';
 import { config } from '../config';
-import { keyPartition } from './schema';
+import { keyPartition } from '../contract';
 
 export type Item = Record<string, unknown>;
 

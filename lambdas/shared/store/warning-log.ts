@@ -1,7 +1,7 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../clients/dynamodb';
 import { config } from '../config';
-import { keyPartition, SORT_KEYS } from './schema';
+import { keyPartition, SORT_KEYS } from '../contract';
 import { isConditionFailure } from './table';
 
 /**

@@ -1,0 +1,119 @@
+/**
+ * The contract between the CDK side (lib/) and the functions (lambdas/): what the construct sets and
+ * creates, and what the functions read and expect, named once so the two cannot drift. No SDK or CDK
+ * import here: both sides, the CLI and the sandbox load it.
+ */
+
+/** The Powertools service name of every function, and the dimension the dashboard and alarms filter on. */
+export const SERVICE_NAME = 'key-lifecycle-reactor';
+/** The CloudWatch namespace the functions publish their metrics to, and the alarms watch. */
+export const METRICS_NAMESPACE = 'KeyLifecycleReactor';
+
+/** The environment variables the construct sets and the functions' entry points read (settings.ts). */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  senderAddress: 'SENDER_ADDRESS',
+  operatorAddresses: 'OPERATOR_ADDRESSES',
+  managedTagKey: 'MANAGED_TAG_KEY',
+  managedTagValue: 'MANAGED_TAG_VALUE',
+  disableStateMachineArn: 'DISABLE_STATE_MACHINE_ARN',
+  enableStateMachineArn: 'ENABLE_STATE_MACHINE_ARN',
+  allowedAccounts: 'ALLOWED_ACCOUNTS',
+  leaseSeconds: 'LEASE_SECONDS',
+  allowedOrganization: 'ALLOWED_ORGANIZATION',
+  eventBusName: 'EVENT_BUS_NAME',
+  warningDays: 'WARNING_DAYS',
+  sweepConcurrency: 'SWEEP_CONCURRENCY',
+} as const;
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** The tag a resource must carry before the reactor touches it; the IAM policies enforce the same. */
+export interface ManagedTag {
+  readonly key: string;
+  readonly value: string;
+}
+export const DEFAULT_MANAGED_TAG: ManagedTag = { key: 'key-reactor:managed', value: 'true' };
+
+/** Bounds and defaults both sides apply. */
+export const LIMITS = {
+  /** The disable workflow's wait before it stops anything: Heroku's 10 minutes. */
+  defaultGraceSeconds: 10 * 60,
+  /** The longest grace period, deployed or a key's own: 24 hours. */
+  maxGraceSeconds: 24 * 60 * 60,
+  /**
+   * How long a workflow may hold a key's lease before another may take it over: the longest grace
+   * period, plus two hours for the stop and start poll loops and their retries.
+   */
+  leaseSeconds: 24 * 60 * 60 + 2 * 60 * 60,
+  /** How often the sweep runs, in minutes, and its bounds. */
+  defaultSweepMinutes: 5,
+  maxSweepMinutes: 24 * 60,
+  /** DescribeKey calls in flight during a sweep: far under KMS's per-account quota of thousands a second. */
+  defaultSweepConcurrency: 8,
+  /** Imported key material and deletions are announced this many days ahead, once per threshold. */
+  defaultWarningDays: [30, 7, 1] as readonly number[],
+  maxWarningDays: 365,
+} as const;
+
+/** Input checks both sides make: the construct on its props, the CLI and the functions on what they read. */
+export const PATTERNS = {
+  /** An email address SES accepts as a recipient or a sender: no display name, no quoted local part. */
+  emailAddress:
+    /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/,
+  account: /^\d{12}$/,
+  region: /^[a-z]{2}(-[a-z]+)+-\d+$/,
+  organizationId: /^o-[a-z0-9]{10,32}$/,
+} as const;
+
+/**
+ * The reactor's single DynamoDB table: one partition per key, holding the key's registered resources,
+ * its policy, its ledger, its lease and its state.
+ *
+ *   pk = KEY#<keyArn>   sk = RESOURCE#<resourceArn>   a resource registered to the key
+ *   pk = KEY#<keyArn>   sk = POLICY                   the key's administrators, grace period and action
+ *   pk = KEY#<keyArn>   sk = LEDGER#<resourceArn>     a resource the reactor stopped, and how to restore it
+ *   pk = KEY#<keyArn>   sk = LEASE                    which workflow acts on the key, until when
+ *   pk = KEY#<keyArn>   sk = STATE                    the key's last outcome (shut down, restored, failed),
+ *                                                     and which emails the current unusable episode has had
+ *   pk = KEY#<keyArn>   sk = EMAIL#<execution>#<template>  an email an execution sent
+ *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>  an early warning the sweep sent
+ */
+export const TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB's TTL removes expired leases and email claims. */
+  timeToLiveAttribute: 'ttl',
+} as const;
+
+export const keyPartition = (keyArn: string): string => `KEY#${keyArn}`;
+
+export const SORT_KEYS = {
+  resourcePrefix: 'RESOURCE#',
+  ledgerPrefix: 'LEDGER#',
+  policy: 'POLICY',
+  lease: 'LEASE',
+  state: 'STATE',
+  emailPrefix: 'EMAIL#',
+  warningPrefix: 'WARNING#',
+} as const;
+
+/**
+ * The sweep's own events: when a key's resources do not match its state, the sweep puts one of these on
+ * the platform bus and the normal path (rule, dispatcher, workflow) handles it like a KMS event. A
+ * custom source, because only AWS services may put events whose source starts with `aws.`.
+ */
+export const DRIFT_EVENT_SOURCE = 'key-reactor.sweep';
+export const DRIFT_DETAIL_TYPE = 'Key Drift Detected';
+
+/** The detail of a drift event, as the sweep writes it and the dispatcher reads it. */
+export interface DriftDetail {
+  readonly keyArn: string;
+  /** What DescribeKey said when the sweep looked (Enabled, Disabled, PendingDeletion, NotFound...). */
+  readonly keyState: string;
+  /** The workflow that brings the resources in line with the key. */
+  readonly workflow: 'disable' | 'enable';
+  /** One sentence for the log and the console: what did not match. */
+  readonly reason: string;
+  /** The sweep invocation that found it (its Lambda request ID), to find its log lines. */
+  readonly sweepId: string;
+}
