@@ -1,4 +1,4 @@
-import { type InstrumentableClient, instrumentClients } from '../lambdas/shared/clients/registry';
+import type { ClientInstrument, InstrumentableClient } from '../lambdas/shared/aws';
 
 /**
  * Times every AWS call of the handlers' clients (the reactor's and the baseline's alike), by
@@ -22,10 +22,6 @@ export class CallTimer {
   latencyMs = 0;
   private readonly totals = new Map<string, { calls: number; ms: number }>();
 
-  constructor() {
-    instrumentClients((client) => this.attach(client));
-  }
-
   clear(): void {
     this.totals.clear();
   }
@@ -38,6 +34,9 @@ export class CallTimer {
         .map(([name, { calls, ms }]) => [name, { calls, ms: Math.round(ms) }]),
     );
   }
+
+  /** Attached to every client of the local reactor (AwsOptions.instrument). */
+  readonly instrument: ClientInstrument = (client) => this.attach(client);
 
   private attach(client: InstrumentableClient): void {
     const time: Middleware = (next, context) => async (args) => {

@@ -1,17 +1,16 @@
-import './environment';
 import { Command, CommanderError, Option } from 'commander';
 import { RESOURCE_KINDS } from '../lambdas/shared/model';
 import { POLICY_ACTIONS } from '../lambdas/shared/store/policy';
-import {
-  applyGlobalOptions,
-  type CliIo,
-  type GlobalOptions,
-  Output,
-  savedEnvironment,
-  target,
-} from './context';
+import { list } from './commands/list';
+import { plan } from './commands/plan';
+import { register, unregister } from './commands/register';
+import { simulate } from './commands/simulate';
+import { status } from './commands/status';
+import { type CliIo, CliSession, type GlobalOptions, Output, type Target, targetOf } from './context';
 import { EXIT, type ExitCode, explain } from './errors';
 import { emailOption, graceSecondsOption } from './inputs';
+
+type Environment = Readonly<Record<string, string | undefined>>;
 
 const DESCRIPTION = [
   'Registers the resources that depend on a customer KMS key with the key-lifecycle reactor, and shows what the ' +
@@ -30,7 +29,12 @@ const STATE_MACHINE_HELP = {
 
 const collect = (value: string, previous: string[] = []) => [...previous, emailOption(value)];
 
-function program(io: CliIo, exitCode: { value: ExitCode }): Command {
+function program(
+  io: CliIo,
+  env: Environment,
+  exitCode: { value: ExitCode },
+  pointed: { target: Target },
+): Command {
   const root = new Command('key-reactor')
     .description(DESCRIPTION)
     .option(
@@ -50,9 +54,14 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
     })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .hook('preAction', (_root, action) => applyGlobalOptions(action.optsWithGlobals<GlobalOptions>()));
+    .hook('preAction', (_root, action) => {
+      pointed.target = targetOf(action.optsWithGlobals<GlobalOptions>(), env);
+    });
 
-  const output = (command: Command) => new Output(io, command.optsWithGlobals<GlobalOptions>().json === true);
+  const session = (command: Command) => {
+    const options = command.optsWithGlobals<GlobalOptions>();
+    return new CliSession(new Output(io, options.json === true), pointed.target, env);
+  };
   const finish = (code: ExitCode) => {
     exitCode.value = code;
   };
@@ -96,8 +105,7 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
         'such as when restoring a registry',
     )
     .action(async (keyArn: string, resourceArns: string[], options, command: Command) => {
-      const { register } = require('./commands/register') as typeof import('./commands/register');
-      finish(await register(output(command), keyArn, resourceArns, options));
+      finish(await register(session(command), keyArn, resourceArns, options));
     });
 
   root
@@ -109,8 +117,7 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
     .argument('<keyArn>', "the customer key's ARN")
     .argument('<resourceArn...>', 'the resources to remove')
     .action(async (keyArn: string, resourceArns: string[], _options, command: Command) => {
-      const { unregister } = require('./commands/register') as typeof import('./commands/register');
-      finish(await unregister(output(command), keyArn, resourceArns));
+      finish(await unregister(session(command), keyArn, resourceArns));
     });
 
   root
@@ -119,8 +126,7 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
     .description('Lists the registered resources and the policy of one key, or of every key (a table scan).')
     .option('--key <keyArn>', 'only this key')
     .action(async (options: { key?: string }, command: Command) => {
-      const { list } = require('./commands/list') as typeof import('./commands/list');
-      finish(await list(output(command), options));
+      finish(await list(session(command), options));
     });
 
   root
@@ -133,8 +139,7 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
     .option('--disable-state-machine <arn>', STATE_MACHINE_HELP.disable)
     .option('--enable-state-machine <arn>', STATE_MACHINE_HELP.enable)
     .action(async (keyArn: string, options, command: Command) => {
-      const { status } = require('./commands/status') as typeof import('./commands/status');
-      finish(await status(output(command), keyArn, options));
+      finish(await status(session(command), keyArn, options));
     });
 
   root
@@ -149,8 +154,7 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
       `${STATE_MACHINE_HELP.disable}; read for the deployed grace period`,
     )
     .action(async (keyArn: string, options, command: Command) => {
-      const { plan } = require('./commands/plan') as typeof import('./commands/plan');
-      finish(await plan(output(command), keyArn, options));
+      finish(await plan(session(command), keyArn, options));
     });
 
   root
@@ -166,7 +170,6 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
     .option('--grace <seconds>', 'the grace period in the sandbox, 0 to 600 seconds (default: 2)')
     .option('--verbose', "add the handlers' own log lines")
     .action(async (eventFile: string, options: { grace?: string; verbose?: boolean }, command: Command) => {
-      const { simulate } = require('./commands/simulate') as typeof import('./commands/simulate');
       finish(
         await simulate(io, eventFile, { ...options, json: command.optsWithGlobals<GlobalOptions>().json }),
       );
@@ -179,27 +182,23 @@ function program(io: CliIo, exitCode: { value: ExitCode }): Command {
  * Runs the CLI on `argv` (the arguments after the command name) and returns the exit code. Errors are
  * one line on stderr, never a stack trace. Tests call this in-process.
  */
-export async function run(argv: readonly string[], io: CliIo = process): Promise<ExitCode> {
+export async function run(
+  argv: readonly string[],
+  io: CliIo = process,
+  env: Environment = process.env,
+): Promise<ExitCode> {
   const exitCode: { value: ExitCode } = { value: EXIT.ok };
-  const saved = savedEnvironment();
+  const pointed: { target: Target } = { target: {} };
   try {
-    await program(io, exitCode).parseAsync([...argv], { from: 'user' });
+    await program(io, env, exitCode, pointed).parseAsync([...argv], { from: 'user' });
     return exitCode.value;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end in a CommanderError too, with exit code 0; commander printed the message.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const { message, exitCode: code } = explain(error, target());
+    const { message, exitCode: code } = explain(error, pointed.target);
     io.stderr.write(`error: ${message}\n`);
     return code;
-  } finally {
-    saved.restore();
   }
-}
-
-if (require.main === module) {
-  run(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
 }

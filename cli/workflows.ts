@@ -1,13 +1,13 @@
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import {
-  DescribeStateMachineCommand,
   type ExecutionListItem,
   ListExecutionsCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-sfn';
 import { keyIdOf, shortKeyId } from '../lambdas/shared/arn';
-import { ENV } from '../lambdas/shared/contract';
+import { ENV, GRACE_SECONDS_TAG } from '../lambdas/shared/contract';
 import type { Workflow } from '../lambdas/shared/model';
-import type { Reactor } from './context';
+import type { Reactor } from '../lambdas/shared/reactor';
+import type { CliSession } from './context';
 
 /** `--disable-state-machine` and `--enable-state-machine`, or the environment the dispatcher also reads. */
 export interface StateMachineOptions {
@@ -15,9 +15,12 @@ export interface StateMachineOptions {
   readonly enableStateMachine?: string;
 }
 
-export function stateMachineArns(options: StateMachineOptions): Partial<Record<Workflow, string>> {
-  const disable = options.disableStateMachine ?? process.env[ENV.disableStateMachineArn];
-  const enable = options.enableStateMachine ?? process.env[ENV.enableStateMachineArn];
+export function stateMachineArns(
+  session: CliSession,
+  options: StateMachineOptions,
+): Partial<Record<Workflow, string>> {
+  const disable = options.disableStateMachine ?? session.env[ENV.disableStateMachineArn];
+  const enable = options.enableStateMachine ?? session.env[ENV.enableStateMachineArn];
   return { ...(disable ? { disable } : {}), ...(enable ? { enable } : {}) };
 }
 
@@ -28,23 +31,23 @@ export interface KeyStateReading {
   readonly note?: string;
 }
 
-/** The key's real state, as the workflows read it: only Enabled is usable. Never fatal here. */
+/** The key's real state, as the workflows read it (only Enabled is usable). Never fatal here. */
 export async function readKeyState(r: Reactor, keyArn: string): Promise<KeyStateReading> {
   try {
-    const { KeyMetadata } = await r.kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
-    const keyState = KeyMetadata?.KeyState ?? 'Unknown';
-    return { keyState, usable: keyState === 'Enabled' };
+    const { keyState, usable } = await r.keys.state(keyArn);
+    return keyState === 'NotFound'
+      ? { keyState, usable, note: 'deleted, or never existed' }
+      : { keyState, usable };
   } catch (error) {
-    const { name, message } = error as Error;
-    if (name === 'NotFoundException')
-      return { keyState: 'NotFound', usable: false, note: 'deleted, or never existed' };
+    const { name, message } =
+      (error as Error).cause instanceof Error ? ((error as Error).cause as Error) : (error as Error);
     return { keyState: 'Unknown', usable: null, note: `${name}: ${(message ?? '').split('\n', 1)[0]}` };
   }
 }
 
 /**
- * The grace period the key-disabled workflow is deployed with, read from its definition (the value the
- * CDK substituted for `${GraceSeconds}`), or undefined when the state machine is not known or readable.
+ * The grace period the key-disabled workflow is deployed with, from the tag the construct puts on it, or
+ * undefined when the state machine is not known or readable.
  */
 export async function deployedGraceSeconds(
   r: Reactor,
@@ -52,11 +55,11 @@ export async function deployedGraceSeconds(
 ): Promise<number | undefined> {
   if (!disableStateMachineArn) return undefined;
   try {
-    const { definition } = await r.sfn.send(
-      new DescribeStateMachineCommand({ stateMachineArn: disableStateMachineArn }),
+    const { tags } = await r.stepFunctions.send(
+      new ListTagsForResourceCommand({ resourceArn: disableStateMachineArn }),
     );
-    const match = /"deployedGraceSeconds\.\$"\s*:\s*"States\.StringToJson\('(\d+)'\)"/.exec(definition ?? '');
-    return match?.[1] === undefined ? undefined : Number(match[1]);
+    const value = tags?.find((tag) => tag.key === GRACE_SECONDS_TAG)?.value;
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
   } catch {
     return undefined;
   }
@@ -93,7 +96,7 @@ export async function latestExecutions(
     try {
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_PAGES && mine.length < limit; page++) {
-        const result = await r.sfn.send(
+        const result = await r.stepFunctions.send(
           new ListExecutionsCommand({ stateMachineArn, maxResults: 100, nextToken }),
         );
         mine.push(...(result.executions ?? []).filter((execution) => execution.name?.startsWith(prefix)));

@@ -1,4 +1,4 @@
-import { type InstrumentableClient, instrumentClients } from '../lambdas/shared/clients/registry';
+import type { ClientInstrument, InstrumentableClient } from '../lambdas/shared/aws';
 import { currentExecution } from './execution-context';
 
 /** One AWS API call made by a handler, as the SDK saw it. */
@@ -18,17 +18,13 @@ type Middleware = (
 ) => (args: { input: Record<string, unknown> }) => Promise<unknown>;
 
 /**
- * Records every AWS call the handlers make, through an SDK middleware on the shared clients: the
+ * Records every AWS call the handlers make, through an SDK middleware on the local reactor's clients: the
  * local view of what CloudTrail would show. The sandbox prints it, the tests assert on it (the order
  * of stop calls, the emails sent), the benchmark counts it.
  */
 export class AwsCallLog {
   readonly calls: AwsCall[] = [];
   private readonly listeners: ((call: AwsCall) => void)[] = [];
-
-  constructor() {
-    instrumentClients((client) => this.attach(client));
-  }
 
   onCall(listener: (call: AwsCall) => void): void {
     this.listeners.push(listener);
@@ -46,6 +42,9 @@ export class AwsCallLog {
     this.calls.push(call);
     for (const listener of this.listeners) listener(call);
   }
+
+  /** Attached to every client of the local reactor (AwsOptions.instrument). */
+  readonly instrument: ClientInstrument = (client) => this.attach(client);
 
   private attach(client: InstrumentableClient): void {
     const record: Middleware = (next, context) => async (args) => {

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DRIFT_EVENT_PATTERN, KMS_EVENT_PATTERNS } from '../lib/event-patterns';
 import type { EventBridgeEvent } from './cloudtrail';
+import { SANDBOX_CREDENTIALS } from './world';
 
 /**
  * moto's EventBridge with the reactor's rules: the exact patterns the CDK stack deploys
@@ -28,7 +29,7 @@ export class LocalEventBus {
   ) {}
 
   static async create(endpoint: string, region: string, account: string): Promise<LocalEventBus> {
-    const config = { endpoint, region, maxAttempts: 1 };
+    const config = { endpoint, region, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 };
     const events = new EventBridgeClient(config);
     const sqs = new SQSClient(config);
     const { QueueUrl } = await sqs.send(

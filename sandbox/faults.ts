@@ -1,4 +1,4 @@
-import { type InstrumentableClient, instrumentClients } from '../lambdas/shared/clients/registry';
+import type { ClientInstrument, InstrumentableClient } from '../lambdas/shared/aws';
 
 /**
  * Faults for the handlers' AWS clients, injected by SDK middleware so that no handler has a seam for
@@ -90,9 +90,7 @@ export class FaultInjector {
   private draw: () => number = () => 1;
   private readonly keptRunning = new Set<string>();
 
-  constructor(private readonly sdkRetryDelayMs = 2) {
-    instrumentClients((client) => this.attach(client));
-  }
+  constructor(private readonly sdkRetryDelayMs = 2) {}
 
   /** Starts failing attempts; replaces the options of an earlier start. */
   start(options: FaultOptions): void {
@@ -118,6 +116,9 @@ export class FaultInjector {
   clearKeptRunning(): void {
     this.keptRunning.clear();
   }
+
+  /** Attached to every client of the local reactor (AwsOptions.instrument). */
+  readonly instrument: ClientInstrument = (client) => this.attach(client);
 
   private attach(client: InstrumentableClient): void {
     const add = client.middlewareStack.add as AddMiddleware;

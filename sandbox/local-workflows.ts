@@ -9,7 +9,6 @@ import type { KeyEvent, Workflow } from '../lambdas/shared/model';
 import {
   functionArnVariable,
   GRACE_SECONDS_VARIABLE,
-  handlerEntry,
   STEP_FUNCTIONS,
   type StepFunctionName,
   substitute,
@@ -27,15 +26,13 @@ import { currentExecution } from './execution-context';
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 
-export function localAccount(): string {
-  return process.env.SANDBOX_ACCOUNT_ID ?? LOCAL_ACCOUNT;
+/** Where the local reactor runs: the account and Region in its ARNs. */
+export interface LocalPlace {
+  readonly account: string;
+  readonly region: string;
 }
 
-export function localRegion(): string {
-  return process.env.AWS_REGION ?? LOCAL_REGION;
-}
-
-type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 type JsonValue = Parameters<StateMachine['run']>[0];
 /** One entry of the interpreter's event log (the package does not export the type). */
 export type EventLog =
@@ -87,31 +84,32 @@ function functionName(folder: string): string {
   return `key-reactor-${folder}`;
 }
 
-function functionArn(folder: string): string {
-  return `arn:aws:lambda:${localRegion()}:${localAccount()}:function:${functionName(folder)}`;
+function functionArn(place: LocalPlace, folder: string): string {
+  return `arn:aws:lambda:${place.region}:${place.account}:function:${functionName(folder)}`;
 }
 
-export function stateMachineArn(workflow: Workflow): string {
-  return `arn:aws:states:${localRegion()}:${localAccount()}:stateMachine:key-reactor-${workflow}`;
+export function stateMachineArn(place: LocalPlace, workflow: Workflow): string {
+  return `arn:aws:states:${place.region}:${place.account}:stateMachine:key-reactor-${workflow}`;
 }
 
 /** A workflow definition with the same substitutions the CDK construct deploys, function ARNs faked. */
-export function loadDefinition(workflow: Workflow, graceSeconds: number): AslDefinition {
+export function loadDefinition(place: LocalPlace, workflow: Workflow, graceSeconds: number): AslDefinition {
   const definition = WORKFLOWS.find((candidate) => candidate.name === workflow);
   if (!definition) throw new Error(`Unknown workflow ${workflow}`);
   const values: Record<string, string> = { [GRACE_SECONDS_VARIABLE]: String(graceSeconds) };
   for (const [name, folder] of Object.entries(STEP_FUNCTIONS)) {
-    values[functionArnVariable(name as StepFunctionName)] = functionArn(folder);
+    values[functionArnVariable(name as StepFunctionName)] = functionArn(place, folder);
   }
   return JSON.parse(substitute(readFileSync(definition.aslFile, 'utf8'), values)) as AslDefinition;
 }
 
-function lambdaContext(folder: string): Context {
+/** The context Lambda would pass the function in `folder`. */
+export function lambdaContext(place: LocalPlace, folder: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: functionName(folder),
     functionVersion: '$LATEST',
-    invokedFunctionArn: functionArn(folder),
+    invokedFunctionArn: functionArn(place, folder),
     memoryLimitInMB: '256',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName(folder)}`,
@@ -123,28 +121,19 @@ function lambdaContext(folder: string): Context {
   };
 }
 
-const handlerCache = new Map<string, LambdaHandler>();
-
-/** Loaded on first use, so that AWS_ENDPOINT_URL is in place before the SDK clients are created. */
-function handlerFor(folder: string): LambdaHandler {
-  let handler = handlerCache.get(folder);
-  if (!handler) {
-    handler = (require(handlerEntry(folder)) as { handler: LambdaHandler }).handler;
-    handlerCache.set(folder, handler);
-  }
-  return handler;
-}
-
-export function invokeLocally(folder: string, event: unknown): Promise<unknown> {
-  return handlerFor(folder)(event, lambdaContext(folder));
-}
+/** Invokes the handler of the function in `folder` with `event`, as Lambda would. */
+export type LocalInvoke = (folder: string, event: unknown) => Promise<unknown>;
 
 /** The local stand-in for the Step Functions service: starts executions and keeps their records. */
 export class LocalStepFunctions {
   readonly executions: ExecutionRecord[] = [];
   private readonly listeners: ExecutionListener[] = [];
 
-  constructor(private readonly timing: LocalTiming) {}
+  constructor(
+    private readonly timing: LocalTiming,
+    private readonly place: LocalPlace,
+    private readonly invoke: LocalInvoke,
+  ) {}
 
   onEvent(listener: ExecutionListener): void {
     this.listeners.push(listener);
@@ -162,16 +151,16 @@ export class LocalStepFunctions {
       throw error;
     }
     const graceSeconds = this.timing.graceSeconds ?? Math.ceil(this.timing.graceMs / 1000);
-    const definition = loadDefinition(workflow, graceSeconds);
+    const definition = loadDefinition(this.place, workflow, graceSeconds);
     const overrides = this.overridesFor(definition);
-    const executionArn = `${stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = `${stateMachineArn(this.place, workflow).replace(':stateMachine:', ':execution:')}:${name}`;
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const run = currentExecution.run(name, () =>
       machine.run(input as unknown as JsonValue, {
         overrides,
         context: {
           Execution: { Id: executionArn, Name: name },
-          StateMachine: { Id: stateMachineArn(workflow), Name: `key-reactor-${workflow}` },
+          StateMachine: { Id: stateMachineArn(this.place, workflow), Name: `key-reactor-${workflow}` },
         } as never,
       }),
     );
@@ -220,14 +209,16 @@ export class LocalStepFunctions {
     const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     const waitTimeOverrides: Record<string, number> = {};
     const retryIntervalOverrides: Record<string, number | number[]> = {};
-    const folders = new Map(Object.values(STEP_FUNCTIONS).map((folder) => [functionArn(folder), folder]));
+    const folders = new Map(
+      Object.values(STEP_FUNCTIONS).map((folder) => [functionArn(this.place, folder), folder]),
+    );
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type === 'Task') {
         const folder = state.Resource ? folders.get(state.Resource) : undefined;
         if (!folder)
           throw new Error(`State "${stateName}" invokes ${state.Resource}, which is no reactor function`);
         taskResourceLocalHandlers[stateName] = async (input) =>
-          (await invokeLocally(folder, input)) as JsonValue;
+          (await this.invoke(folder, input)) as JsonValue;
         const retryMs = this.timing.retryMs ?? 50;
         retryIntervalOverrides[stateName] = (state.Retry ?? []).map((retrier) =>
           retrier.ErrorEquals.includes('LeaseTakenError') ? (this.timing.leaseRetryMs ?? retryMs) : retryMs,

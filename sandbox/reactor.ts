@@ -1,18 +1,33 @@
 import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
-import { instrumentClients } from '../lambdas/shared/clients/registry';
+import type { ClientInstrument } from '../lambdas/shared/aws';
+import { type Clock, systemClock } from '../lambdas/shared/clock';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
+import { Reactor } from '../lambdas/shared/reactor';
 import { AwsCallLog } from './aws-calls';
 import type { EventBridgeEvent } from './cloudtrail';
 import { LocalEventBus } from './event-bus';
+import { FaultInjector } from './faults';
+import { localHandlers } from './handlers';
+import { KeyStateSeam } from './key-seams';
 import {
   type ExecutionRecord,
-  invokeLocally,
+  type LambdaHandler,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  type LocalPlace,
   LocalStepFunctions,
   type LocalTiming,
-  localRegion,
+  lambdaContext,
 } from './local-workflows';
 import { type MotoServer, startMoto } from './moto';
-import { type AwsClients, createReactorTable, DEMO, reactorEnvironment, worldClients } from './world';
+import {
+  type AwsClients,
+  createReactorTable,
+  DEMO,
+  localSettings,
+  SANDBOX_CREDENTIALS,
+  worldClients,
+} from './world';
 
 /**
  * The whole reactor on one machine: a moto server for AWS, moto's EventBridge with the deployed rules,
@@ -51,40 +66,76 @@ export interface LocalReactorOptions extends LocalTiming {
   readonly region?: string;
   /** IDs for the next KMS keys created, so a recorded event's key can be recreated. */
   readonly kmsKeyIds?: readonly string[];
+  /** Attached to the reactor's clients besides the sandbox's own (the bench's call timer). @default none */
+  readonly instrument?: readonly ClientInstrument[];
+  /** The reactor's clock. @default the system clock */
+  readonly clock?: Clock;
 }
 
 export class LocalReactor {
+  /** Every AWS call the reactor's handlers made. */
   readonly calls = new AwsCallLog();
+  /** Throttling and outages injected into the reactor's calls (never the world's own). */
+  readonly faults = new FaultInjector();
+  /** Key states moto cannot produce (a declared seam). */
+  readonly keySeam = new KeyStateSeam();
   readonly dispatches: DispatchOutcome[] = [];
+  /** The reactor's parts, pointed at moto: what the handlers run with, and what tests may read. */
+  readonly reactor: Reactor;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly clients: AwsClients;
+  private readonly handlers: Record<string, LambdaHandler>;
 
   private constructor(
     readonly moto: MotoServer,
-    readonly clients: AwsClients,
     private eventBus: LocalEventBus,
-    readonly stepFunctions: LocalStepFunctions,
-    readonly account: string,
+    readonly place: LocalPlace,
+    options: LocalReactorOptions,
   ) {
-    bridgeStartExecution(stepFunctions);
+    this.clients = worldClients(moto.endpoint, place.region);
+    this.stepFunctions = new LocalStepFunctions(options, place, (folder, event) =>
+      this.invoke(folder, event),
+    );
+    this.reactor = new Reactor(
+      localSettings(place),
+      {
+        endpoint: moto.endpoint,
+        region: place.region,
+        credentials: SANDBOX_CREDENTIALS,
+        instrument: [
+          this.calls.instrument,
+          this.faults.instrument,
+          this.keySeam.instrument,
+          answerStartExecution(this.stepFunctions),
+          ...(options.instrument ?? []),
+        ],
+      },
+      options.clock ?? systemClock,
+    );
+    this.handlers = localHandlers(this.reactor);
   }
 
   static async start(options: LocalReactorOptions): Promise<LocalReactor> {
-    const account = options.account ?? '123456789012';
-    if (options.region) process.env.AWS_REGION = options.region;
-    process.env.SANDBOX_ACCOUNT_ID = account;
+    const place = { account: options.account ?? LOCAL_ACCOUNT, region: options.region ?? LOCAL_REGION };
     const moto = await startMoto({
-      env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount), MOTO_ACCOUNT_ID: account },
+      env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount), MOTO_ACCOUNT_ID: place.account },
       kmsKeyIds: options.kmsKeyIds,
     });
     try {
-      Object.assign(process.env, reactorEnvironment(moto.endpoint));
-      const clients = worldClients(moto.endpoint);
-      await createReactorTable(clients);
-      const bus = await LocalEventBus.create(moto.endpoint, localRegion(), account);
-      return new LocalReactor(moto, clients, bus, new LocalStepFunctions(options), account);
+      await createReactorTable(worldClients(moto.endpoint, place.region));
+      const bus = await LocalEventBus.create(moto.endpoint, place.region, place.account);
+      return new LocalReactor(moto, bus, place, options);
     } catch (error) {
       await moto.stop();
       throw error;
     }
+  }
+
+  /** Invokes the function in `folder` (lambdas/<folder>) in-process, as Lambda would. */
+  invoke(folder: string, event: unknown): Promise<unknown> {
+    const handler = this.handlers[folder];
+    if (!handler) throw new Error(`No reactor function in lambdas/${folder}`);
+    return handler(event, lambdaContext(this.place, folder));
   }
 
   /**
@@ -107,14 +158,14 @@ export class LocalReactor {
 
   /** Runs the sweep once and leaves its drift events on EventBridge, for `deliver` to hand over. */
   runSweep(): Promise<SweepSummary> {
-    return invokeLocally('sweep', {}) as Promise<SweepSummary>;
+    return this.invoke('sweep', {}) as Promise<SweepSummary>;
   }
 
   /** Hands whatever the rules delivered so far to the dispatcher, as the rules' Lambda target would. */
   async deliver(): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];
     for (const delivered of await this.bus.drain()) {
-      const result = (await invokeLocally('dispatcher', delivered)) as {
+      const result = (await this.invoke('dispatcher', delivered)) as {
         accepted: boolean;
         reason?: string;
         executionName?: string;
@@ -144,7 +195,7 @@ export class LocalReactor {
   async reset(): Promise<void> {
     await this.moto.reset();
     await createReactorTable(this.clients);
-    this.eventBus = await LocalEventBus.create(this.moto.endpoint, localRegion(), this.account);
+    this.eventBus = await LocalEventBus.create(this.moto.endpoint, this.place.region, this.place.account);
     this.stepFunctions.executions.length = 0;
     this.dispatches.length = 0;
     this.calls.clear();
@@ -171,8 +222,8 @@ type StartExecutionInput = { stateMachineArn?: string; name?: string; input?: st
  * the local Step Functions, with the service's rule: a name is used once per state machine, and asking
  * again for a running execution with the same input returns it.
  */
-function bridgeStartExecution(stepFunctions: LocalStepFunctions): void {
-  instrumentClients((client) => {
+function answerStartExecution(stepFunctions: LocalStepFunctions): ClientInstrument {
+  return (client) => {
     const middleware =
       (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
       async (args: { input: unknown }) => {
@@ -200,5 +251,5 @@ function bridgeStartExecution(stepFunctions: LocalStepFunctions): void {
       name: 'localStepFunctions',
       override: true,
     });
-  });
+  };
 }

@@ -11,7 +11,7 @@ import {
 import { resourceIdOf } from '../lambdas/shared/arn';
 import { type SentEmail, sentEmails } from './aws-calls';
 import { cloudTrailEvent, type EventBridgeEvent } from './cloudtrail';
-import { KeyStateSeam } from './key-seams';
+import type { KeyStateSeam } from './key-seams';
 import { MotoNotInstalledError } from './moto';
 import { LocalReactor } from './reactor';
 import { Timeline } from './timeline';
@@ -148,8 +148,8 @@ async function prelude(sandbox: Sandbox, trigger: string): Promise<void> {
       eventName: before,
       keyId,
       keyArn,
-      account: reactor.account,
-      region: process.env.AWS_REGION ?? 'us-east-1',
+      account: reactor.place.account,
+      region: reactor.place.region,
       userName: 'customer-admin',
       requestParameters: before === 'ScheduleKeyDeletion' ? { keyId, pendingWindowInDays: 7 } : undefined,
     }),
@@ -192,11 +192,11 @@ async function simulate(
   });
   const timeline = new Timeline(log);
   try {
-    const seam = new KeyStateSeam();
+    const seam = reactor.keySeam;
     const keyArn = await createCustomerKey(reactor.clients, 'Customer BYOK key (simulated)');
     const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
     const fleet = await createFleet(reactor.clients);
-    await registerFleet(keyArn, fleet);
+    await registerFleet(reactor.reactor, keyArn, fleet);
     log(`Sandbox: moto on ${reactor.moto.endpoint}, key ${keyArn}, ${fleet.length} resources registered`);
     timeline.attach(reactor);
     const sandbox: Sandbox = { reactor, kms: reactor.clients.kms, seam, keyId, keyArn, timeline };
@@ -210,7 +210,7 @@ async function simulate(
     const executionsBefore = reactor.executions.length;
     const callsBefore = reactor.calls.calls.length;
     const emailsBefore = sentEmails(reactor.calls).length;
-    const statesBefore = await observeFleet(fleet);
+    const statesBefore = await observeFleet(reactor.reactor, fleet);
 
     timeline.restart();
     if (detail.errorCode !== undefined) {
@@ -239,7 +239,7 @@ async function simulate(
     await reactor.settle();
     timeline.close();
 
-    const statesAfter = await observeFleet(fleet);
+    const statesAfter = await observeFleet(reactor.reactor, fleet);
     const calls = reactor.calls.calls.slice(callsBefore);
     const callOrder = (resourceArn: string) => {
       const id = resourceIdOf(resourceArn);

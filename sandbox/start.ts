@@ -7,7 +7,7 @@ import { cloudTrailEvent } from './cloudtrail';
 import { MotoNotInstalledError } from './moto';
 import { type DispatchOutcome, LocalReactor } from './reactor';
 import { Timeline } from './timeline';
-import { createCustomerKey, createFleet, type FleetMember, observeFleet, registerFleet } from './world';
+import { createCustomerKey, createFleet, DEMO, type FleetMember, observeFleet, registerFleet } from './world';
 
 const USAGE = `Usage: npm start -- [--grace <seconds>] [--keep]
 
@@ -43,8 +43,12 @@ function parseOptions() {
   return { grace, keep: values.keep ?? false };
 }
 
-async function printFleet(timeline: Timeline, fleet: readonly FleetMember[]): Promise<void> {
-  const states = await observeFleet(fleet);
+async function printFleet(
+  reactor: LocalReactor,
+  timeline: Timeline,
+  fleet: readonly FleetMember[],
+): Promise<void> {
+  const states = await observeFleet(reactor.reactor, fleet);
   for (const member of fleet)
     timeline.say(`  ${member.layer.padEnd(7)} ${member.label.padEnd(28)} ${states.get(member.resourceArn)}`);
 }
@@ -87,10 +91,10 @@ async function main(): Promise<number> {
     out(`moto_server on ${reactor.moto.endpoint}; grace period ${grace}s (10 minutes when deployed)\n`);
     const keyArn = await createCustomerKey(reactor.clients, 'Customer BYOK key (sandbox)');
     const fleet = await createFleet(reactor.clients);
-    await registerFleet(keyArn, fleet);
+    await registerFleet(reactor.reactor, keyArn, fleet);
     out(`Customer key ${keyArn}`);
     out('Registered to it:');
-    await printFleet(timeline, fleet);
+    await printFleet(reactor, timeline, fleet);
     timeline.attach(reactor);
 
     for (const [eventName, command, eventLost] of [
@@ -103,20 +107,20 @@ async function main(): Promise<number> {
       timeline.restart();
       await reactor.clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }));
       timeline.say(
-        `KMS ${eventName} on ${keyIdOf(keyArn)} by arn:aws:iam::${reactor.account}:user/customer-admin`,
+        `KMS ${eventName} on ${keyIdOf(keyArn)} by arn:aws:iam::${reactor.place.account}:user/customer-admin`,
       );
       if (eventLost) {
         await sweepFor(reactor, timeline);
         timeline.say('Fleet now:');
-        await printFleet(timeline, fleet);
+        await printFleet(reactor, timeline, fleet);
         continue;
       }
       const event = cloudTrailEvent({
         eventName,
         keyId: keyIdOf(keyArn),
         keyArn,
-        account: reactor.account,
-        region: process.env.AWS_REGION ?? 'us-east-1',
+        account: reactor.place.account,
+        region: reactor.place.region,
         userName: 'customer-admin',
       });
       const outcomes = await reactor.publish(event);
@@ -124,7 +128,7 @@ async function main(): Promise<number> {
       sayDispatched(timeline, 'EventBridge rule', outcomes);
       await reactor.settle();
       timeline.say('Fleet now:');
-      await printFleet(timeline, fleet);
+      await printFleet(reactor, timeline, fleet);
     }
     timeline.close();
 
@@ -142,7 +146,7 @@ async function main(): Promise<number> {
       out(
         '  aws ecs list-services --cluster customer-data\n  aws ec2 describe-instances --query "Reservations[].Instances[].[InstanceId,State.Name]"',
       );
-      out(`  aws dynamodb scan --table-name ${process.env.TABLE_NAME}\nPress Ctrl-C to stop it.`);
+      out(`  aws dynamodb scan --table-name ${DEMO.tableName}\nPress Ctrl-C to stop it.`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
     return failed.length === 0 ? 0 : 1;

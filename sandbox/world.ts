@@ -19,9 +19,12 @@ import {
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
-import { DEFAULT_MANAGED_TAG, ENV, TABLE_SCHEMA } from '../lambdas/shared/contract';
+import { kindOf } from '../lambdas/shared/arn';
+import { DEFAULT_MANAGED_TAG, TABLE_SCHEMA } from '../lambdas/shared/contract';
 import type { Layer } from '../lambdas/shared/model';
-import { localRegion, stateMachineArn } from './local-workflows';
+import type { Reactor } from '../lambdas/shared/reactor';
+import { defaultSettings, type ReactorSettings } from '../lambdas/shared/settings';
+import { type LocalPlace, stateMachineArn } from './local-workflows';
 
 /**
  * A small BYOK world on a moto server: the reactor's table, a verified sender, a customer key, and a
@@ -37,29 +40,30 @@ export const DEMO = {
   desiredCount: 2,
 } as const;
 
-/** The environment the handlers read, pointed at the moto server. */
-export function reactorEnvironment(endpoint: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: localRegion(),
-    AWS_DEFAULT_REGION: localRegion(),
-    // Never real credentials: everything goes to moto.
-    AWS_ACCESS_KEY_ID: 'sandbox',
-    AWS_SECRET_ACCESS_KEY: 'sandbox',
-    AWS_SESSION_TOKEN: 'sandbox',
-    [ENV.tableName]: DEMO.tableName,
-    [ENV.senderAddress]: DEMO.sender,
-    [ENV.operatorAddresses]: DEMO.operators.join(','),
-    [ENV.managedTagKey]: DEFAULT_MANAGED_TAG.key,
-    [ENV.managedTagValue]: DEFAULT_MANAGED_TAG.value,
-    [ENV.disableStateMachineArn]: stateMachineArn('disable'),
-    [ENV.enableStateMachineArn]: stateMachineArn('enable'),
+/** The settings the local reactor runs with: the demo's table and addresses, the local workflows. */
+export function localSettings(place: LocalPlace): ReactorSettings {
+  return defaultSettings({
+    tableName: DEMO.tableName,
+    senderAddress: DEMO.sender,
+    operatorAddresses: DEMO.operators,
+    stateMachineArns: {
+      disable: stateMachineArn(place, 'disable'),
+      enable: stateMachineArn(place, 'enable'),
+    },
     // One bus locally: moto's default bus holds the KMS rules and the drift rule alike.
-    [ENV.eventBusName]: 'default',
-  };
+    eventBusName: 'default',
+  });
 }
 
+/** Never real credentials: everything goes to moto. */
+export const SANDBOX_CREDENTIALS = {
+  accessKeyId: 'sandbox',
+  secretAccessKey: 'sandbox',
+  sessionToken: 'sandbox',
+} as const;
+
 export interface AwsClients {
+  readonly region: string;
   readonly autoscaling: AutoScalingClient;
   readonly dynamodb: DynamoDBClient;
   readonly ec2: EC2Client;
@@ -70,9 +74,10 @@ export interface AwsClients {
 }
 
 /** Clients of the world's own, separate from the handlers' (whose calls are what gets recorded). */
-export function worldClients(endpoint: string): AwsClients {
-  const config = { endpoint, region: localRegion(), maxAttempts: 1 };
+export function worldClients(endpoint: string, region: string): AwsClients {
+  const config = { endpoint, region, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 };
   return {
+    region,
     autoscaling: new AutoScalingClient(config),
     dynamodb: new DynamoDBClient(config),
     ec2: new EC2Client(config),
@@ -171,7 +176,7 @@ export async function createFleet(clients: AwsClients, options: FleetOptions = {
     );
     for (const instance of Instances ?? []) {
       members.push({
-        resourceArn: `arn:aws:ec2:${localRegion()}:${instanceAccount(service.serviceArn)}:instance/${instance.InstanceId}`,
+        resourceArn: `arn:aws:ec2:${clients.region}:${instanceAccount(service.serviceArn)}:instance/${instance.InstanceId}`,
         layer: 'server',
         label: `EC2 instance ${instance.InstanceId}`,
       });
@@ -235,7 +240,7 @@ export async function createAutoScalingGroup(
       MinSize: options.instances,
       MaxSize: options.instances + 2,
       DesiredCapacity: options.instances,
-      AvailabilityZones: [`${localRegion()}a`],
+      AvailabilityZones: [`${clients.region}a`],
       Tags:
         options.tagged === false
           ? []
@@ -265,21 +270,25 @@ function instanceAccount(arn: string): string {
 }
 
 /** Each resource's state as the reactor's own drivers see it. */
-export async function observeFleet(members: readonly FleetMember[]): Promise<Map<string, string>> {
-  const { driversFor } = await import('../lambdas/shared/drivers');
-  const { kindOf } = await import('../lambdas/shared/arn');
-  const drivers = driversFor({ key: DEFAULT_MANAGED_TAG.key, value: DEFAULT_MANAGED_TAG.value });
+export async function observeFleet(
+  reactor: Reactor,
+  members: readonly FleetMember[],
+): Promise<Map<string, string>> {
   const states = new Map<string, string>();
   for (const member of members) {
-    const [observation] = await drivers[kindOf(member.resourceArn)].status([member.resourceArn]);
+    const [observation] = await reactor.drivers[kindOf(member.resourceArn)].status([member.resourceArn]);
     states.set(member.resourceArn, observation ? `${observation.state} (${observation.detail})` : 'unknown');
   }
   return states;
 }
 
 /** Registers the fleet to the key, and the key's administrators, through the reactor's own store. */
-export async function registerFleet(keyArn: string, members: readonly FleetMember[]): Promise<void> {
-  const registry = await import('../lambdas/shared/store/registry');
+export async function registerFleet(
+  reactor: Reactor,
+  keyArn: string,
+  members: readonly FleetMember[],
+): Promise<void> {
+  const { registry } = reactor.store;
   for (const member of members)
     await registry.register({ keyArn, resourceArn: member.resourceArn, layer: member.layer });
   await registry.setAdministrators(keyArn, DEMO.administrators);

@@ -1,5 +1,5 @@
 import type { RegisteredResource } from '../../lambdas/shared/model';
-import { type Output, reactor, requireTable } from '../context';
+import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { byStopOrder, nameOf, policyLines, table } from '../format';
 import { keyArnArgument } from '../inputs';
@@ -8,11 +8,11 @@ import { keyArnArgument } from '../inputs';
  * The registered resources of one key (a Query of its partition), or of every key (a paginated Scan
  * of the table filtered on `type = resource`: fine for an operator's command, never used by a workflow).
  */
-export async function list(out: Output, options: { readonly key?: string }): Promise<ExitCode> {
+export async function list(session: CliSession, options: { readonly key?: string }): Promise<ExitCode> {
   const keyArn = options.key === undefined ? undefined : keyArnArgument(options.key);
-  requireTable();
-  const r = reactor();
-  const resources = keyArn ? await r.registry.listRegistered(keyArn) : await r.registry.listAllRegistered();
+  const r = session.reactor();
+  const { out } = session;
+  const resources = keyArn ? await r.store.registry.list(keyArn) : await r.store.registry.listAll();
 
   const byKey = new Map<string, RegisteredResource[]>();
   if (keyArn) byKey.set(keyArn, []);
@@ -21,7 +21,7 @@ export async function list(out: Output, options: { readonly key?: string }): Pro
   const keys = await Promise.all(
     [...byKey].map(async ([arn, members]) => ({
       keyArn: arn,
-      policy: await r.registry.getPolicy(arn),
+      policy: await r.store.registry.policy(arn),
       resources: byStopOrder(members),
     })),
   );

@@ -1,37 +1,23 @@
-import { config } from '../../lambdas/shared/config';
+import { type Decision, decide } from '../../lambdas/shared/decision';
 import { type Layer, RESOURCE_KINDS, type RegisteredResource } from '../../lambdas/shared/model';
-import { type Output, reactor, requireTable } from '../context';
+import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { duration, nameOf, policyLines, table } from '../format';
 import { keyArnArgument } from '../inputs';
-import { type Observed, observe, stateText } from '../observe';
+import { observe, stateText } from '../observe';
 import { deployedGraceSeconds, readKeyState, type StateMachineOptions, stateMachineArns } from '../workflows';
 
-/** What the key-disabled workflow would do with one resource, as converge decides it. */
-type Verdict = 'stop' | 'wait' | 'skip' | 'already stopped';
-
-function verdictOf(observed: Observed | undefined): { verdict: Verdict; why: string } {
-  const tag = config.managedTag();
-  const observation = observed?.observation;
-  if (!observation) return { verdict: 'skip', why: `state unknown: ${observed?.error ?? 'not observed'}` };
-  switch (observation.state) {
-    case 'stopped':
+/** What the key-disabled workflow would do with one resource: decision.ts's verdict, in the CLI's words. */
+function wouldDo(decision: Decision): { verdict: 'stop' | 'wait' | 'skip' | 'already stopped'; why: string } {
+  switch (decision.verdict) {
+    case 'stop':
+      return { verdict: 'stop', why: decision.why };
+    case 'wait':
+      return { verdict: 'wait', why: decision.why };
+    case 'settled':
       return { verdict: 'already stopped', why: 'nothing to do' };
-    case 'not-found':
-      return { verdict: 'skip', why: 'not found: deleted, or its ARN is wrong' };
-    case 'not-managed':
-      return { verdict: 'skip', why: `not tagged ${tag.key}=${tag.value}` };
-    case 'running':
-      return observation.restore === undefined
-        ? { verdict: 'skip', why: `AWS cannot stop it: ${observation.detail}` }
-        : { verdict: 'stop', why: 'running' };
-    case 'transitioning':
-      return observation.restore === undefined
-        ? {
-            verdict: 'wait',
-            why: `on its way somewhere (${observation.detail}): checked again until it settles`,
-          }
-        : { verdict: 'stop', why: `starting up (${observation.detail})` };
+    default:
+      return { verdict: 'skip', why: decision.why };
   }
 }
 
@@ -41,20 +27,25 @@ function verdictOf(observed: Observed | undefined): { verdict: Verdict; why: str
  * `status` only, and reads of the table, the key and the state machine.
  */
 export async function plan(
-  out: Output,
+  session: CliSession,
   keyArnValue: string,
   options: StateMachineOptions,
 ): Promise<ExitCode> {
   const keyArn = keyArnArgument(keyArnValue);
-  requireTable();
-  const r = reactor();
+  const r = session.reactor();
+  const { out } = session;
   const [key, policy, resources, deployedGrace] = await Promise.all([
     readKeyState(r, keyArn),
-    r.registry.getPolicy(keyArn),
-    r.registry.listRegistered(keyArn),
-    deployedGraceSeconds(r, stateMachineArns(options).disable),
+    r.store.registry.policy(keyArn),
+    r.store.registry.list(keyArn),
+    deployedGraceSeconds(r, stateMachineArns(session, options).disable),
   ]);
   const observed = await observe(r, resources);
+  const decisions = new Map(
+    decide({ target: 'stopped', members: resources, seen: observed, managedTag: r.settings.managedTag }).map(
+      (decision) => [decision.member.resourceArn, decision],
+    ),
+  );
   const graceSeconds = policy.graceSeconds ?? deployedGrace;
   const kindOrder = (resource: RegisteredResource) => RESOURCE_KINDS.indexOf(resource.kind);
   const layer = (which: Layer) =>
@@ -62,8 +53,12 @@ export async function plan(
       .filter((resource) => resource.layer === which)
       .sort((a, b) => kindOrder(a) - kindOrder(b) || a.resourceArn.localeCompare(b.resourceArn))
       .map((resource) => {
-        const seen = observed.get(resource.resourceArn);
-        return { ...resource, state: stateText(seen), ...verdictOf(seen) };
+        const decision = decisions.get(resource.resourceArn);
+        return {
+          ...resource,
+          state: stateText(observed.get(resource.resourceArn)),
+          ...(decision ? wouldDo(decision) : { verdict: 'skip' as const, why: 'not observed' }),
+        };
       });
   const steps = { services: layer('service'), servers: layer('server') };
   const alertOnly = policy.action === 'alert-only';

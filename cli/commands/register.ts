@@ -1,11 +1,11 @@
-import { config } from '../../lambdas/shared/config';
 import type { Layer } from '../../lambdas/shared/model';
-import type { PolicyAction } from '../../lambdas/shared/store/registry';
-import { type Output, type Reactor, reactor, requireTable, target } from '../context';
+import type { PolicyAction } from '../../lambdas/shared/store/policy';
+import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { nameOf, policyLines, table, tagCommand } from '../format';
 import { anyArnArgument, defaultLayer, keyArnArgument, resourceArgument } from '../inputs';
-import { observe, stateText } from '../observe';
+import { errorOf, observationOf, observe, stateText } from '../observe';
+import { checkKeyForOnboarding } from '../onboarding';
 
 export interface RegisterOptions {
   readonly layer?: Layer;
@@ -23,10 +23,11 @@ export interface RegisterOptions {
  * Refuses, before anything is written, a key the reactor could not watch or use (KeyOnboardingError,
  * exit code 2), with the CLI's own Region and KMS client, so the checks see what the command targets.
  */
-async function checkKey(r: Reactor, keyArn: string): Promise<void> {
-  // --region and AWS_REGION are in the environment; otherwise the Region the SDK found in the AWS config.
-  const region = target().region ?? (await r.kms.config.region());
-  await r.onboarding.checkKeyForOnboarding(keyArn, { region, client: r.kms });
+async function checkKey(session: CliSession, keyArn: string): Promise<void> {
+  const client = session.kms();
+  // --region or AWS_REGION; otherwise the Region the SDK found in the AWS config.
+  const region = session.target.region ?? (await client.config.region());
+  await checkKeyForOnboarding(keyArn, { region, client });
 }
 
 const keyChecksSkipped = (keyArn: string) =>
@@ -40,36 +41,37 @@ const keyChecksSkipped = (keyArn: string) =>
  * created or tagged later), with a warning that says what the reactor will do.
  */
 export async function register(
-  out: Output,
+  session: CliSession,
   keyArnValue: string,
   resourceValues: readonly string[],
   options: RegisterOptions,
 ): Promise<ExitCode> {
   const keyArn = keyArnArgument(keyArnValue);
   const resources = resourceValues.map(resourceArgument);
-  requireTable();
-  const r = reactor();
+  const r = session.reactor();
+  const { out } = session;
 
   const warnings: string[] = [];
   if (options.skipKeyChecks) warnings.push(keyChecksSkipped(keyArn));
-  else await checkKey(r, keyArn);
+  else await checkKey(session, keyArn);
 
-  const tag = config.managedTag();
+  const tag = r.settings.managedTag;
   const observed = options.check ? await observe(r, resources) : new Map();
   for (const { resourceArn, kind } of resources) {
     const seen = observed.get(resourceArn);
     if (!options.check || !seen) continue;
-    if (seen.error) warnings.push(`could not check ${resourceArn}: ${seen.error}`);
-    else if (seen.observation?.state === 'not-found') {
+    const observation = observationOf(seen);
+    if (!observation) warnings.push(`could not check ${resourceArn}: ${errorOf(seen)}`);
+    else if (observation.state === 'not-found') {
       warnings.push(`${resourceArn} was not found (check the ARN and the Region); registered anyway`);
-    } else if (seen.observation?.state === 'not-managed') {
+    } else if (observation.state === 'not-managed') {
       warnings.push(
         `${resourceArn} is not tagged ${tag.key}=${tag.value}, so the reactor will not stop or start it until it is: ` +
           tagCommand(kind, resourceArn, tag),
       );
-    } else if (seen.observation?.state === 'running' && seen.observation.restore === undefined) {
+    } else if (observation.state === 'running' && observation.restore === undefined) {
       warnings.push(
-        `AWS cannot stop ${resourceArn} (${seen.observation.detail}): the reactor will report it instead of stopping it`,
+        `AWS cannot stop ${resourceArn} (${observation.detail}): the reactor will report it instead of stopping it`,
       );
     }
   }
@@ -79,10 +81,11 @@ export async function register(
     kind,
     layer: options.layer ?? defaultLayer(kind),
   }));
-  for (const resource of registered) await r.registry.register({ keyArn, ...resource });
+  for (const resource of registered) await r.store.registry.register({ keyArn, ...resource });
   const change = { administrators: options.admin, graceSeconds: options.grace, action: options.action };
-  if (Object.values(change).some((value) => value !== undefined)) await r.registry.setPolicy(keyArn, change);
-  const policy = await r.registry.getPolicy(keyArn);
+  if (Object.values(change).some((value) => value !== undefined))
+    await r.store.registry.setPolicy(keyArn, change);
+  const policy = await r.store.registry.policy(keyArn);
 
   for (const warning of warnings) out.warn(warning);
   if (out.json) {
@@ -90,7 +93,7 @@ export async function register(
       keyArn,
       registered: registered.map((resource) => ({
         ...resource,
-        state: observed.get(resource.resourceArn)?.observation?.state ?? null,
+        state: observationOf(observed.get(resource.resourceArn))?.state ?? null,
       })),
       policy,
       warnings,
@@ -119,19 +122,19 @@ export async function register(
 
 /** Removes resources from a key. What the reactor stopped stays in the ledger, so it is still restarted. */
 export async function unregister(
-  out: Output,
+  session: CliSession,
   keyArnValue: string,
   resourceValues: readonly string[],
 ): Promise<ExitCode> {
   const keyArn = keyArnArgument(keyArnValue);
   const resourceArns = resourceValues.map(anyArnArgument);
-  requireTable();
-  const r = reactor();
+  const r = session.reactor();
+  const { out } = session;
 
-  const stopped = new Set((await r.ledger.listLedger(keyArn)).map((entry) => entry.resourceArn));
+  const stopped = new Set((await r.store.ledger.list(keyArn)).map((entry) => entry.resourceArn));
   const results: { resourceArn: string; removed: boolean; inLedger: boolean }[] = [];
   for (const resourceArn of resourceArns) {
-    const removed = await r.registry.unregister(keyArn, resourceArn);
+    const removed = await r.store.registry.unregister(keyArn, resourceArn);
     results.push({ resourceArn, removed, inLedger: stopped.has(resourceArn) });
   }
   for (const result of results) {

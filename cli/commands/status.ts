@@ -1,10 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keyPartition, SORT_KEYS } from '../../lambdas/shared/contract';
-import { type Output, reactor, requireTable } from '../context';
+import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { byStopOrder, consoleLink, nameOf, policyLines, table } from '../format';
 import { keyArnArgument } from '../inputs';
-import { observe, stateText } from '../observe';
+import { errorOf, observationOf, observe, stateText } from '../observe';
 import {
   deployedGraceSeconds,
   latestExecutions,
@@ -22,30 +20,28 @@ const time = (value?: string | Date) =>
  * and failure, who holds its lease, and its latest executions with console links. Reads only.
  */
 export async function status(
-  out: Output,
+  session: CliSession,
   keyArnValue: string,
   options: StateMachineOptions,
 ): Promise<ExitCode> {
   const keyArn = keyArnArgument(keyArnValue);
-  const tableName = requireTable();
-  const r = reactor();
-  const arns = stateMachineArns(options);
+  const r = session.reactor();
+  const { out } = session;
+  const arns = stateMachineArns(session, options);
 
   const [key, policy, resources, ledger, outcome, lease, deployedGrace, runs] = await Promise.all([
     readKeyState(r, keyArn),
-    r.registry.getPolicy(keyArn),
-    r.registry.listRegistered(keyArn).then(byStopOrder),
-    r.ledger.listLedger(keyArn).then(byStopOrder),
-    r.keyState.readKeyState(keyArn),
-    r.documents
-      .send(new GetCommand({ TableName: tableName, Key: { pk: keyPartition(keyArn), sk: SORT_KEYS.lease } }))
-      .then(({ Item }) => Item),
+    r.store.registry.policy(keyArn),
+    r.store.registry.list(keyArn).then(byStopOrder),
+    r.store.ledger.list(keyArn).then(byStopOrder),
+    r.store.outcomes.read(keyArn),
+    r.store.leases.read(keyArn),
     deployedGraceSeconds(r, arns.disable),
     latestExecutions(r, keyArn, arns),
   ]);
   const observed = await observe(r, resources);
-  const now = Math.floor(Date.now() / 1000);
-  const leaseHeld = lease !== undefined && Number(lease.expires) >= now;
+  const now = Math.floor(r.clock().getTime() / 1000);
+  const held = lease !== undefined && lease.expires >= now ? lease : undefined;
 
   if (out.json) {
     out.data({
@@ -54,14 +50,12 @@ export async function status(
       policy: { ...policy, deployedGraceSeconds: deployedGrace ?? null },
       resources: resources.map((resource) => ({
         ...resource,
-        state: observed.get(resource.resourceArn)?.observation ?? null,
-        error: observed.get(resource.resourceArn)?.error ?? null,
+        state: observationOf(observed.get(resource.resourceArn)) ?? null,
+        error: errorOf(observed.get(resource.resourceArn)) ?? null,
       })),
       ledger,
       outcome,
-      lease: leaseHeld
-        ? { owner: lease.owner, expiresAt: new Date(Number(lease.expires) * 1000).toISOString() }
-        : null,
+      lease: held ? { owner: held.owner, expiresAt: new Date(held.expires * 1000).toISOString() } : null,
       executions: runs.executions.map((execution) => ({
         ...execution,
         console: consoleLink(execution.executionArn),
@@ -87,7 +81,7 @@ export async function status(
     out.line(`  last failure:   ${failure.error} at ${time(failure.at)} in ${failure.executionName}`);
   }
   out.line(
-    `  lease:          ${leaseHeld ? `held by ${String(lease.owner)} until ${time(new Date(Number(lease.expires) * 1000))}` : 'free'}`,
+    `  lease:          ${held ? `held by ${held.owner} until ${time(new Date(held.expires * 1000))}` : 'free'}`,
   );
 
   out.line();

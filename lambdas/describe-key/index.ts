@@ -1,28 +1,5 @@
-import { parser } from '@aws-lambda-powertools/parser/middleware';
-import middy from '@middy/core';
-import type { z } from 'zod';
-import { readKeyState } from '../shared/kms-key';
-import { logger, observability } from '../shared/observability';
-import { StepInput } from '../shared/step-input';
-import { keySeenUsable } from '../shared/store/email-log';
+import { buildKeyReader, buildStore, fromEnvironment } from '../shared/parts';
+import { createDescribeKeyHandler } from './handler';
 
-type DescribeKeyInput = z.infer<typeof StepInput>;
-
-/**
- * Reads the key's real state, which decides what the workflow does: events are only hints. Only an
- * Enabled key is usable; Disabled, PendingDeletion, PendingImport, Unavailable and a deleted key are not.
- * Seeing the key usable also ends its unusable episode, so that the next change that makes it unusable
- * is announced again (store/email-log.ts).
- */
-const lambdaHandler = async ({ keyArn }: DescribeKeyInput) => {
-  const state = await readKeyState(keyArn);
-  if (state.usable) await keySeenUsable(keyArn);
-  logger.info(state.keyState === 'NotFound' ? 'Key not found: deleted, or never existed' : 'Key state read', {
-    ...state,
-  });
-  return state;
-};
-
-export const handler = middy(lambdaHandler)
-  .use(observability())
-  .use(parser({ schema: StepInput }));
+const source = fromEnvironment(process.env);
+export const handler = createDescribeKeyHandler({ keys: buildKeyReader(source), store: buildStore(source) });

@@ -1,86 +1,10 @@
-import { parser } from '@aws-lambda-powertools/parser/middleware';
-import middy from '@middy/core';
-import * as z from 'zod';
-import { renderEmail } from '../shared/email/render';
-import { recipientsFor, sendEmail } from '../shared/email/send';
-import { EMAIL_TEMPLATES, type EmailTemplate } from '../shared/email/types';
-import { readKeyState } from '../shared/kms-key';
-import type { KeyEvent } from '../shared/model';
-import { logger, observability } from '../shared/observability';
-import { KeyEventInput, SkippedResource, StepError, StepInput } from '../shared/step-input';
-import { claimEmail } from '../shared/store/email-log';
-import { listLedger } from '../shared/store/ledger';
-import { getAdministrators, listRegistered, POLICY_ACTIONS } from '../shared/store/registry';
+import { buildKeyReader, buildMailer, buildStore, fromEnvironment } from '../shared/parts';
+import { createNotifyHandler } from './handler';
 
-const NotifyInput = StepInput.extend({
-  executionArn: z.string().min(1),
-  template: z.enum(EMAIL_TEMPLATES),
-  event: KeyEventInput,
-  graceSeconds: z.number().int().min(0).optional(),
-  action: z.enum(POLICY_ACTIONS).optional(),
-  skipped: z.object({ services: z.array(SkippedResource), servers: z.array(SkippedResource) }).optional(),
-  error: StepError.optional(),
+const source = fromEnvironment(process.env);
+export const handler = createNotifyHandler({
+  store: buildStore(source),
+  keys: buildKeyReader(source),
+  mailer: buildMailer(source),
+  clock: source.clock,
 });
-type NotifyInput = z.infer<typeof NotifyInput>;
-
-/** Failures go to the platform's operators only; everything else also to the key's administrators. */
-async function recipientsOf(template: EmailTemplate, keyArn: string): Promise<string[]> {
-  return recipientsFor(template === 'workflow-failed' ? [] : await getAdministrators(keyArn));
-}
-
-const lambdaHandler = async (input: NotifyInput) => {
-  const { keyArn, template } = input;
-  // One email per real change of the key: a duplicate or reordered event, or a retried step, sends none.
-  const decision = await claimEmail({
-    keyArn,
-    executionName: input.executionName,
-    template,
-    eventTime: input.event.eventTime,
-    // Unreadable counts as unusable: better one email too many than a grace period nobody hears of.
-    keyUsable: () =>
-      readKeyState(keyArn).then(
-        ({ usable }) => usable,
-        () => false,
-      ),
-  });
-  if (!decision.send) {
-    logger.info('Email not sent: already sent for this change of the key', {
-      template,
-      reason: decision.reason,
-    });
-    return { sent: 0, suppressed: decision.reason };
-  }
-  // A restore email lists what the ledger says the reactor stopped; the others, what is registered.
-  const resources = template === 'service-restored' ? await listLedger(keyArn) : await listRegistered(keyArn);
-  const email = renderEmail({
-    template,
-    event: input.event as KeyEvent,
-    resources,
-    graceSeconds: input.graceSeconds,
-    action: input.action,
-    skipped: input.skipped ? [...input.skipped.services, ...input.skipped.servers] : undefined,
-    error: input.error,
-    executionArn: input.executionArn,
-    now: new Date(),
-  });
-  const recipients = await recipientsOf(template, keyArn);
-  if (recipients.length === 0) {
-    logger.warn('Nobody to email: no administrators registered for the key and no operators configured', {
-      template,
-    });
-    return { sent: 0, subject: email.subject };
-  }
-  const messageIds = await sendEmail(recipients, email);
-  // SES took it: a failure to record that must not fail the step, or its retry would send it again.
-  await decision
-    .sent()
-    .catch((error: unknown) =>
-      logger.warn('Email sent but not recorded as sent', { template, error: String(error) }),
-    );
-  logger.info('Email sent', { template, subject: email.subject, recipients: recipients.length, messageIds });
-  return { sent: recipients.length, subject: email.subject };
-};
-
-export const handler = middy(lambdaHandler)
-  .use(observability())
-  .use(parser({ schema: NotifyInput }));

@@ -117,3 +117,6 @@ export interface DriftDetail {
   /** The sweep invocation that found it (its Lambda request ID), to find its log lines. */
   readonly sweepId: string;
 }
+
+/** The tag on the disable state machine that holds its deployed grace period, in seconds (the CLI reads it). */
+export const GRACE_SECONDS_TAG = 'key-reactor:grace-seconds';

@@ -1,12 +1,22 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { config } from './config';
-import { driversFor } from './drivers';
-import type { Layer, LedgerEntry, Observation, Progress, ResourceKind, ResourceState } from './model';
+import type { Clock } from './clock';
+import type { ManagedTag } from './contract';
+import { type Decision, decide, type Member, type Seen, type Target, withVerdict } from './decision';
+import type { Driver } from './drivers';
+import type { Layer, Progress, ResourceKind } from './model';
 import { logger, metrics } from './observability';
-import { listLedger, recordStopping } from './store/ledger';
-import { listRegistered } from './store/registry';
+import type { Store } from './store';
 
-export type Target = 'stopped' | 'running';
+export type { Target } from './decision';
+export type Drivers = Readonly<Record<ResourceKind, Driver>>;
+
+/** What converging a key's resources needs. */
+export interface ConvergeParts {
+  readonly store: Store;
+  readonly drivers: Drivers;
+  readonly managedTag: ManagedTag;
+  readonly clock: Clock;
+}
 
 export interface ConvergeRequest {
   readonly keyArn: string;
@@ -20,19 +30,9 @@ export interface ConvergeRequest {
 /** At most this many skipped resources travel in the state; the rest are counted in the logs. */
 const MAX_SKIPPED_IN_STATE = 20;
 
-/** States in which a resource needs nothing more from us: reached the target, or out of our hands. */
-const SETTLED: Record<Target, ReadonlySet<ResourceState>> = {
-  stopped: new Set(['stopped', 'not-found', 'not-managed']),
-  running: new Set(['running', 'not-found', 'not-managed']),
-};
-
-interface Member {
-  readonly resourceArn: string;
-  readonly kind: ResourceKind;
-  readonly restore?: LedgerEntry['restore'];
-}
-
-function groupByKind<T extends Member>(members: readonly T[]): Map<ResourceKind, T[]> {
+function groupByKind<T extends { readonly kind: ResourceKind }>(
+  members: readonly T[],
+): Map<ResourceKind, T[]> {
   const groups = new Map<ResourceKind, T[]>();
   for (const member of members) {
     const group = groups.get(member.kind);
@@ -42,28 +42,30 @@ function groupByKind<T extends Member>(members: readonly T[]): Map<ResourceKind,
   return groups;
 }
 
-/** The current state of resources of any kinds, one driver call per kind, in no particular order. */
-export async function observeAll(resources: readonly Member[]): Promise<Observation[]> {
-  const drivers = driversFor(config.managedTag());
-  const observations: Observation[] = [];
-  for (const [kind, group] of groupByKind(resources)) {
-    observations.push(...(await drivers[kind].status(group.map((member) => member.resourceArn))));
-  }
-  return observations;
-}
-
-/** A running resource without restore state is one AWS refuses to stop: reported, not waited for. */
-function cannotStop(observation: Observation, target: Target): boolean {
-  return target === 'stopped' && observation.state === 'running' && observation.restore === undefined;
-}
-
-function skipReason(observation: Observation, target: Target): string | null {
-  const tag = config.managedTag();
-  if (observation.state === 'not-managed')
-    return `not tagged ${tag.key}=${tag.value}, so the reactor may not touch it`;
-  if (observation.state === 'not-found') return 'not found: it was deleted or its ARN is wrong';
-  if (cannotStop(observation, target)) return `AWS cannot stop it: ${observation.detail}`;
-  return null;
+/**
+ * The current state of resources of any kinds, one driver call per kind. With `tolerate`, a kind whose
+ * describe fails is reported per resource instead of failing the whole observation (the CLI's view).
+ */
+export async function observeAll(
+  drivers: Drivers,
+  members: readonly Pick<Member, 'resourceArn' | 'kind'>[],
+  options: { readonly tolerate?: boolean } = {},
+): Promise<Map<string, Seen>> {
+  const seen = new Map<string, Seen>();
+  await Promise.all(
+    [...groupByKind(members)].map(async ([kind, group]) => {
+      const arns = group.map((member) => member.resourceArn);
+      try {
+        for (const observation of await drivers[kind].status(arns))
+          seen.set(observation.resourceArn, observation);
+      } catch (error) {
+        if (!options.tolerate) throw error;
+        const reason = `${(error as Error).name}: ${((error as Error).message ?? '').split('\n', 1)[0]}`;
+        for (const resourceArn of arns) seen.set(resourceArn, { resourceArn, error: reason });
+      }
+    }),
+  );
+  return seen;
 }
 
 /**
@@ -73,60 +75,26 @@ function skipReason(observation: Observation, target: Target): string | null {
  * resources, and each one's restore state is written to the ledger before its stop call; on the way
  * up the candidates are only the ledger's entries, so nothing an operator stopped is ever started.
  */
-export async function converge(request: ConvergeRequest): Promise<Progress> {
+export async function converge(parts: ConvergeParts, request: ConvergeRequest): Promise<Progress> {
   const { keyArn, executionName, layer, target, attempt } = request;
   const members: Member[] =
-    target === 'stopped' ? await listRegistered(keyArn, layer) : await listLedger(keyArn, layer);
-  const drivers = driversFor(config.managedTag());
-  const observations: Observation[] = [];
+    target === 'stopped'
+      ? await parts.store.registry.list(keyArn, layer)
+      : await parts.store.ledger.list(keyArn, layer);
+  const decisions: Decision[] = [];
   let changed = 0;
 
+  // Kind by kind, observed and acted on in turn: a kind's calls are batched, and one kind's failure
+  // leaves the kinds before it done.
   for (const [kind, group] of groupByKind(members)) {
-    const driver = drivers[kind];
-    const seen = await driver.status(group.map((member) => member.resourceArn));
-    observations.push(...seen);
-    if (target === 'stopped') {
-      const toRemember = seen.filter((observation) => observation.restore !== undefined);
-      const toStop = toRemember.filter((observation) => observation.state !== 'stopped');
-      if (toRemember.length === 0) continue;
-      const stoppedAt = new Date().toISOString();
-      await recordStopping(
-        toRemember.map((observation) => ({
-          keyArn,
-          resourceArn: observation.resourceArn,
-          kind,
-          layer,
-          restore: observation.restore ?? {},
-          stoppedAt,
-          stoppedBy: executionName,
-        })),
-      );
-      if (toStop.length === 0) continue;
-      await driver.stop(toStop.map((observation) => observation.resourceArn));
-      changed += toStop.length;
-      logger.info('Asked AWS to stop resources', {
-        kind,
-        layer,
-        resources: toStop.map((o) => o.resourceArn),
-      });
-    } else {
-      const restoreOf = new Map(group.map((member) => [member.resourceArn, member.restore ?? {}]));
-      const targetsOf = (observed: readonly Observation[]) =>
-        observed.map((o) => ({ resourceArn: o.resourceArn, restore: restoreOf.get(o.resourceArn) ?? {} }));
-      // Running again: finish the way up (an Auto Scaling group resumes its processes only now). Awaited
-      // before the progress is reported, so a layer is done only once this has succeeded.
-      const upAgain = seen.filter((observation) => observation.state === 'running');
-      if (upAgain.length > 0 && driver.afterStarted) await driver.afterStarted(targetsOf(upAgain));
-      const toStart = seen.filter((observation) => observation.state === 'stopped');
-      if (toStart.length === 0) continue;
-      await driver.start(targetsOf(toStart));
-      changed += toStart.length;
-      logger.info('Asked AWS to start resources', {
-        kind,
-        layer,
-        resources: toStart.map((o) => o.resourceArn),
-      });
-    }
+    const driver = parts.drivers[kind];
+    const seen = await observeAll(parts.drivers, group);
+    const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
+    decisions.push(...decided);
+    changed +=
+      target === 'stopped'
+        ? await stopKind(parts, driver, decided, { keyArn, executionName, layer })
+        : await startKind(driver, decided);
   }
 
   if (changed > 0) {
@@ -136,15 +104,13 @@ export async function converge(request: ConvergeRequest): Promise<Progress> {
       changed,
     );
   }
-  const skipped = observations.flatMap((observation) => {
-    const reason = skipReason(observation, target);
-    return reason ? [{ resourceArn: observation.resourceArn, reason }] : [];
-  });
+  const skipped = withVerdict(decisions, 'skip').map(({ member, why }) => ({
+    resourceArn: member.resourceArn,
+    reason: why,
+  }));
   if (skipped.length > 0) logger.warn('Resources the reactor cannot act on', { layer, target, skipped });
   // Observed before the calls just made, so a resource asked to change in this call still counts as pending.
-  const pending = observations.filter(
-    (observation) => !SETTLED[target].has(observation.state) && !cannotStop(observation, target),
-  ).length;
+  const pending = decisions.filter((decision) => decision.pending).length;
   const progress: Progress = {
     layer,
     done: pending === 0,
@@ -155,4 +121,53 @@ export async function converge(request: ConvergeRequest): Promise<Progress> {
   };
   logger.info('Layer progress', { ...progress, skipped: skipped.length, target });
   return progress;
+}
+
+/** Writes the ledger entries of one kind's resources, then asks AWS to stop those still up. */
+async function stopKind(
+  parts: ConvergeParts,
+  driver: Driver,
+  decisions: readonly Decision[],
+  { keyArn, executionName, layer }: Pick<ConvergeRequest, 'keyArn' | 'executionName' | 'layer'>,
+): Promise<number> {
+  const toRemember = decisions.filter((decision) => decision.remember !== undefined);
+  if (toRemember.length === 0) return 0;
+  const stoppedAt = parts.clock().toISOString();
+  await parts.store.ledger.recordStopping(
+    toRemember.map(({ member, remember }) => ({
+      keyArn,
+      resourceArn: member.resourceArn,
+      kind: member.kind,
+      layer,
+      restore: remember ?? {},
+      stoppedAt,
+      stoppedBy: executionName,
+    })),
+  );
+  const toStop = withVerdict(decisions, 'stop');
+  if (toStop.length === 0) return 0;
+  await driver.stop(toStop.map(({ member }) => member.resourceArn));
+  logger.info('Asked AWS to stop resources', {
+    kind: driver.kind,
+    layer,
+    resources: toStop.map(({ member }) => member.resourceArn),
+  });
+  return toStop.length;
+}
+
+/** Finishes the way up of one kind's resources that run again, then asks AWS to start the stopped ones. */
+async function startKind(driver: Driver, decisions: readonly Decision[]): Promise<number> {
+  const targetsOf = (chosen: readonly Decision[]) =>
+    chosen.map(({ member }) => ({ resourceArn: member.resourceArn, restore: member.restore ?? {} }));
+  // Awaited before the progress is reported, so a layer is done only once this has succeeded.
+  const upAgain = withVerdict(decisions, 'finish');
+  if (upAgain.length > 0 && driver.afterStarted) await driver.afterStarted(targetsOf(upAgain));
+  const toStart = withVerdict(decisions, 'start');
+  if (toStart.length === 0) return 0;
+  await driver.start(targetsOf(toStart));
+  logger.info('Asked AWS to start resources', {
+    kind: driver.kind,
+    resources: toStart.map(({ member }) => member.resourceArn),
+  });
+  return toStart.length;
 }

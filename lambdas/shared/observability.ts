@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
+import type { ClientInstrument } from './aws';
 import { translateAwsErrors } from './aws-errors';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './contract';
 
@@ -25,6 +26,11 @@ export const metrics = new Metrics({
     },
   },
 });
+
+/** Traces an SDK client's calls with X-Ray: the instrument every Lambda entry point attaches. */
+export const traceClient: ClientInstrument = (client) => {
+  tracer.captureAWSv3Client(client);
+};
 
 /**
  * Puts the key ARN and the execution name on every log line of the invocation, when the input has them

@@ -6,7 +6,7 @@ import {
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkKeyForOnboarding, KeyOnboardingError } from '../../lambdas/shared/onboarding';
+import { checkKeyForOnboarding, KeyOnboardingError } from '../../cli/onboarding';
 import { type MotoServer, startMoto } from '../../sandbox/moto';
 
 // The checks run against moto where moto models the key (spec, usage, multi-Region, state, existence);

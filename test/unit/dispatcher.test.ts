@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { type DispatchResult, handler } from '../../lambdas/dispatcher';
 import { ENV } from '../../lambdas/shared/contract';
 import { ThrottlingError } from '../../lambdas/shared/errors';
-import { parseKeyEvent } from '../../lambdas/shared/key-event';
+import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { logger, metrics } from '../../lambdas/shared/observability';
 
 const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');

@@ -14,7 +14,7 @@ import {
   type KeyWarning,
   type KeyWarningContext,
 } from '../../lambdas/shared/email/types';
-import { parseKeyEvent } from '../../lambdas/shared/key-event';
+import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import type { KeyEvent } from '../../lambdas/shared/model';
 
 const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');

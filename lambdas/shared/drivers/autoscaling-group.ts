@@ -13,8 +13,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { autoScalingGroupNameOf } from '../arn';
-import { autoscaling as sharedAutoscaling } from '../clients/autoscaling';
-import { ec2 as sharedEc2 } from '../clients/ec2';
+
 import { chunk, mapWithConcurrency } from '../concurrency';
 import { InvalidInputError, UnsupportedResourceError } from '../errors';
 import type { Observation, RestoreState } from '../model';
@@ -107,8 +106,8 @@ export class AutoScalingGroupDriver implements Driver {
 
   constructor(
     private readonly tag: ManagedTag,
-    private readonly client: AutoScalingClient = sharedAutoscaling,
-    private readonly ec2: EC2Client = sharedEc2,
+    private readonly client: AutoScalingClient,
+    private readonly ec2: EC2Client,
   ) {}
 
   async status(resourceArns: readonly string[]): Promise<Observation[]> {

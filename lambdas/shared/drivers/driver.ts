@@ -1,15 +1,10 @@
 import type { Observation, ResourceKind, RestoreState } from '../model';
+export type { ManagedTag } from '../contract';
 
 /** A resource to bring back, with what the ledger remembered of it. */
 export interface RestoreTarget {
   readonly resourceArn: string;
   readonly restore: RestoreState;
-}
-
-/** The tag a resource must carry before the reactor touches it (the IAM policy enforces the same). */
-export interface ManagedTag {
-  readonly key: string;
-  readonly value: string;
 }
 
 /**

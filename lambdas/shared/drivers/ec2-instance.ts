@@ -6,7 +6,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { kindOf, resourceIdOf } from '../arn';
-import { ec2 as sharedEc2 } from '../clients/ec2';
+
 import { chunk } from '../concurrency';
 import { UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
@@ -34,7 +34,7 @@ export class Ec2InstanceDriver implements Driver {
 
   constructor(
     private readonly tag: ManagedTag,
-    private readonly client: EC2Client = sharedEc2,
+    private readonly client: EC2Client,
   ) {}
 
   async status(resourceArns: readonly string[]): Promise<Observation[]> {

@@ -5,7 +5,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { kindOf, parseArn } from '../arn';
-import { ecs as sharedEcs } from '../clients/ecs';
+
 import { chunk, mapWithConcurrency } from '../concurrency';
 import { InvalidInputError, TransientError, UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
@@ -64,7 +64,7 @@ export class EcsServiceDriver implements Driver {
 
   constructor(
     private readonly tag: ManagedTag,
-    private readonly client: ECSClient = sharedEcs,
+    private readonly client: ECSClient,
   ) {}
 
   async status(resourceArns: readonly string[]): Promise<Observation[]> {

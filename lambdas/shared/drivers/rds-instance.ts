@@ -6,7 +6,7 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { kindOf, resourceIdOf } from '../arn';
-import { rds as sharedRds } from '../clients/rds';
+
 import { chunk, mapWithConcurrency } from '../concurrency';
 import { UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
@@ -41,7 +41,7 @@ export class RdsInstanceDriver implements Driver {
 
   constructor(
     private readonly tag: ManagedTag,
-    private readonly client: RDSClient = sharedRds,
+    private readonly client: RDSClient,
   ) {}
 
   async status(resourceArns: readonly string[]): Promise<Observation[]> {

@@ -1,8 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documents } from '../clients/dynamodb';
-import { config } from '../config';
 import { keyPartition, SORT_KEYS } from '../contract';
-import { isConditionFailure } from './table';
+import { epochSeconds, isConditionFailure, type Table } from './table';
 
 /**
  * Which emails were sent, so that a duplicate event, a second trail's copy of the same CloudTrail record,
@@ -55,127 +53,130 @@ const recordKey = (keyArn: string, executionName: string, template: string) => (
 });
 const stateKey = (keyArn: string) => ({ pk: keyPartition(keyArn), sk: SORT_KEYS.state });
 
-async function readRecord(keyArn: string, executionName: string, template: string) {
-  const { Item } = await documents.send(
-    new GetCommand({ TableName: config.tableName(), Key: recordKey(keyArn, executionName, template) }),
-  );
-  return Item as { status?: string } | undefined;
-}
+/** Which emails were sent for each key, so each is sent once per change of the key. */
+export class EmailLog {
+  constructor(private readonly table: Table) {}
 
-/** Takes the episode's slot for `template` unless another execution holds it; returns that holder, if any. */
-async function takeEpisodeSlot(
-  keyArn: string,
-  executionName: string,
-  template: string,
-): Promise<string | null> {
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: config.tableName(),
-        Key: stateKey(keyArn),
-        UpdateExpression: 'SET #type = :type, keyArn = :keyArn, #slot = :execution',
-        ConditionExpression: 'attribute_not_exists(#slot) OR #slot = :execution',
-        ExpressionAttributeNames: { '#type': 'type', '#slot': EPISODE_ATTRIBUTE(template) },
-        ExpressionAttributeValues: { ':type': 'state', ':keyArn': keyArn, ':execution': executionName },
-      }),
+  private async readRecord(keyArn: string, executionName: string, template: string) {
+    const { Item } = await this.table.documents.send(
+      new GetCommand({ TableName: this.table.name, Key: recordKey(keyArn, executionName, template) }),
     );
-    return null;
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    const { Item } = await documents.send(
-      new GetCommand({ TableName: config.tableName(), Key: stateKey(keyArn) }),
-    );
-    return String(Item?.[EPISODE_ATTRIBUTE(template)] ?? 'another execution');
-  }
-}
-
-/**
- * Decides whether this execution sends `template` for the key now, and if so records that it is sending.
- * Call `sent()` once SES accepted the email.
- */
-export async function claimEmail({
-  keyArn,
-  executionName,
-  template,
-  eventTime,
-  keyUsable,
-}: EmailClaim): Promise<EmailDecision> {
-  const own = await readRecord(keyArn, executionName, template);
-  if (own?.status === 'sent')
-    return { send: false, reason: 'this execution sent it already (a retried step)' };
-
-  if (!own) {
-    if (template === 'key-usable-again' && !(await readRecord(keyArn, executionName, 'grace-started'))) {
-      return {
-        send: false,
-        reason: 'this execution sent no grace-period email, so there is nothing to call off',
-      };
-    }
-    if (template === 'grace-started' && (await keyUsable())) {
-      const { Item } = await documents.send(
-        new GetCommand({ TableName: config.tableName(), Key: stateKey(keyArn) }),
-      );
-      const seenUsableAt = String(Item?.lastSeenUsableAt ?? '');
-      if (Date.parse(seenUsableAt) > Date.parse(eventTime)) {
-        return {
-          send: false,
-          reason: `the key is usable, and was seen usable at ${seenUsableAt}, after the event: a late, repeated or reordered event`,
-        };
-      }
-    }
-    if ((ONCE_PER_EPISODE as readonly string[]).includes(template)) {
-      const holder = await takeEpisodeSlot(keyArn, executionName, template);
-      if (holder !== null) {
-        return { send: false, reason: `${holder} sent it already while the key has been unusable` };
-      }
-    }
-    await documents.send(
-      new PutCommand({
-        TableName: config.tableName(),
-        Item: {
-          ...recordKey(keyArn, executionName, template),
-          type: 'email',
-          keyArn,
-          executionName,
-          template,
-          status: 'sending',
-          ttl: Math.floor(Date.now() / 1000) + RECORD_TTL_SECONDS,
-        },
-      }),
-    );
+    return Item as { status?: string } | undefined;
   }
 
-  return {
-    send: true,
-    sent: async () => {
-      await documents.send(
+  /** Takes the episode's slot for `template` unless another execution holds it; returns that holder, if any. */
+  private async takeEpisodeSlot(
+    keyArn: string,
+    executionName: string,
+    template: string,
+  ): Promise<string | null> {
+    try {
+      await this.table.documents.send(
         new UpdateCommand({
-          TableName: config.tableName(),
-          Key: recordKey(keyArn, executionName, template),
-          UpdateExpression: 'SET #status = :sent, sentAt = :at',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':at': new Date().toISOString() },
+          TableName: this.table.name,
+          Key: stateKey(keyArn),
+          UpdateExpression: 'SET #type = :type, keyArn = :keyArn, #slot = :execution',
+          ConditionExpression: 'attribute_not_exists(#slot) OR #slot = :execution',
+          ExpressionAttributeNames: { '#type': 'type', '#slot': EPISODE_ATTRIBUTE(template) },
+          ExpressionAttributeValues: { ':type': 'state', ':keyArn': keyArn, ':execution': executionName },
         }),
       );
-    },
-  };
-}
+      return null;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.table.documents.send(
+        new GetCommand({ TableName: this.table.name, Key: stateKey(keyArn) }),
+      );
+      return String(Item?.[EPISODE_ATTRIBUTE(template)] ?? 'another execution');
+    }
+  }
 
-/**
- * A workflow saw the key usable: whatever made it unusable is over, and the next change that makes it
- * unusable may be announced again. Records when, to tell late events apart.
- */
-export async function keySeenUsable(keyArn: string, at = new Date()): Promise<void> {
-  const names = Object.fromEntries(
-    ONCE_PER_EPISODE.map((template, n) => [`#e${n}`, EPISODE_ATTRIBUTE(template)]),
-  );
-  await documents.send(
-    new UpdateCommand({
-      TableName: config.tableName(),
-      Key: stateKey(keyArn),
-      UpdateExpression: `SET #type = :type, keyArn = :keyArn, lastSeenUsableAt = :at REMOVE ${Object.keys(names).join(', ')}`,
-      ExpressionAttributeNames: { '#type': 'type', ...names },
-      ExpressionAttributeValues: { ':type': 'state', ':keyArn': keyArn, ':at': at.toISOString() },
-    }),
-  );
+  /**
+   * Decides whether this execution sends `template` for the key now, and if so records that it is sending.
+   * Call `sent()` once SES accepted the email.
+   */
+  async claim({ keyArn, executionName, template, eventTime, keyUsable }: EmailClaim): Promise<EmailDecision> {
+    const own = await this.readRecord(keyArn, executionName, template);
+    if (own?.status === 'sent')
+      return { send: false, reason: 'this execution sent it already (a retried step)' };
+
+    if (!own) {
+      if (
+        template === 'key-usable-again' &&
+        !(await this.readRecord(keyArn, executionName, 'grace-started'))
+      ) {
+        return {
+          send: false,
+          reason: 'this execution sent no grace-period email, so there is nothing to call off',
+        };
+      }
+      if (template === 'grace-started' && (await keyUsable())) {
+        const { Item } = await this.table.documents.send(
+          new GetCommand({ TableName: this.table.name, Key: stateKey(keyArn) }),
+        );
+        const seenUsableAt = String(Item?.lastSeenUsableAt ?? '');
+        if (Date.parse(seenUsableAt) > Date.parse(eventTime)) {
+          return {
+            send: false,
+            reason: `the key is usable, and was seen usable at ${seenUsableAt}, after the event: a late, repeated or reordered event`,
+          };
+        }
+      }
+      if ((ONCE_PER_EPISODE as readonly string[]).includes(template)) {
+        const holder = await this.takeEpisodeSlot(keyArn, executionName, template);
+        if (holder !== null) {
+          return { send: false, reason: `${holder} sent it already while the key has been unusable` };
+        }
+      }
+      await this.table.documents.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: {
+            ...recordKey(keyArn, executionName, template),
+            type: 'email',
+            keyArn,
+            executionName,
+            template,
+            status: 'sending',
+            ttl: epochSeconds(this.table.clock()) + RECORD_TTL_SECONDS,
+          },
+        }),
+      );
+    }
+
+    return {
+      send: true,
+      sent: async () => {
+        await this.table.documents.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: recordKey(keyArn, executionName, template),
+            UpdateExpression: 'SET #status = :sent, sentAt = :at',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sent': 'sent', ':at': this.table.clock().toISOString() },
+          }),
+        );
+      },
+    };
+  }
+
+  /**
+   * A workflow saw the key usable: whatever made it unusable is over, and the next change that makes it
+   * unusable may be announced again. Records when, to tell late events apart.
+   */
+  async keySeenUsable(keyArn: string): Promise<void> {
+    const at = this.table.clock();
+    const names = Object.fromEntries(
+      ONCE_PER_EPISODE.map((template, n) => [`#e${n}`, EPISODE_ATTRIBUTE(template)]),
+    );
+    await this.table.documents.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: stateKey(keyArn),
+        UpdateExpression: `SET #type = :type, keyArn = :keyArn, lastSeenUsableAt = :at REMOVE ${Object.keys(names).join(', ')}`,
+        ExpressionAttributeNames: { '#type': 'type', ...names },
+        ExpressionAttributeValues: { ':type': 'state', ':keyArn': keyArn, ':at': at.toISOString() },
+      }),
+    );
+  }
 }

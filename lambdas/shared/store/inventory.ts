@@ -1,11 +1,8 @@
-import { ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { documents } from '../clients/dynamodb';
-import { config } from '../config';
 import type { RegisteredResource } from '../model';
 import { EPISODE_ATTRIBUTE } from './email-log';
 import type { KeyPolicy } from './policy';
 import { policyOf, toResource } from './registry';
-import type { Item } from './table';
+import { type Item, scanTable, type Table } from './table';
 
 /** Everything the sweep needs to know about one key, from the table alone (no AWS call but DynamoDB). */
 export interface KeyInventory {
@@ -71,32 +68,24 @@ function add(draft: Draft, item: Item, keyArn: string): void {
  * one paginated Scan of the table. A key's items are a few per resource, so a table of 10,000
  * resources is a few megabytes: a handful of pages, once per sweep.
  */
-export async function readInventory(): Promise<KeyInventory[]> {
+export async function readInventory(table: Table): Promise<KeyInventory[]> {
   const drafts = new Map<string, Draft>();
-  let ExclusiveStartKey: ScanCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: config.tableName(),
-        FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
-        ProjectionExpression:
-          '#type, keyArn, resourceArn, layer, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators',
-        ExpressionAttributeNames: PROJECTION,
-        ExpressionAttributeValues: Object.fromEntries(TYPES.map((type) => [`:${type}`, type])),
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of (page.Items ?? []) as Item[]) {
-      if (typeof item.keyArn !== 'string') continue;
-      let draft = drafts.get(item.keyArn);
-      if (!draft) {
-        draft = { resources: [], ledgerCount: 0, alertOnlySent: false };
-        drafts.set(item.keyArn, draft);
-      }
-      add(draft, item, item.keyArn);
+  const items = await scanTable(table, {
+    FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
+    ProjectionExpression:
+      '#type, keyArn, resourceArn, layer, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators',
+    ExpressionAttributeNames: PROJECTION,
+    ExpressionAttributeValues: Object.fromEntries(TYPES.map((type) => [`:${type}`, type])),
+  });
+  for (const item of items) {
+    if (typeof item.keyArn !== 'string') continue;
+    let draft = drafts.get(item.keyArn);
+    if (!draft) {
+      draft = { resources: [], ledgerCount: 0, alertOnlySent: false };
+      drafts.set(item.keyArn, draft);
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+    add(draft, item, item.keyArn);
+  }
 
   return [...drafts]
     .filter(([, draft]) => draft.resources.length > 0 || draft.ledgerCount > 0)

@@ -1,11 +1,9 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { kindOf } from '../arn';
-import { documents } from '../clients/dynamodb';
 import { chunk, mapWithConcurrency } from '../concurrency';
-import { config } from '../config';
 import { keyPartition, SORT_KEYS } from '../contract';
 import type { Layer, LedgerEntry, RestoreState } from '../model';
-import { queryPartition } from './table';
+import { queryPartition, type Table } from './table';
 
 /** DynamoDB's caps: 100 keys per BatchGetItem, 25 requests per BatchWriteItem. */
 const BATCH_GET_LIMIT = 100;
@@ -30,15 +28,15 @@ async function backoff(round: number): Promise<void> {
 }
 
 /** Which of `keys` already hold an item. */
-async function existing(keys: readonly Key[]): Promise<Set<string>> {
+async function existing(table: Table, keys: readonly Key[]): Promise<Set<string>> {
   const found = new Set<string>();
   await mapWithConcurrency(chunk(keys, BATCH_GET_LIMIT), BATCH_CONCURRENCY, async (batch) => {
     let requests: Record<string, { Keys: Key[]; ProjectionExpression: string }> | undefined = {
-      [config.tableName()]: { Keys: batch, ProjectionExpression: 'pk, sk' },
+      [table.name]: { Keys: batch, ProjectionExpression: 'pk, sk' },
     };
     for (let round = 0; requests && Object.keys(requests).length > 0; round++) {
       await backoff(round);
-      const result = await documents.send(new BatchGetCommand({ RequestItems: requests }));
+      const result = await table.documents.send(new BatchGetCommand({ RequestItems: requests }));
       for (const item of Object.values(result.Responses ?? {}).flat()) found.add(sortKeyOf(item as Key));
       requests = result.UnprocessedKeys as typeof requests;
     }
@@ -47,65 +45,73 @@ async function existing(keys: readonly Key[]): Promise<Set<string>> {
 }
 
 /** Sends the write requests in batches, resending what DynamoDB left unprocessed until none remain. */
-async function batchWrite(requests: readonly Record<string, unknown>[]): Promise<void> {
+async function batchWrite(table: Table, requests: readonly Record<string, unknown>[]): Promise<void> {
   await mapWithConcurrency(chunk(requests, BATCH_WRITE_LIMIT), BATCH_CONCURRENCY, async (batch) => {
-    let pending: Record<string, unknown[]> | undefined = { [config.tableName()]: batch };
+    let pending: Record<string, unknown[]> | undefined = { [table.name]: batch };
     for (let round = 0; pending && Object.keys(pending).length > 0; round++) {
       await backoff(round);
-      const result = await documents.send(new BatchWriteCommand({ RequestItems: pending as never }));
+      const result = await table.documents.send(new BatchWriteCommand({ RequestItems: pending as never }));
       pending = result.UnprocessedItems as Record<string, unknown[]> | undefined;
     }
   });
 }
 
-/**
- * Remembers, before the stop call is made, what each resource needs to come back. An entry that
- * already exists is kept as it is: it holds the state from before the first stop, which a retried or
- * repeated stop must not overwrite with the stopped state.
- *
- * Batched: one BatchGetItem per 100 entries finds those already there, and one BatchWriteItem per 25
- * writes the others (BatchWriteItem takes no condition, hence the read first). Only the workflow that
- * holds the key's lease writes its ledger, so nothing else writes between that read and the write.
- */
-export async function recordStopping(entries: readonly LedgerEntry[]): Promise<void> {
-  const unique = new Map(
-    entries.map((entry) => [sortKeyOf(ledgerKey(entry.keyArn, entry.resourceArn)), entry]),
-  );
-  const present = await existing(
-    [...unique.values()].map((entry) => ledgerKey(entry.keyArn, entry.resourceArn)),
-  );
-  await batchWrite(
-    [...unique.entries()]
-      .filter(([id]) => !present.has(id))
-      .map(([, entry]) => ({
-        PutRequest: { Item: { ...ledgerKey(entry.keyArn, entry.resourceArn), type: 'ledger', ...entry } },
+/** What the reactor stopped for each key, with what each resource needs to come back. */
+export class Ledger {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * Remembers, before the stop call is made, what each resource needs to come back. An entry that
+   * already exists is kept as it is: it holds the state from before the first stop, which a retried or
+   * repeated stop must not overwrite with the stopped state.
+   *
+   * Batched: one BatchGetItem per 100 entries finds those already there, and one BatchWriteItem per 25
+   * writes the others (BatchWriteItem takes no condition, hence the read first). Only the workflow that
+   * holds the key's lease writes its ledger, so nothing else writes between that read and the write.
+   */
+  async recordStopping(entries: readonly LedgerEntry[]): Promise<void> {
+    const unique = new Map(
+      entries.map((entry) => [sortKeyOf(ledgerKey(entry.keyArn, entry.resourceArn)), entry]),
+    );
+    const present = await existing(
+      this.table,
+      [...unique.values()].map((entry) => ledgerKey(entry.keyArn, entry.resourceArn)),
+    );
+    await batchWrite(
+      this.table,
+      [...unique.entries()]
+        .filter(([id]) => !present.has(id))
+        .map(([, entry]) => ({
+          PutRequest: { Item: { ...ledgerKey(entry.keyArn, entry.resourceArn), type: 'ledger', ...entry } },
+        })),
+    );
+  }
+
+  /** What the reactor stopped for a key and has not restored yet, optionally of one layer. */
+  async list(keyArn: string, layer?: Layer): Promise<LedgerEntry[]> {
+    const items = await queryPartition(this.table, keyArn, SORT_KEYS.ledgerPrefix);
+    return items
+      .map(
+        (item): LedgerEntry => ({
+          keyArn,
+          resourceArn: String(item.resourceArn),
+          kind: kindOf(String(item.resourceArn)),
+          layer: item.layer === 'server' ? 'server' : 'service',
+          restore: (item.restore ?? {}) as RestoreState,
+          stoppedAt: String(item.stoppedAt ?? ''),
+          stoppedBy: String(item.stoppedBy ?? ''),
+        }),
+      )
+      .filter((entry) => layer === undefined || entry.layer === layer);
+  }
+
+  /** Forgets resources once they run again. */
+  async forget(keyArn: string, resourceArns: readonly string[]): Promise<void> {
+    await batchWrite(
+      this.table,
+      [...new Set(resourceArns)].map((resourceArn) => ({
+        DeleteRequest: { Key: ledgerKey(keyArn, resourceArn) },
       })),
-  );
-}
-
-/** What the reactor stopped for a key and has not restored yet, optionally of one layer. */
-export async function listLedger(keyArn: string, layer?: Layer): Promise<LedgerEntry[]> {
-  const items = await queryPartition(keyArn, SORT_KEYS.ledgerPrefix);
-  return items
-    .map(
-      (item): LedgerEntry => ({
-        keyArn,
-        resourceArn: String(item.resourceArn),
-        kind: kindOf(String(item.resourceArn)),
-        layer: item.layer === 'server' ? 'server' : 'service',
-        restore: (item.restore ?? {}) as RestoreState,
-        stoppedAt: String(item.stoppedAt ?? ''),
-        stoppedBy: String(item.stoppedBy ?? ''),
-      }),
-    )
-    .filter((entry) => layer === undefined || entry.layer === layer);
-}
-
-/** Forgets resources once they run again. */
-export async function clearLedger(keyArn: string, resourceArns: readonly string[]): Promise<void> {
-  await batchWrite(
-    [...new Set(resourceArns)].map((resourceArn) => ({
-      DeleteRequest: { Key: ledgerKey(keyArn, resourceArn) },
-    })),
-  );
+    );
+  }
 }

@@ -1,8 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documents } from '../clients/dynamodb';
-import { config } from '../config';
 import { keyPartition, SORT_KEYS } from '../contract';
-import { isConditionFailure } from './table';
+import { epochSeconds, isConditionFailure, type Table } from './table';
 
 /**
  * Which early warnings were sent, one record per key, warning, date and threshold
@@ -29,45 +27,50 @@ const recordKey = ({ keyArn, warning, dueAt, thresholdDays }: WarningRecord) => 
   sk: `${SORT_KEYS.warningPrefix}${warning}#${dueAt.toISOString()}#${thresholdDays}`,
 });
 
-/** Takes the warning for this sweep; false when it was sent already, or another sweep is sending it. */
-export async function claimWarning(record: WarningRecord, now = new Date()): Promise<boolean> {
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  try {
-    await documents.send(
-      new PutCommand({
-        TableName: config.tableName(),
-        Item: {
-          ...recordKey(record),
-          type: 'warning',
-          keyArn: record.keyArn,
-          warning: record.warning,
-          dueAt: record.dueAt.toISOString(),
-          thresholdDays: record.thresholdDays,
-          status: 'sending',
-          claimedAt: nowSeconds,
-          ttl: Math.floor(record.dueAt.getTime() / 1000) + KEEP_AFTER_DUE_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(sk) OR (#status = :sending AND claimedAt < :stale)',
+/** The early warnings the sweep sent, so each is sent once. */
+export class WarningLog {
+  constructor(private readonly table: Table) {}
+
+  /** Takes the warning for this sweep; false when it was sent already, or another sweep is sending it. */
+  async claim(record: WarningRecord): Promise<boolean> {
+    const nowSeconds = epochSeconds(this.table.clock());
+    try {
+      await this.table.documents.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: {
+            ...recordKey(record),
+            type: 'warning',
+            keyArn: record.keyArn,
+            warning: record.warning,
+            dueAt: record.dueAt.toISOString(),
+            thresholdDays: record.thresholdDays,
+            status: 'sending',
+            claimedAt: nowSeconds,
+            ttl: Math.floor(record.dueAt.getTime() / 1000) + KEEP_AFTER_DUE_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(sk) OR (#status = :sending AND claimedAt < :stale)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':stale': nowSeconds - CLAIM_STALE_SECONDS },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Marks a claimed warning sent, once SES has accepted the email. */
+  async markSent(record: WarningRecord): Promise<void> {
+    await this.table.documents.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: recordKey(record),
+        UpdateExpression: 'SET #status = :sent, sentAt = :at',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':stale': nowSeconds - CLAIM_STALE_SECONDS },
+        ExpressionAttributeValues: { ':sent': 'sent', ':at': this.table.clock().toISOString() },
       }),
     );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
   }
-}
-
-/** Marks a claimed warning sent, once SES has accepted the email. */
-export async function warningSent(record: WarningRecord): Promise<void> {
-  await documents.send(
-    new UpdateCommand({
-      TableName: config.tableName(),
-      Key: recordKey(record),
-      UpdateExpression: 'SET #status = :sent, sentAt = :at',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':at': new Date().toISOString() },
-    }),
-  );
 }

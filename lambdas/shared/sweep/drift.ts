@@ -1,5 +1,5 @@
-import type { KeyDescription } from '../kms-key';
-import type { Observation, RegisteredResource, Workflow } from '../model';
+import type { KeyDescription } from '../key-reader';
+import type { RegisteredResource, Workflow } from '../model';
 import type { KeyInventory } from '../store/inventory';
 
 /** After a workflow failed for a key, the sweep leaves the key alone this long before it tries again. */
@@ -12,8 +12,8 @@ export type Finding =
   | { readonly kind: 'busy'; readonly reason: string }
   | { readonly kind: 'drift'; readonly workflow: Workflow; readonly reason: string };
 
-/** Reads the current state of some of a key's registered resources, as the stop step would see them. */
-export type Observe = (resources: readonly RegisteredResource[]) => Promise<Observation[]>;
+/** Which of a key's registered resources the stop step would stop now (decision.ts), by ARN. */
+export type WouldStop = (resources: readonly RegisteredResource[]) => Promise<readonly string[]>;
 
 /**
  * Whether a key's resources match its state, and if not which workflow brings them in line:
@@ -33,7 +33,7 @@ export type Observe = (resources: readonly RegisteredResource[]) => Promise<Obse
 export async function findDrift(
   key: KeyInventory,
   described: KeyDescription,
-  observe: Observe,
+  wouldStop: WouldStop,
   now: Date,
 ): Promise<Finding> {
   if (key.lease && key.lease.expires * 1000 > now.getTime()) {
@@ -68,11 +68,9 @@ export async function findDrift(
       reason: `the key is ${described.keyState} and its administrators were not told (alert-only policy)`,
     };
   }
-  const running = (await observe(key.resources)).filter(
-    (observation) => observation.restore !== undefined && observation.state !== 'stopped',
-  );
+  const running = await wouldStop(key.resources);
   if (running.length === 0) return { kind: 'in-sync' };
-  const named = running.slice(0, NAMED_IN_REASON).map((observation) => observation.resourceArn);
+  const named = running.slice(0, NAMED_IN_REASON);
   const more = running.length > named.length ? ` and ${running.length - named.length} more` : '';
   return {
     kind: 'drift',

@@ -1,19 +1,37 @@
-import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { parseArn } from '../arn';
-import { eventBridge } from '../clients/eventbridge';
+import type { Clock } from '../clock';
 import { chunk } from '../concurrency';
-import { config } from '../config';
-import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, type DriftDetail } from '../contract';
-import { observeAll } from '../converge';
+import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, type DriftDetail, type ManagedTag } from '../contract';
+import { type Drivers, observeAll } from '../converge';
+import { decide, withVerdict } from '../decision';
+import type { Mailer } from '../email/mailer';
 import { renderKeyWarning } from '../email/render';
-import { recipientsFor, sendEmail } from '../email/send';
 import { KeyAccessDeniedError } from '../errors';
-import { describeKey, type KeyDescription } from '../kms-key';
+import type { KeyDescription, KeyReader } from '../key-reader';
+import type { RegisteredResource } from '../model';
 import { logger } from '../observability';
+import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
-import { claimWarning, warningSent } from '../store/warning-log';
 import { type Finding, findDrift } from './drift';
 import { dueWarnings } from './warnings';
+
+/** What a sweep needs: the table, the keys, the drivers (read only), SES and the platform bus. */
+export interface SweepParts {
+  readonly store: Store;
+  readonly keys: KeyReader;
+  readonly drivers: Drivers;
+  readonly mailer: Mailer;
+  readonly eventBridge: EventBridgeClient;
+  readonly eventBusName: string;
+  readonly warningDays: readonly number[];
+  readonly managedTag: ManagedTag;
+  readonly clock: Clock;
+}
 
 /** What the sweep made of one key. */
 export type KeyOutcome =
@@ -31,101 +49,115 @@ export type KeyOutcome =
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_LIMIT = 10;
 
-/**
- * Sweeps one key: reads it with DescribeKey, says whether its resources match its state, and sends the
- * early warnings that are due. Never throws: a key the sweep cannot read or handle is reported, and the
- * other keys are swept all the same; a warning that could not be sent does not hide the key's drift.
- */
-export async function sweepKey(key: KeyInventory, sweepId: string, now: Date): Promise<KeyOutcome> {
-  const { keyArn } = key;
-  let described: KeyDescription;
-  let finding: Finding;
-  try {
-    described = await describeKey(keyArn);
-    finding = await findDrift(key, described, observeAll, now);
-  } catch (error) {
-    const reason = describeError(error);
-    if (error instanceof KeyAccessDeniedError) {
-      logger.warn('Key unreadable: the platform may not describe it', { keyArn, reason });
-      return { keyArn, outcome: 'unreadable', reason };
+/** The sweep's work on each key, and its drift events. */
+export class Sweeper {
+  constructor(readonly parts: SweepParts) {}
+
+  /**
+   * Sweeps one key: reads it with DescribeKey, says whether its resources match its state, and sends the
+   * early warnings that are due. Never throws: a key the sweep cannot read or handle is reported, and the
+   * other keys are swept all the same; a warning that could not be sent does not hide the key's drift.
+   */
+  async sweepKey(key: KeyInventory, sweepId: string, now: Date): Promise<KeyOutcome> {
+    const { keyArn } = key;
+    let described: KeyDescription;
+    let finding: Finding;
+    try {
+      described = await this.parts.keys.describe(keyArn);
+      finding = await findDrift(key, described, (resources) => this.wouldStop(resources), now);
+    } catch (error) {
+      const reason = describeError(error);
+      if (error instanceof KeyAccessDeniedError) {
+        logger.warn('Key unreadable: the platform may not describe it', { keyArn, reason });
+        return { keyArn, outcome: 'unreadable', reason };
+      }
+      logger.error('Key not swept', { keyArn, error });
+      return { keyArn, outcome: 'failed', reason };
     }
-    logger.error('Key not swept', { keyArn, error });
-    return { keyArn, outcome: 'failed', reason };
+
+    const warnings = await this.sendDueWarnings(key, described, now).then(
+      (sent) => ({ warningsSent: sent }),
+      (error: unknown) => {
+        logger.error('Early warning not sent', { keyArn, error });
+        return { warningsSent: 0, warningError: describeError(error) };
+      },
+    );
+    if (finding.kind === 'busy') logger.info('Key left alone this sweep', { keyArn, reason: finding.reason });
+    if (finding.kind !== 'drift') return { keyArn, outcome: finding.kind, ...warnings };
+    const drift: DriftDetail = {
+      keyArn,
+      keyState: described.keyState,
+      workflow: finding.workflow,
+      reason: finding.reason,
+      sweepId,
+    };
+    logger.warn('Drift found: the key and its resources do not match', { ...drift });
+    return { keyArn, outcome: 'drift', drift, ...warnings };
   }
 
-  const warnings = await sendDueWarnings(key, described, now).then(
-    (sent) => ({ warningsSent: sent }),
-    (error: unknown) => {
-      logger.error('Early warning not sent', { keyArn, error });
-      return { warningsSent: 0, warningError: describeError(error) };
-    },
-  );
-  if (finding.kind === 'busy') logger.info('Key left alone this sweep', { keyArn, reason: finding.reason });
-  if (finding.kind !== 'drift') return { keyArn, outcome: finding.kind, ...warnings };
-  const drift: DriftDetail = {
-    keyArn,
-    keyState: described.keyState,
-    workflow: finding.workflow,
-    reason: finding.reason,
-    sweepId,
-  };
-  logger.warn('Drift found: the key and its resources do not match', { ...drift });
-  return { keyArn, outcome: 'drift', drift, ...warnings };
+  /** The registered resources the stop step would stop now, by ARN. */
+  private async wouldStop(resources: readonly RegisteredResource[]): Promise<string[]> {
+    const { drivers, managedTag } = this.parts;
+    const seen = await observeAll(drivers, resources);
+    return withVerdict(decide({ target: 'stopped', members: resources, seen, managedTag }), 'stop').map(
+      ({ member }) => member.resourceArn,
+    );
+  }
+
+  /** Emails the key's administrators and the operators each warning that is due and not yet sent. */
+  private async sendDueWarnings(key: KeyInventory, described: KeyDescription, now: Date): Promise<number> {
+    let sent = 0;
+    for (const due of dueWarnings(described, this.parts.warningDays, now)) {
+      const record = { keyArn: key.keyArn, ...due };
+      if (!(await this.parts.store.warningLog.claim(record))) continue;
+      const recipients = this.parts.mailer.recipientsFor(key.policy.administrators);
+      const email = renderKeyWarning({
+        ...due,
+        keyArn: key.keyArn,
+        region: parseArn(key.keyArn)?.region ?? '',
+        resources: key.resources,
+        action: key.policy.action,
+        now,
+      });
+      await this.parts.mailer.send(recipients, email);
+      await this.parts.store.warningLog.markSent(record);
+      logger.info('Early warning sent', { ...record, subject: email.subject, recipients: recipients.length });
+      sent += 1;
+    }
+    return sent;
+  }
+
+  /**
+   * Puts the drift events on the platform bus, where the drift rule hands them to the dispatcher. Returns
+   * the keys whose event EventBridge did not take; the next sweep finds them again.
+   */
+  async publishDrift(drifts: readonly DriftDetail[], now: Date): Promise<string[]> {
+    const refused: string[] = [];
+    for (const batch of chunk(drifts, PUT_EVENTS_LIMIT)) {
+      const entries: PutEventsRequestEntry[] = batch.map((drift) => ({
+        EventBusName: this.parts.eventBusName,
+        Source: DRIFT_EVENT_SOURCE,
+        DetailType: DRIFT_DETAIL_TYPE,
+        Resources: [drift.keyArn],
+        Detail: JSON.stringify(drift),
+        Time: now,
+      }));
+      const { Entries = [] } = await this.parts.eventBridge.send(new PutEventsCommand({ Entries: entries }));
+      batch.forEach((drift, index) => {
+        const entry = Entries[index];
+        if (entry?.EventId) return;
+        refused.push(drift.keyArn);
+        logger.error('EventBridge did not take a drift event', {
+          keyArn: drift.keyArn,
+          errorCode: entry?.ErrorCode,
+          errorMessage: entry?.ErrorMessage,
+        });
+      });
+    }
+    return refused;
+  }
 }
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** Emails the key's administrators and the operators each warning that is due and not yet sent. */
-async function sendDueWarnings(key: KeyInventory, described: KeyDescription, now: Date): Promise<number> {
-  let sent = 0;
-  for (const due of dueWarnings(described, config.warningDays(), now)) {
-    const record = { keyArn: key.keyArn, ...due };
-    if (!(await claimWarning(record, now))) continue;
-    const recipients = recipientsFor(key.policy.administrators);
-    const email = renderKeyWarning({
-      ...due,
-      keyArn: key.keyArn,
-      region: parseArn(key.keyArn)?.region ?? '',
-      resources: key.resources,
-      action: key.policy.action,
-      now,
-    });
-    await sendEmail(recipients, email);
-    await warningSent(record);
-    logger.info('Early warning sent', { ...record, subject: email.subject, recipients: recipients.length });
-    sent += 1;
-  }
-  return sent;
-}
-
-/**
- * Puts the drift events on the platform bus, where the drift rule hands them to the dispatcher. Returns
- * the keys whose event EventBridge did not take; the next sweep finds them again.
- */
-export async function publishDrift(drifts: readonly DriftDetail[], now: Date): Promise<string[]> {
-  const refused: string[] = [];
-  for (const batch of chunk(drifts, PUT_EVENTS_LIMIT)) {
-    const entries: PutEventsRequestEntry[] = batch.map((drift) => ({
-      EventBusName: config.eventBusName(),
-      Source: DRIFT_EVENT_SOURCE,
-      DetailType: DRIFT_DETAIL_TYPE,
-      Resources: [drift.keyArn],
-      Detail: JSON.stringify(drift),
-      Time: now,
-    }));
-    const { Entries = [] } = await eventBridge.send(new PutEventsCommand({ Entries: entries }));
-    batch.forEach((drift, index) => {
-      const entry = Entries[index];
-      if (entry?.EventId) return;
-      refused.push(drift.keyArn);
-      logger.error('EventBridge did not take a drift event', {
-        keyArn: drift.keyArn,
-        errorCode: entry?.ErrorCode,
-        errorMessage: entry?.ErrorMessage,
-      });
-    });
-  }
-  return refused;
 }

@@ -1,5 +1,5 @@
 import type { KeyWarning } from '../email/types';
-import type { KeyDescription } from '../kms-key';
+import type { KeyDescription } from '../key-reader';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { ZodType } from 'zod';
 import * as z from 'zod';
-import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn, shortKeyId } from './arn';
-import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from './contract';
-import { RejectedEventError } from './errors';
+import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn, shortKeyId } from '../shared/arn';
+import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, PATTERNS } from '../shared/contract';
+import { RejectedEventError } from '../shared/errors';
 import {
   type KeyEvent,
   KMS_API_CALLS,
@@ -19,7 +19,7 @@ import {
   type NativeKmsEvent,
   type Trigger,
   type Workflow,
-} from './model';
+} from '../shared/model';
 
 export const KMS_EVENT_SOURCE = 'aws.kms';
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -33,8 +33,8 @@ const MAX_EXECUTION_NAME_LENGTH = 80;
 
 const EnvelopeSchema = EventBridgeSchema.extend({
   id: z.string().min(1),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS Region name'),
+  account: z.string().regex(PATTERNS.account, 'must be a 12-digit AWS account ID'),
+  region: z.string().regex(PATTERNS.region, 'must be an AWS Region name'),
 });
 type Envelope = z.infer<typeof EnvelopeSchema>;
 

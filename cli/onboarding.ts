@@ -4,8 +4,7 @@ import {
   type KeyMetadata,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import { isKeyArn, parseArn } from './arn';
-import { kms as sharedKms } from './clients/kms';
+import { isKeyArn, parseArn } from '../lambdas/shared/arn';
 
 /**
  * What a customer key must be before resources are registered to it, each failure with what to change.
@@ -35,8 +34,8 @@ export type OnboardingCheck =
 export interface OnboardingOptions {
   /** The platform's Region: keys elsewhere are refused. */
   readonly region: string;
-  /** @default the shared KMS client */
-  readonly client?: KMSClient;
+  /** The KMS client the checks call, with the operator's credentials. */
+  readonly client: KMSClient;
 }
 
 function fail(check: OnboardingCheck, message: string): never {
@@ -89,7 +88,7 @@ export async function checkKeyForOnboarding(
       `${keyArn} is in ${region}, the platform runs in ${options.region}: create the key in ${options.region}`,
     );
   }
-  const client = options.client ?? sharedKms;
+  const { client } = options;
   let metadata: KeyMetadata | undefined;
   try {
     ({ KeyMetadata: metadata } = await client.send(new DescribeKeyCommand({ KeyId: keyArn })));

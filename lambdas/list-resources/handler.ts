@@ -1,0 +1,58 @@
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { LIMITS } from '../shared/contract';
+import { InvalidInputError } from '../shared/errors';
+import { logger, observability } from '../shared/observability';
+import type { ReactorParts } from '../shared/reactor';
+import { StepInput } from '../shared/step-input';
+
+const ListInput = StepInput.extend({
+  source: z.enum(['registry', 'ledger']),
+  /** The grace period the reactor is deployed with: a key without its own gets this one. Registry only. */
+  deployedGraceSeconds: z.number().int().min(0).max(LIMITS.maxGraceSeconds).optional(),
+});
+type ListInput = z.infer<typeof ListInput>;
+
+/**
+ * Counts the key's resources per layer: the registered ones (what a shutdown concerns) or the ledger's
+ * (what the reactor itself stopped, so what a restore concerns). Counts only: lists stay out of the state.
+ * For the registry it also reads the key's policy: how long the grace period is (the key's own, or the
+ * deployed one) and what happens after it (`shutdown` or `alert-only`).
+ */
+export function createListResourcesHandler({ store }: Pick<ReactorParts, 'store'>) {
+  const lambdaHandler = async ({ keyArn, source, deployedGraceSeconds }: ListInput) => {
+    if (source === 'ledger') {
+      const entries = await store.ledger.list(keyArn);
+      const services = entries.filter((entry) => entry.layer === 'service').length;
+      logger.info('Resources the reactor stopped counted', { services, servers: entries.length - services });
+      return { services, servers: entries.length - services, total: entries.length };
+    }
+
+    const [resources, policy] = await Promise.all([
+      store.registry.list(keyArn),
+      store.registry.policy(keyArn),
+    ]);
+    const services = resources.filter((resource) => resource.layer === 'service').length;
+    const graceSeconds = policy.graceSeconds ?? deployedGraceSeconds;
+    if (graceSeconds === undefined) {
+      throw new InvalidInputError(
+        'deployedGraceSeconds is required with source "registry" when the key has no grace period of its own',
+      );
+    }
+    const counts = {
+      services,
+      servers: resources.length - services,
+      total: resources.length,
+      action: policy.action,
+      graceSeconds,
+      graceFrom: policy.graceSeconds === undefined ? 'deployment' : 'key',
+    } as const;
+    logger.info('Registered resources counted, policy read', counts);
+    return counts;
+  };
+
+  return middy(lambdaHandler)
+    .use(observability())
+    .use(parser({ schema: ListInput }));
+}

@@ -1,4 +1,0 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { reactorClient } from './registry';
-
-export const sfn = reactorClient(new SFNClient({}));

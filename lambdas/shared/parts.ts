@@ -1,0 +1,76 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { type AwsOptions, awsClient } from './aws';
+import { type Clock, systemClock } from './clock';
+import { ENV } from './contract';
+import type { Drivers } from './converge';
+import { createDrivers } from './drivers';
+import { Mailer } from './email/mailer';
+import { KeyReader } from './key-reader';
+import { traceClient } from './observability';
+import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
+import { createStore, type Store } from './store';
+
+/**
+ * The one way the reactor's parts are built: from explicit settings, AWS options and a clock. A Lambda
+ * entry point builds the few parts its handler needs, once, at module scope (`fromEnvironment`); the CLI,
+ * the sandbox, the bench and the tests build a whole `Reactor` (reactor.ts) from their own options.
+ * Each builder names only the clients it needs, so a function's bundle holds only those.
+ */
+export interface PartsSource {
+  readonly settings: ReactorSettings;
+  readonly aws: AwsOptions;
+  readonly clock: Clock;
+}
+
+/** What a Lambda entry point builds from: its environment, X-Ray tracing, the system clock. */
+export function fromEnvironment(env: Readonly<Record<string, string | undefined>>): PartsSource {
+  return { settings: settingsFromEnvironment(env), aws: { instrument: [traceClient] }, clock: systemClock };
+}
+
+export function buildStore({ settings, aws, clock }: PartsSource): Store {
+  return createStore(awsClient(DynamoDBClient, aws), {
+    tableName: required(settings.tableName, ENV.tableName),
+    leaseSeconds: settings.leaseSeconds,
+    clock,
+  });
+}
+
+export function buildKeyReader({ aws }: PartsSource): KeyReader {
+  return new KeyReader(awsClient(KMSClient, aws));
+}
+
+export function buildDrivers({ settings, aws }: PartsSource): Drivers {
+  const ec2 = awsClient(EC2Client, aws);
+  return createDrivers(
+    {
+      ecs: awsClient(ECSClient, aws),
+      ec2,
+      rds: awsClient(RDSClient, aws),
+      autoscaling: awsClient(AutoScalingClient, aws),
+    },
+    settings.managedTag,
+  );
+}
+
+export function buildMailer({ settings, aws }: PartsSource): Mailer {
+  return new Mailer(awsClient(SESClient, aws), {
+    senderAddress: required(settings.senderAddress, ENV.senderAddress),
+    operatorAddresses: settings.operatorAddresses,
+  });
+}
+
+export function buildStepFunctions({ aws }: PartsSource): SFNClient {
+  return awsClient(SFNClient, aws);
+}
+
+export function buildEventBridge({ aws }: PartsSource): EventBridgeClient {
+  return awsClient(EventBridgeClient, aws);
+}

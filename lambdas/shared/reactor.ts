@@ -1,0 +1,73 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { AwsOptions } from './aws';
+import { type Clock, systemClock } from './clock';
+import type { Drivers } from './converge';
+import type { Mailer } from './email/mailer';
+import type { KeyReader } from './key-reader';
+import {
+  buildDrivers,
+  buildEventBridge,
+  buildKeyReader,
+  buildMailer,
+  buildStepFunctions,
+  buildStore,
+  type PartsSource,
+} from './parts';
+import type { ReactorSettings } from './settings';
+import type { Store } from './store';
+
+/** Every part of the reactor; a handler asks for the few it uses (`Pick<ReactorParts, ...>`). */
+export interface ReactorParts {
+  readonly settings: ReactorSettings;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly keys: KeyReader;
+  readonly drivers: Drivers;
+  readonly mailer: Mailer;
+  readonly stepFunctions: SFNClient;
+  readonly eventBridge: EventBridgeClient;
+}
+
+/**
+ * The whole reactor, for the CLI, the sandbox, the bench and the tests: every part built on first use
+ * from the same source, so a command that never sends an email needs no sender address.
+ */
+export class Reactor implements ReactorParts {
+  private readonly built = new Map<string, unknown>();
+  private readonly source: PartsSource;
+
+  constructor(settings: ReactorSettings, aws: AwsOptions = {}, clock: Clock = systemClock) {
+    this.source = { settings, aws, clock };
+  }
+
+  get settings(): ReactorSettings {
+    return this.source.settings;
+  }
+  get clock(): Clock {
+    return this.source.clock;
+  }
+  get store(): Store {
+    return this.once('store', buildStore);
+  }
+  get keys(): KeyReader {
+    return this.once('keys', buildKeyReader);
+  }
+  get drivers(): Drivers {
+    return this.once('drivers', buildDrivers);
+  }
+  get mailer(): Mailer {
+    return this.once('mailer', buildMailer);
+  }
+  get stepFunctions(): SFNClient {
+    return this.once('stepFunctions', buildStepFunctions);
+  }
+  get eventBridge(): EventBridgeClient {
+    return this.once('eventBridge', buildEventBridge);
+  }
+
+  private once<T>(name: string, build: (source: PartsSource) => T): T {
+    if (!this.built.has(name)) this.built.set(name, build(this.source));
+    return this.built.get(name) as T;
+  }
+}

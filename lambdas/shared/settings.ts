@@ -1,0 +1,100 @@
+import { DEFAULT_MANAGED_TAG, ENV, type EnvName, LIMITS, type ManagedTag } from './contract';
+import { ConfigurationError } from './errors';
+
+/**
+ * Everything the reactor's parts are configured with. The Lambda entry points read it once from their
+ * environment (which the construct writes from the same contract); the CLI, the sandbox, the bench and
+ * the tests build it from their own options. Values a function may not need are optional here and
+ * required by the part that needs them, when it is built (`required`).
+ */
+export interface ReactorSettings {
+  readonly tableName?: string;
+  readonly managedTag: ManagedTag;
+  /** How long a workflow may hold a key's lease before another may take it over. */
+  readonly leaseSeconds: number;
+  readonly senderAddress?: string;
+  readonly operatorAddresses: readonly string[];
+  readonly stateMachineArns: { readonly disable?: string; readonly enable?: string };
+  /** Accounts whose keys the reactor acts on; empty means only the account the function runs in. */
+  readonly allowedAccounts: readonly string[];
+  /**
+   * The AWS Organization whose accounts may forward key events, if the platform bus admits one: the bus
+   * policy is then the gate, and the dispatcher accepts any account's events about its own keys.
+   */
+  readonly allowedOrganization?: string;
+  /** The bus the sweep puts drift events on: the platform bus, where the drift rule is. */
+  readonly eventBusName?: string;
+  /** Days ahead of a key's material expiry or deletion to warn, largest first. */
+  readonly warningDays: readonly number[];
+  /** DescribeKey calls the sweep keeps in flight. */
+  readonly sweepConcurrency: number;
+}
+
+/** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
+export function defaultSettings(overrides: Partial<ReactorSettings> = {}): ReactorSettings {
+  return {
+    managedTag: DEFAULT_MANAGED_TAG,
+    leaseSeconds: LIMITS.leaseSeconds,
+    operatorAddresses: [],
+    stateMachineArns: {},
+    allowedAccounts: [],
+    warningDays: LIMITS.defaultWarningDays,
+    sweepConcurrency: LIMITS.defaultSweepConcurrency,
+    ...overrides,
+  };
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the settings from a function's environment, once, at its entry point. Malformed values fail
+ * here with the variable's name; missing ones fail only where a part needs them (`required`), so a
+ * function is not asked for what it never uses.
+ */
+export function settingsFromEnvironment(env: Environment): ReactorSettings {
+  const read = (name: EnvName): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const list = (name: EnvName): string[] =>
+    (read(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  const positiveInteger = (name: EnvName, fallback: number): number => {
+    const value = Number(read(name) ?? fallback);
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new ConfigurationError(`${name} must be a positive whole number, got ${read(name)}`);
+    }
+    return value;
+  };
+  const days = list(ENV.warningDays).map(Number);
+  if (days.some((day) => !Number.isInteger(day) || day <= 0)) {
+    throw new ConfigurationError(`${ENV.warningDays} must list positive whole numbers of days, like 30,7,1`);
+  }
+  return {
+    tableName: read(ENV.tableName),
+    managedTag: {
+      key: read(ENV.managedTagKey) ?? DEFAULT_MANAGED_TAG.key,
+      value: read(ENV.managedTagValue) ?? DEFAULT_MANAGED_TAG.value,
+    },
+    leaseSeconds: positiveInteger(ENV.leaseSeconds, LIMITS.leaseSeconds),
+    senderAddress: read(ENV.senderAddress),
+    operatorAddresses: list(ENV.operatorAddresses),
+    stateMachineArns: {
+      disable: read(ENV.disableStateMachineArn),
+      enable: read(ENV.enableStateMachineArn),
+    },
+    allowedAccounts: list(ENV.allowedAccounts),
+    allowedOrganization: read(ENV.allowedOrganization),
+    eventBusName: read(ENV.eventBusName),
+    warningDays: [...new Set(days.length > 0 ? days : LIMITS.defaultWarningDays)].sort((a, b) => b - a),
+    sweepConcurrency: positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
+  };
+}
+
+/** A setting a part cannot work without, or a ConfigurationError naming the variable that sets it. */
+export function required<T>(value: T | undefined, name: EnvName): T {
+  if (value === undefined) throw new ConfigurationError(`Environment variable ${name} is not set`);
+  return value;
+}

@@ -1,0 +1,48 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Clock } from '../clock';
+import { EmailLog } from './email-log';
+import { type KeyInventory, readInventory } from './inventory';
+import { Leases } from './lease';
+import { Ledger } from './ledger';
+import { Outcomes } from './outcomes';
+import { Registry } from './registry';
+import { createTable, type Table } from './table';
+import { WarningLog } from './warning-log';
+
+export interface StoreOptions {
+  readonly tableName: string;
+  /** How long a workflow may hold a key's lease. */
+  readonly leaseSeconds: number;
+  readonly clock: Clock;
+}
+
+/** The reactor's table, by what is kept in it: one part per kind of item (see contract.ts). */
+export class Store {
+  readonly registry: Registry;
+  readonly ledger: Ledger;
+  readonly leases: Leases;
+  readonly outcomes: Outcomes;
+  readonly emailLog: EmailLog;
+  readonly warningLog: WarningLog;
+
+  constructor(
+    private readonly table: Table,
+    leaseSeconds: number,
+  ) {
+    this.registry = new Registry(table);
+    this.ledger = new Ledger(table);
+    this.leases = new Leases(table, leaseSeconds);
+    this.outcomes = new Outcomes(table);
+    this.emailLog = new EmailLog(table);
+    this.warningLog = new WarningLog(table);
+  }
+
+  /** What the sweep knows of every key from the table alone: one paginated Scan. */
+  inventory(): Promise<KeyInventory[]> {
+    return readInventory(this.table);
+  }
+}
+
+export function createStore(dynamodb: DynamoDBClient, options: StoreOptions): Store {
+  return new Store(createTable(dynamodb, options.tableName, options.clock), options.leaseSeconds);
+}

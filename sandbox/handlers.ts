@@ -1,0 +1,40 @@
+import { createCheckHandler } from '../lambdas/check-resources/handler';
+import { createDescribeKeyHandler } from '../lambdas/describe-key/handler';
+import { createDispatcherHandler } from '../lambdas/dispatcher/handler';
+import { createLeaseHandler } from '../lambdas/lease/handler';
+import { createLedgerHandler } from '../lambdas/ledger/handler';
+import { createListResourcesHandler } from '../lambdas/list-resources/handler';
+import { createNotifyHandler } from '../lambdas/notify/handler';
+import type { Reactor } from '../lambdas/shared/reactor';
+import { createStartHandler } from '../lambdas/start-resources/handler';
+import { createStopHandler } from '../lambdas/stop-resources/handler';
+import { createSweepHandler } from '../lambdas/sweep/handler';
+import { DISPATCHER_FUNCTION, STEP_FUNCTIONS, SWEEP_FUNCTION } from '../lib/catalog';
+import type { LambdaHandler } from './local-workflows';
+
+/**
+ * Every function the construct deploys, by its folder under lambdas/, built in-process from the handler
+ * factories with the local reactor's parts: the same code the Lambda entry points run, with the parts
+ * pointed at moto.
+ */
+export function localHandlers(reactor: Reactor): Record<string, LambdaHandler> {
+  const converging = {
+    store: reactor.store,
+    drivers: reactor.drivers,
+    managedTag: reactor.settings.managedTag,
+    clock: reactor.clock,
+  };
+  const handlers: Record<string, unknown> = {
+    [DISPATCHER_FUNCTION]: createDispatcherHandler(reactor),
+    [SWEEP_FUNCTION]: createSweepHandler(reactor),
+    [STEP_FUNCTIONS.Lease]: createLeaseHandler(reactor),
+    [STEP_FUNCTIONS.DescribeKey]: createDescribeKeyHandler(reactor),
+    [STEP_FUNCTIONS.ListResources]: createListResourcesHandler(reactor),
+    [STEP_FUNCTIONS.StopResources]: createStopHandler(converging),
+    [STEP_FUNCTIONS.StartResources]: createStartHandler(converging),
+    [STEP_FUNCTIONS.CheckResources]: createCheckHandler(converging),
+    [STEP_FUNCTIONS.Notify]: createNotifyHandler(reactor),
+    [STEP_FUNCTIONS.Ledger]: createLedgerHandler(reactor),
+  };
+  return handlers as Record<string, LambdaHandler>;
+}
