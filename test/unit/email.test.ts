@@ -82,6 +82,12 @@ function contextFor(template: EmailTemplate, event: KeyEvent = keyEvent()): Emai
   }
 }
 
+/** Nothing for a mail client to fetch: no images, scripts, style sheets or frames. */
+function expectSelfContained(html: string): void {
+  expect(html).not.toMatch(/<(img|script|link|iframe)\b/i);
+  expect(html).not.toMatch(/src=/i);
+}
+
 describe('renderEmail snapshots', () => {
   it.each(EMAIL_TEMPLATES)('renders %s', (template) => {
     const email = renderEmail(contextFor(template));
@@ -267,11 +273,7 @@ describe('renderEmail content', () => {
   });
 
   it('has no external images, scripts or style sheets', () => {
-    for (const template of EMAIL_TEMPLATES) {
-      const { html } = renderEmail(contextFor(template));
-      expect(html).not.toMatch(/<(img|script|link|iframe)\b/i);
-      expect(html).not.toMatch(/src=/i);
-    }
+    for (const template of EMAIL_TEMPLATES) expectSelfContained(renderEmail(contextFor(template)).html);
   });
 });
 
@@ -544,11 +546,7 @@ describe('renderKeyWarning content', () => {
   });
 
   it('has no external images, scripts or style sheets', () => {
-    for (const warning of KEY_WARNINGS) {
-      const { html } = renderKeyWarning(warningFor(warning));
-      expect(html).not.toMatch(/<(img|script|link|iframe)\b/i);
-      expect(html).not.toMatch(/src=/i);
-    }
+    for (const warning of KEY_WARNINGS) expectSelfContained(renderKeyWarning(warningFor(warning)).html);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Escaping for strings that reach an email from an event: the caller of KMS chooses its user agent,
- * and an email is the one place where that string meets a human who may act on what it says.
+ * and an email is the one place where that string meets a human who may act on what it says. Only the
+ * writers (writers.ts) call these: a template that escaped for itself could escape twice, or forget once.
  */
 
 const HTML_ENTITIES: Readonly<Record<string, string>> = {
