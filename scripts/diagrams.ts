@@ -4,8 +4,8 @@ import { ROOT_DIR, WORKFLOWS } from '../lib/catalog';
 
 /**
  * Draws each workflow as a Mermaid `stateDiagram-v2` from its ASL file, and writes the drawings into
- * README.md between `<!-- diagram:<name> -->` and `<!-- /diagram:<name> -->` (`npm run diagrams`).
- * test/unit/diagrams.test.ts fails when the README's drawings are not what this would write.
+ * docs/workflows.md between `<!-- diagram:<name> -->` and `<!-- /diagram:<name> -->` (`npm run diagrams`).
+ * test/unit/diagrams.test.ts fails when the page's drawings are not what this would write.
  *
  * Every state is drawn, with every Next, Choice rule (labelled with its condition), Default and Wait.
  * The failure path (the states a Catch leads to, and what follows them) is drawn once, in red, with a
@@ -60,7 +60,7 @@ const COMPARATORS: Readonly<Record<string, string>> = {
   TimestampEquals: '=',
 };
 
-/** `Take the key lease` -> `takeTheKeyLease`: a Mermaid state ID, readable in the README's source. */
+/** `Take the key lease` -> `takeTheKeyLease`: a Mermaid state ID, readable in the page's source. */
 function idOf(name: string): string {
   const words = name
     .replace(/[^A-Za-z0-9 ]/g, '')
@@ -183,7 +183,7 @@ export function mermaidOf(definition: AslDefinition): string {
   return lines.join('\n');
 }
 
-/** The README marker name of a workflow: its ASL file name, `key-disabled`. */
+/** The marker name of a workflow: its ASL file name, `key-disabled`. */
 export function diagramName(aslFile: string): string {
   return path.basename(aslFile).replace(/\.asl\.json$/, '');
 }
@@ -198,31 +198,35 @@ export function diagrams(): Map<string, string> {
   );
 }
 
-/** The README with each marked section replaced by its diagram; fails on a missing marker. */
-export function withDiagrams(readme: string, drawn: ReadonlyMap<string, string>): string {
-  let result = readme;
+/** The page that holds the full diagrams; the README links to it and keeps only a short summary. */
+const DIAGRAMS_PAGE_NAME = 'docs/workflows.md';
+export const DIAGRAMS_PAGE = path.join(ROOT_DIR, DIAGRAMS_PAGE_NAME);
+
+/** The page with each marked section replaced by its diagram; fails on a missing marker. */
+export function withDiagrams(page: string, drawn: ReadonlyMap<string, string>): string {
+  let result = page;
   for (const [name, mermaid] of drawn) {
     const open = `<!-- diagram:${name} -->`;
     const close = `<!-- /diagram:${name} -->`;
     const start = result.indexOf(open);
     const end = result.indexOf(close);
     if (start < 0 || end < start) {
-      throw new Error(`README.md has no "${open}" ... "${close}" section for the ${name} workflow`);
+      throw new Error(
+        `${DIAGRAMS_PAGE_NAME} has no "${open}" ... "${close}" section for the ${name} workflow`,
+      );
     }
     result = `${result.slice(0, start + open.length)}\n\n\`\`\`mermaid\n${mermaid}\n\`\`\`\n\n${result.slice(end)}`;
   }
   return result;
 }
 
-export const README = path.join(ROOT_DIR, 'README.md');
-
 if (require.main === module) {
-  const before = readFileSync(README, 'utf8');
+  const before = readFileSync(DIAGRAMS_PAGE, 'utf8');
   const after = withDiagrams(before, diagrams());
   if (after === before) {
-    console.log('README.md: the workflow diagrams are up to date');
+    console.log(`${DIAGRAMS_PAGE_NAME}: the workflow diagrams are up to date`);
   } else {
-    writeFileSync(README, after);
-    console.log(`README.md: wrote the diagrams of ${[...diagrams().keys()].join(', ')}`);
+    writeFileSync(DIAGRAMS_PAGE, after);
+    console.log(`${DIAGRAMS_PAGE_NAME}: wrote the diagrams of ${[...diagrams().keys()].join(', ')}`);
   }
 }

@@ -3,25 +3,25 @@ import { WORKFLOWS } from '../../lib/catalog';
 import {
   type AslDefinition,
   conditionOf,
+  DIAGRAMS_PAGE,
   diagramName,
   diagrams,
   mermaidOf,
-  README,
   withDiagrams,
 } from '../../scripts/diagrams';
 
-// The README's workflow diagrams are drawn from the ASL files: this fails when they are stale.
+// The workflow diagrams in docs/workflows.md are drawn from the ASL files: this fails when they are stale.
 
-describe('the workflow diagrams in README.md', () => {
+describe('the workflow diagrams in docs/workflows.md', () => {
   it('are what `npm run diagrams` draws from the ASL files today', () => {
     // Prepare
-    const readme = readFileSync(README, 'utf8');
+    const page = readFileSync(DIAGRAMS_PAGE, 'utf8');
 
     // Act
-    const redrawn = withDiagrams(readme, diagrams());
+    const redrawn = withDiagrams(page, diagrams());
 
-    // Assess: a plain equality first, so a failure says what to run rather than print two READMEs.
-    const upToDate = redrawn === readme;
+    // Assess: a plain equality first, so a failure says what to run rather than print two pages.
+    const upToDate = redrawn === page;
     expect({ upToDate, fix: 'npm run diagrams' }).toEqual({ upToDate: true, fix: 'npm run diagrams' });
   });
 
@@ -93,9 +93,9 @@ describe('drawing a workflow', () => {
     expect(conditionOf(rule)).toBe(words);
   });
 
-  it('refuses a README without the markers', () => {
+  it('refuses a page without the markers', () => {
     expect(() => withDiagrams('# no diagrams here\n', diagrams())).toThrow(
-      'README.md has no "<!-- diagram:key-disabled -->" ... "<!-- /diagram:key-disabled -->" section',
+      'docs/workflows.md has no "<!-- diagram:key-disabled -->" ... "<!-- /diagram:key-disabled -->" section',
     );
   });
 });
