@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from './config';
-import { driversFor } from './drivers';
+import { driversFor, type Observed } from './drivers';
 import type { Layer, LedgerEntry, Observation, Progress, ResourceKind, ResourceState } from './model';
 import { logger, metrics } from './observability';
 import { listLedger, recordStopping } from './store/ledger';
@@ -102,7 +102,7 @@ export async function converge(request: ConvergeRequest): Promise<Progress> {
         })),
       );
       if (toStop.length === 0) continue;
-      await driver.stop(toStop.map((observation) => observation.resourceArn));
+      await driver.stop(toStop);
       changed += toStop.length;
       logger.info('Asked AWS to stop resources', {
         kind,
@@ -111,8 +111,8 @@ export async function converge(request: ConvergeRequest): Promise<Progress> {
       });
     } else {
       const restoreOf = new Map(group.map((member) => [member.resourceArn, member.restore ?? {}]));
-      const targetsOf = (observed: readonly Observation[]) =>
-        observed.map((o) => ({ resourceArn: o.resourceArn, restore: restoreOf.get(o.resourceArn) ?? {} }));
+      const targetsOf = (observed: readonly Observed[]) =>
+        observed.map((o) => ({ observation: o, restore: restoreOf.get(o.resourceArn) ?? {} }));
       // Running again: finish the way up (an Auto Scaling group resumes its processes only now). Awaited
       // before the progress is reported, so a layer is done only once this has succeeded.
       const upAgain = seen.filter((observation) => observation.state === 'running');

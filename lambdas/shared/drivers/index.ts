@@ -1,30 +1,53 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { RDSClient } from '@aws-sdk/client-rds';
+// Transitional: removed when handlers get their parts passed in (driversFor's shared clients and configured tag).
+import { autoscaling } from '../clients/autoscaling';
+import { ec2 } from '../clients/ec2';
+import { ecs } from '../clients/ecs';
+import { rds } from '../clients/rds';
 import { config } from '../config';
+import type { ManagedTag } from '../contract';
 import type { ResourceKind } from '../model';
 import { AutoScalingGroupDriver } from './autoscaling-group';
-import type { Driver, ManagedTag } from './driver';
+import type { Driver } from './driver';
 import { Ec2InstanceDriver } from './ec2-instance';
 import { EcsServiceDriver } from './ecs-service';
-import { RdsClusterDriver } from './rds-cluster';
-import { RdsInstanceDriver } from './rds-instance';
+import { RdsClusterDriver, RdsInstanceDriver } from './rds';
 
-export type { Driver, ManagedTag, RestoreTarget } from './driver';
+export type { Driver, Observed, RestoreTarget } from './driver';
 export { AutoScalingGroupDriver, Ec2InstanceDriver, EcsServiceDriver, RdsClusterDriver, RdsInstanceDriver };
 
+/** The SDK clients the drivers call, built by whoever builds the drivers (a handler, the CLI, a test). */
+export interface DriverClients {
+  readonly ecs: ECSClient;
+  readonly ec2: EC2Client;
+  readonly rds: RDSClient;
+  readonly autoscaling: AutoScalingClient;
+}
+
 /**
- * One driver per resource kind, all sharing the module-scope SDK clients. Handlers group a key's
- * resources by kind and call each driver once per kind, which is what lets a driver batch.
- * The Record type makes adding a kind to RESOURCE_KINDS without a driver a compile error.
+ * The catalogue: one driver per resource kind. Handlers group a key's resources by kind and call each
+ * driver once per kind, which is what lets a driver batch. The Record type makes adding a kind to
+ * RESOURCE_KINDS without a line here a compile error.
  */
-export function driversFor(tag: ManagedTag = config.managedTag()): Record<ResourceKind, Driver> {
+export function createDrivers(clients: DriverClients, tag: ManagedTag): Record<ResourceKind, Driver> {
   return {
-    'ecs-service': new EcsServiceDriver(tag),
-    'ec2-instance': new Ec2InstanceDriver(tag),
-    'rds-instance': new RdsInstanceDriver(tag),
-    'rds-cluster': new RdsClusterDriver(tag),
-    'autoscaling-group': new AutoScalingGroupDriver(tag),
+    'ecs-service': new EcsServiceDriver(tag, clients.ecs),
+    'ec2-instance': new Ec2InstanceDriver(tag, clients.ec2),
+    'rds-instance': new RdsInstanceDriver(tag, clients.rds),
+    'rds-cluster': new RdsClusterDriver(tag, clients.rds),
+    'autoscaling-group': new AutoScalingGroupDriver(tag, clients.autoscaling, clients.ec2),
   };
 }
 
+// Transitional: removed when handlers get their parts passed in
+export function driversFor(tag: ManagedTag = config.managedTag()): Record<ResourceKind, Driver> {
+  return createDrivers({ ecs, ec2, rds, autoscaling }, tag);
+}
+
+// Transitional: removed when handlers get their parts passed in
 export function driverFor(kind: ResourceKind, tag: ManagedTag = config.managedTag()): Driver {
   return driversFor(tag)[kind];
 }
