@@ -5,8 +5,8 @@ import { renderEmail } from '../shared/email/render';
 import { EMAIL_TEMPLATES, type EmailTemplate } from '../shared/email/types';
 import type { KeyEvent } from '../shared/model';
 import { logger, observability } from '../shared/observability';
-import { KeyEventInput, SkippedResource, StepError, StepInput } from '../shared/step-input';
 import type { ReactorParts } from '../shared/reactor';
+import { KeyEventInput, SkippedResource, StepError, StepInput } from '../shared/step-input';
 import { POLICY_ACTIONS } from '../shared/store/policy';
 
 const NotifyInput = StepInput.extend({

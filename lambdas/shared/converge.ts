@@ -94,7 +94,7 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     changed +=
       target === 'stopped'
         ? await stopKind(parts, driver, decided, { keyArn, executionName, layer })
-        : await startKind(driver, decided);
+        : await startKind(driver, decided, layer);
   }
 
   if (changed > 0) {
@@ -146,7 +146,7 @@ async function stopKind(
   );
   const toStop = withVerdict(decisions, 'stop');
   if (toStop.length === 0) return 0;
-  await driver.stop(toStop.map(({ member }) => member.resourceArn));
+  await driver.stop(toStop.flatMap(({ observation }) => (observation ? [observation] : [])));
   logger.info('Asked AWS to stop resources', {
     kind: driver.kind,
     layer,
@@ -156,9 +156,11 @@ async function stopKind(
 }
 
 /** Finishes the way up of one kind's resources that run again, then asks AWS to start the stopped ones. */
-async function startKind(driver: Driver, decisions: readonly Decision[]): Promise<number> {
+async function startKind(driver: Driver, decisions: readonly Decision[], layer: Layer): Promise<number> {
   const targetsOf = (chosen: readonly Decision[]) =>
-    chosen.map(({ member }) => ({ resourceArn: member.resourceArn, restore: member.restore ?? {} }));
+    chosen.flatMap(({ member, observation }) =>
+      observation ? [{ observation, restore: member.restore ?? {} }] : [],
+    );
   // Awaited before the progress is reported, so a layer is done only once this has succeeded.
   const upAgain = withVerdict(decisions, 'finish');
   if (upAgain.length > 0 && driver.afterStarted) await driver.afterStarted(targetsOf(upAgain));
@@ -167,6 +169,7 @@ async function startKind(driver: Driver, decisions: readonly Decision[]): Promis
   await driver.start(targetsOf(toStart));
   logger.info('Asked AWS to start resources', {
     kind: driver.kind,
+    layer,
     resources: toStart.map(({ member }) => member.resourceArn),
   });
   return toStart.length;

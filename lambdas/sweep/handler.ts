@@ -35,7 +35,6 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     managedTag: settings.managedTag,
   });
 
-
   const lambdaHandler = async (_event: unknown, context: Context) => {
     const sweepId = context.awsRequestId;
     const now = parts.clock();

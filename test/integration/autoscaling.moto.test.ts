@@ -1,5 +1,6 @@
 import { DescribeAutoScalingGroupsCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import { SCALING_PROCESSES } from '../../lambdas/shared/drivers/autoscaling-group';
 import { type MotoServer, startMoto } from '../../sandbox/moto';
 import { type AwsClients, createAutoScalingGroup, worldClients } from '../../sandbox/world';
@@ -16,25 +17,18 @@ const TAG = { key: 'key-reactor:managed', value: 'true' };
 describe('AutoScalingGroupDriver against moto', () => {
   let moto: MotoServer;
   let clients: AwsClients;
-  let previousEndpoint: string | undefined;
-  let driver: import('../../lambdas/shared/drivers').Driver;
+  let driver: Driver;
   let imageId: string;
 
   beforeAll(async () => {
     moto = await startMoto();
-    previousEndpoint = process.env.AWS_ENDPOINT_URL;
-    // Before the import: the shared clients are created at module scope and read it then.
-    process.env.AWS_ENDPOINT_URL = moto.endpoint;
-    const drivers = await import('../../lambdas/shared/drivers');
-    driver = drivers.driversFor(TAG)['autoscaling-group'];
     clients = worldClients(moto.endpoint);
+    driver = createDrivers(clients, TAG)['autoscaling-group'];
     const { Images } = await clients.ec2.send(new DescribeImagesCommand({}));
     imageId = Images?.[0]?.ImageId ?? '';
   });
 
   afterAll(async () => {
-    if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-    else process.env.AWS_ENDPOINT_URL = previousEndpoint;
     await moto?.stop();
   });
 
@@ -62,14 +56,18 @@ describe('AutoScalingGroupDriver against moto', () => {
       new SuspendProcessesCommand({ AutoScalingGroupName: 'web', ScalingProcesses: ['AZRebalance'] }),
     );
 
-    // Act: the round trip a workflow makes, through converge's verbs.
-    const [before] = await driver.status([arn]);
-    await driver.stop([arn]);
-    const [stopped] = await driver.status([arn]);
+    // Act: the round trip a workflow makes, through converge's verbs, each given what was just observed.
+    const observedBefore = await driver.status([arn]);
+    const [before] = observedBefore;
+    await driver.stop(observedBefore);
+    const observedStopped = await driver.status([arn]);
+    const [stopped] = observedStopped;
     const down = await groupState('web');
-    await driver.start([{ resourceArn: arn, restore: before?.restore ?? {} }]);
-    const [starting] = await driver.status([arn]);
-    await driver.afterStarted?.([{ resourceArn: arn, restore: before?.restore ?? {} }]);
+    const restore = before?.restore ?? {};
+    await driver.start(observedStopped.map((observation) => ({ observation, restore })));
+    const observedStarting = await driver.status([arn]);
+    const [starting] = observedStarting;
+    await driver.afterStarted?.(observedStarting.map((observation) => ({ observation, restore })));
     const [after] = await driver.status([arn]);
     const up = await groupState('web');
 

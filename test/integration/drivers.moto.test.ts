@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
@@ -6,7 +7,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { CreateDBClusterCommand, CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
-import type { Driver } from '../../lambdas/shared/drivers/driver';
+import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import type { Observation } from '../../lambdas/shared/model';
 import { type MotoServer, startMoto } from '../../sandbox/moto';
 
@@ -23,8 +24,7 @@ const arn = (service: string, resource: string): string =>
 
 describe('drivers against moto', () => {
   let moto: MotoServer;
-  let previousEndpoint: string | undefined;
-  let drivers: typeof import('../../lambdas/shared/drivers');
+  let drivers: ReturnType<typeof createDrivers>;
 
   const ecsService = arn('ecs', 'service/payments/api');
   const instances: string[] = [];
@@ -34,15 +34,11 @@ describe('drivers against moto', () => {
 
   beforeAll(async () => {
     moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '2' } });
-    previousEndpoint = process.env.AWS_ENDPOINT_URL;
-    // Before the import: the shared clients are created at module scope and read it then.
-    process.env.AWS_ENDPOINT_URL = moto.endpoint;
-    drivers = await import('../../lambdas/shared/drivers');
-
     const clientConfig = { endpoint: moto.endpoint, region: REGION };
     const ecs = new ECSClient(clientConfig);
     const ec2 = new EC2Client(clientConfig);
     const rds = new RDSClient(clientConfig);
+    drivers = createDrivers({ ecs, ec2, rds, autoscaling: new AutoScalingClient(clientConfig) }, TAG);
     const tags = [{ key: TAG.key, value: TAG.value }];
     const Tags = [{ Key: TAG.key, Value: TAG.value }];
 
@@ -106,24 +102,25 @@ describe('drivers against moto', () => {
   });
 
   afterAll(async () => {
-    if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-    else process.env.AWS_ENDPOINT_URL = previousEndpoint;
     await moto?.stop();
   });
 
-  /** Status, stop, status, start with the first restore, status: the round trip every workflow makes. */
+  /**
+   * Status, stop, status, start with the first restore, status: the round trip every workflow makes,
+   * each verb given the observations just made, as converge gives them.
+   */
   async function roundTrip(driver: Driver, resourceArns: string[]): Promise<Observation[][]> {
     const before = await driver.status(resourceArns);
-    await driver.stop(resourceArns);
+    await driver.stop(before);
     const stopped = await driver.status(resourceArns);
-    await driver.start(before.map((o) => ({ resourceArn: o.resourceArn, restore: o.restore ?? {} })));
+    await driver.start(stopped.map((observation, n) => ({ observation, restore: before[n]?.restore ?? {} })));
     const after = await driver.status(resourceArns);
     return [before, stopped, after];
   }
 
   it('stops an ECS service to 0 tasks and brings back its 2', async () => {
     // Prepare
-    const driver = drivers.driversFor(TAG)['ecs-service'];
+    const driver = drivers['ecs-service'];
 
     // Act
     const [before, stopped, after] = await roundTrip(driver, [ecsService]);
@@ -145,7 +142,7 @@ describe('drivers against moto', () => {
 
   it('stops and starts EC2 instances', async () => {
     // Prepare
-    const driver = drivers.driversFor(TAG)['ec2-instance'];
+    const driver = drivers['ec2-instance'];
 
     // Act
     const [before, stopped, after] = await roundTrip(driver, instances);
@@ -162,7 +159,7 @@ describe('drivers against moto', () => {
 
   it('stops and starts an RDS DB instance', async () => {
     // Prepare
-    const driver = drivers.driversFor(TAG)['rds-instance'];
+    const driver = drivers['rds-instance'];
 
     // Act
     const [before, stopped, after] = await roundTrip(driver, [dbInstance]);
@@ -175,7 +172,7 @@ describe('drivers against moto', () => {
 
   it('stops and starts an RDS DB cluster', async () => {
     // Prepare
-    const driver = drivers.driversFor(TAG)['rds-cluster'];
+    const driver = drivers['rds-cluster'];
 
     // Act
     const [before, stopped, after] = await roundTrip(driver, [dbCluster]);
@@ -188,7 +185,7 @@ describe('drivers against moto', () => {
 
   it('reports an untagged resource as not-managed and a missing one as not-found, in the order asked', async () => {
     // Prepare
-    const all = drivers.driversFor(TAG);
+    const all = drivers;
     const missing = {
       ecs: [arn('ecs', 'service/payments/nope'), arn('ecs', 'service/no-cluster/nope')],
       ec2: arn('ec2', 'instance/i-0123456789abcdef0'),

@@ -5,19 +5,14 @@ import {
   ResumeProcessesCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import {
-  type EC2Client,
-  type Instance,
-  paginateDescribeInstances,
-  StartInstancesCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import { autoScalingGroupNameOf } from '../arn';
-
 import { chunk, mapWithConcurrency } from '../concurrency';
+import type { ManagedTag } from '../contract';
 import { InvalidInputError, UnsupportedResourceError } from '../errors';
 import type { Observation, RestoreState } from '../model';
-import type { Driver, ManagedTag, RestoreTarget } from './driver';
+import { type Driver, factsOf, hasManagedTag, type Observed, type RestoreTarget, withFacts } from './driver';
+import { describeInstances, startInstances, stopInstances } from './ec2-calls';
 
 /**
  * Every scaling process AWS lets a caller suspend (SuspendProcesses, API reference 2011-01-01). All of
@@ -40,10 +35,6 @@ export const SCALING_PROCESSES = [
 
 /** Names per DescribeAutoScalingGroups call: the API's largest page. */
 const DESCRIBE_BATCH = 50;
-/** IDs per DescribeInstances filter, as the EC2 driver. */
-const DESCRIBE_INSTANCES_BATCH = 200;
-/** IDs per StopInstances/StartInstances call, as the EC2 driver. */
-const CHANGE_BATCH = 100;
 /** SuspendProcesses and ResumeProcesses take one group per call. */
 const CONCURRENCY = 5;
 
@@ -57,7 +48,11 @@ interface Member {
   readonly instance: Instance | undefined;
 }
 
-/** A group as the driver sees it: AWS's description and its instances' EC2 state. */
+/**
+ * A group as the driver sees it: AWS's description and its instances' EC2 state. Carried on the
+ * group's observation, so that stop and start act on what converge just observed without describing
+ * the group and its instances again.
+ */
 interface GroupView {
   readonly group: AutoScalingGroup;
   readonly managed: boolean;
@@ -68,6 +63,9 @@ interface GroupView {
   readonly suspended: ReadonlySet<string>;
 }
 
+/** The facts on a group's observation: its view, or null when there is no such group (or it is being deleted). */
+type GroupFacts = GroupView | null;
+
 function nameOf(resourceArn: string): string {
   const name = autoScalingGroupNameOf(resourceArn);
   if (name === null) throw new UnsupportedResourceError(`${resourceArn} is not an Auto Scaling group ARN`);
@@ -75,15 +73,17 @@ function nameOf(resourceArn: string): string {
 }
 
 const stateOf = (member: Member): string => member.instance?.State?.Name ?? 'not found';
+const allRunning = (view: GroupView): boolean =>
+  view.settling.length === 0 && view.inService.every((member) => stateOf(member) === 'running');
 const list = (values: Iterable<string>): string => [...values].sort().join(',');
 const split = (value: string): string[] => (value === '' ? [] : value.split(','));
 
 /** The list a restore state keeps under `field`, or an InvalidInputError: a guess could resume the wrong processes. */
-function restoredList(target: RestoreTarget, field: string): string[] {
+function restoredList(target: RestoreTarget<GroupFacts>, field: string): string[] {
   const value = target.restore[field];
   if (typeof value !== 'string') {
     throw new InvalidInputError(
-      `Cannot start ${target.resourceArn}: its restore state needs ${field} as a comma-separated string, got ${JSON.stringify(value)}`,
+      `Cannot start ${target.observation.resourceArn}: its restore state needs ${field} as a comma-separated string, got ${JSON.stringify(value)}`,
     );
   }
   return split(value);
@@ -101,7 +101,7 @@ function restoredList(target: RestoreTarget, field: string): string[] {
  * allows StopInstances and StartInstances on tagged instances only, so a group whose running instances
  * lack it is reported as one the reactor cannot stop rather than half-stopped.
  */
-export class AutoScalingGroupDriver implements Driver {
+export class AutoScalingGroupDriver implements Driver<GroupFacts> {
   readonly kind = 'autoscaling-group' as const;
 
   constructor(
@@ -110,14 +110,18 @@ export class AutoScalingGroupDriver implements Driver {
     private readonly ec2: EC2Client,
   ) {}
 
-  async status(resourceArns: readonly string[]): Promise<Observation[]> {
+  async status(resourceArns: readonly string[]): Promise<Observed<GroupFacts>[]> {
     const views = await this.describe(resourceArns);
-    return resourceArns.map((resourceArn) => this.observe(resourceArn, views.get(resourceArn)));
+    return resourceArns.map((resourceArn) => {
+      const view = views.get(resourceArn);
+      return withFacts(this.observe(resourceArn, view), view ?? null);
+    });
   }
 
   /** Suspends every group's processes, then stops all their running InService instances at once. */
-  async stop(resourceArns: readonly string[]): Promise<void> {
-    const views = [...(await this.describe(resourceArns)).values()].filter((view) => view.managed);
+  async stop(observations: readonly Observed<GroupFacts>[]): Promise<void> {
+    const byArn = new Map(observations.map((observation) => [observation.resourceArn, factsOf(observation)]));
+    const views = [...byArn.values()].filter((view): view is GroupView => view?.managed === true);
     await mapWithConcurrency(views, CONCURRENCY, async ({ group, suspended }) => {
       const toSuspend = SCALING_PROCESSES.filter((process) => !suspended.has(process));
       if (toSuspend.length === 0) return;
@@ -133,9 +137,7 @@ export class AutoScalingGroupDriver implements Driver {
     const running = views.flatMap((view) =>
       view.inService.filter((member) => stateOf(member) === 'running').map((member) => member.id),
     );
-    for (const batch of chunk([...new Set(running)], CHANGE_BATCH)) {
-      await this.ec2.send(new StopInstancesCommand({ InstanceIds: batch }));
-    }
+    await stopInstances(this.ec2, running);
   }
 
   /**
@@ -144,49 +146,40 @@ export class AutoScalingGroupDriver implements Driver {
    * to start, or in afterStarted on a later check): resumed any earlier, HealthCheck would find an
    * instance still `pending`, call it unhealthy and have ReplaceUnhealthy terminate it.
    */
-  async start(targets: readonly RestoreTarget[]): Promise<void> {
-    const views = await this.describe(targets.map((target) => target.resourceArn));
+  async start(targets: readonly RestoreTarget<GroupFacts>[]): Promise<void> {
     const toStart: string[] = [];
-    const readyToResume: RestoreTarget[] = [];
+    const readyToResume: RestoreTarget<GroupFacts>[] = [];
     for (const target of targets) {
       const remembered = new Set(restoredList(target, RESTORE_INSTANCES));
       restoredList(target, RESTORE_SUSPENDED);
-      const view = views.get(target.resourceArn);
+      const view = factsOf(target.observation);
       if (!view?.managed) continue;
       const stopped = view.inService.filter(
         (member) => remembered.has(member.id) && stateOf(member) === 'stopped',
       );
       toStart.push(...stopped.map((member) => member.id));
-      if (stopped.length === 0 && this.allRunning(view)) readyToResume.push(target);
+      if (stopped.length === 0 && allRunning(view)) readyToResume.push(target);
     }
-    for (const batch of chunk([...new Set(toStart)], CHANGE_BATCH)) {
-      await this.ec2.send(new StartInstancesCommand({ InstanceIds: batch }));
-    }
-    await this.resume(readyToResume, views);
+    await startInstances(this.ec2, toStart);
+    await this.resume(readyToResume);
   }
 
   /** Resumes the processes the reactor suspended, for the groups whose InService instances all run. */
-  async afterStarted(targets: readonly RestoreTarget[]): Promise<void> {
+  async afterStarted(targets: readonly RestoreTarget<GroupFacts>[]): Promise<void> {
     for (const target of targets) {
       restoredList(target, RESTORE_SUSPENDED);
     }
-    const views = await this.describe(targets.map((target) => target.resourceArn));
     await this.resume(
       targets.filter((target) => {
-        const view = views.get(target.resourceArn);
-        return view?.managed === true && this.allRunning(view);
+        const view = factsOf(target.observation);
+        return view?.managed === true && allRunning(view);
       }),
-      views,
     );
   }
 
-  private allRunning(view: GroupView): boolean {
-    return view.settling.length === 0 && view.inService.every((member) => stateOf(member) === 'running');
-  }
-
-  private async resume(targets: readonly RestoreTarget[], views: ReadonlyMap<string, GroupView>) {
+  private async resume(targets: readonly RestoreTarget<GroupFacts>[]) {
     await mapWithConcurrency(targets, CONCURRENCY, async (target) => {
-      const view = views.get(target.resourceArn);
+      const view = factsOf(target.observation);
       if (!view) return;
       const before = new Set(restoredList(target, RESTORE_SUSPENDED));
       const ours = SCALING_PROCESSES.filter((process) => !before.has(process) && view.suspended.has(process));
@@ -220,20 +213,7 @@ export class AutoScalingGroupDriver implements Driver {
     const ids = [...groups.values()].flatMap((group) =>
       (group.Instances ?? []).flatMap((instance) => (instance.InstanceId ? [instance.InstanceId] : [])),
     );
-    const instances = new Map<string, Instance>();
-    for (const batch of chunk([...new Set(ids)], DESCRIBE_INSTANCES_BATCH)) {
-      const pages = paginateDescribeInstances(
-        { client: this.ec2 },
-        { Filters: [{ Name: 'instance-id', Values: batch }] },
-      );
-      for await (const page of pages) {
-        for (const reservation of page.Reservations ?? []) {
-          for (const instance of reservation.Instances ?? []) {
-            if (instance.InstanceId) instances.set(instance.InstanceId, instance);
-          }
-        }
-      }
-    }
+    const instances = await describeInstances(this.ec2, ids);
 
     const views = new Map<string, GroupView>();
     for (const resourceArn of resourceArns) {
@@ -250,7 +230,7 @@ export class AutoScalingGroupDriver implements Driver {
       );
       views.set(resourceArn, {
         group,
-        managed: (group.Tags ?? []).some((t) => t.Key === this.tag.key && t.Value === this.tag.value),
+        managed: hasManagedTag(group.Tags, this.tag),
         inService: members.filter(
           (member) =>
             member.lifecycle === 'InService' && !['terminated', 'not found'].includes(stateOf(member)),
@@ -280,10 +260,7 @@ export class AutoScalingGroupDriver implements Driver {
     const up = inService.filter((member) => ['running', 'pending'].includes(stateOf(member)));
     // Up, or able to launch: the reactor has something to take down, and remembers how to bring it back.
     const needsStop = up.length > 0 || settling.length > 0 || toSuspend.length > 0;
-    const untagged = up.filter(
-      (member) =>
-        !(member.instance?.Tags ?? []).some((t) => t.Key === this.tag.key && t.Value === this.tag.value),
-    );
+    const untagged = up.filter((member) => !hasManagedTag(member.instance?.Tags, this.tag));
     if (needsStop && untagged.length > 0) {
       return {
         resourceArn,

@@ -1,21 +1,10 @@
-import {
-  type EC2Client,
-  type Instance,
-  paginateDescribeInstances,
-  StartInstancesCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import { kindOf, resourceIdOf } from '../arn';
-
-import { chunk } from '../concurrency';
+import type { ManagedTag } from '../contract';
 import { UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
-import type { Driver, ManagedTag, RestoreTarget } from './driver';
-
-/** IDs per DescribeInstances filter: a conservative batch, inside EC2's cap on filter values per request. */
-const DESCRIBE_BATCH = 200;
-/** Kept at 100 IDs per StopInstances/StartInstances call so one request stays well inside EC2's limits. */
-const CHANGE_BATCH = 100;
+import { type Driver, hasManagedTag, type Observed, type RestoreTarget } from './driver';
+import { describeInstances, startInstances, stopInstances } from './ec2-calls';
 
 function instanceIdOf(resourceArn: string): string {
   const kind = kindOf(resourceArn);
@@ -27,7 +16,8 @@ function instanceIdOf(resourceArn: string): string {
 
 /**
  * EC2 instances. Stop and start take many instances in one call, so a key with a hundred servers
- * costs one StopInstances, not a hundred.
+ * costs one StopInstances, not a hundred. The instance ID is all the verbs need, and the ARN holds it,
+ * so the observations carry no facts.
  */
 export class Ec2InstanceDriver implements Driver {
   readonly kind = 'ec2-instance' as const;
@@ -39,43 +29,24 @@ export class Ec2InstanceDriver implements Driver {
 
   async status(resourceArns: readonly string[]): Promise<Observation[]> {
     const ids = resourceArns.map(instanceIdOf);
-    const found = new Map<string, Instance>();
-    for (const batch of chunk([...new Set(ids)], DESCRIBE_BATCH)) {
-      // A filter, not InstanceIds: InstanceIds fails the whole call when one instance no longer exists,
-      // where the filter just leaves it out of the answer.
-      const pages = paginateDescribeInstances(
-        { client: this.client },
-        { Filters: [{ Name: 'instance-id', Values: batch }] },
-      );
-      for await (const page of pages) {
-        for (const reservation of page.Reservations ?? []) {
-          for (const instance of reservation.Instances ?? []) {
-            if (instance.InstanceId) found.set(instance.InstanceId, instance);
-          }
-        }
-      }
-    }
-    return resourceArns.map((resourceArn, index) => {
-      const instance = found.get(ids[index] as string);
-      return this.observe(resourceArn, instance);
-    });
+    const found = await describeInstances(this.client, ids);
+    return resourceArns.map((resourceArn, index) =>
+      this.observe(resourceArn, found.get(ids[index] as string)),
+    );
   }
 
-  async stop(resourceArns: readonly string[]): Promise<void> {
-    const ids = [...new Set(resourceArns.map(instanceIdOf))];
-    // Sequential on purpose: one call per hundred instances is already few, and a failure stops the rest
-    // so the workflow's retry starts from a fresh status rather than from half-sent batches.
-    for (const batch of chunk(ids, CHANGE_BATCH)) {
-      // Never Force (skips the OS shutdown, risking file-system damage) and never Hibernate.
-      await this.client.send(new StopInstancesCommand({ InstanceIds: batch }));
-    }
+  async stop(observations: readonly Observed[]): Promise<void> {
+    await stopInstances(
+      this.client,
+      observations.map((observation) => instanceIdOf(observation.resourceArn)),
+    );
   }
 
   async start(targets: readonly RestoreTarget[]): Promise<void> {
-    const ids = [...new Set(targets.map((target) => instanceIdOf(target.resourceArn)))];
-    for (const batch of chunk(ids, CHANGE_BATCH)) {
-      await this.client.send(new StartInstancesCommand({ InstanceIds: batch }));
-    }
+    await startInstances(
+      this.client,
+      targets.map((target) => instanceIdOf(target.observation.resourceArn)),
+    );
   }
 
   private observe(resourceArn: string, instance: Instance | undefined): Observation {
@@ -84,8 +55,7 @@ export class Ec2InstanceDriver implements Driver {
     if (!instance || !word || word === 'terminated' || word === 'shutting-down') {
       return { resourceArn, state: 'not-found', detail: word ?? 'not found' };
     }
-    const managed = (instance.Tags ?? []).some((t) => t.Key === this.tag.key && t.Value === this.tag.value);
-    if (!managed) return { resourceArn, state: 'not-managed', detail: word };
+    if (!hasManagedTag(instance.Tags, this.tag)) return { resourceArn, state: 'not-managed', detail: word };
     switch (word) {
       case 'running':
         // EC2 refuses to stop an instance-store-backed instance, and one such ID fails the whole batch.

@@ -5,11 +5,11 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { kindOf, parseArn } from '../arn';
-
 import { chunk, mapWithConcurrency } from '../concurrency';
+import type { ManagedTag } from '../contract';
 import { InvalidInputError, TransientError, UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
-import type { Driver, ManagedTag, RestoreTarget } from './driver';
+import { type Driver, hasManagedTag, type Observed, type RestoreTarget } from './driver';
 
 /** DescribeServices takes at most 10 services per call. */
 const DESCRIBE_BATCH = 10;
@@ -49,7 +49,7 @@ function desiredCountOf(target: RestoreTarget): number {
   const count = target.restore.desiredCount;
   if (typeof count !== 'number' || !Number.isInteger(count) || count <= 0) {
     throw new InvalidInputError(
-      `Cannot start ${target.resourceArn}: its restore state needs desiredCount as a positive integer, got ${JSON.stringify(count)}`,
+      `Cannot start ${target.observation.resourceArn}: its restore state needs desiredCount as a positive integer, got ${JSON.stringify(count)}`,
     );
   }
   return count;
@@ -57,7 +57,8 @@ function desiredCountOf(target: RestoreTarget): number {
 
 /**
  * ECS services. Stopping sets the desired count to 0 (the only scale-to-zero the reactor does: tasks
- * hold no data) and remembers the previous count so that start brings the same number back.
+ * hold no data) and remembers the previous count so that start brings the same number back. The
+ * cluster and name are all the verbs need, and the ARN holds them, so the observations carry no facts.
  */
 export class EcsServiceDriver implements Driver {
   readonly kind = 'ecs-service' as const;
@@ -89,8 +90,8 @@ export class EcsServiceDriver implements Driver {
     return refs.map((ref) => this.observe(ref, found.get(keyOf(ref.clusterArn, ref.name))));
   }
 
-  async stop(resourceArns: readonly string[]): Promise<void> {
-    const refs = unique(resourceArns.map(refOf));
+  async stop(observations: readonly Observed[]): Promise<void> {
+    const refs = unique(observations.map((observation) => refOf(observation.resourceArn)));
     await mapWithConcurrency(refs, CONCURRENCY, (ref) =>
       this.client.send(
         new UpdateServiceCommand({ cluster: ref.clusterArn, service: ref.name, desiredCount: 0 }),
@@ -101,7 +102,7 @@ export class EcsServiceDriver implements Driver {
   async start(targets: readonly RestoreTarget[]): Promise<void> {
     // Validate every target before the first call, so a bad ledger entry never leaves a half-started key.
     const changes = targets.map((target) => ({
-      ref: refOf(target.resourceArn),
+      ref: refOf(target.observation.resourceArn),
       desiredCount: desiredCountOf(target),
     }));
     await mapWithConcurrency(changes, CONCURRENCY, ({ ref, desiredCount }) =>
@@ -162,8 +163,7 @@ export class EcsServiceDriver implements Driver {
     const running = service.runningCount ?? 0;
     const pending = service.pendingCount ?? 0;
     const detail = `desired ${desired}, running ${running}, pending ${pending}`;
-    const managed = (service.tags ?? []).some((t) => t.key === this.tag.key && t.value === this.tag.value);
-    if (!managed) return { resourceArn, state: 'not-managed', detail };
+    if (!hasManagedTag(service.tags, this.tag)) return { resourceArn, state: 'not-managed', detail };
     if (desired > 0) {
       // Still scaling up counts as up: stop it now and remember the count it was heading for.
       return {

@@ -8,12 +8,12 @@ import { AutoScalingGroupDriver } from './autoscaling-group';
 import type { Driver } from './driver';
 import { Ec2InstanceDriver } from './ec2-instance';
 import { EcsServiceDriver } from './ecs-service';
-import { RdsClusterDriver } from './rds-cluster';
-import { RdsInstanceDriver } from './rds-instance';
+import { RdsClusterDriver, RdsInstanceDriver } from './rds';
 
-export type { Driver, RestoreTarget } from './driver';
+export type { Driver, Observed, RestoreTarget } from './driver';
 export { AutoScalingGroupDriver, Ec2InstanceDriver, EcsServiceDriver, RdsClusterDriver, RdsInstanceDriver };
 
+/** The SDK clients the drivers call, built by whoever builds the drivers (a handler, the CLI, a test). */
 export interface DriverClients {
   readonly ecs: ECSClient;
   readonly ec2: EC2Client;
@@ -22,9 +22,9 @@ export interface DriverClients {
 }
 
 /**
- * One driver per resource kind. Handlers group a key's resources by kind and call each driver once per
- * kind, which is what lets a driver batch. The Record type makes adding a kind to RESOURCE_KINDS without
- * a driver a compile error.
+ * The catalogue: one driver per resource kind. Handlers group a key's resources by kind and call each
+ * driver once per kind, which is what lets a driver batch. The Record type makes adding a kind to
+ * RESOURCE_KINDS without a line here a compile error.
  */
 export function createDrivers(clients: DriverClients, tag: ManagedTag): Record<ResourceKind, Driver> {
   return {

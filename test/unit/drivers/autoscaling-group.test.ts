@@ -1,5 +1,4 @@
 import {
-  AutoScalingClient,
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   ResumeProcessesCommand,
@@ -7,26 +6,21 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeInstancesCommand,
-  EC2Client,
   type Instance,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-// For the matcher types; jest.config's setupFilesAfterEnv registers the matchers at run time.
-import 'aws-sdk-client-mock-jest';
 import { kindOf } from '../../../lambdas/shared/arn';
 import { AutoScalingGroupDriver, SCALING_PROCESSES } from '../../../lambdas/shared/drivers/autoscaling-group';
 import { InvalidInputError } from '../../../lambdas/shared/errors';
+import type { RestoreState } from '../../../lambdas/shared/model';
+import { instanceIdOf as idOf, MANAGED, mockedClients, TAG } from './support';
 
-const TAG = { key: 'key-reactor:managed', value: 'true' };
-const MANAGED = [{ Key: TAG.key, Value: TAG.value }];
 const UUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const OTHER_UUID = '11111111-2222-3333-4444-555555555555';
 
 const arnOf = (name: string, uuid = UUID): string =>
   `arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:${uuid}:autoScalingGroupName/${name}`;
-const idOf = (n: number): string => `i-${n.toString(16).padStart(17, '0')}`;
 
 interface GroupSpec {
   readonly name: string;
@@ -69,9 +63,10 @@ function ec2Instances(specs: readonly GroupSpec[]): Instance[] {
 }
 
 describe('AutoScalingGroupDriver', () => {
-  const asgMock = mockClient(AutoScalingClient);
-  const ec2Mock = mockClient(EC2Client);
-  const driver = new AutoScalingGroupDriver(TAG, new AutoScalingClient({}), new EC2Client({}));
+  const { clients, mocks } = mockedClients();
+  const asgMock = mocks.autoscaling;
+  const ec2Mock = mocks.ec2;
+  const driver = new AutoScalingGroupDriver(TAG, clients.autoscaling, clients.ec2);
   /** The changes sent to either client, in order. */
   let sent: string[];
 
@@ -80,9 +75,13 @@ describe('AutoScalingGroupDriver', () => {
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: ec2Instances(specs) }] });
   }
 
+  /** The groups as converge passes them to start and afterStarted: just observed, and what the ledger remembered. */
+  async function targets(restore: RestoreState, ...names: string[]) {
+    const observations = await driver.status(names.map((name) => arnOf(name)));
+    return observations.map((observation) => ({ observation, restore }));
+  }
+
   beforeEach(() => {
-    asgMock.reset();
-    ec2Mock.reset();
     sent = [];
     asgMock.on(SuspendProcessesCommand).callsFake(() => sent.push('SuspendProcesses') && {});
     asgMock.on(ResumeProcessesCommand).callsFake(() => sent.push('ResumeProcesses') && {});
@@ -214,7 +213,7 @@ describe('AutoScalingGroupDriver', () => {
       );
 
       // Act
-      await driver.stop([arnOf('web'), arnOf('jobs')]);
+      await driver.stop(await driver.status([arnOf('web'), arnOf('jobs')]));
 
       // Assess
       expect(asgMock).toHaveReceivedCommandWith(SuspendProcessesCommand, {
@@ -238,7 +237,7 @@ describe('AutoScalingGroupDriver', () => {
       world({ name: 'web', instances: [{ id: idOf(1), state: 'running' }] });
 
       // Act
-      await driver.stop([arnOf('web')]);
+      await driver.stop(await driver.status([arnOf('web')]));
 
       // Assess
       const names = [...asgMock.calls(), ...ec2Mock.calls()].map((call) => call.args[0].constructor.name);
@@ -269,7 +268,7 @@ describe('AutoScalingGroupDriver', () => {
       });
 
       // Act
-      await driver.start([{ resourceArn: arnOf('web'), restore }]);
+      await driver.start(await targets(restore, 'web'));
 
       // Assess
       expect(ec2Mock).toHaveReceivedCommandWith(StartInstancesCommand, { InstanceIds: [idOf(1), idOf(2)] });
@@ -288,7 +287,7 @@ describe('AutoScalingGroupDriver', () => {
       });
 
       // Act
-      await driver.afterStarted([{ resourceArn: arnOf('web'), restore }]);
+      await driver.afterStarted(await targets(restore, 'web'));
 
       // Assess
       expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 1);
@@ -310,8 +309,9 @@ describe('AutoScalingGroupDriver', () => {
       });
 
       // Act
-      await driver.afterStarted([{ resourceArn: arnOf('web'), restore }]);
-      await driver.start([{ resourceArn: arnOf('web'), restore }]);
+      const observed = await targets(restore, 'web');
+      await driver.afterStarted(observed);
+      await driver.start(observed);
 
       // Assess
       expect(asgMock).not.toHaveReceivedCommand(ResumeProcessesCommand);
@@ -323,9 +323,7 @@ describe('AutoScalingGroupDriver', () => {
       world({ name: 'web', instances: [], suspended: [...SCALING_PROCESSES] });
 
       // Act
-      await driver.start([
-        { resourceArn: arnOf('web'), restore: { suspendedProcesses: '', instanceIds: '' } },
-      ]);
+      await driver.start(await targets({ suspendedProcesses: '', instanceIds: '' }, 'web'));
 
       // Assess
       expect(ec2Mock).not.toHaveReceivedCommand(StartInstancesCommand);
@@ -343,11 +341,49 @@ describe('AutoScalingGroupDriver', () => {
         suspended: [...SCALING_PROCESSES],
       });
 
+      const observed = await targets({ instanceIds: idOf(1) }, 'web');
+
       // Act and assess
-      await expect(
-        driver.afterStarted([{ resourceArn: arnOf('web'), restore: { instanceIds: idOf(1) } }]),
-      ).rejects.toThrow(InvalidInputError);
+      await expect(driver.afterStarted(observed)).rejects.toThrow(InvalidInputError);
       expect(asgMock).not.toHaveReceivedCommand(ResumeProcessesCommand);
+    });
+  });
+
+  describe('observations', () => {
+    it('acts on the observations it is given: stop, start and afterStarted describe nothing again', async () => {
+      // Prepare
+      world(
+        { name: 'up', instances: [{ id: idOf(1), state: 'running' }] },
+        { name: 'down', instances: [{ id: idOf(2), state: 'stopped' }], suspended: [...SCALING_PROCESSES] },
+        { name: 'back', instances: [{ id: idOf(3), state: 'running' }], suspended: [...SCALING_PROCESSES] },
+      );
+      const [up, down, back] = await driver.status(['up', 'down', 'back'].map((name) => arnOf(name)));
+      if (!up || !down || !back) throw new Error('expected three observations');
+      asgMock.resetHistory();
+      ec2Mock.resetHistory();
+
+      // Act
+      await driver.stop([up]);
+      await driver.start([{ observation: down, restore: { suspendedProcesses: '', instanceIds: idOf(2) } }]);
+      await driver.afterStarted([
+        { observation: back, restore: { suspendedProcesses: '', instanceIds: idOf(3) } },
+      ]);
+
+      // Assess
+      expect(sent).toEqual(['SuspendProcesses', 'StopInstances', 'StartInstances', 'ResumeProcesses']);
+      expect(asgMock).not.toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
+      expect(ec2Mock).not.toHaveReceivedCommand(DescribeInstancesCommand);
+    });
+
+    it('refuses an observation that lost what status saw (a copy), rather than skip the group', async () => {
+      // Prepare
+      world({ name: 'web', instances: [{ id: idOf(1), state: 'running' }] });
+      const [observation] = await driver.status([arnOf('web')]);
+      if (!observation) throw new Error('expected an observation');
+
+      // Act and assess
+      await expect(driver.stop([{ ...observation }])).rejects.toThrow(InvalidInputError);
+      expect(sent).toEqual([]);
     });
   });
 });

@@ -1,31 +1,21 @@
 import {
   DescribeInstancesCommand,
-  EC2Client,
   type Instance,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-// For the matcher types; jest.config's setupFilesAfterEnv registers the matchers at run time.
-import 'aws-sdk-client-mock-jest';
 import { Ec2InstanceDriver } from '../../../lambdas/shared/drivers/ec2-instance';
 import { UnsupportedResourceError } from '../../../lambdas/shared/errors';
+import { instanceIdOf as idOf, MANAGED, mockedClients, observedRunning, stoppedTarget, TAG } from './support';
 
-const TAG = { key: 'key-reactor:managed', value: 'true' };
-const MANAGED = [{ Key: 'key-reactor:managed', Value: 'true' }];
-
-const idOf = (n: number): string => `i-${n.toString(16).padStart(17, '0')}`;
 const arnOf = (id: string): string => `arn:aws:ec2:us-east-1:111122223333:instance/${id}`;
 const instance = (id: string, state: string, extra: Partial<Instance> = {}): Instance =>
   ({ InstanceId: id, State: { Name: state }, Tags: MANAGED, RootDeviceType: 'ebs', ...extra }) as Instance;
 
 describe('Ec2InstanceDriver', () => {
-  const ec2Mock = mockClient(EC2Client);
-  const driver = new Ec2InstanceDriver(TAG, new EC2Client({}));
-
-  beforeEach(() => {
-    ec2Mock.reset();
-  });
+  const { clients, mocks } = mockedClients();
+  const ec2Mock = mocks.ec2;
+  const driver = new Ec2InstanceDriver(TAG, clients.ec2);
 
   describe('status', () => {
     it('maps each EC2 state and keeps the order of the input', async () => {
@@ -149,7 +139,7 @@ describe('Ec2InstanceDriver', () => {
       ec2Mock.on(StopInstancesCommand).resolves({});
 
       // Act
-      await driver.stop(ids.map(arnOf));
+      await driver.stop(ids.map(arnOf).map(observedRunning));
 
       // Assess
       expect(ec2Mock).toHaveReceivedCommandTimes(StopInstancesCommand, 1);
@@ -162,7 +152,7 @@ describe('Ec2InstanceDriver', () => {
       ec2Mock.on(StopInstancesCommand).resolves({});
 
       // Act
-      await driver.stop(ids.map(arnOf));
+      await driver.stop(ids.map(arnOf).map(observedRunning));
 
       // Assess
       expect(ec2Mock).toHaveReceivedCommandTimes(StopInstancesCommand, 3);
@@ -182,7 +172,7 @@ describe('Ec2InstanceDriver', () => {
       ec2Mock.on(StopInstancesCommand).resolves({});
 
       // Act
-      await driver.stop([arnOf(idOf(1)), arnOf(idOf(1))]);
+      await driver.stop([observedRunning(arnOf(idOf(1))), observedRunning(arnOf(idOf(1)))]);
 
       // Assess
       expect(ec2Mock).toHaveReceivedCommandWith(StopInstancesCommand, { InstanceIds: [idOf(1)] });
@@ -204,7 +194,7 @@ describe('Ec2InstanceDriver', () => {
       ec2Mock.on(StartInstancesCommand).resolves({});
 
       // Act
-      await driver.start(ids.map((id) => ({ resourceArn: arnOf(id), restore: {} })));
+      await driver.start(ids.map((id) => stoppedTarget(arnOf(id))));
 
       // Assess
       expect(ec2Mock).toHaveReceivedCommandTimes(StartInstancesCommand, 1);

@@ -1,18 +1,15 @@
 import {
   ClusterNotFoundException,
   DescribeServicesCommand,
-  ECSClient,
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
-// For the matcher types; jest.config's setupFilesAfterEnv registers the matchers at run time.
-import 'aws-sdk-client-mock-jest';
 import { EcsServiceDriver } from '../../../lambdas/shared/drivers/ecs-service';
 import { InvalidInputError, TransientError } from '../../../lambdas/shared/errors';
+import { mockedClients, observedRunning, stoppedTarget, TAG } from './support';
 
-const TAG = { key: 'key-reactor:managed', value: 'true' };
-const MANAGED = [{ key: 'key-reactor:managed', value: 'true' }];
+/** ECS spells its tags in lower case. */
+const MANAGED = [{ key: TAG.key, value: TAG.value }];
 const PREFIX = 'arn:aws:ecs:us-east-1:111122223333';
 
 const clusterArn = (cluster: string): string => `${PREFIX}:cluster/${cluster}`;
@@ -29,12 +26,9 @@ const service = (name: string, counts: Partial<Service>, extra: Partial<Service>
 });
 
 describe('EcsServiceDriver', () => {
-  const ecsMock = mockClient(ECSClient);
-  const driver = new EcsServiceDriver(TAG, new ECSClient({}));
-
-  beforeEach(() => {
-    ecsMock.reset();
-  });
+  const { clients, mocks } = mockedClients();
+  const ecsMock = mocks.ecs;
+  const driver = new EcsServiceDriver(TAG, clients.ecs);
 
   describe('status', () => {
     it('maps desired, running and pending counts to states, remembering the desired count', async () => {
@@ -204,7 +198,7 @@ describe('EcsServiceDriver', () => {
       ecsMock.on(UpdateServiceCommand).resolves({});
 
       // Act
-      await driver.stop([serviceArn('web', 'a'), serviceArn('api', 'b')]);
+      await driver.stop([serviceArn('web', 'a'), serviceArn('api', 'b')].map(observedRunning));
 
       // Assess
       expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 2);
@@ -227,7 +221,7 @@ describe('EcsServiceDriver', () => {
       });
 
       // Act
-      await driver.stop(Array.from({ length: 12 }, (_, n) => serviceArn('web', `s-${n}`)));
+      await driver.stop(Array.from({ length: 12 }, (_, n) => observedRunning(serviceArn('web', `s-${n}`))));
 
       // Assess
       expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 12);
@@ -242,8 +236,8 @@ describe('EcsServiceDriver', () => {
 
       // Act
       await driver.start([
-        { resourceArn: serviceArn('web', 'a'), restore: { desiredCount: 3 } },
-        { resourceArn: serviceArn('web', 'b'), restore: { desiredCount: 1 } },
+        stoppedTarget(serviceArn('web', 'a'), { desiredCount: 3 }),
+        stoppedTarget(serviceArn('web', 'b'), { desiredCount: 1 }),
       ]);
 
       // Assess
@@ -275,8 +269,8 @@ describe('EcsServiceDriver', () => {
 
         // Act
         const starting = driver.start([
-          { resourceArn: serviceArn('web', 'good'), restore: { desiredCount: 2 } },
-          { resourceArn: serviceArn('web', 'bad'), restore },
+          stoppedTarget(serviceArn('web', 'good'), { desiredCount: 2 }),
+          stoppedTarget(serviceArn('web', 'bad'), restore),
         ]);
 
         // Assess

@@ -2,8 +2,30 @@ import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 // For the matcher types; jest.config's setupFilesAfterEnv registers the matchers at run time.
 import 'aws-sdk-client-mock-jest';
-import { driverFor, driversFor } from '../../../lambdas/shared/drivers';
+import { createDrivers, driverFor, driversFor } from '../../../lambdas/shared/drivers';
 import { RESOURCE_KINDS } from '../../../lambdas/shared/model';
+import { mockedClients, observedRunning, TAG } from './support';
+
+describe('createDrivers', () => {
+  const { clients, mocks } = mockedClients();
+
+  it('builds one driver for every resource kind, each on the client of its service', async () => {
+    // Prepare
+    mocks.ec2.on(StopInstancesCommand).resolves({});
+    const arn = 'arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0';
+
+    // Act
+    const drivers = createDrivers(clients, TAG);
+    await drivers['ec2-instance'].stop([observedRunning(arn)]);
+
+    // Assess
+    expect(Object.keys(drivers).sort()).toEqual([...RESOURCE_KINDS].sort());
+    for (const kind of RESOURCE_KINDS) expect(drivers[kind].kind).toBe(kind);
+    expect(mocks.ec2).toHaveReceivedCommandWith(StopInstancesCommand, {
+      InstanceIds: ['i-0123456789abcdef0'],
+    });
+  });
+});
 
 describe('driversFor', () => {
   it('has one driver for every resource kind, each saying which kind it drives', () => {
@@ -22,7 +44,7 @@ describe('driversFor', () => {
     const arn = 'arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0';
 
     // Act
-    await driverFor('ec2-instance', { key: 'k', value: 'v' }).stop([arn]);
+    await driverFor('ec2-instance', { key: 'k', value: 'v' }).stop([observedRunning(arn)]);
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandWith(StopInstancesCommand, { InstanceIds: ['i-0123456789abcdef0'] });
