@@ -9,10 +9,20 @@ import * as path from 'node:path';
  */
 export interface MotoServer {
   readonly endpoint: string;
-  readonly port: number;
   /** Clears every service's state (moto's /moto-api/reset). */
   reset(): Promise<void>;
+  /** Stops the server, if this handle started it. */
   stop(): Promise<void>;
+}
+
+async function reset(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+}
+
+/** A handle on a moto server someone else started and will stop (a test worker's). */
+export function connectMoto(endpoint: string): MotoServer {
+  return { endpoint, reset: () => reset(endpoint), stop: async () => undefined };
 }
 
 export class MotoNotInstalledError extends Error {
@@ -113,11 +123,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   }
   return {
     endpoint,
-    port,
-    reset: async () => {
-      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
-    },
+    reset: () => reset(endpoint),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

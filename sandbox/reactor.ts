@@ -70,6 +70,11 @@ export interface LocalReactorOptions extends LocalTiming {
   readonly instrument?: readonly ClientInstrument[];
   /** The reactor's clock. @default the system clock */
   readonly clock?: Clock;
+  /**
+   * A moto server to use (a test worker's), reset first, instead of starting one; it must run with
+   * MOTO_ECS_SERVICE_RUNNING. `kmsKeyIds` needs a server of its own. @default a new server
+   */
+  readonly moto?: MotoServer;
 }
 
 export class LocalReactor {
@@ -117,10 +122,13 @@ export class LocalReactor {
 
   static async start(options: LocalReactorOptions): Promise<LocalReactor> {
     const place = { account: options.account ?? LOCAL_ACCOUNT, region: options.region ?? LOCAL_REGION };
-    const moto = await startMoto({
-      env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount), MOTO_ACCOUNT_ID: place.account },
-      kmsKeyIds: options.kmsKeyIds,
-    });
+    const moto =
+      options.moto ??
+      (await startMoto({
+        env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount), MOTO_ACCOUNT_ID: place.account },
+        kmsKeyIds: options.kmsKeyIds,
+      }));
+    if (options.moto) await moto.reset();
     try {
       await createReactorTable(worldClients(moto.endpoint, place.region));
       const bus = await LocalEventBus.create(moto.endpoint, place.region, place.account);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { keyIdOf } from '../../lambdas/shared/arn';
 import { executionName } from '../../lambdas/dispatcher/key-event';
+import { keyIdOf } from '../../lambdas/shared/arn';
 import type { KeyEvent } from '../../lambdas/shared/model';
 import { AwsCallLog } from '../../sandbox/aws-calls';
 import { LocalStepFunctions, loadDefinition } from '../../sandbox/local-workflows';

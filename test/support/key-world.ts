@@ -8,7 +8,7 @@ import {
 import { keyIdOf } from '../../lambdas/shared/arn';
 import { sentEmails } from '../../sandbox/aws-calls';
 import { cloudTrailEvent, type EventBridgeEvent } from '../../sandbox/cloudtrail';
-import { type ExecutionRecord, invokeLocally } from '../../sandbox/local-workflows';
+import type { ExecutionRecord } from '../../sandbox/local-workflows';
 import type { DispatchOutcome, LocalReactor } from '../../sandbox/reactor';
 import {
   createCustomerKey,
@@ -35,7 +35,7 @@ export interface KeyWorld {
 export async function keyWorld(reactor: LocalReactor, options: FleetOptions = {}): Promise<KeyWorld> {
   const keyArn = await createCustomerKey(reactor.clients);
   const fleet = await createFleet(reactor.clients, options);
-  await registerFleet(keyArn, fleet);
+  await registerFleet(reactor.reactor, keyArn, fleet);
   return { keyArn, fleet };
 }
 
@@ -80,8 +80,8 @@ export function trailEvent(
     eventName: operation,
     keyId: keyIdOf(keyArn),
     keyArn,
-    account: reactor.account,
-    region: 'us-east-1',
+    account: reactor.place.account,
+    region: reactor.place.region,
     userName: 'customer-admin',
     requestParameters,
   });
@@ -99,7 +99,7 @@ type DispatcherResult = { accepted: boolean; reason?: string; executionName?: st
 
 /** Hands one delivered event to the dispatcher, as the rules' Lambda target does (EventBridge redelivers the same JSON). */
 export async function deliver(reactor: LocalReactor, event: EventBridgeEvent): Promise<DispatchOutcome> {
-  const result = (await invokeLocally('dispatcher', event)) as DispatcherResult;
+  const result = (await reactor.invoke('dispatcher', event)) as DispatcherResult;
   const outcome: DispatchOutcome = {
     event,
     accepted: result.accepted,
@@ -121,8 +121,11 @@ export function subjects(reactor: LocalReactor): string[] {
 }
 
 /** Each fleet member's state word as the reactor's drivers see it: `running`, `stopped`... */
-export async function fleetStates(fleet: readonly FleetMember[]): Promise<Record<string, string>> {
-  const states = await observeFleet(fleet);
+export async function fleetStates(
+  reactor: LocalReactor,
+  fleet: readonly FleetMember[],
+): Promise<Record<string, string>> {
+  const states = await observeFleet(reactor.reactor, fleet);
   return Object.fromEntries(
     fleet.map((member) => [member.label, (states.get(member.resourceArn) ?? '').split(' ')[0] ?? '']),
   );

@@ -10,9 +10,9 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type DispatchResult, handler } from '../../lambdas/dispatcher';
+import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { ENV } from '../../lambdas/shared/contract';
 import { ThrottlingError } from '../../lambdas/shared/errors';
-import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { logger, metrics } from '../../lambdas/shared/observability';
 
 const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
+import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { ENV } from '../../lambdas/shared/contract';
 import { cleanText, escapeHtml, oneLine } from '../../lambdas/shared/email/escape';
 import { renderEmail, renderKeyWarning } from '../../lambdas/shared/email/render';
@@ -14,7 +15,6 @@ import {
   type KeyWarning,
   type KeyWarningContext,
 } from '../../lambdas/shared/email/types';
-import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import type { KeyEvent } from '../../lambdas/shared/model';
 
 const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');

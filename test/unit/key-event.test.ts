@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { RejectedEventError } from '../../lambdas/shared/errors';
 import { executionName, MAX_ACTOR_FIELD_LENGTH, parseKeyEvent } from '../../lambdas/dispatcher/key-event';
+import { RejectedEventError } from '../../lambdas/shared/errors';
 import type { KeyEvent } from '../../lambdas/shared/model';
 
 const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');
