@@ -13,7 +13,7 @@ import {
 } from './event-patterns';
 import { PlatformEventBus } from './platform-bus';
 import { ReactorFunction } from './reactor-function';
-import type { ReactorSettings } from './reactor-props';
+import type { ReactorSettings } from './reactor-settings';
 import type { Workflows } from './reactor-workflows';
 
 export interface Intake {

@@ -5,7 +5,7 @@ import { ENV, LIMITS } from '../lambdas/shared/contract';
 import { STEP_FUNCTIONS, type StepFunctionName } from './catalog';
 import { ReactorFunction } from './reactor-function';
 import type { ReactorPermissions } from './reactor-permissions';
-import type { ReactorSettings } from './reactor-props';
+import type { ReactorSettings } from './reactor-settings';
 
 export type StepFunctions = Readonly<Record<StepFunctionName, ReactorFunction>>;
 

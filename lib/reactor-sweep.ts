@@ -7,11 +7,9 @@ import { SWEEP_FUNCTION } from './catalog';
 import type { PlatformEventBus } from './platform-bus';
 import { ReactorFunction } from './reactor-function';
 import type { ReactorPermissions } from './reactor-permissions';
-import { inWords, type ReactorSettings } from './reactor-props';
+import { inWords } from './reactor-props';
+import type { ReactorSettings } from './reactor-settings';
 import { emailEnvironment } from './reactor-steps';
-
-/** The longest a sweep may run, so that sweeps never pile up. */
-const MAX_SWEEP_SECONDS = 300;
 
 /**
  * The scheduled safety net (lambdas/sweep): reads every registered key, puts a drift event on the
@@ -30,9 +28,7 @@ export function createSweep(
 ): ReactorFunction {
   const { settings, platformBus } = options;
   // Shorter than the interval, so sweeps do not pile up; at most 5 minutes.
-  const timeout = Duration.seconds(
-    Math.min(MAX_SWEEP_SECONDS, Math.max(50, settings.sweepInterval.toSeconds() - 10)),
-  );
+  const timeout = Duration.seconds(Math.min(300, Math.max(50, settings.sweepInterval.toSeconds() - 10)));
   const sweep = new ReactorFunction(scope, 'SweepFunction', {
     folder: SWEEP_FUNCTION,
     description:
