@@ -14,7 +14,6 @@ export const STEP_FUNCTIONS = {
   ListResources: 'list-resources',
   StopResources: 'stop-resources',
   StartResources: 'start-resources',
-  CheckResources: 'check-resources',
   Notify: 'notify',
   Ledger: 'ledger',
 } as const;

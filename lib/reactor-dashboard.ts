@@ -1,11 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/contract';
 import type { WorkflowDefinition } from './catalog';
-import { POWERTOOLS_ENVIRONMENT } from './reactor-function';
+import { ALARM_PERIOD } from './reactor-alarms';
 
 export interface ReactorDashboardProps {
   /** The two workflows, by name: their executions started, succeeded and failed. */
@@ -25,8 +25,8 @@ export interface ReactorDashboardProps {
   readonly defaultRange?: string;
 }
 
-/** Graphs aggregate over this period: the alarms' period too. */
-const PERIOD = Duration.minutes(5);
+/** Graphs aggregate over the alarms' period, so a graph shows what an alarm saw. */
+const PERIOD = ALARM_PERIOD;
 
 /** Widget heights and widths on CloudWatch's 24-column grid. */
 const GRAPH = { width: 12, height: 6 } as const;
@@ -51,40 +51,54 @@ export class ReactorDashboard extends Construct {
 
     const reactorMetric = (metricName: string, statistic: string, label: string) =>
       new cloudwatch.Metric({
-        namespace: POWERTOOLS_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
+        namespace: METRICS_NAMESPACE,
         metricName,
         // Powertools Metrics adds the service name as a dimension to every metric it emits.
-        dimensionsMap: { service: POWERTOOLS_ENVIRONMENT.POWERTOOLS_SERVICE_NAME },
+        dimensionsMap: { service: SERVICE_NAME },
         statistic,
         period: PERIOD,
         label,
       });
     const sum = { period: PERIOD, statistic: cloudwatch.Stats.SUM };
 
-    const executions = (['disable', 'enable'] as const).map(
-      (name) =>
-        new cloudwatch.GraphWidget({
-          title: WORKFLOW_TITLES[name],
-          ...GRAPH,
-          left: [
-            props.stateMachines[name].metricStarted({ ...sum, label: 'Started' }),
-            props.stateMachines[name].metricSucceeded({ ...sum, label: 'Succeeded' }),
-            props.stateMachines[name].metricFailed({ ...sum, label: 'Failed' }),
-          ],
-          leftYAxis: { min: 0, label: 'Executions', showUnits: false },
-        }),
+    /** A graph whose axes start at zero; the right axis only when it has metrics. */
+    const graph = (
+      title: string,
+      size: { readonly width: number; readonly height: number },
+      left: cloudwatch.IMetric[],
+      options: { readonly right?: cloudwatch.IMetric[]; readonly leftLabel?: string } = {},
+    ) =>
+      new cloudwatch.GraphWidget({
+        title,
+        ...size,
+        left,
+        leftYAxis: { min: 0, ...(options.leftLabel ? { label: options.leftLabel } : {}), showUnits: false },
+        ...(options.right ? { right: options.right, rightYAxis: { min: 0, showUnits: false } } : {}),
+      });
+
+    const executions = (['disable', 'enable'] as const).map((name) =>
+      graph(
+        WORKFLOW_TITLES[name],
+        GRAPH,
+        [
+          props.stateMachines[name].metricStarted({ ...sum, label: 'Started' }),
+          props.stateMachines[name].metricSucceeded({ ...sum, label: 'Succeeded' }),
+          props.stateMachines[name].metricFailed({ ...sum, label: 'Failed' }),
+        ],
+        { leftLabel: 'Executions' },
+      ),
     );
 
     const timeTo = (title: string, metricName: string) =>
-      new cloudwatch.GraphWidget({
+      graph(
         title,
-        ...GRAPH,
-        left: [
+        GRAPH,
+        [
           reactorMetric(metricName, cloudwatch.Stats.AVERAGE, 'Average'),
           reactorMetric(metricName, cloudwatch.Stats.MAXIMUM, 'Longest'),
         ],
-        leftYAxis: { min: 0, label: 'Seconds', showUnits: false },
-      });
+        { leftLabel: 'Seconds' },
+      );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       start: props.defaultRange ?? '-P7D',
@@ -108,69 +122,54 @@ export class ReactorDashboard extends Construct {
           timeTo('Time from key change to service restored', 'SecondsToRestore'),
         ],
         [
-          new cloudwatch.GraphWidget({
-            title: 'Dead-letter queue depth',
-            ...SMALL_GRAPH,
-            left: [
-              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-                period: PERIOD,
-                statistic: cloudwatch.Stats.MAXIMUM,
-                label: 'Messages waiting',
-              }),
-            ],
-            leftYAxis: { min: 0, showUnits: false },
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Dispatcher errors',
-            ...SMALL_GRAPH,
-            left: [
-              props.dispatcher.metricErrors({ ...sum, label: 'Errors' }),
-              props.dispatcher.metricThrottles({ ...sum, label: 'Throttles' }),
-            ],
-            leftYAxis: { min: 0, showUnits: false },
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Key events and resources',
-            ...SMALL_GRAPH,
-            left: [
+          graph('Dead-letter queue depth', SMALL_GRAPH, [
+            props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+              period: PERIOD,
+              statistic: cloudwatch.Stats.MAXIMUM,
+              label: 'Messages waiting',
+            }),
+          ]),
+          graph('Dispatcher errors', SMALL_GRAPH, [
+            props.dispatcher.metricErrors({ ...sum, label: 'Errors' }),
+            props.dispatcher.metricThrottles({ ...sum, label: 'Throttles' }),
+          ]),
+          graph(
+            'Key events and resources',
+            SMALL_GRAPH,
+            [
               reactorMetric('ExecutionsStarted', cloudwatch.Stats.SUM, 'Events that started a workflow'),
               reactorMetric('DuplicateEvents', cloudwatch.Stats.SUM, 'Duplicate events'),
               reactorMetric('EventsRejected', cloudwatch.Stats.SUM, 'Events rejected'),
             ],
-            right: [
-              reactorMetric('ResourcesStopped', cloudwatch.Stats.SUM, 'Resources stopped'),
-              reactorMetric('ResourcesStarted', cloudwatch.Stats.SUM, 'Resources started'),
-            ],
-            leftYAxis: { min: 0, showUnits: false },
-            rightYAxis: { min: 0, showUnits: false },
-          }),
+            {
+              right: [
+                reactorMetric('ResourcesStopped', cloudwatch.Stats.SUM, 'Resources stopped'),
+                reactorMetric('ResourcesStarted', cloudwatch.Stats.SUM, 'Resources started'),
+              ],
+            },
+          ),
         ],
         [
-          new cloudwatch.GraphWidget({
-            title: 'Sweep: what it found',
-            ...GRAPH,
-            left: [
-              reactorMetric('KeysSwept', cloudwatch.Stats.MAXIMUM, 'Keys read'),
-              reactorMetric('DriftDetected', cloudwatch.Stats.SUM, 'Keys out of line (drift events)'),
-              reactorMetric('KeysUnreadable', cloudwatch.Stats.MAXIMUM, 'Keys the platform may not read'),
-              reactorMetric('WarningsSent', cloudwatch.Stats.SUM, 'Early warnings sent'),
-            ],
-            leftYAxis: { min: 0, showUnits: false },
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Sweep: errors and duration',
-            ...GRAPH,
-            left: [props.sweep.metricErrors({ ...sum, label: 'Failed sweeps' })],
-            right: [
-              props.sweep.metricDuration({
-                period: PERIOD,
-                statistic: cloudwatch.Stats.MAXIMUM,
-                label: 'Longest sweep (ms)',
-              }),
-            ],
-            leftYAxis: { min: 0, showUnits: false },
-            rightYAxis: { min: 0, showUnits: false },
-          }),
+          graph('Sweep: what it found', GRAPH, [
+            reactorMetric('KeysSwept', cloudwatch.Stats.MAXIMUM, 'Keys read'),
+            reactorMetric('DriftDetected', cloudwatch.Stats.SUM, 'Keys out of line (drift events)'),
+            reactorMetric('KeysUnreadable', cloudwatch.Stats.MAXIMUM, 'Keys the platform may not read'),
+            reactorMetric('WarningsSent', cloudwatch.Stats.SUM, 'Early warnings sent'),
+          ]),
+          graph(
+            'Sweep: errors and duration',
+            GRAPH,
+            [props.sweep.metricErrors({ ...sum, label: 'Failed sweeps' })],
+            {
+              right: [
+                props.sweep.metricDuration({
+                  period: PERIOD,
+                  statistic: cloudwatch.Stats.MAXIMUM,
+                  label: 'Longest sweep (ms)',
+                }),
+              ],
+            },
+          ),
         ],
         [
           new cloudwatch.AlarmStatusWidget({

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/contract';
+import { DEFAULT_MANAGED_TAG, ENV } from '../lambdas/shared/contract';
 import { KeyLifecycleReactor, type ManagedTag } from './key-lifecycle-reactor';
 
 /**
@@ -49,14 +49,17 @@ export class KeyLifecycleReactorStack extends Stack {
 
     // What the operators' CLI (npx key-reactor) needs, and where to look: see the README's CLI section.
     const outputs = {
-      TableName: [this.reactor.table.tableName, 'The reactor table: TABLE_NAME (or --table) for the CLI'],
+      TableName: [
+        this.reactor.table.tableName,
+        `The reactor table: ${ENV.tableName} (or --table) for the CLI`,
+      ],
       DisableStateMachineArn: [
         this.reactor.stateMachines.disable.stateMachineArn,
-        'The key-disabled workflow: DISABLE_STATE_MACHINE_ARN for the CLI',
+        `The key-disabled workflow: ${ENV.disableStateMachineArn} for the CLI`,
       ],
       EnableStateMachineArn: [
         this.reactor.stateMachines.enable.stateMachineArn,
-        'The key-enabled workflow: ENABLE_STATE_MACHINE_ARN for the CLI',
+        `The key-enabled workflow: ${ENV.enableStateMachineArn} for the CLI`,
       ],
       DashboardName: [this.reactor.dashboard.dashboardName, 'The CloudWatch dashboard'],
       PlatformBusArn: [

@@ -1,4 +1,3 @@
-import { createCheckHandler } from '../lambdas/check-resources/handler';
 import { createDescribeKeyHandler } from '../lambdas/describe-key/handler';
 import { createDispatcherHandler } from '../lambdas/dispatcher/handler';
 import { createLeaseHandler } from '../lambdas/lease/handler';
@@ -32,7 +31,6 @@ export function localHandlers(reactor: Reactor): Record<string, LambdaHandler> {
     [STEP_FUNCTIONS.ListResources]: createListResourcesHandler(reactor),
     [STEP_FUNCTIONS.StopResources]: createStopHandler(converging),
     [STEP_FUNCTIONS.StartResources]: createStartHandler(converging),
-    [STEP_FUNCTIONS.CheckResources]: createCheckHandler(converging),
     [STEP_FUNCTIONS.Notify]: createNotifyHandler(reactor),
     [STEP_FUNCTIONS.Ledger]: createLedgerHandler(reactor),
   };

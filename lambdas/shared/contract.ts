@@ -27,6 +27,12 @@ export const ENV = {
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
+/**
+ * The tag on the disable state machine that holds the deployed grace period, in whole seconds (`"600"`),
+ * so a reader of the deployment need not parse the workflow definition for it.
+ */
+export const GRACE_SECONDS_TAG = 'key-reactor:grace-seconds';
+
 /** The tag a resource must carry before the reactor touches it; the IAM policies enforce the same. */
 export interface ManagedTag {
   readonly key: string;
@@ -117,6 +123,3 @@ export interface DriftDetail {
   /** The sweep invocation that found it (its Lambda request ID), to find its log lines. */
   readonly sweepId: string;
 }
-
-/** The tag on the disable state machine that holds its deployed grace period, in seconds (the CLI reads it). */
-export const GRACE_SECONDS_TAG = 'key-reactor:grace-seconds';

@@ -5,7 +5,7 @@ import { App, type CfnElement, CfnParameter, Duration, RemovalPolicy, Stack } fr
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
-import { DEFAULT_MANAGED_TAG, ENV, TABLE_SCHEMA } from '../../lambdas/shared/contract';
+import { DEFAULT_MANAGED_TAG, ENV, GRACE_SECONDS_TAG, TABLE_SCHEMA } from '../../lambdas/shared/contract';
 import { KMS_API_CALLS, NATIVE_KMS_EVENTS } from '../../lambdas/shared/model';
 import {
   functionArnVariable,
@@ -75,6 +75,10 @@ function allowStatements(template: Template): { policy: string; statement: State
     ),
   );
 }
+
+/** The roles an AWS::IAM::Policy of the template is attached to. */
+const rolesOf = (template: Template, policy: string): unknown[] =>
+  template.toJSON().Resources[policy].Properties.Roles;
 
 /** The `${Name}` placeholders an ASL file uses. */
 function placeholdersIn(aslFile: string): string[] {
@@ -264,6 +268,14 @@ describe('KeyLifecycleReactor with the required props only', () => {
       },
     );
 
+    it('tags the disable workflow, and only it, with the deployed grace period in seconds', () => {
+      expect(resourceOf(template, reactor.stateMachines.disable).Properties.Tags).toEqual([
+        { Key: GRACE_SECONDS_TAG, Value: '600' },
+      ]);
+      expect(resourceOf(template, reactor.stateMachines.enable).Properties.Tags).toBeUndefined();
+      expect(resourceOf(template, reactor.stateMachines.disable.role).Properties.Tags).toBeUndefined();
+    });
+
     it('writes the workflow logs to vended-log groups with retention', () => {
       // Assess
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
@@ -278,7 +290,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
   describe('functions', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
 
-    it('creates the eight workflow steps, the dispatcher and the sweep', () => {
+    it('creates the seven workflow steps, the dispatcher and the sweep', () => {
+      expect(Object.keys(STEP_FUNCTIONS)).toHaveLength(7);
       expect(functions).toHaveLength(Object.keys(STEP_FUNCTIONS).length + 2);
     });
 
@@ -391,8 +404,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
             /:(Stop|Start)[A-Za-z]*$|:UpdateService$/.test(action) && action !== 'states:StartExecution',
         ),
       );
-      // Stop: the stop and check steps; start: the start and check steps.
-      expect(lifecycle).toHaveLength(4);
+      // Stop: the stop step only; start: the start step only.
+      expect(lifecycle).toHaveLength(2);
       for (const { statement } of lifecycle) {
         expect(statement.Condition).toEqual({
           StringEquals: { [`aws:ResourceTag/${DEFAULT_MANAGED_TAG.key}`]: DEFAULT_MANAGED_TAG.value },
@@ -416,8 +429,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
       const processes = statements.filter(({ actions }) =>
         actions.some((action) => /^autoscaling:(Suspend|Resume)Processes$/.test(action)),
       );
-      // Suspend: the stop and check steps; resume: the start and check steps.
-      expect(processes).toHaveLength(4);
+      // Suspend: the stop step only; resume: the start step only.
+      expect(processes).toHaveLength(2);
       for (const { statement, actions } of processes) {
         expect(actions).toHaveLength(1);
         expect(statement.Condition).toEqual({
@@ -425,6 +438,34 @@ describe('KeyLifecycleReactor with the required props only', () => {
         });
         expect(JSON.stringify(statement.Resource)).toContain(':autoScalingGroup:*:autoScalingGroupName/*');
       }
+    });
+
+    it.each<[string, 'StopResources' | 'StartResources', string[], string[]]>([
+      [
+        'stop',
+        'StopResources',
+        ['ec2:StopInstances', 'rds:StopDBInstance', 'rds:StopDBCluster', 'autoscaling:SuspendProcesses'],
+        ['ec2:StartInstances', 'rds:StartDBInstance', 'rds:StartDBCluster', 'autoscaling:ResumeProcesses'],
+      ],
+      [
+        'start',
+        'StartResources',
+        ['ec2:StartInstances', 'rds:StartDBInstance', 'rds:StartDBCluster', 'autoscaling:ResumeProcesses'],
+        ['ec2:StopInstances', 'rds:StopDBInstance', 'rds:StopDBCluster', 'autoscaling:SuspendProcesses'],
+      ],
+    ])('gives the %s step the actions of its own direction only', (_direction, step, own, other) => {
+      // Prepare
+      const role = resolved(stack, reactor.functions[step].executionRole.roleName);
+
+      // Act
+      const actions = statements
+        .filter(({ policy }) => JSON.stringify(rolesOf(template, policy)) === JSON.stringify([role]))
+        .flatMap(({ actions: all }) => all);
+
+      // Assess
+      expect(actions).toEqual(expect.arrayContaining(own));
+      for (const action of other) expect(actions).not.toContain(action);
+      expect(actions.includes('kms:CreateGrant')).toBe(step === 'StartResources');
     });
 
     it('lets the dispatcher start executions of the two workflows only', () => {
@@ -438,9 +479,9 @@ describe('KeyLifecycleReactor with the required props only', () => {
 
     it('lets the notifier and the sweep send email from the sender address only', () => {
       const ses = statements.filter(({ actions }) => actions.some((action) => action.startsWith('ses:')));
-      expect(ses.map(({ policy }) => policy)).toEqual([
-        expect.stringMatching(/^ReactorNotifyFunction/),
-        expect.stringMatching(/^ReactorSweepFunction/),
+      expect(ses.map(({ policy }) => rolesOf(template, policy))).toEqual([
+        [resolved(stack, reactor.functions.Notify.executionRole.roleName)],
+        [resolved(stack, reactor.sweep.executionRole.roleName)],
       ]);
       for (const { actions, statement } of ses) {
         expect(actions.sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
@@ -563,12 +604,15 @@ describe('KeyLifecycleReactor with the required props only', () => {
 describe('KeyLifecycleReactor props', () => {
   it('sets the grace period from gracePeriod, and the lease from the longest grace period a key may have', () => {
     // Act
-    const { template } = reactorStack({ gracePeriod: Duration.minutes(30) });
+    const { template, reactor } = reactorStack({ gracePeriod: Duration.minutes(30) });
 
     // Assess
     template.allResourcesProperties('AWS::StepFunctions::StateMachine', {
       DefinitionSubstitutions: Match.objectLike({ [GRACE_SECONDS_VARIABLE]: '1800' }),
     });
+    expect(resourceOf(template, reactor.stateMachines.disable).Properties.Tags).toEqual([
+      { Key: GRACE_SECONDS_TAG, Value: '1800' },
+    ]);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ [ENV.leaseSeconds]: String(86400 + 7200) }) },
     });
@@ -594,7 +638,7 @@ describe('KeyLifecycleReactor props', () => {
     const conditioned = allowStatements(template).filter(({ actions }) =>
       actions.includes('ecs:UpdateService'),
     );
-    expect(conditioned).toHaveLength(4);
+    expect(conditioned).toHaveLength(2);
     for (const { statement } of conditioned) {
       expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/platform:byok': 'yes' } });
     }

@@ -168,3 +168,29 @@ describe('the disable workflow and the key policy', () => {
     expect(choice.Default).toBe('Stop the services');
   });
 });
+
+describe.each([
+  ['disable', 'StopResources', 'StartResources'],
+  ['enable', 'StartResources', 'StopResources'],
+] as const)('the %s workflow poll loop', (name, own, other) => {
+  const definition = JSON.parse(
+    substitute(readFileSync(WORKFLOWS.find((w) => w.name === name)?.aslFile ?? '', 'utf8'), substitutions),
+  ) as { States: Record<string, { Resource?: string; Parameters?: Record<string, unknown> }> };
+
+  it(`checks each layer again with ${own}, passing the turn it is on`, () => {
+    // Prepare
+    const polls = Object.entries(definition.States).filter(([state]) => state.startsWith('Check whether'));
+
+    // Assess
+    expect(polls).toHaveLength(2);
+    for (const [, state] of polls) {
+      expect(state.Resource).toBe(substitutions[functionArnVariable(own)]);
+      expect(state.Parameters?.['attempt.$']).toMatch(/^\$\.(services|servers)\.attempt$/);
+    }
+  });
+
+  it(`never calls ${other}: its role lacks the other direction's permissions`, () => {
+    const resources = Object.values(definition.States).map((state) => state.Resource);
+    expect(resources).not.toContain(substitutions[functionArnVariable(other)]);
+  });
+});

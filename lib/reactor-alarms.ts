@@ -1,0 +1,125 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/contract';
+import { WORKFLOWS } from './catalog';
+import { WORKFLOW_IDS, type Workflows } from './reactor-workflows';
+
+/** Alarms look at 5-minute periods: the dashboard graphs aggregate over the same. */
+export const ALARM_PERIOD = Duration.minutes(5);
+
+export interface ReactorAlarms {
+  readonly topic: sns.Topic;
+  readonly alarms: readonly cloudwatch.Alarm[];
+}
+
+/**
+ * The operators' alarm topic, every operator subscribed, and the alarms that publish to it: failed,
+ * timed-out, aborted and throttled executions of each workflow, dead-letter queue depth, dispatcher
+ * errors, keys the sweep may not read, sweep errors. Each fires on the first occurrence.
+ */
+export function createAlarms(
+  scope: Construct,
+  options: {
+    readonly operatorAddresses: readonly string[];
+    readonly stateMachines: Workflows;
+    readonly deadLetterQueue: sqs.IQueue;
+    readonly dispatcher: lambda.IFunction;
+    readonly sweep: lambda.IFunction;
+  },
+): ReactorAlarms {
+  const topic = new sns.Topic(scope, 'OperatorAlarms', {
+    displayName: 'Key-lifecycle reactor alarms',
+    enforceSSL: true,
+    // Not encrypted: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key
+    // (its key policy cannot grant CloudWatch), and the alarm messages carry only alarm names and metric
+    // values, no customer data. AwsSolutions (cdk-nag 3) has no SNS encryption rule to acknowledge.
+  });
+  for (const address of options.operatorAddresses) {
+    topic.addSubscription(new subscriptions.EmailSubscription(address));
+  }
+
+  const period = ALARM_PERIOD;
+  const sum = { period, statistic: cloudwatch.Stats.SUM };
+  const alarm = (id: string, metric: cloudwatch.IMetric, description: string) =>
+    new cloudwatch.Alarm(scope, id, {
+      metric,
+      alarmDescription: description,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+  const alarms = WORKFLOWS.flatMap((workflow) => {
+    const id = WORKFLOW_IDS[workflow.name];
+    const stateMachine = options.stateMachines[workflow.name];
+    return [
+      alarm(
+        `${id}ExecutionsFailed`,
+        stateMachine.metricFailed(sum),
+        `A ${id} execution failed: its last steps recorded the failure and emailed the operators. ` +
+          'Open the execution in the Step Functions console.',
+      ),
+      alarm(
+        `${id}ExecutionsTimedOut`,
+        stateMachine.metricTimedOut(sum),
+        `A ${id} execution timed out before it could record an outcome or email anyone.`,
+      ),
+      alarm(
+        `${id}ExecutionsAborted`,
+        stateMachine.metricAborted(sum),
+        `A ${id} execution was stopped by hand; the key lease may stay taken until it expires.`,
+      ),
+      alarm(
+        `${id}ExecutionsThrottled`,
+        stateMachine.metricThrottled(sum),
+        `Step Functions throttled ${id}: executions or their state transitions were delayed or refused ` +
+          '(check the Step Functions quotas of the account and Region).',
+      ),
+    ];
+  });
+  alarms.push(
+    alarm(
+      'DeadLetterQueueNotEmpty',
+      options.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      'A KMS event could not be delivered to the dispatcher, or the dispatcher failed it every time. ' +
+        'Read the message in the dead-letter queue; the periodic sweep will also catch the key.',
+    ),
+    alarm(
+      'DispatcherErrors',
+      options.dispatcher.metricErrors(sum),
+      'The dispatcher failed on a KMS event (EventBridge and Lambda retry it; repeated failures end in the dead-letter queue).',
+    ),
+    alarm(
+      'KeysUnreadable',
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'KeysUnreadable',
+        dimensionsMap: { service: SERVICE_NAME },
+        period,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      'The sweep may not describe a registered key (AccessDenied): the customer may have changed the key ' +
+        'policy, which the reactor does not treat as the key being unusable. The sweep log names the key.',
+    ),
+    alarm(
+      'SweepErrors',
+      options.sweep.metricErrors(sum),
+      'The sweep could not check every key, or EventBridge refused a drift event: its log says which keys. ' +
+        'The next sweep tries again.',
+    ),
+  );
+
+  const action = new SnsAction(topic);
+  for (const each of alarms) each.addAlarmAction(action);
+  return { topic, alarms };
+}

@@ -1,0 +1,71 @@
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { attachPolicy, type Permission } from './acknowledged-policy';
+import type { StepFunctionName } from './catalog';
+import type { ReactorFunction } from './reactor-function';
+import { type PolicyName, reactorPolicies } from './reactor-policies';
+import type { ReactorSettings } from './reactor-settings';
+
+// Who may do what: every function holds only what its handler calls, the table actions of the store
+// functions it uses and the named policies of reactor-policies.ts.
+
+/**
+ * The table actions each step needs, from the store functions its handler calls (lambdas/shared/store).
+ * When a handler starts calling another store function, widen its entry here.
+ */
+const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
+  Lease: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  // Seeing the key usable ends its unusable episode in the STATE item (store/email-log.ts).
+  DescribeKey: ['dynamodb:UpdateItem'],
+  ListResources: ['dynamodb:Query', 'dynamodb:GetItem'],
+  // The registry, and the ledger written before each stop (store/ledger.ts).
+  StopResources: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+  // The ledger only: the way up starts nothing the reactor did not stop.
+  StartResources: ['dynamodb:Query'],
+  // The email log: one email per change of the key (store/email-log.ts).
+  Notify: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  Ledger: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+};
+/** The sweep scans the table once, and claims and marks the early warnings it sends (store/warning-log.ts). */
+const SWEEP_TABLE_ACTIONS = ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/** The named policies of each step. The poll loop of each workflow calls its own direction's step. */
+const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> = {
+  Lease: [],
+  DescribeKey: ['DescribeCustomerKeys'],
+  ListResources: [],
+  StopResources: ['DescribeResources', 'StopTaggedResources'],
+  StartResources: ['DescribeResources', 'StartTaggedResources'],
+  // A grace-period email for a key that is usable already (a late or reordered event) is not sent.
+  Notify: ['DescribeCustomerKeys', 'SendEmailAsSender'],
+  Ledger: [],
+};
+const SWEEP_POLICIES: readonly PolicyName[] = [
+  'DescribeCustomerKeys',
+  'DescribeResources',
+  'SendEmailAsSender',
+];
+
+/** Grants the reactor's functions what their handlers call, and nothing else. */
+export class ReactorPermissions {
+  private readonly policies: Readonly<Record<PolicyName, readonly Permission[]>>;
+
+  constructor(
+    scope: Construct,
+    private readonly table: dynamodb.ITable,
+    settings: ReactorSettings,
+  ) {
+    this.policies = reactorPolicies(scope, settings);
+  }
+
+  grantStep(name: StepFunctionName, fn: ReactorFunction): void {
+    const actions = TABLE_ACTIONS[name];
+    if (actions.length > 0) this.table.grant(fn, ...actions);
+    for (const policy of STEP_POLICIES[name]) attachPolicy(fn, policy, this.policies[policy]);
+  }
+
+  grantSweep(fn: ReactorFunction): void {
+    this.table.grant(fn, ...SWEEP_TABLE_ACTIONS);
+    for (const policy of SWEEP_POLICIES) attachPolicy(fn, policy, this.policies[policy]);
+  }
+}

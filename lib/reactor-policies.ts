@@ -1,0 +1,189 @@
+import type { Construct } from 'constructs';
+import { ANY_RESOURCE, type Permission, type WildcardResource, wildcardArn } from './acknowledged-policy';
+import type { ReactorSettings } from './reactor-settings';
+
+/**
+ * The reactor's named policies: each statement with the reason for each of its wildcards, which
+ * attachPolicy turns into one cdk-nag acknowledgment per finding. Who holds which policy is decided in
+ * reactor-permissions.ts.
+ */
+export type PolicyName =
+  | 'DescribeCustomerKeys'
+  | 'DescribeResources'
+  | 'StopTaggedResources'
+  | 'StartTaggedResources'
+  | 'SendEmailAsSender';
+
+/**
+ * The resources the reactor stops and starts, as AWS names them, all in the stack's account and Region,
+ * and the action that moves each down and up. An ECS service goes down by setting its desired count to
+ * 0; an Auto Scaling group by suspending its processes, so it cannot replace the instances stopped with
+ * ec2:StopInstances (they carry the managed tag too: the group's PropagateAtLaunch gives it to them).
+ */
+const resourcesIn = (scope: Construct) =>
+  ({
+    instances: {
+      arn: wildcardArn(scope, 'ec2', 'instance/*'),
+      noun: 'EC2 instances',
+      stop: 'ec2:StopInstances',
+      start: 'ec2:StartInstances',
+    },
+    services: {
+      arn: wildcardArn(scope, 'ecs', 'service/*'),
+      noun: 'ECS services',
+      stop: 'ecs:UpdateService',
+      start: 'ecs:UpdateService',
+    },
+    dbInstances: {
+      arn: wildcardArn(scope, 'rds', 'db:*'),
+      noun: 'RDS DB instances',
+      stop: 'rds:StopDBInstance',
+      start: 'rds:StartDBInstance',
+    },
+    dbClusters: {
+      arn: wildcardArn(scope, 'rds', 'cluster:*'),
+      noun: 'RDS DB clusters',
+      stop: 'rds:StopDBCluster',
+      start: 'rds:StartDBCluster',
+    },
+    // arn:aws:autoscaling:<region>:<account>:autoScalingGroup:<uuid>:autoScalingGroupName/<name>
+    groups: {
+      arn: wildcardArn(scope, 'autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*'),
+      noun: 'Auto Scaling groups',
+      stop: 'autoscaling:SuspendProcesses',
+      start: 'autoscaling:ResumeProcesses',
+    },
+  }) as const;
+type Kind = keyof ReturnType<typeof resourcesIn>;
+
+export function reactorPolicies(
+  scope: Construct,
+  settings: ReactorSettings,
+): Record<PolicyName, Permission[]> {
+  const { managedTag, organizationId } = settings;
+  const resources = resourcesIn(scope);
+  const tagged = { StringEquals: { [`aws:ResourceTag/${managedTag.key}`]: managedTag.value } };
+  const tagWording = `${managedTag.key}=${managedTag.value}`;
+
+  /** One statement that moves resources of the given kinds one way, only those carrying the managed tag. */
+  const onTagged = (direction: 'stop' | 'start', kinds: Kind[]): Permission => ({
+    actions: [...new Set(kinds.map((kind) => resources[kind][direction]))],
+    conditions: tagged,
+    resources: kinds.map((kind) => {
+      const { arn, noun, [direction]: action } = resources[kind];
+      return {
+        resource: arn,
+        reason:
+          `The ${noun} registered to a key are known only at run time. ${action} acts only on ${noun} of this ` +
+          `account and Region tagged ${tagWording} (aws:ResourceTag condition); nothing is terminated or deleted.`,
+      };
+    }),
+  });
+
+  /**
+   * Customer keys are named by the event or the registry at run time, so the key ID is `*`; the
+   * account is one of the allowed ones, or any account of the allowed organization (aws:ResourceOrgID).
+   */
+  const onCustomerKeys = (
+    actions: string[],
+    why: string,
+    conditions?: Readonly<Record<string, unknown>>,
+  ): Permission[] => [
+    {
+      actions,
+      conditions,
+      resources: [
+        {
+          resource: wildcardArn(scope, 'kms', 'key/*'),
+          reason: `${why} Keys of this account and Region, named only at run time.`,
+        },
+        ...[...new Set(settings.customerAccounts)].map((account) => ({
+          resource: wildcardArn(scope, 'kms', 'key/*', account),
+          reason: `${why} Keys of the allowed account ${account} in this Region, named only at run time.`,
+        })),
+      ],
+    },
+    ...(organizationId
+      ? [
+          {
+            actions,
+            conditions: { ...conditions, StringEquals: { 'aws:ResourceOrgID': organizationId } },
+            resources: [
+              {
+                resource: wildcardArn(scope, 'kms', 'key/*', '*'),
+                reason:
+                  `${why} Keys of any account of the allowed organization ${organizationId}, whose account ` +
+                  'is known only from the event: aws:ResourceOrgID limits them to keys that organization owns.',
+              },
+            ],
+          },
+        ]
+      : []),
+  ];
+
+  return {
+    DescribeCustomerKeys: onCustomerKeys(['kms:DescribeKey'], "Reads a customer key's real state."),
+    DescribeResources: [
+      {
+        actions: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups'],
+        resources: [
+          {
+            resource: ANY_RESOURCE,
+            reason:
+              'ec2:DescribeInstances and autoscaling:DescribeAutoScalingGroups support no resource-level ' +
+              'permission (only "*"); both only read.',
+          },
+        ],
+      },
+      describe(['ecs:DescribeServices'], resources.services),
+      describe(['rds:DescribeDBInstances', 'rds:ListTagsForResource'], resources.dbInstances),
+      describe(['rds:DescribeDBClusters', 'rds:ListTagsForResource'], resources.dbClusters),
+    ],
+    StopTaggedResources: [
+      onTagged('stop', ['instances', 'services', 'dbInstances', 'dbClusters']),
+      onTagged('stop', ['groups']),
+    ],
+    StartTaggedResources: [
+      onTagged('start', ['instances', 'services', 'dbInstances', 'dbClusters']),
+      onTagged('start', ['groups']),
+      // Starting an instance whose EBS volumes the customer key encrypts makes EC2 create a grant on the key.
+      ...onCustomerKeys(
+        ['kms:CreateGrant'],
+        'EC2 creates a grant on the customer key to start an instance whose volumes it encrypts; ' +
+          'kms:GrantIsForAWSResource limits this to grants for AWS resources.',
+        { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      ),
+    ],
+    SendEmailAsSender: [
+      {
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        conditions: { StringEquals: { 'ses:FromAddress': settings.senderAddress } },
+        resources: [
+          {
+            resource: wildcardArn(scope, 'ses', 'identity/*'),
+            reason:
+              'SES authorises the sender identity, which may be the address or its domain, and in the SES ' +
+              "sandbox the recipients' identities too, so the identity is not one fixed ARN; the " +
+              'ses:FromAddress condition pins the sender to the configured address, the ARN to this account and Region.',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A read-only describe of one kind of resource, in this account and Region. */
+function describe(
+  actions: string[],
+  { arn, noun }: { readonly arn: WildcardResource; readonly noun: string },
+): Permission {
+  return {
+    actions,
+    resources: [
+      {
+        resource: arn,
+        reason: `Read-only: the ${noun} registered to a key are known only at run time; only those of this account and Region.`,
+      },
+    ],
+  };
+}

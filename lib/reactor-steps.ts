@@ -1,0 +1,66 @@
+import { Fn } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { ENV, LIMITS } from '../lambdas/shared/contract';
+import { STEP_FUNCTIONS, type StepFunctionName } from './catalog';
+import { ReactorFunction } from './reactor-function';
+import type { ReactorPermissions } from './reactor-permissions';
+import type { ReactorSettings } from './reactor-settings';
+
+export type StepFunctions = Readonly<Record<StepFunctionName, ReactorFunction>>;
+
+const STEP_DESCRIPTIONS: Readonly<Record<StepFunctionName, string>> = {
+  Lease: 'Takes and releases the per-key lease, so one workflow at a time acts on a key',
+  DescribeKey: "Reads the customer key's real state with kms:DescribeKey",
+  ListResources: 'Lists the resources registered to a key and what the ledger says was stopped',
+  StopResources:
+    "Stops one layer of a key's tagged resources, ledger first; in the poll loop, observes it again and stops what can stop now",
+  StartResources:
+    'Starts one layer of the resources the reactor itself stopped; in the poll loop, observes it again and starts what can start now',
+  Notify: 'Emails the key administrators and the operators through SES',
+  Ledger: "Records a workflow's outcome and clears the ledger of restored resources",
+};
+
+/** What every function reads: the table, the managed tag and the lease length (lambdas/shared/settings.ts). */
+export function sharedEnvironment(table: dynamodb.ITable, settings: ReactorSettings): Record<string, string> {
+  return {
+    [ENV.tableName]: table.tableName,
+    [ENV.managedTagKey]: settings.managedTag.key,
+    [ENV.managedTagValue]: settings.managedTag.value,
+    [ENV.leaseSeconds]: String(LIMITS.leaseSeconds),
+  };
+}
+
+/** What a function that sends email reads: who it sends from, and the operators. */
+export function emailEnvironment(settings: ReactorSettings): Record<string, string> {
+  return {
+    [ENV.senderAddress]: settings.senderAddress,
+    [ENV.operatorAddresses]: Fn.join(',', [...settings.operatorAddresses]),
+  };
+}
+
+/** The workflow steps, one function per `${<Name>FunctionArn}` in the ASL files, each with only what its handler calls. */
+export function createSteps(
+  scope: Construct,
+  options: {
+    readonly settings: ReactorSettings;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly permissions: ReactorPermissions;
+  },
+): StepFunctions {
+  const steps = {} as Record<StepFunctionName, ReactorFunction>;
+  for (const [name, folder] of Object.entries(STEP_FUNCTIONS) as [StepFunctionName, string][]) {
+    const fn = new ReactorFunction(scope, `${name}Function`, {
+      folder,
+      description: STEP_DESCRIPTIONS[name],
+      logRetention: options.settings.logRetention,
+      environment: {
+        ...options.environment,
+        ...(name === 'Notify' ? emailEnvironment(options.settings) : {}),
+      },
+    });
+    options.permissions.grantStep(name, fn);
+    steps[name] = fn;
+  }
+  return steps;
+}
