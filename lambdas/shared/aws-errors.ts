@@ -1,59 +1,21 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { MiddlewareObj } from '@middy/core';
 import { ThrottlingError, TransientError } from './errors';
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'SlowDown',
-]);
-
-const TRANSIENT = new Set([
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalError',
-  'InternalFailure',
-  'InternalServerError',
-  'InternalServerException',
-  'KMSInternalException',
-  'DependencyTimeoutException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-]);
-
-interface AwsLikeError {
-  name?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: { throttling?: boolean };
-}
+type SdkError = Parameters<typeof isThrottlingError>[0];
 
 /**
- * Maps an AWS SDK error to ThrottlingError or TransientError when it is one, so the state machine's
- * Retry can match it by name; any other error is returned as it is.
+ * Maps an AWS SDK error to ThrottlingError or TransientError when the SDK's own classification (the one
+ * its retry strategy uses) says it is one, so the state machine's Retry can match it by name; any other
+ * error is returned as it is. The SDK has already retried it a few times by then.
  */
 export function classifyAwsError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  const aws = error as AwsLikeError;
-  const name = aws.name ?? '';
-  const code = aws.code ?? '';
-  const status = aws.$metadata?.httpStatusCode ?? 0;
-  if (THROTTLING.has(name) || aws.$retryable?.throttling || status === 429) {
-    return new ThrottlingError(`${name}: ${error.message}`, { cause: error });
-  }
-  if (TRANSIENT.has(name) || TRANSIENT.has(code) || status >= 500) {
-    return new TransientError(`${name || code}: ${error.message}`, { cause: error });
+  const sdkError = error as SdkError;
+  const label = `${error.name || (error as { code?: string }).code}: ${error.message}`;
+  if (isThrottlingError(sdkError)) return new ThrottlingError(label, { cause: error });
+  if (isTransientError(sdkError) || isServerError(sdkError)) {
+    return new TransientError(label, { cause: error });
   }
   return error;
 }
