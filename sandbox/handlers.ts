@@ -1,13 +1,13 @@
-import { createDescribeKeyHandler } from '../lambdas/describe-key/handler';
-import { createDispatcherHandler } from '../lambdas/dispatcher/handler';
-import { createLeaseHandler } from '../lambdas/lease/handler';
-import { createLedgerHandler } from '../lambdas/ledger/handler';
-import { createListResourcesHandler } from '../lambdas/list-resources/handler';
-import { createNotifyHandler } from '../lambdas/notify/handler';
+import { createDescribeKeyHandler } from '../lambdas/describe-key/describe-key-handler';
+import { createDispatcherHandler } from '../lambdas/dispatcher/dispatcher-handler';
+import { createLeaseHandler } from '../lambdas/lease/lease-handler';
+import { createLedgerHandler } from '../lambdas/ledger/ledger-handler';
+import { createListResourcesHandler } from '../lambdas/list-resources/list-resources-handler';
+import { createNotifyHandler } from '../lambdas/notify/notify-handler';
 import type { Reactor } from '../lambdas/shared/reactor';
-import { createStartHandler } from '../lambdas/start-resources/handler';
-import { createStopHandler } from '../lambdas/stop-resources/handler';
-import { createSweepHandler } from '../lambdas/sweep/handler';
+import { createStartHandler } from '../lambdas/start-resources/start-resources-handler';
+import { createStopHandler } from '../lambdas/stop-resources/stop-resources-handler';
+import { createSweepHandler } from '../lambdas/sweep/sweep-handler';
 import { DISPATCHER_FUNCTION, STEP_FUNCTIONS, SWEEP_FUNCTION } from '../lib/catalog';
 import type { LambdaHandler } from './local-workflows';
 

@@ -1,5 +1,5 @@
 import { buildKeyReader, buildStore, fromEnvironment } from '../shared/parts';
-import { createDescribeKeyHandler } from './handler';
+import { createDescribeKeyHandler } from './describe-key-handler';
 
 const source = fromEnvironment(process.env);
 export const handler = createDescribeKeyHandler({ keys: buildKeyReader(source), store: buildStore(source) });

@@ -1,8 +1,8 @@
 /** The target of the EventBridge rules: one KMS event in, at most one workflow execution started. */
 import { buildStepFunctions, fromEnvironment } from '../shared/parts';
-import { createDispatcherHandler } from './handler';
+import { createDispatcherHandler } from './dispatcher-handler';
 
-export type { DispatchResult } from './handler';
+export type { DispatchResult } from './dispatcher-handler';
 
 const source = fromEnvironment(process.env);
 export const handler = createDispatcherHandler({

@@ -1,5 +1,5 @@
 import { buildStore, fromEnvironment } from '../shared/parts';
-import { createLedgerHandler } from './handler';
+import { createLedgerHandler } from './ledger-handler';
 
 const source = fromEnvironment(process.env);
 export const handler = createLedgerHandler({ store: buildStore(source), clock: source.clock });

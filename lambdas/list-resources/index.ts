@@ -1,4 +1,4 @@
 import { buildStore, fromEnvironment } from '../shared/parts';
-import { createListResourcesHandler } from './handler';
+import { createListResourcesHandler } from './list-resources-handler';
 
 export const handler = createListResourcesHandler({ store: buildStore(fromEnvironment(process.env)) });

@@ -1,5 +1,5 @@
 import { buildKeyReader, buildMailer, buildStore, fromEnvironment } from '../shared/parts';
-import { createNotifyHandler } from './handler';
+import { createNotifyHandler } from './notify-handler';
 
 const source = fromEnvironment(process.env);
 export const handler = createNotifyHandler({

@@ -1,5 +1,5 @@
 import { buildDrivers, buildStore, fromEnvironment } from '../shared/parts';
-import { createStartHandler } from './handler';
+import { createStartHandler } from './start-resources-handler';
 
 const source = fromEnvironment(process.env);
 export const handler = createStartHandler({

@@ -1,5 +1,5 @@
 import { buildDrivers, buildStore, fromEnvironment } from '../shared/parts';
-import { createStopHandler } from './handler';
+import { createStopHandler } from './stop-resources-handler';
 
 const source = fromEnvironment(process.env);
 export const handler = createStopHandler({

@@ -6,7 +6,7 @@ import {
   buildStore,
   fromEnvironment,
 } from '../shared/parts';
-import { createSweepHandler } from './handler';
+import { createSweepHandler } from './sweep-handler';
 
 const source = fromEnvironment(process.env);
 export const handler = createSweepHandler({
