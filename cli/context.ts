@@ -4,6 +4,7 @@ import { ENV, PATTERNS } from '../lambdas/shared/contract';
 import { Reactor } from '../lambdas/shared/reactor';
 import { defaultSettings } from '../lambdas/shared/settings';
 import { UsageError } from './errors';
+import { keyArnArgument } from './inputs';
 
 /** Where the CLI writes: the process's streams, or a test's capture. */
 export interface CliIo {
@@ -74,6 +75,12 @@ export class CliSession {
     }
     this.built ??= new Reactor(defaultSettings({ tableName: this.target.table }), this.aws);
     return this.built;
+  }
+
+  /** The key a command is about (its ARN, checked) and the reactor's parts, for the commands about one key. */
+  forKey(keyArnValue: string): { readonly keyArn: string; readonly r: Reactor; readonly out: Output } {
+    const keyArn = keyArnArgument(keyArnValue);
+    return { keyArn, r: this.reactor(), out: this.out };
   }
 
   /** A KMS client of the operator's own, for the onboarding checks. */

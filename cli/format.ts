@@ -102,3 +102,19 @@ export function tagCommand(kind: string, resourceArn: string, tag: { key: string
       return `tag ${resourceArn} with ${tag.key}=${tag.value}`;
   }
 }
+
+/** The LAYER, KIND, NAME, STATE table of a key's resources, as register and status print it. */
+export function resourceTable(
+  resources: readonly { readonly layer: string; readonly kind: string; readonly resourceArn: string }[],
+  stateOf: (resourceArn: string) => string,
+): string[] {
+  return table(
+    ['LAYER', 'KIND', 'NAME', 'STATE'],
+    resources.map((resource) => [
+      resource.layer,
+      resource.kind,
+      nameOf(resource.resourceArn),
+      stateOf(resource.resourceArn),
+    ]),
+  );
+}

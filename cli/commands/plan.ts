@@ -3,7 +3,6 @@ import { type Layer, RESOURCE_KINDS, type RegisteredResource } from '../../lambd
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { duration, nameOf, policyLines, table } from '../format';
-import { keyArnArgument } from '../inputs';
 import { observe, stateText } from '../observe';
 import { deployedGraceSeconds, readKeyState, type StateMachineOptions, stateMachineArns } from '../workflows';
 
@@ -31,9 +30,7 @@ export async function plan(
   keyArnValue: string,
   options: StateMachineOptions,
 ): Promise<ExitCode> {
-  const keyArn = keyArnArgument(keyArnValue);
-  const r = session.reactor();
-  const { out } = session;
+  const { keyArn, r, out } = session.forKey(keyArnValue);
   const [key, policy, resources, deployedGrace] = await Promise.all([
     readKeyState(r, keyArn),
     r.store.registry.policy(keyArn),

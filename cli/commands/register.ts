@@ -2,7 +2,7 @@ import type { Layer } from '../../lambdas/shared/model';
 import type { PolicyAction } from '../../lambdas/shared/store/policy';
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
-import { nameOf, policyLines, table, tagCommand } from '../format';
+import { nameOf, policyLines, resourceTable, tagCommand } from '../format';
 import { anyArnArgument, defaultLayer, keyArnArgument, resourceArgument } from '../inputs';
 import { errorOf, observationOf, observe, stateText } from '../observe';
 import { checkKeyForOnboarding } from '../onboarding';
@@ -102,14 +102,8 @@ export async function register(
   }
   out.line(`Registered ${registered.length} resource${registered.length === 1 ? '' : 's'} to ${keyArn}:`);
   out.lines(
-    table(
-      ['LAYER', 'KIND', 'NAME', 'STATE'],
-      registered.map((resource) => [
-        resource.layer,
-        resource.kind,
-        nameOf(resource.resourceArn),
-        options.check ? stateText(observed.get(resource.resourceArn)) : 'not checked (--no-check)',
-      ]),
+    resourceTable(registered, (resourceArn) =>
+      options.check ? stateText(observed.get(resourceArn)) : 'not checked (--no-check)',
     ),
   );
   const lines = policyLines(policy);

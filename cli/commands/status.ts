@@ -1,7 +1,6 @@
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
-import { byStopOrder, consoleLink, nameOf, policyLines, table } from '../format';
-import { keyArnArgument } from '../inputs';
+import { byStopOrder, consoleLink, nameOf, policyLines, resourceTable, table } from '../format';
 import { errorOf, observationOf, observe, stateText } from '../observe';
 import {
   deployedGraceSeconds,
@@ -24,9 +23,7 @@ export async function status(
   keyArnValue: string,
   options: StateMachineOptions,
 ): Promise<ExitCode> {
-  const keyArn = keyArnArgument(keyArnValue);
-  const r = session.reactor();
-  const { out } = session;
+  const { keyArn, r, out } = session.forKey(keyArnValue);
   const arns = stateMachineArns(session, options);
 
   const [key, policy, resources, ledger, outcome, lease, deployedGrace, runs] = await Promise.all([
@@ -88,17 +85,7 @@ export async function status(
   out.line(`Registered resources (${resources.length}):`);
   if (resources.length === 0) out.line('  none');
   else {
-    out.lines(
-      table(
-        ['LAYER', 'KIND', 'NAME', 'STATE'],
-        resources.map((resource) => [
-          resource.layer,
-          resource.kind,
-          nameOf(resource.resourceArn),
-          stateText(observed.get(resource.resourceArn)),
-        ]),
-      ),
-    );
+    out.lines(resourceTable(resources, (resourceArn) => stateText(observed.get(resourceArn))));
   }
 
   out.line();

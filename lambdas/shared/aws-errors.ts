@@ -1,5 +1,5 @@
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { MiddlewareObj } from '@middy/core';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { ThrottlingError, TransientError } from './errors';
 
 type SdkError = Parameters<typeof isThrottlingError>[0];

@@ -10,7 +10,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { type AwsOptions, awsClient } from './aws';
 import { type Clock, systemClock } from './clock';
 import { ENV } from './contract';
-import type { Drivers } from './converge';
+import type { ConvergeParts, Drivers } from './converge';
 import { createDrivers } from './drivers';
 import { Mailer } from './email/mailer';
 import { KeyReader } from './key-reader';
@@ -58,6 +58,16 @@ export function buildDrivers({ settings, aws }: PartsSource): Drivers {
     },
     settings.managedTag,
   );
+}
+
+/** What the stop and start steps need: the table, the drivers, the managed tag and the clock. */
+export function buildConvergeParts(source: PartsSource): ConvergeParts {
+  return {
+    store: buildStore(source),
+    drivers: buildDrivers(source),
+    managedTag: source.settings.managedTag,
+    clock: source.clock,
+  };
 }
 
 export function buildMailer({ settings, aws }: PartsSource): Mailer {

@@ -1,10 +1,4 @@
-import { buildDrivers, buildStore, fromEnvironment } from '../shared/parts';
+import { buildConvergeParts, fromEnvironment } from '../shared/parts';
 import { createStopHandler } from './stop-resources-handler';
 
-const source = fromEnvironment(process.env);
-export const handler = createStopHandler({
-  store: buildStore(source),
-  drivers: buildDrivers(source),
-  managedTag: source.settings.managedTag,
-  clock: source.clock,
-});
+export const handler = createStopHandler(buildConvergeParts(fromEnvironment(process.env)));
