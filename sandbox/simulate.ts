@@ -32,7 +32,7 @@ reactor shut the fleet down, so there is something to bring back.
 /** Exit code 2: the input itself is unusable. */
 class InputError extends Error {}
 
-interface Outcome {
+export interface SimulationOutcome {
   matched: boolean;
   accepted: boolean;
   reason: string | null;
@@ -179,7 +179,7 @@ async function simulate(
   event: EventBridgeEvent,
   grace: number,
   log: (line: string) => void,
-): Promise<Outcome> {
+): Promise<SimulationOutcome> {
   const key = recordedKey(event);
   const reactor = await LocalReactor.start({
     graceMs: grace * 1000,
