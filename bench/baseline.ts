@@ -1,29 +1,27 @@
 import {
   DescribeInstancesCommand,
-  type Instance,
+  EC2Client,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { DescribeServicesCommand, type Service, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, type Service, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
-  type DBInstance,
   DescribeDBInstancesCommand,
+  RDSClient,
   StartDBInstanceCommand,
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { kindOf, parseArn, resourceIdOf } from '../lambdas/shared/arn';
-import { ec2 } from '../lambdas/shared/clients/ec2';
-import { ecs } from '../lambdas/shared/clients/ecs';
-import { rds } from '../lambdas/shared/clients/rds';
+import { type AwsOptions, awsClient } from '../lambdas/shared/aws';
 import type { RegisteredResource } from '../lambdas/shared/model';
-import { listRegistered } from '../lambdas/shared/store/registry';
+import type { Registry } from '../lambdas/shared/store/registry';
 
 /**
  * The naive baseline the reactor is measured against: the per-resource loop a first Lambda would run.
  * For each registered resource, one at a time: describe it, stop it, then poll it until it has
- * stopped (and the reverse to start). It uses the reactor's own SDK clients, so the same call log
- * counts its calls, and it is given every advantage: no lease, no ledger in DynamoDB (the desired
- * counts stay in memory), no emails, no key check, and no wait before the first poll.
+ * stopped (and the reverse to start). Its clients are built with the reactor's AWS options, so the
+ * same call log and timer count its calls, and it is given every advantage: no lease, no ledger in
+ * DynamoDB (the desired counts stay in memory), no emails, no key check, and no wait before the first poll.
  */
 
 export interface BaselineOptions {
@@ -41,6 +39,16 @@ export class BaselineTimeoutError extends Error {
     super(`${resourceArn} did not reach ${target} in time`);
     this.name = 'BaselineTimeoutError';
   }
+}
+
+type Direction = 'stop' | 'start';
+
+/** A kind the loop moves with one call between two states: EC2 and RDS instances. */
+interface Switch {
+  readonly state: (resourceArn: string) => Promise<string | undefined>;
+  readonly running: string;
+  readonly stopped: string;
+  readonly send: (direction: Direction, resourceArn: string) => Promise<unknown>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,134 +72,131 @@ function serviceRef(resourceArn: string): { cluster: string; service: string } {
   return { cluster, service };
 }
 
-async function describeService(resourceArn: string): Promise<Service | undefined> {
-  const { cluster } = serviceRef(resourceArn);
-  const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [resourceArn] }));
-  return services?.[0];
-}
+export class NaiveBaseline {
+  private readonly ecs: ECSClient;
+  private readonly switches: Readonly<Record<string, Switch>>;
 
-async function describeInstance(resourceArn: string): Promise<Instance | undefined> {
-  const { Reservations } = await ec2.send(
-    new DescribeInstancesCommand({ InstanceIds: [resourceIdOf(resourceArn)] }),
-  );
-  return Reservations?.[0]?.Instances?.[0];
-}
-
-async function describeDatabase(resourceArn: string): Promise<DBInstance | undefined> {
-  const { DBInstances } = await rds.send(
-    new DescribeDBInstancesCommand({ DBInstanceIdentifier: resourceIdOf(resourceArn) }),
-  );
-  return DBInstances?.[0];
-}
-
-async function stopOne(resource: RegisteredResource, memory: BaselineMemory, options: BaselineOptions) {
-  const { resourceArn } = resource;
-  switch (kindOf(resourceArn)) {
-    case 'ecs-service': {
-      const service = await describeService(resourceArn);
-      if (!service || (service.desiredCount ?? 0) === 0) return;
-      memory.set(resourceArn, service.desiredCount ?? 0);
-      await ecs.send(new UpdateServiceCommand({ ...serviceRef(resourceArn), desiredCount: 0 }));
-      await pollUntil(resourceArn, 'stopped', options, async () => {
-        const now = await describeService(resourceArn);
-        return (now?.runningCount ?? 0) === 0 && (now?.pendingCount ?? 0) === 0;
-      });
-      return;
-    }
-    case 'ec2-instance': {
-      const instance = await describeInstance(resourceArn);
-      if (instance?.State?.Name !== 'running') return;
-      await ec2.send(new StopInstancesCommand({ InstanceIds: [resourceIdOf(resourceArn)] }));
-      await pollUntil(
-        resourceArn,
-        'stopped',
-        options,
-        async () => (await describeInstance(resourceArn))?.State?.Name === 'stopped',
-      );
-      return;
-    }
-    case 'rds-instance': {
-      const database = await describeDatabase(resourceArn);
-      if (database?.DBInstanceStatus !== 'available') return;
-      await rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: resourceIdOf(resourceArn) }));
-      await pollUntil(
-        resourceArn,
-        'stopped',
-        options,
-        async () => (await describeDatabase(resourceArn))?.DBInstanceStatus === 'stopped',
-      );
-      return;
-    }
-    default:
-      throw new Error(`The baseline does not handle ${resourceArn}`);
+  /** `registry` is the reactor's: the loop reads what is registered to the key as the reactor does. */
+  constructor(
+    aws: AwsOptions,
+    private readonly registry: Pick<Registry, 'list'>,
+  ) {
+    this.ecs = awsClient(ECSClient, aws);
+    const ec2 = awsClient(EC2Client, aws);
+    const rds = awsClient(RDSClient, aws);
+    this.switches = {
+      'ec2-instance': {
+        state: async (resourceArn) => {
+          const { Reservations } = await ec2.send(
+            new DescribeInstancesCommand({ InstanceIds: [resourceIdOf(resourceArn)] }),
+          );
+          return Reservations?.[0]?.Instances?.[0]?.State?.Name;
+        },
+        running: 'running',
+        stopped: 'stopped',
+        send: (direction, resourceArn) => {
+          const input = { InstanceIds: [resourceIdOf(resourceArn)] };
+          return ec2.send(
+            direction === 'stop' ? new StopInstancesCommand(input) : new StartInstancesCommand(input),
+          );
+        },
+      },
+      'rds-instance': {
+        state: async (resourceArn) => {
+          const { DBInstances } = await rds.send(
+            new DescribeDBInstancesCommand({ DBInstanceIdentifier: resourceIdOf(resourceArn) }),
+          );
+          return DBInstances?.[0]?.DBInstanceStatus;
+        },
+        running: 'available',
+        stopped: 'stopped',
+        send: (direction, resourceArn) => {
+          const input = { DBInstanceIdentifier: resourceIdOf(resourceArn) };
+          return rds.send(
+            direction === 'stop' ? new StopDBInstanceCommand(input) : new StartDBInstanceCommand(input),
+          );
+        },
+      },
+    };
   }
-}
 
-async function startOne(resource: RegisteredResource, memory: BaselineMemory, options: BaselineOptions) {
-  const { resourceArn } = resource;
-  switch (kindOf(resourceArn)) {
-    case 'ecs-service': {
-      const desiredCount = memory.get(resourceArn);
-      const service = await describeService(resourceArn);
-      if (desiredCount === undefined || !service || (service.desiredCount ?? 0) > 0) return;
-      await ecs.send(new UpdateServiceCommand({ ...serviceRef(resourceArn), desiredCount }));
-      await pollUntil(
-        resourceArn,
-        'running',
-        options,
-        async () => ((await describeService(resourceArn))?.runningCount ?? 0) >= desiredCount,
-      );
-      return;
+  /** Services first, then servers, one resource at a time. Returns what the enable loop needs. */
+  async disable(keyArn: string, options: BaselineOptions): Promise<BaselineMemory> {
+    const resources = await this.registry.list(keyArn);
+    const memory: BaselineMemory = new Map();
+    for (const layer of ['service', 'server'] as const) {
+      for (const resource of resources.filter((r) => r.layer === layer))
+        await this.move('stop', resource, memory, options);
     }
-    case 'ec2-instance': {
-      const instance = await describeInstance(resourceArn);
-      if (instance?.State?.Name !== 'stopped') return;
-      await ec2.send(new StartInstancesCommand({ InstanceIds: [resourceIdOf(resourceArn)] }));
-      await pollUntil(
-        resourceArn,
-        'running',
-        options,
-        async () => (await describeInstance(resourceArn))?.State?.Name === 'running',
-      );
-      return;
-    }
-    case 'rds-instance': {
-      const database = await describeDatabase(resourceArn);
-      if (database?.DBInstanceStatus !== 'stopped') return;
-      await rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: resourceIdOf(resourceArn) }));
-      await pollUntil(
-        resourceArn,
-        'running',
-        options,
-        async () => (await describeDatabase(resourceArn))?.DBInstanceStatus === 'available',
-      );
-      return;
-    }
-    default:
-      throw new Error(`The baseline does not handle ${resourceArn}`);
+    return memory;
   }
-}
 
-/** Services first, then servers, one resource at a time. Returns what the enable loop needs. */
-export async function naiveDisable(keyArn: string, options: BaselineOptions): Promise<BaselineMemory> {
-  const resources = await listRegistered(keyArn);
-  const memory: BaselineMemory = new Map();
-  for (const layer of ['service', 'server'] as const) {
-    for (const resource of resources.filter((r) => r.layer === layer))
-      await stopOne(resource, memory, options);
+  /** Servers first, then services, one resource at a time. */
+  async enable(keyArn: string, memory: BaselineMemory, options: BaselineOptions): Promise<void> {
+    const resources = await this.registry.list(keyArn);
+    for (const layer of ['server', 'service'] as const) {
+      for (const resource of resources.filter((r) => r.layer === layer))
+        await this.move('start', resource, memory, options);
+    }
   }
-  return memory;
-}
 
-/** Servers first, then services, one resource at a time. */
-export async function naiveEnable(
-  keyArn: string,
-  memory: BaselineMemory,
-  options: BaselineOptions,
-): Promise<void> {
-  const resources = await listRegistered(keyArn);
-  for (const layer of ['server', 'service'] as const) {
-    for (const resource of resources.filter((r) => r.layer === layer))
-      await startOne(resource, memory, options);
+  private async move(
+    direction: Direction,
+    { resourceArn }: RegisteredResource,
+    memory: BaselineMemory,
+    options: BaselineOptions,
+  ): Promise<void> {
+    const kind = kindOf(resourceArn);
+    if (kind === 'ecs-service') {
+      return direction === 'stop'
+        ? this.stopService(resourceArn, memory, options)
+        : this.startService(resourceArn, memory, options);
+    }
+    const kindSwitch = this.switches[kind];
+    if (!kindSwitch) throw new Error(`The baseline does not handle ${resourceArn}`);
+    const [from, to] =
+      direction === 'stop'
+        ? [kindSwitch.running, kindSwitch.stopped]
+        : [kindSwitch.stopped, kindSwitch.running];
+    if ((await kindSwitch.state(resourceArn)) !== from) return;
+    await kindSwitch.send(direction, resourceArn);
+    await pollUntil(
+      resourceArn,
+      direction === 'stop' ? 'stopped' : 'running',
+      options,
+      async () => (await kindSwitch.state(resourceArn)) === to,
+    );
+  }
+
+  private async describeService(resourceArn: string): Promise<Service | undefined> {
+    const { cluster } = serviceRef(resourceArn);
+    const { services } = await this.ecs.send(
+      new DescribeServicesCommand({ cluster, services: [resourceArn] }),
+    );
+    return services?.[0];
+  }
+
+  private async stopService(resourceArn: string, memory: BaselineMemory, options: BaselineOptions) {
+    const service = await this.describeService(resourceArn);
+    if (!service || (service.desiredCount ?? 0) === 0) return;
+    memory.set(resourceArn, service.desiredCount ?? 0);
+    await this.ecs.send(new UpdateServiceCommand({ ...serviceRef(resourceArn), desiredCount: 0 }));
+    await pollUntil(resourceArn, 'stopped', options, async () => {
+      const now = await this.describeService(resourceArn);
+      return (now?.runningCount ?? 0) === 0 && (now?.pendingCount ?? 0) === 0;
+    });
+  }
+
+  private async startService(resourceArn: string, memory: BaselineMemory, options: BaselineOptions) {
+    const desiredCount = memory.get(resourceArn);
+    const service = await this.describeService(resourceArn);
+    if (desiredCount === undefined || !service || (service.desiredCount ?? 0) > 0) return;
+    await this.ecs.send(new UpdateServiceCommand({ ...serviceRef(resourceArn), desiredCount }));
+    await pollUntil(
+      resourceArn,
+      'running',
+      options,
+      async () => ((await this.describeService(resourceArn))?.runningCount ?? 0) >= desiredCount,
+    );
   }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
+import { DEFAULT_MANAGED_TAG, ENV, type EnvName, LIMITS } from '../lambdas/shared/contract';
 import { DISPATCHER_FUNCTION, handlerEntry, STEP_FUNCTIONS, SWEEP_FUNCTION } from '../lib/catalog';
 import { POWERTOOLS_ENVIRONMENT, REACTOR_BUNDLING } from '../lib/reactor-function';
 import { median } from './metrics';
@@ -32,29 +33,57 @@ export interface BundleOptions {
   readonly mainFields?: readonly string[];
 }
 
-/** Every function the construct deploys: the workflow steps and the dispatcher. */
+/** Every function the construct deploys: the workflow steps, the dispatcher and the sweep. */
 export function reactorFunctions(): string[] {
   return [...new Set([...Object.values(STEP_FUNCTIONS), DISPATCHER_FUNCTION, SWEEP_FUNCTION])];
 }
+
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+
+/**
+ * The settings the construct writes into the functions' environment (lib/key-lifecycle-reactor.ts), fake
+ * but well formed: each entry point builds its parts from them at init, and fails there without one it
+ * needs. Every function gets all of them and reads its own; those the construct sets only when asked (an
+ * organization, warning days, the sweep's concurrency) are left out, as in a default deployment.
+ */
+const DEPLOYED_SETTINGS: Partial<Record<EnvName, string>> = {
+  [ENV.tableName]: 'key-reactor-KeyTable-1A2B3C4D5E6F',
+  [ENV.managedTagKey]: DEFAULT_MANAGED_TAG.key,
+  [ENV.managedTagValue]: DEFAULT_MANAGED_TAG.value,
+  [ENV.leaseSeconds]: String(LIMITS.leaseSeconds),
+  [ENV.senderAddress]: 'reactor@platform.example',
+  [ENV.operatorAddresses]: 'ops@platform.example',
+  [ENV.disableStateMachineArn]: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:key-reactor-disable`,
+  [ENV.enableStateMachineArn]: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:key-reactor-enable`,
+  [ENV.allowedAccounts]: ACCOUNT,
+  [ENV.eventBusName]: 'key-reactor-platform',
+};
 
 /** Lambda's environment as far as module init reads it; everything else about the process is Node's. */
 function lambdaLikeEnvironment(functionName: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     ...POWERTOOLS_ENVIRONMENT,
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
+    ...DEPLOYED_SETTINGS,
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: `key-reactor-${functionName}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   };
 }
 
-/** Loads the bundle in a fresh process and prints how long `require` took, in milliseconds. */
+/**
+ * Loads the bundle in a fresh process and prints how long `require` took, in milliseconds; a bundle
+ * whose init left it without a handler exits with 2, so a broken entry point cannot pass for a fast one.
+ */
 const MEASURE_REQUIRE = [
   'const started = process.hrtime.bigint();',
-  'require(process.argv[1]);',
-  'process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));',
+  'const loaded = require(process.argv[1]);',
+  'const ms = Number(process.hrtime.bigint() - started) / 1e6;',
+  "if (typeof loaded.handler !== 'function') process.exit(2);",
+  'process.stdout.write(String(ms));',
 ].join('\n');
 
 function initTime(bundle: string, functionName: string): number {

@@ -1,14 +1,15 @@
-import { DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
-import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
-import { DEFAULT_MANAGED_TAG } from '../lambdas/shared/contract';
-import { localRegion } from '../sandbox/local-workflows';
-import { type AwsClients, DEMO, type FleetMember } from '../sandbox/world';
+import type { Reactor } from '../lambdas/shared/reactor';
+import {
+  type AwsClients,
+  createCluster,
+  createManagedDatabase,
+  createManagedService,
+  DEMO,
+  type FleetMember,
+  runManagedInstances,
+} from '../sandbox/world';
 
 /**
  * Fleets of any size on moto, built in bulk so that setting up a thousand resources takes seconds:
@@ -42,46 +43,29 @@ const RUN_INSTANCES_BATCH = 250;
 /** Setup calls in flight at once (moto is one process; more only queues). */
 const SETUP_CONCURRENCY = 8;
 
-const managedTags = [{ Key: DEFAULT_MANAGED_TAG.key, Value: DEFAULT_MANAGED_TAG.value }];
-
 let imageId: Promise<string | undefined> | undefined;
 
-/** Builds one key's fleet; `name` keeps fleets apart on one server (cluster, family and DB names). */
+/**
+ * Builds one key's fleet with the sandbox world's builders; `name` keeps fleets apart on one server
+ * (cluster, family and DB names), `account` goes into the instances' ARNs.
+ */
 export async function createBulkFleet(
   clients: AwsClients,
+  account: string,
   name: string,
   mix: FleetMix,
 ): Promise<FleetMember[]> {
   const members: FleetMember[] = [];
 
   if (mix.services > 0) {
-    const { cluster } = await clients.ecs.send(new CreateClusterCommand({ clusterName: name }));
-    const { taskDefinition } = await clients.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: name,
-        containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
-      }),
+    const taskDefinitionArn = await createCluster(clients, name, name);
+    members.push(
+      ...(await mapWithConcurrency(
+        Array.from({ length: mix.services }, (_, index) => `svc-${index}`),
+        SETUP_CONCURRENCY,
+        (serviceName) => createManagedService(clients, name, serviceName, taskDefinitionArn),
+      )),
     );
-    const services = await mapWithConcurrency(
-      Array.from({ length: mix.services }, (_, index) => `svc-${index}`),
-      SETUP_CONCURRENCY,
-      async (serviceName) => {
-        const { service } = await clients.ecs.send(
-          new CreateServiceCommand({
-            cluster: cluster?.clusterArn,
-            serviceName,
-            taskDefinition: taskDefinition?.taskDefinitionArn,
-            desiredCount: DEMO.desiredCount,
-            tags: managedTags.map(({ Key, Value }) => ({ key: Key, value: Value })),
-          }),
-        );
-        if (!service?.serviceArn) throw new Error('moto returned no service ARN');
-        return service.serviceArn;
-      },
-    );
-    for (const serviceArn of services) {
-      members.push({ resourceArn: serviceArn, layer: 'service', label: `ECS service ${serviceArn}` });
-    }
   }
 
   if (mix.instances > 0) {
@@ -89,52 +73,30 @@ export async function createBulkFleet(
     const image = await imageId;
     for (let left = mix.instances; left > 0; left -= RUN_INSTANCES_BATCH) {
       const count = Math.min(left, RUN_INSTANCES_BATCH);
-      const { Instances, OwnerId } = await clients.ec2.send(
-        new RunInstancesCommand({
-          ImageId: image,
-          InstanceType: 't3.micro',
-          MinCount: count,
-          MaxCount: count,
-          TagSpecifications: [{ ResourceType: 'instance', Tags: managedTags }],
-        }),
-      );
-      for (const instance of Instances ?? []) {
-        members.push({
-          resourceArn: `arn:aws:ec2:${localRegion()}:${OwnerId ?? '123456789012'}:instance/${instance.InstanceId}`,
-          layer: 'server',
-          label: `EC2 instance ${instance.InstanceId}`,
-        });
-      }
+      members.push(...(await runManagedInstances(clients, { imageId: image, count, account })));
     }
   }
 
-  const databases = await mapWithConcurrency(
-    Array.from({ length: mix.databases }, (_, index) => `${name}-db-${index}`),
-    SETUP_CONCURRENCY,
-    async (identifier) => {
-      const { DBInstance } = await clients.rds.send(
-        new CreateDBInstanceCommand({
-          DBInstanceIdentifier: identifier,
-          Engine: 'postgres',
-          DBInstanceClass: 'db.t3.micro',
-          AllocatedStorage: 20,
-          MasterUsername: 'platform',
-          MasterUserPassword: 'not-a-secret-1',
-          Tags: managedTags,
-        }),
-      );
-      if (!DBInstance?.DBInstanceArn) throw new Error('moto returned no DB instance ARN');
-      return DBInstance.DBInstanceArn;
-    },
+  members.push(
+    ...(await mapWithConcurrency(
+      Array.from({ length: mix.databases }, (_, index) => `${name}-db-${index}`),
+      SETUP_CONCURRENCY,
+      (identifier) => createManagedDatabase(clients, identifier),
+    )),
   );
-  for (const arn of databases)
-    members.push({ resourceArn: arn, layer: 'server', label: `RDS instance ${arn}` });
   return members;
 }
 
-/** Registers a fleet to its key through the reactor's own registry (one PutItem each, a few at a time). */
-export async function registerBulkFleet(keyArn: string, members: readonly FleetMember[]): Promise<void> {
-  const registry = await import('../lambdas/shared/store/registry');
+/**
+ * Registers a fleet to its key through the reactor's own registry, a few PutItems at a time: the
+ * sandbox's registerFleet writes one at a time, which at a thousand resources is most of the setup.
+ */
+export async function registerBulkFleet(
+  reactor: Reactor,
+  keyArn: string,
+  members: readonly FleetMember[],
+): Promise<void> {
+  const { registry } = reactor.store;
   await mapWithConcurrency(members, SETUP_CONCURRENCY, (member) =>
     registry.register({ keyArn, resourceArn: member.resourceArn, layer: member.layer }),
   );

@@ -3,23 +3,11 @@ import { cpus, loadavg } from 'node:os';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
-import { AwsCallLog } from '../sandbox/aws-calls';
-import {
-  type ExecutionRecord,
-  LocalStepFunctions,
-  localAccount,
-  localRegion,
-} from '../sandbox/local-workflows';
-import { type MotoServer, startMoto } from '../sandbox/moto';
-import {
-  type AwsClients,
-  createCustomerKey,
-  createReactorTable,
-  DEMO,
-  reactorEnvironment,
-  worldClients,
-} from '../sandbox/world';
-import { type BaselineMemory, naiveDisable, naiveEnable } from './baseline';
+import type { AwsCallLog } from '../sandbox/aws-calls';
+import type { ExecutionRecord, LocalPlace } from '../sandbox/local-workflows';
+import { LocalReactor } from '../sandbox/reactor';
+import { createCustomerKey, SANDBOX_CREDENTIALS } from '../sandbox/world';
+import { type BaselineMemory, NaiveBaseline } from './baseline';
 import { type BundleFigures, type BundleOptions, measureBundles } from './bundles';
 import { CallTimer, type OperationTime } from './call-timer';
 import { createBulkFleet, type FleetMix, mixOf, registerBulkFleet } from './fleet';
@@ -27,8 +15,9 @@ import { callsByOperation, executionFigures, sum } from './metrics';
 
 /**
  * The benchmark: the real workflows (aws-local-stepfunctions running state-machines/*.asl.json, the
- * handlers in-process) against one moto server, reset between scenarios, and the naive baseline on
- * the same fleet in the same process, so that both see the same machine at the same moment.
+ * handlers in-process) on the sandbox's local reactor, its moto server reset between scenarios, and the
+ * naive baseline on the same fleet in the same process, so that both see the same machine at the same
+ * moment. The call timer is one more instrument on the reactor's clients, and on the baseline's.
  */
 
 export interface BenchOptions {
@@ -135,18 +124,18 @@ interface KeyFleet {
   readonly resources: number;
 }
 
-function keyEvent(keyArn: string, workflow: Workflow): KeyEvent {
+function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEvent {
   return {
     keyArn,
     keyId: keyIdOf(keyArn),
-    account: localAccount(),
-    region: localRegion(),
+    account: place.account,
+    region: place.region,
     trigger: workflow === 'disable' ? 'DisableKey' : 'EnableKey',
     workflow,
     urgent: false,
     eventId: randomUUID(),
     eventTime: new Date().toISOString(),
-    actor: { arn: `arn:aws:iam::${localAccount()}:user/bench`, sourceIp: '203.0.113.10', userAgent: 'bench' },
+    actor: { arn: `arn:aws:iam::${place.account}:user/bench`, sourceIp: '203.0.113.10', userAgent: 'bench' },
   };
 }
 
@@ -187,65 +176,80 @@ function baselineCycle(keys: number, wallMs: number, calls: AwsCallLog): Baselin
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 1000) / 1000 : Number.NaN);
 
-class Bench {
-  private constructor(
-    private readonly moto: MotoServer,
-    private readonly clients: AwsClients,
-    private readonly calls: AwsCallLog,
-    private readonly timer: CallTimer,
-    private readonly options: Required<Omit<BenchOptions, 'log'>> & { log: (line: string) => void },
-  ) {}
+type Settings = Required<Omit<BenchOptions, 'log'>> & { log: (line: string) => void };
 
-  static async start(options: Required<Omit<BenchOptions, 'log'>> & { log: (line: string) => void }) {
-    const moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount) } });
-    Object.assign(process.env, reactorEnvironment(moto.endpoint));
-    return new Bench(moto, worldClients(moto.endpoint), new AwsCallLog(), new CallTimer(), options);
+class Bench {
+  private readonly baseline: NaiveBaseline;
+
+  private constructor(
+    private readonly local: LocalReactor,
+    private readonly timer: CallTimer,
+    private readonly options: Settings,
+  ) {
+    // Its own clients on the same moto server, with the reactor's call log and timer attached, so both
+    // sides' calls are counted and timed alike (and the reactor's fault injection left out).
+    this.baseline = new NaiveBaseline(
+      {
+        endpoint: local.moto.endpoint,
+        region: local.place.region,
+        credentials: SANDBOX_CREDENTIALS,
+        instrument: [local.calls.instrument, timer.instrument],
+      },
+      local.reactor.store.registry,
+    );
+  }
+
+  static async start(options: Settings): Promise<Bench> {
+    const timer = new CallTimer();
+    const local = await LocalReactor.start({
+      graceMs: 0,
+      graceSeconds: 0,
+      pollMs: options.pollMs,
+      retryMs: 50,
+      instrument: [timer.instrument],
+    });
+    return new Bench(local, timer, options);
   }
 
   stop(): Promise<void> {
-    return this.moto.stop();
+    return this.local.stop();
   }
 
-  /** A fresh world: moto reset, the reactor's table, then K keys with a fleet of `mix` each. */
+  /** A fresh world: moto reset (the reactor's table with it), then K keys with a fleet of `mix` each. */
   private async world(keys: number, mix: FleetMix): Promise<KeyFleet[]> {
-    await this.moto.reset();
-    await createReactorTable(this.clients);
+    await this.local.reset();
+    const { clients, place, reactor } = this.local;
     const fleets: KeyFleet[] = [];
     for (let index = 0; index < keys; index++) {
-      const keyArn = await createCustomerKey(this.clients, `Bench key ${index}`);
-      const members = await createBulkFleet(this.clients, `fleet-${index}`, mix);
-      await registerBulkFleet(keyArn, members);
+      const keyArn = await createCustomerKey(clients, `Bench key ${index}`);
+      const members = await createBulkFleet(clients, place.account, `fleet-${index}`, mix);
+      await registerBulkFleet(reactor, keyArn, members);
       fleets.push({ keyArn, resources: members.length });
     }
     return fleets;
   }
 
-  private async runReactor(
-    sfn: LocalStepFunctions,
-    fleets: readonly KeyFleet[],
-    workflow: Workflow,
-  ): Promise<ReactorCycle> {
+  private async runReactor(fleets: readonly KeyFleet[], workflow: Workflow): Promise<ReactorCycle> {
     const command = workflow === 'disable' ? DisableKeyCommand : EnableKeyCommand;
-    await Promise.all(
-      fleets.map(({ keyArn }) => this.clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }))),
-    );
-    this.calls.clear();
+    const { clients, place, stepFunctions } = this.local;
+    await Promise.all(fleets.map(({ keyArn }) => clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }))));
+    this.local.calls.clear();
     this.timer.clear();
     this.timer.latencyMs = this.options.latencyMs;
     // start() validates the definition synchronously (a few hundred ms in aws-local-stepfunctions), which
     // the service does once, when the state machine is created: the clock starts once all are started.
     const records = fleets.map(({ keyArn }) =>
-      sfn.start(
+      stepFunctions.start(
         workflow,
         `${workflow}-${keyIdOf(keyArn).slice(0, 8)}-${randomUUID().slice(0, 8)}`,
-        keyEvent(keyArn, workflow),
+        keyEvent(place, keyArn, workflow),
       ),
     );
     const started = performance.now();
     const executions = await Promise.all(records.map((record) => record.done));
     const wallMs = performance.now() - started;
     this.timer.latencyMs = 0;
-    const cycle = reactorCycle(executions, wallMs, this.calls, this.timer);
+    const cycle = reactorCycle(executions, wallMs, this.local.calls, this.timer);
     const failed = executions.find((execution) => execution.status !== 'SUCCEEDED');
     if (failed) {
       throw new Error(`${failed.name} ended ${failed.status}: ${failed.error?.Error} ${failed.error?.Cause}`);
@@ -256,19 +260,19 @@ class Bench {
   private async runBaseline(fleets: readonly KeyFleet[]) {
     const options = { pollMs: this.options.pollMs };
     this.timer.latencyMs = this.options.latencyMs;
-    this.calls.clear();
+    this.local.calls.clear();
     let started = performance.now();
     // One loop per key, all keys at once: each key event would start its own invocation.
     const memories: BaselineMemory[] = await Promise.all(
-      fleets.map(({ keyArn }) => naiveDisable(keyArn, options)),
+      fleets.map(({ keyArn }) => this.baseline.disable(keyArn, options)),
     );
-    const disable = baselineCycle(fleets.length, performance.now() - started, this.calls);
-    this.calls.clear();
+    const disable = baselineCycle(fleets.length, performance.now() - started, this.local.calls);
+    this.local.calls.clear();
     started = performance.now();
     await Promise.all(
-      fleets.map(({ keyArn }, index) => naiveEnable(keyArn, memories[index] ?? new Map(), options)),
+      fleets.map(({ keyArn }, index) => this.baseline.enable(keyArn, memories[index] ?? new Map(), options)),
     );
-    const enable = baselineCycle(fleets.length, performance.now() - started, this.calls);
+    const enable = baselineCycle(fleets.length, performance.now() - started, this.local.calls);
     this.timer.latencyMs = 0;
     return { disable, enable };
   }
@@ -281,14 +285,8 @@ class Bench {
     const perKey = fleets[0]?.resources ?? 0;
     log(`${name}: ${keys} key(s) x ${perKey} resources set up in ${(setupMs / 1000).toFixed(1)} s`);
 
-    const sfn = new LocalStepFunctions({
-      graceMs: 0,
-      graceSeconds: 0,
-      pollMs: this.options.pollMs,
-      retryMs: 50,
-    });
-    const disable = await this.runReactor(sfn, fleets, 'disable');
-    const enable = await this.runReactor(sfn, fleets, 'enable');
+    const disable = await this.runReactor(fleets, 'disable');
+    const enable = await this.runReactor(fleets, 'enable');
     log(`${name}: reactor disable ${disable.wallMs} ms, enable ${enable.wallMs} ms`);
 
     const scenario: Scenario = {

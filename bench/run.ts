@@ -6,15 +6,26 @@ import { type BenchOptions, runBenchmark } from './harness';
 import { formatReport } from './report';
 
 /**
- * `npm run bench`: the reactor against the naive per-resource loop, on moto, for one key with 10, 100
- * and 1,000 resources and for 1, 10 and 100 keys at once; then the Lambda bundles' sizes and init
- * times. Prints the tables and writes bench/results.json. BENCHMARKS.md explains the method.
- *
- *   npm run bench -- [--sizes 10,100] [--keys 1,10] [--latency <ms>] [--no-baseline] [--no-bundles] [--out <file>]
- *
- * An empty list skips that family of scenarios (`--keys ''`); --latency adds that many milliseconds to
- * every AWS call of the reactor and the baseline (moto answers in a few).
+ * `npm run bench`: the reactor against the naive per-resource loop, on moto, then the Lambda bundles'
+ * sizes and init times (USAGE below). BENCHMARKS.md explains the method.
  */
+
+const USAGE = `Usage: npm run bench -- [--sizes 10,100] [--keys 1,10] [--latency <ms>] [--no-baseline] [--no-bundles] [--out <file>]
+
+Runs the reactor's workflows and the naive per-resource loop on moto, one key with N resources
+(--sizes, default 10,100,1000) and K keys at once (--keys, default 1,10,100), then builds each
+Lambda bundle and times its module init. Prints the tables and writes bench/results.json.
+
+  --sizes <list>   resources per key, one scenario each; '' for none
+  --keys <list>    keys disabled at once, each with a small fleet; '' for none
+  --latency <ms>   added to every AWS call of the reactor and the baseline (default 0)
+  --no-baseline    run the reactor only
+  --no-bundles     skip the bundles
+  --out <file>     where to write the results (default bench/results.json)
+  --help           this text
+
+A quick run that leaves bench/results.json alone:
+  npm run bench -- --sizes 10 --keys '' --out /tmp/bench.json`;
 
 function numbers(value: string | undefined, flag: string): number[] {
   const list = (value ?? '')
@@ -45,6 +56,10 @@ function parse(argv: readonly string[]): { options: BenchOptions; out: string } 
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const { options, out } = parse(process.argv.slice(2));
   const report = await runBenchmark(options);
   process.stdout.write(`${formatReport(report)}\n`);

@@ -141,46 +141,21 @@ export interface FleetOptions {
 export async function createFleet(clients: AwsClients, options: FleetOptions = {}): Promise<FleetMember[]> {
   const suffix = options.suffix ?? '';
   const cluster = `${DEMO.cluster}${suffix}`;
-  const members: FleetMember[] = [];
-  await clients.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  const { taskDefinition } = await clients.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: `api${suffix}`,
-      containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
-    }),
-  );
-  const { service } = await clients.ecs.send(
-    new CreateServiceCommand({
-      cluster,
-      serviceName: `api${suffix}`,
-      taskDefinition: taskDefinition?.taskDefinitionArn,
-      desiredCount: DEMO.desiredCount,
-      tags: managedTags.map(({ Key, Value }) => ({ key: Key, value: Value })),
-    }),
-  );
-  if (!service?.serviceArn) throw new Error('moto returned no service ARN');
-  members.push({ resourceArn: service.serviceArn, layer: 'service', label: `ECS service api${suffix}` });
+  const taskDefinitionArn = await createCluster(clients, cluster, `api${suffix}`);
+  const service = await createManagedService(clients, cluster, `api${suffix}`, taskDefinitionArn);
+  const members: FleetMember[] = [service];
 
   const { Images } = await clients.ec2.send(new DescribeImagesCommand({}));
   const imageId = Images?.[0]?.ImageId;
   const count = options.instances ?? 2;
   if (count > 0) {
-    const { Instances } = await clients.ec2.send(
-      new RunInstancesCommand({
-        ImageId: imageId,
-        InstanceType: 't3.micro',
-        MinCount: count,
-        MaxCount: count,
-        TagSpecifications: [{ ResourceType: 'instance', Tags: managedTags }],
-      }),
+    members.push(
+      ...(await runManagedInstances(clients, {
+        imageId,
+        count,
+        account: instanceAccount(service.resourceArn),
+      })),
     );
-    for (const instance of Instances ?? []) {
-      members.push({
-        resourceArn: `arn:aws:ec2:${clients.region}:${instanceAccount(service.serviceArn)}:instance/${instance.InstanceId}`,
-        layer: 'server',
-        label: `EC2 instance ${instance.InstanceId}`,
-      });
-    }
   }
 
   if ((options.autoScalingInstances ?? 0) > 0) {
@@ -192,26 +167,79 @@ export async function createFleet(clients: AwsClients, options: FleetOptions = {
     members.push({ resourceArn: group.arn, layer: 'server', label: `Auto Scaling group web${suffix}` });
   }
 
-  if (options.database ?? true) {
-    const { DBInstance } = await clients.rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: `customer-db${suffix}`,
-        Engine: 'postgres',
-        DBInstanceClass: 'db.t3.micro',
-        AllocatedStorage: 20,
-        MasterUsername: 'platform',
-        MasterUserPassword: 'not-a-secret-1',
-        Tags: managedTags,
-      }),
-    );
-    if (!DBInstance?.DBInstanceArn) throw new Error('moto returned no DB instance ARN');
-    members.push({
-      resourceArn: DBInstance.DBInstanceArn,
-      layer: 'server',
-      label: `RDS instance customer-db${suffix}`,
-    });
-  }
+  if (options.database ?? true) members.push(await createManagedDatabase(clients, `customer-db${suffix}`));
   return members;
+}
+
+/** An ECS cluster and a task definition of `family` for its services; returns the task definition's ARN. */
+export async function createCluster(clients: AwsClients, cluster: string, family: string): Promise<string> {
+  await clients.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const { taskDefinition } = await clients.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
+    }),
+  );
+  if (!taskDefinition?.taskDefinitionArn) throw new Error('moto returned no task definition ARN');
+  return taskDefinition.taskDefinitionArn;
+}
+
+/** A service of the demo's desired count in `cluster`, tagged as managed. */
+export async function createManagedService(
+  clients: AwsClients,
+  cluster: string,
+  serviceName: string,
+  taskDefinitionArn: string,
+): Promise<FleetMember> {
+  const { service } = await clients.ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName,
+      taskDefinition: taskDefinitionArn,
+      desiredCount: DEMO.desiredCount,
+      tags: managedTags.map(({ Key, Value }) => ({ key: Key, value: Value })),
+    }),
+  );
+  if (!service?.serviceArn) throw new Error('moto returned no service ARN');
+  return { resourceArn: service.serviceArn, layer: 'service', label: `ECS service ${serviceName}` };
+}
+
+/** `count` EC2 instances from one RunInstances call, tagged as managed; `account` goes into their ARNs. */
+export async function runManagedInstances(
+  clients: AwsClients,
+  options: { readonly imageId: string | undefined; readonly count: number; readonly account: string },
+): Promise<FleetMember[]> {
+  const { Instances } = await clients.ec2.send(
+    new RunInstancesCommand({
+      ImageId: options.imageId,
+      InstanceType: 't3.micro',
+      MinCount: options.count,
+      MaxCount: options.count,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: managedTags }],
+    }),
+  );
+  return (Instances ?? []).map((instance) => ({
+    resourceArn: `arn:aws:ec2:${clients.region}:${options.account}:instance/${instance.InstanceId}`,
+    layer: 'server',
+    label: `EC2 instance ${instance.InstanceId}`,
+  }));
+}
+
+/** A small RDS instance, tagged as managed. */
+export async function createManagedDatabase(clients: AwsClients, identifier: string): Promise<FleetMember> {
+  const { DBInstance } = await clients.rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: identifier,
+      Engine: 'postgres',
+      DBInstanceClass: 'db.t3.micro',
+      AllocatedStorage: 20,
+      MasterUsername: 'platform',
+      MasterUserPassword: 'not-a-secret-1',
+      Tags: managedTags,
+    }),
+  );
+  if (!DBInstance?.DBInstanceArn) throw new Error('moto returned no DB instance ARN');
+  return { resourceArn: DBInstance.DBInstanceArn, layer: 'server', label: `RDS instance ${identifier}` };
 }
 
 /**
