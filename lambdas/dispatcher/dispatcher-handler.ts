@@ -59,7 +59,8 @@ function envelopeField(event: unknown, field: 'id' | 'detail-type'): string | un
 export function createDispatcherHandler({
   settings,
   stepFunctions,
-}: Pick<ReactorParts, 'settings' | 'stepFunctions'>) {
+  store,
+}: Pick<ReactorParts, 'settings' | 'stepFunctions' | 'store'>) {
   const stateMachineArn = (workflow: Workflow): string =>
     workflow === 'disable'
       ? required(settings.stateMachineArns.disable, ENV.disableStateMachineArn)
@@ -98,6 +99,12 @@ export function createDispatcherHandler({
       });
     }
     const machineArn = stateMachineArn(keyEvent.workflow);
+    // Before the start, so the run finds it: the run of the key's newest change acts, older ones exit.
+    const newest = await store.keyEvents.noteChange(keyEvent.keyArn, {
+      eventTime: keyEvent.eventTime,
+      executionName: name,
+    });
+    if (!newest) logger.info('A newer change of the key was seen already: this run will exit without acting');
     const input = JSON.stringify(keyEvent);
     // Wall time, not the reactor's clock: it is compared with the start date Step Functions reports.
     const sentAt = Date.now();

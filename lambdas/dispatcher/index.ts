@@ -1,5 +1,5 @@
 /** The target of the EventBridge rules: one KMS event in, at most one workflow execution started. */
-import { buildStepFunctions, fromEnvironment } from '../shared/parts';
+import { buildStepFunctions, buildStore, fromEnvironment } from '../shared/parts';
 import { createDispatcherHandler } from './dispatcher-handler';
 
 export type { DispatchResult } from './dispatcher-handler';
@@ -8,4 +8,5 @@ const source = fromEnvironment(process.env);
 export const handler = createDispatcherHandler({
   settings: source.settings,
   stepFunctions: buildStepFunctions(source),
+  store: buildStore(source),
 });

@@ -1,4 +1,8 @@
-import { buildStore, fromEnvironment } from '../shared/parts';
+import { buildStepFunctions, buildStore, fromEnvironment } from '../shared/parts';
 import { createLeaseHandler } from './lease-handler';
 
-export const handler = createLeaseHandler({ store: buildStore(fromEnvironment(process.env)) });
+const source = fromEnvironment(process.env);
+export const handler = createLeaseHandler({
+  store: buildStore(source),
+  stepFunctions: buildStepFunctions(source),
+});

@@ -33,7 +33,7 @@ function recordTimeToOutcome(
 /**
  * Records a workflow's outcome for the key. The per-resource entries are written by the stop step
  * itself, before each stop call, so that a crash between the call and this step loses nothing; this
- * step marks the shutdown complete, forgets the entries once everything runs again, or keeps the failure.
+ * step marks the shutdown complete or the restore done, or keeps the failure.
  */
 export function createLedgerHandler({ store, clock }: Pick<ReactorParts, 'store' | 'clock'>) {
   const lambdaHandler = async ({ keyArn, executionName, action, error, eventTime }: LedgerInput) => {
@@ -45,15 +45,13 @@ export function createLedgerHandler({ store, clock }: Pick<ReactorParts, 'store'
         return { recorded: action };
       }
       case 'restored': {
-        const entries = await store.ledger.list(keyArn);
-        await store.ledger.forget(
-          keyArn,
-          entries.map((entry) => entry.resourceArn),
-        );
+        // The start step took each resource out of the ledger as it saw it back; what is left could not
+        // be restored, stays for the sweep to retry, and the email names it.
+        const outstanding = (await store.ledger.list(keyArn)).length;
         await store.outcomes.record(keyArn, 'restored', executionName);
         recordTimeToOutcome('SecondsToRestore', clock(), eventTime);
-        logger.info('Restore recorded, ledger cleared', { cleared: entries.length });
-        return { recorded: action, cleared: entries.length };
+        logger.info('Restore recorded', { outstanding });
+        return { recorded: action, outstanding };
       }
       case 'failed': {
         await store.outcomes.recordFailure(

@@ -1,4 +1,5 @@
 import { buildStore, fromEnvironment } from '../shared/parts';
 import { createListResourcesHandler } from './list-resources-handler';
 
-export const handler = createListResourcesHandler({ store: buildStore(fromEnvironment(process.env)) });
+const source = fromEnvironment(process.env);
+export const handler = createListResourcesHandler({ store: buildStore(source), clock: source.clock });

@@ -20,7 +20,7 @@ type ListInput = z.infer<typeof ListInput>;
  * For the registry it also reads the key's policy: how long the grace period is (the key's own, or the
  * deployed one) and what happens after it (`shutdown` or `alert-only`).
  */
-export function createListResourcesHandler({ store }: Pick<ReactorParts, 'store'>) {
+export function createListResourcesHandler({ store, clock }: Pick<ReactorParts, 'store' | 'clock'>) {
   const lambdaHandler = async ({ keyArn, source, deployedGraceSeconds }: ListInput) => {
     if (source === 'ledger') {
       const entries = await store.ledger.list(keyArn);
@@ -47,6 +47,8 @@ export function createListResourcesHandler({ store }: Pick<ReactorParts, 'store'
       action: policy.action,
       graceSeconds,
       graceFrom: policy.graceSeconds === undefined ? 'deployment' : 'key',
+      // Counted from now, the start of the run: the Wait ends then however long the first email takes.
+      stopAt: new Date(clock().getTime() + graceSeconds * 1000).toISOString(),
     } as const;
     logger.info('Registered resources counted, policy read', counts);
     return counts;

@@ -52,9 +52,11 @@ export function createNotifyHandler({
       });
       return { sent: 0, suppressed: decision.reason };
     }
-    // A restore email lists what the ledger says the reactor stopped; the others, what is registered.
+    // A restore email lists what this run saw restored (what could not be, it names as skipped); the others, what is registered.
     const resources =
-      template === 'service-restored' ? await store.ledger.list(keyArn) : await store.registry.list(keyArn);
+      template === 'service-restored'
+        ? await store.ledger.restoredBy(keyArn, input.executionName)
+        : await store.registry.list(keyArn);
     const email = renderEmail({
       template,
       event: input.event as KeyEvent,

@@ -47,10 +47,17 @@ export const LIMITS = {
   /** The longest grace period, deployed or a key's own: 24 hours. */
   maxGraceSeconds: 24 * 60 * 60,
   /**
-   * How long a workflow may hold a key's lease before another may take it over: the longest grace
-   * period, plus two hours for the stop and start poll loops and their retries.
+   * How long a key's lease lives without being renewed. Its holder renews it at every step (a poll turn
+   * is 30 seconds apart), and the lease is taken only after the grace period, so a few minutes is enough;
+   * a holder that stalls longer loses the key to the next run.
    */
-  leaseSeconds: 24 * 60 * 60 + 2 * 60 * 60,
+  leaseSeconds: 15 * 60,
+  /**
+   * The longest a workflow runs (its TimeoutSeconds): the disable workflow waits up to the longest grace
+   * period; then both have their poll loops (60 turns of 30 seconds per layer) and retries.
+   */
+  disableTimeoutSeconds: 24 * 60 * 60 + 2 * 60 * 60,
+  enableTimeoutSeconds: 2 * 60 * 60,
   /** How often the sweep runs, in minutes, and its bounds. */
   defaultSweepMinutes: 5,
   maxSweepMinutes: 24 * 60,

@@ -3,7 +3,8 @@ import type { Clock } from './clock';
 import type { ManagedTag } from './contract';
 import { type Decision, decide, type Member, type Seen, type Target, withVerdict } from './decision';
 import type { Driver } from './drivers';
-import type { Layer, Progress, ResourceKind } from './model';
+import type { KeyReader } from './key-reader';
+import type { Layer, LedgerEntry, Progress, ResourceKind } from './model';
 import { logger, metrics } from './observability';
 import type { Store } from './store';
 
@@ -13,6 +14,7 @@ export type Drivers = Readonly<Record<ResourceKind, Driver>>;
 /** What converging a key's resources needs. */
 export interface ConvergeParts {
   readonly store: Store;
+  readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly managedTag: ManagedTag;
   readonly clock: Clock;
@@ -77,24 +79,36 @@ export async function observeAll(
  */
 export async function converge(parts: ConvergeParts, request: ConvergeRequest): Promise<Progress> {
   const { keyArn, executionName, layer, target, attempt } = request;
-  const members: Member[] =
-    target === 'stopped'
-      ? await parts.store.registry.list(keyArn, layer)
-      : await parts.store.ledger.list(keyArn, layer);
+  // Every turn renews the lease, and stops here if another run has taken the key over.
+  await parts.store.leases.renew(keyArn, executionName);
+  if (target === 'stopped' && (await parts.keys.state(keyArn)).usable) {
+    // The key came back while its resources were stopping: the enable run of that change restores them.
+    logger.info('Key usable again: leaving the key to the enable run', { layer });
+    return { layer, done: false, attempt, changed: 0, pending: 0, skipped: [], keyUsable: true };
+  }
   const decisions: Decision[] = [];
   let changed = 0;
-
   // Kind by kind, observed and acted on in turn: a kind's calls are batched, and one kind's failure
   // leaves the kinds before it done.
-  for (const [kind, group] of groupByKind(members)) {
-    const driver = parts.drivers[kind];
-    const seen = await observeAll(parts.drivers, group);
-    const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
-    decisions.push(...decided);
-    changed +=
-      target === 'stopped'
-        ? await stopKind(parts, driver, decided, { keyArn, executionName, layer })
-        : await startKind(driver, decided, layer);
+  const eachKind = async <M extends Member>(
+    members: readonly M[],
+    act: (driver: Driver, decided: Decision<M>[]) => Promise<number>,
+  ) => {
+    for (const [kind, group] of groupByKind(members)) {
+      const seen = await observeAll(parts.drivers, group);
+      const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
+      decisions.push(...decided);
+      changed += await act(parts.drivers[kind], decided);
+    }
+  };
+  if (target === 'stopped') {
+    await eachKind(await parts.store.registry.list(keyArn, layer), (driver, decided) =>
+      stopKind(parts, driver, decided, { keyArn, executionName, layer }),
+    );
+  } else {
+    await eachKind(await parts.store.ledger.list(keyArn, layer), (driver, decided) =>
+      startKind(parts, driver, decided, { executionName, layer }),
+    );
   }
 
   if (changed > 0) {
@@ -155,15 +169,29 @@ async function stopKind(
   return toStop.length;
 }
 
-/** Finishes the way up of one kind's resources that run again, then asks AWS to start the stopped ones. */
-async function startKind(driver: Driver, decisions: readonly Decision[], layer: Layer): Promise<number> {
+/**
+ * Finishes the way up of one kind's resources that run again and takes them out of the ledger (only a
+ * resource seen back leaves it), then asks AWS to start the stopped ones.
+ */
+async function startKind(
+  parts: ConvergeParts,
+  driver: Driver,
+  decisions: readonly Decision<LedgerEntry>[],
+  { executionName, layer }: Pick<ConvergeRequest, 'executionName' | 'layer'>,
+): Promise<number> {
   const targetsOf = (chosen: readonly Decision[]) =>
     chosen.flatMap(({ member, observation }) =>
       observation ? [{ observation, restore: member.restore ?? {} }] : [],
     );
-  // Awaited before the progress is reported, so a layer is done only once this has succeeded.
   const upAgain = withVerdict(decisions, 'finish');
-  if (upAgain.length > 0 && driver.afterStarted) await driver.afterStarted(targetsOf(upAgain));
+  if (upAgain.length > 0) {
+    // Awaited before the entries leave the ledger, so a resource is restored only once this has succeeded.
+    if (driver.afterStarted) await driver.afterStarted(targetsOf(upAgain));
+    await parts.store.ledger.markRestored(
+      upAgain.map(({ member }) => member),
+      executionName,
+    );
+  }
   const toStart = withVerdict(decisions, 'start');
   if (toStart.length === 0) return 0;
   await driver.start(targetsOf(toStart));

@@ -37,8 +37,8 @@ export interface Member {
 /** What was seen of a resource: a driver's observation, or why it could not be looked at. */
 export type Seen = Observation | { readonly resourceArn: string; readonly error: string };
 
-export interface Decision {
-  readonly member: Member;
+export interface Decision<M extends Member = Member> {
+  readonly member: M;
   readonly observation?: Observation;
   readonly verdict: Verdict;
   /** One phrase for logs, emails and the CLI. */
@@ -49,16 +49,21 @@ export interface Decision {
   readonly pending: boolean;
 }
 
-export interface DecisionInput {
+export interface DecisionInput<M extends Member> {
   readonly target: Target;
-  readonly members: readonly Member[];
+  readonly members: readonly M[];
   readonly seen: ReadonlyMap<string, Seen>;
   /** Only for the wording of a skip. */
   readonly managedTag: ManagedTag;
 }
 
 /** One decision per member, in the members' order. */
-export function decide({ target, members, seen, managedTag }: DecisionInput): Decision[] {
+export function decide<M extends Member>({
+  target,
+  members,
+  seen,
+  managedTag,
+}: DecisionInput<M>): Decision<M>[] {
   return members.map((member) => {
     const found = seen.get(member.resourceArn);
     if (!found) return { member, verdict: 'skip', why: 'not observed', pending: false };
@@ -123,6 +128,9 @@ export function decide({ target, members, seen, managedTag }: DecisionInput): De
 }
 
 /** The decisions of one verdict. */
-export function withVerdict(decisions: readonly Decision[], verdict: Verdict): Decision[] {
+export function withVerdict<M extends Member>(
+  decisions: readonly Decision<M>[],
+  verdict: Verdict,
+): Decision<M>[] {
   return decisions.filter((decision) => decision.verdict === verdict);
 }

@@ -19,6 +19,19 @@ export class TransientError extends ReactorError {}
 /** Another workflow holds the key's lease. Retried with backoff until the lease is free or expires. */
 export class LeaseTakenError extends ReactorError {}
 
+/**
+ * This workflow's lease on the key was taken over (it expired while the workflow was stalled): another
+ * run acts on the key now, so this one stops acting. Never retried.
+ */
+export class LeaseLostError extends ReactorError {}
+
+/**
+ * DescribeKey says the key does not exist, and nothing shows that it was deleted (no CMK Deletion event,
+ * not seen pending deletion past its date): a wrong Region, account or restored table looks just like
+ * this, so nothing is stopped. A human decides.
+ */
+export class KeyNotFoundError extends ReactorError {}
+
 /** The platform may not read the key (its policy or a grant no longer lets us). A human decides. */
 export class KeyAccessDeniedError extends ReactorError {}
 

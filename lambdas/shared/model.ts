@@ -124,4 +124,6 @@ export interface Progress {
   readonly pending: number;
   /** Resources the reactor will not touch, each with why (not tagged as managed, not found). */
   readonly skipped: readonly { readonly resourceArn: string; readonly reason: string }[];
+  /** The stop step found the key usable again and did nothing: the enable run restores the key. */
+  readonly keyUsable?: boolean;
 }

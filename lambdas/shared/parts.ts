@@ -60,10 +60,11 @@ export function buildDrivers({ settings, aws }: PartsSource): Drivers {
   );
 }
 
-/** What the stop and start steps need: the table, the drivers, the managed tag and the clock. */
+/** What the stop and start steps need: the table, the key, the drivers, the managed tag and the clock. */
 export function buildConvergeParts(source: PartsSource): ConvergeParts {
   return {
     store: buildStore(source),
+    keys: buildKeyReader(source),
     drivers: buildDrivers(source),
     managedTag: source.settings.managedTag,
     clock: source.clock,

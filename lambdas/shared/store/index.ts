@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock';
 import { EmailLog } from './email-log';
 import { type KeyInventory, readInventory } from './inventory';
+import { KeyEvents } from './key-events';
 import { Leases } from './lease';
 import { Ledger } from './ledger';
 import { Outcomes } from './outcomes';
@@ -22,6 +23,7 @@ export class Store {
   readonly ledger: Ledger;
   readonly leases: Leases;
   readonly outcomes: Outcomes;
+  readonly keyEvents: KeyEvents;
   readonly emailLog: EmailLog;
   readonly warningLog: WarningLog;
 
@@ -33,6 +35,7 @@ export class Store {
     this.ledger = new Ledger(table);
     this.leases = new Leases(table, leaseSeconds);
     this.outcomes = new Outcomes(table);
+    this.keyEvents = new KeyEvents(table);
     this.emailLog = new EmailLog(table);
     this.warningLog = new WarningLog(table);
   }

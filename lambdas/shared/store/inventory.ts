@@ -1,5 +1,6 @@
-import type { RegisteredResource } from '../model';
+import type { LedgerEntry, RegisteredResource } from '../model';
 import { EPISODE_ATTRIBUTE } from './email-log';
+import { entryOf } from './ledger';
 import type { KeyPolicy } from './policy';
 import { policyOf, toResource } from './registry';
 import { type Item, scanTable, type Table } from './table';
@@ -8,8 +9,9 @@ import { type Item, scanTable, type Table } from './table';
 export interface KeyInventory {
   readonly keyArn: string;
   readonly resources: readonly RegisteredResource[];
-  /** Resources the reactor stopped and has not restored yet. */
+  /** Resources the reactor stopped and has not seen restored yet. */
   readonly ledgerCount: number;
+  readonly ledger: readonly LedgerEntry[];
   /** The lease, if one was ever taken and not released: its holder and expiry (epoch seconds). */
   readonly lease?: { readonly owner: string; readonly expires: number };
   /** When the last workflow recorded an outcome, and when the last one failed (ISO 8601). */
@@ -22,7 +24,7 @@ export interface KeyInventory {
 
 interface Draft {
   resources: RegisteredResource[];
-  ledgerCount: number;
+  ledger: LedgerEntry[];
   lease?: KeyInventory['lease'];
   lastOutcomeAt?: string;
   lastFailureAt?: string;
@@ -35,6 +37,7 @@ const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy'] as const;
 const PROJECTION = {
   '#type': 'type',
   '#owner': 'owner',
+  '#restore': 'restore',
   '#alertOnly': EPISODE_ATTRIBUTE('alert-only'),
   '#action': 'action',
 };
@@ -45,7 +48,7 @@ function add(draft: Draft, item: Item, keyArn: string): void {
       draft.resources.push(toResource(keyArn, item));
       break;
     case 'ledger':
-      draft.ledgerCount += 1;
+      if (item.restoredAt === undefined) draft.ledger.push(entryOf(keyArn, item));
       break;
     case 'lease':
       draft.lease = { owner: String(item.owner), expires: Number(item.expires) };
@@ -73,7 +76,7 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
   const items = await scanTable(table, {
     FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
     ProjectionExpression:
-      '#type, keyArn, resourceArn, layer, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators',
+      '#type, keyArn, resourceArn, layer, #restore, restoredAt, stoppedAt, stoppedBy, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators',
     ExpressionAttributeNames: PROJECTION,
     ExpressionAttributeValues: Object.fromEntries(TYPES.map((type) => [`:${type}`, type])),
   });
@@ -81,19 +84,20 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
     if (typeof item.keyArn !== 'string') continue;
     let draft = drafts.get(item.keyArn);
     if (!draft) {
-      draft = { resources: [], ledgerCount: 0, alertOnlySent: false };
+      draft = { resources: [], ledger: [], alertOnlySent: false };
       drafts.set(item.keyArn, draft);
     }
     add(draft, item, item.keyArn);
   }
 
   return [...drafts]
-    .filter(([, draft]) => draft.resources.length > 0 || draft.ledgerCount > 0)
+    .filter(([, draft]) => draft.resources.length > 0 || draft.ledger.length > 0)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([keyArn, { policyItem, ...draft }]) => ({
       keyArn,
       ...draft,
       resources: draft.resources.sort((a, b) => a.resourceArn.localeCompare(b.resourceArn)),
+      ledgerCount: draft.ledger.length,
       policy: policyOf(policyItem),
     }));
 }

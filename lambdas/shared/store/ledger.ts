@@ -3,7 +3,23 @@ import { kindOf } from '../arn';
 import { chunk, mapWithConcurrency } from '../concurrency';
 import { keyPartition, SORT_KEYS } from '../contract';
 import type { Layer, LedgerEntry, RestoreState } from '../model';
-import { queryPartition, type Table } from './table';
+import { epochSeconds, type Item, queryPartition, type Table } from './table';
+
+/** A restored entry is kept this long, for the restore email and for operators, then TTL removes it. */
+const KEEP_RESTORED_SECONDS = 30 * 24 * 60 * 60;
+
+/** A LEDGER item as its entry. */
+export function entryOf(keyArn: string, item: Item): LedgerEntry {
+  return {
+    keyArn,
+    resourceArn: String(item.resourceArn),
+    kind: kindOf(String(item.resourceArn)),
+    layer: item.layer === 'server' ? 'server' : 'service',
+    restore: (item.restore ?? {}) as RestoreState,
+    stoppedAt: String(item.stoppedAt ?? ''),
+    stoppedBy: String(item.stoppedBy ?? ''),
+  };
+}
 
 /** DynamoDB's caps: 100 keys per BatchGetItem, 25 requests per BatchWriteItem. */
 const BATCH_GET_LIMIT = 100;
@@ -27,17 +43,19 @@ async function backoff(round: number): Promise<void> {
   if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
 }
 
-/** Which of `keys` already hold an item. */
+/** Which of `keys` hold an entry the reactor has not seen restored yet. */
 async function existing(table: Table, keys: readonly Key[]): Promise<Set<string>> {
   const found = new Set<string>();
   await mapWithConcurrency(chunk(keys, BATCH_GET_LIMIT), BATCH_CONCURRENCY, async (batch) => {
     let requests: Record<string, { Keys: Key[]; ProjectionExpression: string }> | undefined = {
-      [table.name]: { Keys: batch, ProjectionExpression: 'pk, sk' },
+      [table.name]: { Keys: batch, ProjectionExpression: 'pk, sk, restoredAt' },
     };
     for (let round = 0; requests && Object.keys(requests).length > 0; round++) {
       await backoff(round);
       const result = await table.documents.send(new BatchGetCommand({ RequestItems: requests }));
-      for (const item of Object.values(result.Responses ?? {}).flat()) found.add(sortKeyOf(item as Key));
+      for (const item of Object.values(result.Responses ?? {}).flat()) {
+        if ((item as { restoredAt?: unknown }).restoredAt === undefined) found.add(sortKeyOf(item as Key));
+      }
       requests = result.UnprocessedKeys as typeof requests;
     }
   });
@@ -87,30 +105,44 @@ export class Ledger {
     );
   }
 
-  /** What the reactor stopped for a key and has not restored yet, optionally of one layer. */
+  /**
+   * What the reactor stopped for a key and has not seen restored yet, optionally of one layer: what the
+   * way up starts, and what the sweep keeps retrying.
+   */
   async list(keyArn: string, layer?: Layer): Promise<LedgerEntry[]> {
     const items = await queryPartition(this.table, keyArn, SORT_KEYS.ledgerPrefix);
     return items
-      .map(
-        (item): LedgerEntry => ({
-          keyArn,
-          resourceArn: String(item.resourceArn),
-          kind: kindOf(String(item.resourceArn)),
-          layer: item.layer === 'server' ? 'server' : 'service',
-          restore: (item.restore ?? {}) as RestoreState,
-          stoppedAt: String(item.stoppedAt ?? ''),
-          stoppedBy: String(item.stoppedBy ?? ''),
-        }),
-      )
+      .filter((item) => item.restoredAt === undefined)
+      .map((item) => entryOf(keyArn, item))
       .filter((entry) => layer === undefined || entry.layer === layer);
   }
 
-  /** Forgets resources once they run again. */
-  async forget(keyArn: string, resourceArns: readonly string[]): Promise<void> {
+  /** The entries `executionName` saw restored: what its restore email lists. */
+  async restoredBy(keyArn: string, executionName: string): Promise<LedgerEntry[]> {
+    const items = await queryPartition(this.table, keyArn, SORT_KEYS.ledgerPrefix);
+    return items.filter((item) => item.restoredBy === executionName).map((item) => entryOf(keyArn, item));
+  }
+
+  /**
+   * Marks entries restored: their resources were observed back as they were (running, with their desired
+   * count). Only this takes an entry out of the ledger, so nothing the reactor stopped is forgotten
+   * before it runs again, and nothing an operator stops after that is ever started by the reactor.
+   */
+  async markRestored(entries: readonly LedgerEntry[], executionName: string): Promise<void> {
+    const now = this.table.clock();
     await batchWrite(
       this.table,
-      [...new Set(resourceArns)].map((resourceArn) => ({
-        DeleteRequest: { Key: ledgerKey(keyArn, resourceArn) },
+      entries.map((entry) => ({
+        PutRequest: {
+          Item: {
+            ...ledgerKey(entry.keyArn, entry.resourceArn),
+            type: 'ledger',
+            ...entry,
+            restoredAt: now.toISOString(),
+            restoredBy: executionName,
+            ttl: epochSeconds(now) + KEEP_RESTORED_SECONDS,
+          },
+        },
       })),
     );
   }

@@ -8,16 +8,16 @@ import type { Clock } from '../clock';
 import { chunk } from '../concurrency';
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, type DriftDetail, type ManagedTag } from '../contract';
 import { type Drivers, observeAll } from '../converge';
-import { decide, withVerdict } from '../decision';
+import { decide, type Member, type Target, type Verdict } from '../decision';
 import type { Mailer } from '../email/mailer';
 import { renderKeyWarning } from '../email/render';
-import { KeyAccessDeniedError } from '../errors';
+import { KeyAccessDeniedError, KeyNotFoundError } from '../errors';
+import { checkKey } from '../key-check';
 import type { KeyDescription, KeyReader } from '../key-reader';
-import type { RegisteredResource } from '../model';
 import { logger } from '../observability';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
-import { type Finding, findDrift } from './drift';
+import { type Finding, findDrift, type Movable } from './drift';
 import { dueWarnings } from './warnings';
 
 /** What a sweep needs: the table, the keys, the drivers (read only), SES and the platform bus. */
@@ -63,12 +63,16 @@ export class Sweeper {
     let described: KeyDescription;
     let finding: Finding;
     try {
-      described = await this.parts.keys.describe(keyArn);
-      finding = await findDrift(key, described, (resources) => this.wouldStop(resources), now);
+      described = await checkKey(this.parts, keyArn, { deletionEvent: false });
+      finding = await findDrift(key, described, this.movable, now);
     } catch (error) {
       const reason = describeError(error);
-      if (error instanceof KeyAccessDeniedError) {
-        logger.warn('Key unreadable: the platform may not describe it', { keyArn, reason });
+      if (error instanceof KeyAccessDeniedError || error instanceof KeyNotFoundError) {
+        // Never taken for an unusable key: our own IAM, a wrong Region or account look the same.
+        logger.warn('Key unreadable: the platform may not describe it, or cannot find it', {
+          keyArn,
+          reason,
+        });
         return { keyArn, outcome: 'unreadable', reason };
       }
       logger.error('Key not swept', { keyArn, error });
@@ -95,13 +99,18 @@ export class Sweeper {
     return { keyArn, outcome: 'drift', drift, ...warnings };
   }
 
-  /** The registered resources the stop step would stop now, by ARN. */
-  private async wouldStop(resources: readonly RegisteredResource[]): Promise<string[]> {
+  /** What the stop step would stop now, and what the start step would move now, by ARN (decision.ts). */
+  private readonly movable: Movable = {
+    stop: (resources) => this.decided('stopped', resources, ['stop']),
+    restore: (entries) => this.decided('running', entries, ['start', 'finish', 'wait']),
+  };
+
+  private async decided(target: Target, members: readonly Member[], verdicts: readonly Verdict[]) {
     const { drivers, managedTag } = this.parts;
-    const seen = await observeAll(drivers, resources);
-    return withVerdict(decide({ target: 'stopped', members: resources, seen, managedTag }), 'stop').map(
-      ({ member }) => member.resourceArn,
-    );
+    const seen = await observeAll(drivers, members);
+    return decide({ target, members, seen, managedTag })
+      .filter((decision) => verdicts.includes(decision.verdict))
+      .map(({ member }) => member.resourceArn);
   }
 
   /** Emails the key's administrators and the operators each warning that is due and not yet sent. */
