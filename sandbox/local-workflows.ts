@@ -44,6 +44,7 @@ interface AslState {
   Retry?: { ErrorEquals: string[] }[];
   Seconds?: number;
   SecondsPath?: string;
+  TimestampPath?: string;
 }
 interface AslDefinition {
   States: Record<string, AslState>;
@@ -226,7 +227,8 @@ export class LocalStepFunctions {
       }
       if (state.Type === 'Wait') {
         // The grace period is the one Wait read from the state; every other Wait is a poll interval.
-        waitTimeOverrides[stateName] = state.SecondsPath ? this.timing.graceMs : (this.timing.pollMs ?? 20);
+        waitTimeOverrides[stateName] =
+          state.SecondsPath || state.TimestampPath ? this.timing.graceMs : (this.timing.pollMs ?? 20);
       }
     }
     return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides };

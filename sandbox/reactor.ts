@@ -1,4 +1,4 @@
-import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import type { ClientInstrument } from '../lambdas/shared/aws';
 import { type Clock, systemClock } from '../lambdas/shared/clock';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
@@ -226,15 +226,30 @@ export class LocalReactor {
 type StartExecutionInput = { stateMachineArn?: string; name?: string; input?: string };
 
 /**
- * The dispatcher calls StartExecution through the SDK as it does in AWS; here the call is answered by
- * the local Step Functions, with the service's rule: a name is used once per state machine, and asking
- * again for a running execution with the same input returns it.
+ * The dispatcher calls StartExecution, and the lease step DescribeExecution, through the SDK as they do
+ * in AWS; here the calls are answered by the local Step Functions, with the service's rule: a name is used
+ * once per state machine, and asking again for a running execution with the same input returns it.
  */
 function answerStartExecution(stepFunctions: LocalStepFunctions): ClientInstrument {
   return (client) => {
     const middleware =
       (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
       async (args: { input: unknown }) => {
+        if (context.commandName === 'DescribeExecutionCommand') {
+          // The lease step asks whether the execution holding a key's lease still runs.
+          const { executionArn = '' } = args.input as { executionArn?: string };
+          const execution = stepFunctions.executions.find((record) => record.executionArn === executionArn);
+          if (!execution) {
+            throw new ExecutionDoesNotExist({
+              message: `Execution Does Not Exist: '${executionArn}'`,
+              $metadata: {},
+            });
+          }
+          return {
+            output: { executionArn, name: execution.name, status: execution.status, $metadata: {} },
+            response: {},
+          };
+        }
         if (context.commandName !== 'StartExecutionCommand') return next(args);
         const { stateMachineArn = '', name = '', input = '{}' } = args.input as StartExecutionInput;
         const workflow: Workflow = stateMachineArn.endsWith('-enable') ? 'enable' : 'disable';
