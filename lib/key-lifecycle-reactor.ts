@@ -95,6 +95,7 @@ export class KeyLifecycleReactor extends Construct {
     this.deadLetterQueue = intake.deadLetterQueue;
     this.platformBus = intake.platformBus;
     this.rules = intake.rules;
+    permissions.grantDispatcher(intake.dispatcher);
     this.functions = { ...steps, Dispatcher: intake.dispatcher };
 
     this.sweep = createSweep(this, { settings, environment, platformBus: this.platformBus, permissions });

@@ -14,27 +14,45 @@ import type { ReactorSettings } from './reactor-settings';
  * When a handler starts calling another store function, widen its entry here.
  */
 const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
+  // The lease, and the key's newest change on its STATE item (store/key-events.ts).
   Lease: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-  // Seeing the key usable ends its unusable episode in the STATE item (store/email-log.ts).
-  DescribeKey: ['dynamodb:UpdateItem'],
+  // Seeing the key usable ends its unusable episode; a deletion date is kept as evidence (STATE item).
+  DescribeKey: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   ListResources: ['dynamodb:Query', 'dynamodb:GetItem'],
-  // The registry, and the ledger written before each stop (store/ledger.ts).
-  StopResources: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
-  // The ledger only: the way up starts nothing the reactor did not stop.
-  StartResources: ['dynamodb:Query'],
+  // The registry, the ledger written before each stop (store/ledger.ts), the lease renewed each turn.
+  StopResources: [
+    'dynamodb:Query',
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:UpdateItem',
+  ],
+  // The ledger: the way up starts only what the reactor stopped, and marks it restored once seen back.
+  StartResources: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
   // The email log: one email per change of the key (store/email-log.ts).
   Notify: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  Ledger: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+  Ledger: ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };
-/** The sweep scans the table once, and claims and marks the early warnings it sends (store/warning-log.ts). */
-const SWEEP_TABLE_ACTIONS = ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+/**
+ * The sweep scans the table once, claims and marks the early warnings it sends (store/warning-log.ts),
+ * and keeps deletion dates as evidence (store/key-events.ts).
+ */
+const SWEEP_TABLE_ACTIONS = [
+  'dynamodb:Scan',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+] as const;
+/** The dispatcher records each key's newest change before it starts its run (store/key-events.ts). */
+const DISPATCHER_TABLE_ACTIONS = ['dynamodb:UpdateItem'] as const;
 
 /** The named policies of each step. The poll loop of each workflow calls its own direction's step. */
 const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> = {
-  Lease: [],
+  // A lease held by an execution that has ended is taken over at once.
+  Lease: ['DescribeExecutions'],
   DescribeKey: ['DescribeCustomerKeys'],
   ListResources: [],
-  StopResources: ['DescribeResources', 'StopTaggedResources'],
+  // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.
+  StopResources: ['DescribeCustomerKeys', 'DescribeResources', 'StopTaggedResources'],
   StartResources: ['DescribeResources', 'StartTaggedResources'],
   // A grace-period email for a key that is usable already (a late or reordered event) is not sent.
   Notify: ['DescribeCustomerKeys', 'SendEmailAsSender'],
@@ -62,6 +80,10 @@ export class ReactorPermissions {
     const actions = TABLE_ACTIONS[name];
     if (actions.length > 0) this.table.grant(fn, ...actions);
     for (const policy of STEP_POLICIES[name]) attachPolicy(fn, policy, this.policies[policy]);
+  }
+
+  grantDispatcher(fn: ReactorFunction): void {
+    this.table.grant(fn, ...DISPATCHER_TABLE_ACTIONS);
   }
 
   grantSweep(fn: ReactorFunction): void {

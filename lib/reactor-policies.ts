@@ -9,6 +9,7 @@ import type { ReactorSettings } from './reactor-settings';
  */
 export type PolicyName =
   | 'DescribeCustomerKeys'
+  | 'DescribeExecutions'
   | 'DescribeResources'
   | 'StopTaggedResources'
   | 'StartTaggedResources'
@@ -123,6 +124,20 @@ export function reactorPolicies(
 
   return {
     DescribeCustomerKeys: onCustomerKeys(['kms:DescribeKey'], "Reads a customer key's real state."),
+    DescribeExecutions: [
+      {
+        actions: ['states:DescribeExecution'],
+        resources: [
+          {
+            resource: wildcardArn(scope, 'states', 'execution:*'),
+            reason:
+              "Read-only: whether the execution that holds a key's lease still runs, so a lease left by an " +
+              'aborted or failed run is taken over at once. Its ARN is known only from the lease; the ' +
+              "workflows' names are not fixed, so executions of this account and Region.",
+          },
+        ],
+      },
+    ],
     DescribeResources: [
       {
         actions: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups'],
