@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RESOURCE_KINDS } from '../lambdas/shared/model';
 import { POLICY_ACTIONS } from '../lambdas/shared/store/policy';
+import { leaseRelease } from './commands/lease';
 import { list } from './commands/list';
 import { plan } from './commands/plan';
 import { register, unregister } from './commands/register';
@@ -155,6 +156,22 @@ function program(
     )
     .action(async (keyArn: string, options, command: Command) => {
       finish(await plan(session(command), keyArn, options));
+    });
+
+  root
+    .command('lease')
+    .summary("free a key's lease")
+    .description(
+      "Frees a key's lease when the workflow holding it has ended (aborted, failed, timed out) and left it behind. " +
+        'A lease whose workflow still runs is refused (exit code 2) unless --force: that run may be stopping or ' +
+        "starting the key's resources now.",
+    )
+    .command('release')
+    .summary('free the lease of a key whose workflow has ended')
+    .argument('<keyArn>', "the customer key's ARN")
+    .option('--force', 'release it even if its workflow still runs')
+    .action(async (keyArn: string, options: { force?: boolean }, command: Command) => {
+      finish(await leaseRelease(session(command), keyArn, options));
     });
 
   root
