@@ -1,10 +1,11 @@
 import { DescribeAutoScalingGroupsCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import { SCALING_PROCESSES } from '../../lambdas/shared/drivers/autoscaling-group';
 import { LOCAL_REGION } from '../../sandbox/local-workflows';
 import { type AwsClients, createAutoScalingGroup, worldClients } from '../../sandbox/world';
 import { workerMoto } from '../support/moto';
+import { motoImageId } from './on-moto';
 
 /**
  * The Auto Scaling group driver against moto 5.2: real Query-protocol requests and responses for
@@ -23,8 +24,7 @@ describe('AutoScalingGroupDriver against moto', () => {
   beforeAll(async () => {
     clients = worldClients((await workerMoto()).endpoint, LOCAL_REGION);
     driver = createDrivers(clients, TAG)['autoscaling-group'];
-    const { Images } = await clients.ec2.send(new DescribeImagesCommand({}));
-    imageId = Images?.[0]?.ImageId ?? '';
+    imageId = await motoImageId(clients.ec2);
   });
 
   async function groupState(name: string) {

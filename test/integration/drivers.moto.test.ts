@@ -1,4 +1,4 @@
-import { DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -9,6 +9,7 @@ import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import type { Observation } from '../../lambdas/shared/model';
 import { worldClients } from '../../sandbox/world';
 import { workerMoto } from '../support/moto';
+import { motoImageId } from './on-moto';
 
 /**
  * The drivers against moto, a fake of AWS at the protocol level: real requests, real serialisation,
@@ -55,9 +56,7 @@ describe('drivers against moto', () => {
       }),
     );
 
-    const { Images } = await ec2.send(new DescribeImagesCommand({}));
-    const ImageId = Images?.[0]?.ImageId;
-    if (!ImageId) throw new Error('moto offers no AMI');
+    const ImageId = await motoImageId(ec2);
     const run = (tagged: boolean) =>
       ec2.send(
         new RunInstancesCommand({

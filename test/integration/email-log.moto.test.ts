@@ -1,4 +1,4 @@
-import { storeOnMoto } from './moto-store';
+import { storeOnMoto } from './on-moto';
 
 /**
  * The email log (lambdas/shared/store/email-log.ts) against moto's DynamoDB, whose conditional writes

@@ -1,5 +1,5 @@
 import type { WarningRecord } from '../../lambdas/shared/store/warning-log';
-import { storeOnMoto } from './moto-store';
+import { storeOnMoto } from './on-moto';
 
 /**
  * The early-warning log (lambdas/shared/store/warning-log.ts) against moto's DynamoDB, whose conditional
