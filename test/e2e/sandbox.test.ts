@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+// What `simulate --json` prints; a type-only import, so the script does not run.
+import type { SimulationOutcome as Outcome } from '../../sandbox/simulate';
 import { SAMPLES_DIR, sample as sampleEvent, sampleNames } from '../support/samples';
 
 // The sandbox commands as a user runs them, as child processes: each starts its own moto server. The
@@ -46,16 +48,6 @@ async function run(script: string, args: readonly string[]): Promise<Run> {
     running -= 1;
     waiting.shift()?.();
   }
-}
-
-interface Outcome {
-  matched: boolean;
-  accepted: boolean;
-  reason: string | null;
-  executions: { name: string; workflow: string; status: string }[];
-  stopped: string[];
-  started: string[];
-  emails: { to: string[]; subject: string; text: string; html: string }[];
 }
 
 /** Each file's `simulate --json --grace 1` run, started in beforeAll. */
