@@ -53,7 +53,7 @@ describe('the drivers a function builds from its environment', () => {
     ec2Mock.restore();
   });
 
-  describe('without a tag', () => {
+  describe('with the managed tag set in the environment', () => {
     it('reads the managed tag from the configuration', async () => {
       // Prepare
       const ec2Mock = mockClient(EC2Client);
