@@ -3,9 +3,8 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import { SCALING_PROCESSES } from '../../lambdas/shared/drivers/autoscaling-group';
 import { LOCAL_REGION } from '../../sandbox/local-workflows';
-import { type AwsClients, createAutoScalingGroup, worldClients } from '../../sandbox/world';
+import { type AwsClients, createAutoScalingGroup, stockImageId, worldClients } from '../../sandbox/world';
 import { workerMoto } from '../support/moto';
-import { motoImageId } from './on-moto';
 
 /**
  * The Auto Scaling group driver against moto 5.2: real Query-protocol requests and responses for
@@ -24,7 +23,7 @@ describe('AutoScalingGroupDriver against moto', () => {
   beforeAll(async () => {
     clients = worldClients((await workerMoto()).endpoint, LOCAL_REGION);
     driver = createDrivers(clients, TAG)['autoscaling-group'];
-    imageId = await motoImageId(clients.ec2);
+    imageId = await stockImageId(clients.ec2);
   });
 
   async function groupState(name: string) {

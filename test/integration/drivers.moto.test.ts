@@ -7,9 +7,8 @@ import {
 import { CreateDBClusterCommand, CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import type { Observation } from '../../lambdas/shared/model';
-import { worldClients } from '../../sandbox/world';
+import { stockImageId, worldClients } from '../../sandbox/world';
 import { workerMoto } from '../support/moto';
-import { motoImageId } from './on-moto';
 
 /**
  * The drivers against moto, a fake of AWS at the protocol level: real requests, real serialisation,
@@ -56,7 +55,7 @@ describe('drivers against moto', () => {
       }),
     );
 
-    const ImageId = await motoImageId(ec2);
+    const ImageId = await stockImageId(ec2);
     const run = (tagged: boolean) =>
       ec2.send(
         new RunInstancesCommand({

@@ -1,4 +1,3 @@
-import { DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { type Clock, systemClock } from '../../lambdas/shared/clock';
 import { Reactor } from '../../lambdas/shared/reactor';
 import type { Store } from '../../lambdas/shared/store';
@@ -32,11 +31,3 @@ export function storeOnMoto(clock: Clock = systemClock): () => Store {
  * An AMI moto offers, for RunInstances and launch templates. Filtered by name: moto answers an
  * unfiltered DescribeImages with its whole catalogue (over a thousand images), which takes seconds.
  */
-export async function motoImageId(ec2: EC2Client): Promise<string> {
-  const { Images } = await ec2.send(
-    new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: ['amzn2-ami-hvm-*'] }] }),
-  );
-  const imageId = Images?.[0]?.ImageId;
-  if (!imageId) throw new Error('moto offers no Amazon Linux 2 AMI');
-  return imageId;
-}
