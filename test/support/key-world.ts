@@ -8,8 +8,8 @@ import {
 import { keyIdOf } from '../../lambdas/shared/arn';
 import { sentEmails } from '../../sandbox/aws-calls';
 import { cloudTrailEvent, type EventBridgeEvent } from '../../sandbox/cloudtrail';
-import type { ExecutionRecord } from '../../sandbox/local-workflows';
-import type { DispatchOutcome, LocalReactor } from '../../sandbox/reactor';
+import type { ExecutionRecord, LocalTiming } from '../../sandbox/local-workflows';
+import { type DispatchOutcome, LocalReactor } from '../../sandbox/reactor';
 import {
   createCustomerKey,
   createFleet,
@@ -18,11 +18,12 @@ import {
   observeFleet,
   registerFleet,
 } from '../../sandbox/world';
+import { workerMoto } from './moto';
 
 /**
- * What the tests that drive the whole reactor share: a key with a registered fleet on the reactor's
- * moto, the customer's KMS calls made on moto with the CloudTrail event each would produce, and what
- * came out (executions, emails, states entered).
+ * What the tests that drive the whole reactor share: the local reactor on the jest worker's moto, a key
+ * with a fleet registered to it, the customer's KMS calls made on moto with the CloudTrail event each
+ * would produce, and what came out (executions, emails, states entered).
  */
 
 export type KeyOperation = 'DisableKey' | 'EnableKey' | 'ScheduleKeyDeletion' | 'CancelKeyDeletion';
@@ -32,11 +33,60 @@ export interface KeyWorld {
   readonly fleet: FleetMember[];
 }
 
-export async function keyWorld(reactor: LocalReactor, options: FleetOptions = {}): Promise<KeyWorld> {
+export interface KeyWorldOptions extends FleetOptions {
+  /** Register the fleet and the demo administrators to the key. @default true */
+  readonly registered?: boolean;
+}
+
+/**
+ * The local reactor on this jest worker's moto server (reset), with the waits shortened to `timing`.
+ * Several may share the server; a test uses the one it reset last (`freshKeyWorld`).
+ */
+export async function localReactor(timing: LocalTiming): Promise<LocalReactor> {
+  const reactor = await LocalReactor.start({ ...timing, moto: await workerMoto() });
+  keepStockImages(reactor.clients.ec2);
+  return reactor;
+}
+
+/** moto's stock AMIs: the same on every server of one moto version, whatever was reset. */
+let stockImages: Promise<unknown> | undefined;
+
+/**
+ * The world asks moto for its AMIs to launch the fleet's instances: moto answers an unfiltered
+ * DescribeImages with its 1,177 stock images in 1 to 2 s, once per world. The answer never changes, so
+ * the world's own EC2 client (never the reactor's) asks once per test file and keeps it.
+ */
+function keepStockImages(ec2: LocalReactor['clients']['ec2']): void {
+  type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
+  (ec2.middlewareStack.add as (middleware: unknown, options: object) => void)(
+    (next: Next, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => {
+      const unfiltered = Object.keys(args.input).length === 0;
+      if (context.commandName !== 'DescribeImagesCommand' || !unfiltered) return next(args);
+      stockImages ??= next(args).catch((error: unknown) => {
+        stockImages = undefined;
+        throw error;
+      });
+      return stockImages;
+    },
+    { step: 'initialize', name: 'keepStockImages' },
+  );
+}
+
+/** A customer key and a managed fleet on the reactor's moto, registered to the key unless told otherwise. */
+export async function keyWorld(reactor: LocalReactor, options: KeyWorldOptions = {}): Promise<KeyWorld> {
+  const { registered = true, ...fleetOptions } = options;
   const keyArn = await createCustomerKey(reactor.clients);
-  const fleet = await createFleet(reactor.clients, options);
-  await registerFleet(reactor.reactor, keyArn, fleet);
+  const fleet = await createFleet(reactor.clients, fleetOptions);
+  if (registered) await registerFleet(reactor.reactor, keyArn, fleet);
   return { keyArn, fleet };
+}
+
+/** A new world on the reactor's moto (everything before is gone), with no call recorded yet. */
+export async function freshKeyWorld(reactor: LocalReactor, options: KeyWorldOptions = {}): Promise<KeyWorld> {
+  await reactor.reset();
+  const world = await keyWorld(reactor, options);
+  reactor.calls.clear();
+  return world;
 }
 
 /**
