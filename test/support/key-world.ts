@@ -81,6 +81,18 @@ export async function keyWorld(reactor: LocalReactor, options: KeyWorldOptions =
   return { keyArn, fleet };
 }
 
+export interface LocalWorld extends KeyWorld {
+  readonly reactor: LocalReactor;
+}
+
+/** A local reactor of its own (`localReactor`) and a key world on it, with no call recorded yet. */
+export async function localWorld(timing: LocalTiming, options: KeyWorldOptions = {}): Promise<LocalWorld> {
+  const reactor = await localReactor(timing);
+  const world = await keyWorld(reactor, options);
+  reactor.calls.clear();
+  return { reactor, ...world };
+}
+
 /** A new world on the reactor's moto (everything before is gone), with no call recorded yet. */
 export async function freshKeyWorld(reactor: LocalReactor, options: KeyWorldOptions = {}): Promise<KeyWorld> {
   await reactor.reset();
