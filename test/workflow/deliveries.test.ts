@@ -1,11 +1,12 @@
-import { LocalReactor } from '../../sandbox/reactor';
+import type { LocalReactor } from '../../sandbox/reactor';
 import type { FleetMember } from '../../sandbox/world';
 import {
   customerCalls,
   deliver,
   fleetStates,
+  freshKeyWorld,
   fromSecondTrail,
-  keyWorld,
+  localReactor,
   outputOf,
   statesEntered,
   subjects,
@@ -22,7 +23,7 @@ let keyArn: string;
 let fleet: FleetMember[];
 
 beforeAll(async () => {
-  reactor = await LocalReactor.start({ graceMs: 400, graceSeconds: 600, pollMs: 10, retryMs: 40 });
+  reactor = await localReactor({ graceMs: 400, graceSeconds: 600, pollMs: 10, retryMs: 40 });
 });
 
 afterAll(async () => {
@@ -30,9 +31,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await reactor.reset();
-  ({ keyArn, fleet } = await keyWorld(reactor, { autoScalingInstances: 2 }));
-  reactor.calls.clear();
+  ({ keyArn, fleet } = await freshKeyWorld(reactor, { autoScalingInstances: 2 }));
 });
 
 function changes(): string[] {
@@ -75,7 +74,7 @@ describe('one event delivered ten times', () => {
       'SuspendProcesses',
       'UpdateService',
     ]);
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'stopped'));
   });
 });
 
@@ -144,6 +143,6 @@ describe('the same change delivered from two trails, under two event IDs', () =>
       expect.stringMatching(/usable again: 5 resources restarted$/),
     ]);
     expect(subjects(reactor)).toEqual(before);
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
   });
 });
