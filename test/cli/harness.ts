@@ -27,7 +27,12 @@ export function localCli(reactor: LocalReactor, calls?: AwsCallLog, env: Environ
     AWS_ENDPOINT_URL: reactor.moto.endpoint,
     ...env,
   };
-  return (...argv) => cli(argv, environment, calls);
+  return cliIn(environment, calls);
+}
+
+/** The CLI in `env` alone, its AWS calls recorded in `calls` when given. */
+export function cliIn(env: Environment, calls?: AwsCallLog): Cli {
+  return (...argv) => cli(argv, env, calls);
 }
 
 async function cli(argv: readonly string[], env: Environment, calls?: AwsCallLog): Promise<CliResult> {

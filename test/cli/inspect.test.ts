@@ -9,7 +9,7 @@ import { AwsCallLog } from '../../sandbox/aws-calls';
 import { loadDefinition } from '../../sandbox/local-workflows';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
-import { freshKeyWorld, localReactor } from '../support/key-world';
+import { freshKeyWorldEachCase, keyEventFor } from '../support/key-world';
 import { type Cli, localCli } from './harness';
 
 // status and plan in-process against the worker's moto server. plan must change nothing: every AWS call
@@ -22,8 +22,10 @@ let cli: Cli;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  reactor = await localReactor({ graceMs: 10, graceSeconds: 600 });
+// The fleet registered with the CLI, as an operator would: no administrators.
+freshKeyWorldEachCase({ graceMs: 10, graceSeconds: 600 }, { registered: false }, async (world) => {
+  ({ reactor, keyArn, fleet } = world);
+  // moto's own Step Functions, which the CLI reads executions from (the reactor's answers locally).
   sfn = new SFNClient({
     endpoint: reactor.moto.endpoint,
     region: reactor.place.region,
@@ -32,32 +34,14 @@ beforeAll(async () => {
   });
   calls = new AwsCallLog();
   cli = localCli(reactor, calls);
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  ({ keyArn, fleet } = await freshKeyWorld(reactor, { registered: false }));
   const registered = await cli('register', keyArn, ...fleet.map((member) => member.resourceArn));
   expect(registered.code).toBe(0);
   calls.clear();
 });
 
-function keyEvent(workflow: 'disable' | 'enable', eventTime = new Date().toISOString()): KeyEvent {
-  return {
-    keyArn,
-    keyId: keyIdOf(keyArn),
-    account: '123456789012',
-    region: 'us-east-1',
-    trigger: workflow === 'disable' ? 'DisableKey' : 'EnableKey',
-    workflow,
-    urgent: false,
-    eventId: randomUUID(),
-    eventTime,
-    actor: null,
-  };
+function keyEvent(workflow: 'disable' | 'enable'): KeyEvent {
+  const trigger = workflow === 'disable' ? 'DisableKey' : 'EnableKey';
+  return keyEventFor(keyArn, { workflow, trigger, actor: null });
 }
 
 /** The two workflows on moto's Step Functions, with the definitions the CDK deploys (grace: 10 minutes). */

@@ -6,8 +6,8 @@ import type { Registry } from '../../lambdas/shared/store/registry';
 import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { createCustomerKey, type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
-import { freshKeyWorld, localReactor } from '../support/key-world';
-import { type Cli, localCli } from './harness';
+import { freshKeyWorldEachCase } from '../support/key-world';
+import { type Cli, cliIn, localCli } from './harness';
 
 // The CLI in-process against the worker's moto server: register, list and unregister through the
 // reactor's own store and drivers, and the one-line errors with their exit codes.
@@ -21,22 +21,14 @@ let registry: Registry;
 let calls: AwsCallLog;
 let cli: Cli;
 
-beforeAll(async () => {
-  reactor = await localReactor({ graceMs: 10 });
-  registry = reactor.reactor.store.registry;
-  calls = new AwsCallLog();
-  cli = localCli(reactor, calls);
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
 /** A fresh table, key and fleet for each case that touches AWS, nothing registered. */
-async function freshWorld(): Promise<void> {
-  ({ keyArn, fleet } = await freshKeyWorld(reactor, { registered: false }));
-  calls.clear();
-}
+const freshWorld = () =>
+  freshKeyWorldEachCase({ graceMs: 10 }, { registered: false }, (world) => {
+    ({ reactor, keyArn, fleet } = world);
+    registry = reactor.reactor.store.registry;
+    calls = new AwsCallLog();
+    cli = localCli(reactor, calls);
+  });
 
 // By key ID: moto fails DisableKey given the key's ARN.
 const disableKey = () => reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
@@ -52,7 +44,7 @@ const isTableWrite = (call: AwsCall) =>
 const tableWrites = () => calls.calls.filter(isTableWrite);
 
 describe('key-reactor register', () => {
-  beforeEach(freshWorld);
+  freshWorld();
 
   it('registers each resource in the layer its kind implies, and says what it saw', async () => {
     // Act
@@ -218,7 +210,7 @@ describe('key-reactor register', () => {
 });
 
 describe('key-reactor register checks the key first', () => {
-  beforeEach(freshWorld);
+  freshWorld();
 
   it('checks the key once, with DescribeKey and GenerateDataKey, before registering several resources', async () => {
     // Act
@@ -323,7 +315,7 @@ describe('key-reactor register checks the key first', () => {
 });
 
 describe('key-reactor list and unregister', () => {
-  beforeEach(freshWorld);
+  freshWorld();
 
   it('round-trips: register, list one key and every key, unregister, list again', async () => {
     // Prepare
@@ -379,6 +371,9 @@ describe('key-reactor list and unregister', () => {
 });
 
 describe('key-reactor --help', () => {
+  // No AWS call: no world, no environment.
+  const cli = cliIn({});
+
   it.each(['register', 'unregister', 'list', 'status', 'plan', 'simulate'])(
     'documents %s',
     async (command) => {

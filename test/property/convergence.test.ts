@@ -146,7 +146,6 @@ interface World {
 }
 
 async function freshWorld(): Promise<World> {
-  faults.stop();
   const { keyArn, fleet } = await freshKeyWorld(reactor, {
     instances: 2,
     database: false,

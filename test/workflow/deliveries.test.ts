@@ -4,9 +4,8 @@ import {
   customerCalls,
   deliver,
   fleetStates,
-  freshKeyWorld,
+  freshKeyWorldEachCase,
   fromSecondTrail,
-  localReactor,
   outputOf,
   statesEntered,
   subjects,
@@ -22,16 +21,10 @@ let reactor: LocalReactor;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  reactor = await localReactor({ graceMs: 400, graceSeconds: 600, pollMs: 10, retryMs: 40 });
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  ({ keyArn, fleet } = await freshKeyWorld(reactor, { autoScalingInstances: 2 }));
+// A grace period long enough for five redeliveries to arrive while the execution waits it out.
+const timing = { graceMs: 400, graceSeconds: 600, pollMs: 10, retryMs: 40 };
+freshKeyWorldEachCase(timing, { autoScalingInstances: 2 }, (world) => {
+  ({ reactor, keyArn, fleet } = world);
 });
 
 function changes(): string[] {

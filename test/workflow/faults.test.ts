@@ -4,9 +4,9 @@ import type { LocalReactor } from '../../sandbox/reactor';
 import { DEMO, type FleetMember } from '../../sandbox/world';
 import {
   customerCalls,
+  FAST,
   fleetStates,
-  freshKeyWorld,
-  localReactor,
+  freshKeyWorldEachCase,
   outputOf,
   statesEntered,
   subjects,
@@ -20,21 +20,12 @@ let faults: FaultInjector;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  reactor = await localReactor({ graceMs: 50, graceSeconds: 600, pollMs: 5, retryMs: 20 });
+freshKeyWorldEachCase({ ...FAST, graceMs: 50 }, { autoScalingInstances: 2 }, (world) => {
+  ({ reactor, keyArn, fleet } = world);
   faults = reactor.faults;
 });
 
-afterAll(async () => {
-  faults?.stop();
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  faults.stop();
-  faults.clearKeptRunning();
-  ({ keyArn, fleet } = await freshKeyWorld(reactor, { autoScalingInstances: 2 }));
-});
+afterAll(() => faults?.stop());
 
 it('converges with 30 % of AWS attempts throttled or unavailable: down, then up, three emails', async () => {
   // Prepare

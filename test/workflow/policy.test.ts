@@ -5,11 +5,19 @@ import { keyIdOf } from '../../lambdas/shared/arn';
 import type { KeyEvent, Trigger } from '../../lambdas/shared/model';
 import * as observability from '../../lambdas/shared/observability';
 import { sentEmails } from '../../sandbox/aws-calls';
-import type { ExecutionRecord, LocalTiming } from '../../sandbox/local-workflows';
+import type { ExecutionRecord } from '../../sandbox/local-workflows';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { DEMO, type FleetMember } from '../../sandbox/world';
 import { type Cli, localCli } from '../cli/harness';
-import { localWorld, statesEntered } from '../support/key-world';
+import {
+  ALICE,
+  freshKeyWorldEachCase,
+  type KeyWorldOptions,
+  keyEventFor,
+  type LocalWorld,
+  localWorld,
+  statesEntered,
+} from '../support/key-world';
 
 // The per-key policy, set with the CLI as an operator would, honoured by the real key-disabled ASL run
 // locally against moto. Locally every grace Wait is shortened to a few milliseconds whatever its
@@ -23,18 +31,15 @@ let cli: Cli;
 let keyArn: string;
 let fleet: FleetMember[];
 
-/** A local reactor with these waits, a key and a fleet (registered by each case, with the CLI). */
-async function world(graceMs: number): Promise<void> {
-  const timing: LocalTiming = { graceMs, graceSeconds: DEPLOYED_GRACE_SECONDS };
-  ({ reactor, keyArn, fleet } = await localWorld(timing, { registered: false, database: false }));
+/** A key and a fleet, registered by each case with the CLI. */
+const UNREGISTERED: KeyWorldOptions = { registered: false, database: false };
+
+function use(world: LocalWorld): void {
+  ({ reactor, keyArn, fleet } = world);
   cli = localCli(reactor);
 }
 
-beforeEach(() => world(20));
-
-afterAll(async () => {
-  await reactor?.stop();
-});
+freshKeyWorldEachCase({ graceMs: 20, graceSeconds: DEPLOYED_GRACE_SECONDS }, UNREGISTERED, use);
 
 async function register(...options: string[]): Promise<void> {
   const result = await cli(
@@ -50,24 +55,8 @@ async function register(...options: string[]): Promise<void> {
 }
 
 function keyEvent(trigger: Trigger, urgent = false): KeyEvent {
-  return {
-    keyArn,
-    keyId: keyIdOf(keyArn),
-    account: '123456789012',
-    region: 'us-east-1',
-    trigger,
-    workflow: trigger === 'EnableKey' ? 'enable' : 'disable',
-    urgent,
-    eventId: randomUUID(),
-    eventTime: new Date().toISOString(),
-    actor: urgent
-      ? null
-      : {
-          arn: 'arn:aws:iam::123456789012:user/alice',
-          sourceIp: '203.0.113.10',
-          userAgent: 'aws-cli/2.15.30',
-        },
-  };
+  const workflow = trigger === 'EnableKey' ? 'enable' : 'disable';
+  return keyEventFor(keyArn, { trigger, workflow, urgent, actor: urgent ? null : ALICE });
 }
 
 /** What the state held when it entered `state`. */
@@ -190,7 +179,7 @@ describe('an alert-only key', () => {
 
   it('says the key is usable again when it is enabled inside the grace period', async () => {
     // Prepare: a grace period long enough to enable the key inside it.
-    await world(1000);
+    use(await localWorld({ graceMs: 1000, graceSeconds: DEPLOYED_GRACE_SECONDS }, UNREGISTERED));
     await register('--action', 'alert-only');
     await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
     const disable = reactor.stepFunctions.start('disable', 'disable-alert-flap', keyEvent('DisableKey'));

@@ -5,9 +5,9 @@ import { createCustomerKey, type FleetMember } from '../../sandbox/world';
 import {
   customerCalls,
   deliver,
+  FAST,
   fleetStates,
-  freshKeyWorld,
-  localReactor,
+  freshKeyWorldEachCase,
   statesEntered,
   subjects,
   trailEvent,
@@ -30,16 +30,8 @@ let reactor: LocalReactor;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  reactor = await localReactor({ graceMs: 30, graceSeconds: 600, pollMs: 5, retryMs: 20 });
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  ({ keyArn, fleet } = await freshKeyWorld(reactor, { autoScalingInstances: 1 }));
+freshKeyWorldEachCase(FAST, { autoScalingInstances: 1 }, (world) => {
+  ({ reactor, keyArn, fleet } = world);
 });
 
 const ledger = () => reactor.reactor.store.ledger;

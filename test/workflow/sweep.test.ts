@@ -9,9 +9,9 @@ import { fakeDateOnly } from '../support/clock';
 import {
   customerCalls,
   deliver,
+  FAST,
   fleetStates,
-  freshKeyWorld,
-  localReactor,
+  freshKeyWorldEachCase,
   statesEntered,
   subjects,
 } from '../support/key-world';
@@ -32,16 +32,8 @@ let reactor: LocalReactor;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  reactor = await localReactor({ graceMs: 30, graceSeconds: 600, pollMs: 5, retryMs: 20 });
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  ({ keyArn, fleet } = await freshKeyWorld(reactor));
+freshKeyWorldEachCase(FAST, {}, (world) => {
+  ({ reactor, keyArn, fleet } = world);
   reactor.keySeam.clear(keyIdOf(keyArn));
 });
 

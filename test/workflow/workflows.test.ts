@@ -10,42 +10,27 @@ import { sentEmails } from '../../sandbox/aws-calls';
 import type { ExecutionRecord, LocalTiming } from '../../sandbox/local-workflows';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { DEMO, type FleetMember } from '../../sandbox/world';
-import { localWorld, statesEntered } from '../support/key-world';
+import { freshKeyWorldEachCase, keyEventFor, localWorld, statesEntered } from '../support/key-world';
 
 // The real ASL files, run by aws-local-stepfunctions, with the real handlers in-process against a
-// moto server: only the waits are shortened, each case to its own pace. (moto's DisableKey and
-// EnableKey take a key ID only; real KMS takes an ARN too.)
+// moto server: only the waits are shortened. (moto's DisableKey and EnableKey take a key ID only;
+// real KMS takes an ARN too.)
 
 let reactor: LocalReactor;
 let keyArn: string;
 let fleet: FleetMember[];
 
-/** A local reactor with the case's waits, and a key with its fleet registered. */
-async function world(timing: LocalTiming): Promise<void> {
+freshKeyWorldEachCase({ graceMs: 10 }, {}, (world) => {
+  ({ reactor, keyArn, fleet } = world);
+});
+
+/** For a case that needs a grace period of its own: a local reactor with those waits, and a new world. */
+async function worldWith(timing: LocalTiming): Promise<void> {
   ({ reactor, keyArn, fleet } = await localWorld(timing));
 }
 
-afterAll(async () => {
-  await reactor?.stop();
-});
-
 function keyEvent(workflow: Workflow, trigger: Trigger): KeyEvent {
-  return {
-    keyArn,
-    keyId: keyIdOf(keyArn),
-    account: '123456789012',
-    region: 'us-east-1',
-    trigger,
-    workflow,
-    urgent: false,
-    eventId: randomUUID(),
-    eventTime: new Date().toISOString(),
-    actor: {
-      arn: 'arn:aws:iam::123456789012:user/alice',
-      sourceIp: '203.0.113.10',
-      userAgent: 'aws-cli/2.15.30',
-    },
-  };
+  return keyEventFor(keyArn, { workflow, trigger });
 }
 
 /** Position of the first successful call of `operation` in the recorded call log. */
@@ -85,7 +70,7 @@ async function disableAndRun(): Promise<ExecutionRecord> {
 
 describe('the key-disabled workflow', () => {
   it('stops the services, then the servers, after the grace period, and emails the administrators', async () => {
-    await world({ graceMs: 100, graceSeconds: 600 });
+    await worldWith({ graceMs: 100, graceSeconds: 600 });
 
     const execution = await disableAndRun();
 
@@ -121,7 +106,7 @@ describe('the key-disabled workflow', () => {
   });
 
   it('stops nothing when the key is enabled again inside the grace period', async () => {
-    await world({ graceMs: 1500, graceSeconds: 600 });
+    await worldWith({ graceMs: 1500, graceSeconds: 600 });
     await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
     const disable = reactor.stepFunctions.start('disable', 'disable-flap', keyEvent('disable', 'DisableKey'));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -147,7 +132,6 @@ describe('the key-disabled workflow', () => {
   });
 
   it('records the failure, tells the operators and fails the execution when a step cannot succeed', async () => {
-    await world({ graceMs: 10 });
     // An unverified sender makes SES refuse every email: the first notify step fails.
     await reactor.clients.ses.send(new DeleteIdentityCommand({ Identity: DEMO.sender }));
     const execution = await disableAndRun();
@@ -177,7 +161,6 @@ describe('the key-disabled workflow', () => {
 
 describe('the key-enabled workflow', () => {
   it('starts the servers, then the services, as they were, and emails once', async () => {
-    await world({ graceMs: 10 });
     expect((await disableAndRun()).status).toBe('SUCCEEDED');
     reactor.calls.clear();
 
@@ -201,7 +184,6 @@ describe('the key-enabled workflow', () => {
   });
 
   it('starts nothing while the key is still unusable (an enable event is only a hint)', async () => {
-    await world({ graceMs: 10 });
     expect((await disableAndRun()).status).toBe('SUCCEEDED');
     reactor.calls.clear();
 
