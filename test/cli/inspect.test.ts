@@ -25,7 +25,8 @@ let fleet: FleetMember[];
 // The fleet registered with the CLI, as an operator would: no administrators.
 freshKeyWorldEachCase({ graceMs: 10, graceSeconds: 600 }, { registered: false }, async (world) => {
   ({ reactor, keyArn, fleet } = world);
-  // moto's own Step Functions, which the CLI reads executions from (the reactor's answers locally).
+  // moto's own Step Functions, where the CLI looks for executions (the reactor's client is answered by
+  // the local workflows instead).
   sfn = new SFNClient({
     endpoint: reactor.moto.endpoint,
     region: reactor.place.region,

@@ -21,7 +21,7 @@ let registry: Registry;
 let calls: AwsCallLog;
 let cli: Cli;
 
-/** A fresh table, key and fleet for each case that touches AWS, nothing registered. */
+/** Jest hooks: a fresh table, key and fleet before each case of the block, nothing registered. */
 const freshWorld = () =>
   freshKeyWorldEachCase({ graceMs: 10 }, { registered: false }, (world) => {
     ({ reactor, keyArn, fleet } = world);

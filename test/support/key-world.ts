@@ -56,9 +56,9 @@ export async function localReactor(timing: LocalTiming): Promise<LocalReactor> {
 let stockImages: Promise<unknown> | undefined;
 
 /**
- * The world asks moto for its AMIs to launch the fleet's instances: moto answers an unfiltered
- * DescribeImages with its 1,177 stock images in 1 to 2 s, once per world. The answer never changes, so
- * the world's own EC2 client (never the reactor's) asks once per test file and keeps it.
+ * Every world asks moto for an AMI to launch its fleet from, and moto answers an unfiltered
+ * DescribeImages with its 1,177 stock images in 1 to 2 s. The answer never changes, so the world's own
+ * EC2 client (never the reactor's, whose calls are what the tests look at) asks once per test file.
  */
 function keepStockImages(ec2: LocalReactor['clients']['ec2']): void {
   type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
