@@ -47,13 +47,12 @@ export const FAST: LocalTiming = { graceMs: 30, graceSeconds: 600, pollMs: 5, re
  * Several may share the server; a test uses the one it reset last (`freshKeyWorld`).
  */
 export async function localReactor(timing: LocalTiming): Promise<LocalReactor> {
-  const reactor = await LocalReactor.start({ ...timing, moto: await workerMoto() });
-  keepStockImages(reactor.clients.ec2);
-  return reactor;
+  return LocalReactor.start({ ...timing, moto: await workerMoto() });
 }
 
 /** moto's stock AMIs: the same on every server of one moto version, whatever was reset. */
 let stockImages: Promise<unknown> | undefined;
+const keepingStockImages = new WeakSet<object>();
 
 /**
  * Every world asks moto for an AMI to launch its fleet from, and moto answers an unfiltered
@@ -61,6 +60,8 @@ let stockImages: Promise<unknown> | undefined;
  * EC2 client (never the reactor's, whose calls are what the tests look at) asks once per test file.
  */
 function keepStockImages(ec2: LocalReactor['clients']['ec2']): void {
+  if (keepingStockImages.has(ec2)) return;
+  keepingStockImages.add(ec2);
   type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
   (ec2.middlewareStack.add as (middleware: unknown, options: object) => void)(
     (next: Next, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => {
@@ -79,6 +80,7 @@ function keepStockImages(ec2: LocalReactor['clients']['ec2']): void {
 /** A customer key and a managed fleet on the reactor's moto, registered to the key unless told otherwise. */
 export async function keyWorld(reactor: LocalReactor, options: KeyWorldOptions = {}): Promise<KeyWorld> {
   const { registered = true, ...fleetOptions } = options;
+  keepStockImages(reactor.clients.ec2);
   const keyArn = await createCustomerKey(reactor.clients);
   const fleet = await createFleet(reactor.clients, fleetOptions);
   if (registered) await registerFleet(reactor.reactor, keyArn, fleet);
