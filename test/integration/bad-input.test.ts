@@ -2,8 +2,7 @@ import '../support/warn-logs';
 import { sentEmails } from '../../sandbox/aws-calls';
 import type { EventBridgeEvent } from '../../sandbox/cloudtrail';
 import type { LocalReactor } from '../../sandbox/reactor';
-import { deliver, trailEvent } from '../support/key-world';
-import { localReactorForFile } from '../support/local-reactor';
+import { deliver, freshKeyWorldEachCase, trailEvent } from '../support/key-world';
 
 // Bad input through the whole intake: moto's EventBridge with the deployed rules where the rules have a
 // say, then the real dispatcher, then (for what is accepted) the real workflow and its emails. Each bad
@@ -19,18 +18,19 @@ interface LogLine {
   readonly [field: string]: unknown;
 }
 
-const local = localReactorForFile(
-  { graceMs: 20, graceSeconds: 600, pollMs: 5, retryMs: 20 },
-  { instances: 1, database: false },
-);
 let reactor: LocalReactor;
 let keyArn: string;
+freshKeyWorldEachCase(
+  { graceMs: 20, graceSeconds: 600, pollMs: 5, retryMs: 20 },
+  { instances: 1, database: false },
+  (world) => {
+    ({ reactor, keyArn } = world);
+  },
+);
 let lines: LogLine[];
 let restore: (() => void) | undefined;
 
 beforeEach(() => {
-  ({ reactor } = local);
-  ({ keyArn } = local.world);
   // Powertools Logger writes JSON lines to stdout, and warnings to stderr: the tests read both.
   lines = [];
   const capture = (stream: NodeJS.WriteStream) => {

@@ -50,37 +50,9 @@ export async function localReactor(timing: LocalTiming): Promise<LocalReactor> {
   return LocalReactor.start({ ...timing, moto: await workerMoto() });
 }
 
-/** moto's stock AMIs: the same on every server of one moto version, whatever was reset. */
-let stockImages: Promise<unknown> | undefined;
-const keepingStockImages = new WeakSet<object>();
-
-/**
- * Every world asks moto for an AMI to launch its fleet from, and moto answers an unfiltered
- * DescribeImages with its 1,177 stock images in 1 to 2 s. The answer never changes, so the world's own
- * EC2 client (never the reactor's, whose calls are what the tests look at) asks once per test file.
- */
-function keepStockImages(ec2: LocalReactor['clients']['ec2']): void {
-  if (keepingStockImages.has(ec2)) return;
-  keepingStockImages.add(ec2);
-  type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
-  (ec2.middlewareStack.add as (middleware: unknown, options: object) => void)(
-    (next: Next, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => {
-      const unfiltered = Object.keys(args.input).length === 0;
-      if (context.commandName !== 'DescribeImagesCommand' || !unfiltered) return next(args);
-      stockImages ??= next(args).catch((error: unknown) => {
-        stockImages = undefined;
-        throw error;
-      });
-      return stockImages;
-    },
-    { step: 'initialize', name: 'keepStockImages' },
-  );
-}
-
 /** A customer key and a managed fleet on the reactor's moto, registered to the key unless told otherwise. */
 export async function keyWorld(reactor: LocalReactor, options: KeyWorldOptions = {}): Promise<KeyWorld> {
   const { registered = true, ...fleetOptions } = options;
-  keepStockImages(reactor.clients.ec2);
   const keyArn = await createCustomerKey(reactor.clients);
   const fleet = await createFleet(reactor.clients, fleetOptions);
   if (registered) await registerFleet(reactor.reactor, keyArn, fleet);

@@ -1,7 +1,7 @@
-import { DescribeImagesCommand, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { ExecutionRecord } from '../../sandbox/local-workflows';
 import type { LocalReactor } from '../../sandbox/reactor';
-import { createCustomerKey, type FleetMember } from '../../sandbox/world';
+import { createCustomerKey, type FleetMember, stockImageId } from '../../sandbox/world';
 import {
   customerCalls,
   deliver,
@@ -53,10 +53,9 @@ async function handle(operation: Parameters<typeof customerCalls>[2]): Promise<v
 
 /** A running EC2 instance tagged as managed, outside the fleet. */
 async function launchInstance(): Promise<{ id: string; arn: string }> {
-  const { Images } = await reactor.clients.ec2.send(new DescribeImagesCommand({}));
   const { Instances } = await reactor.clients.ec2.send(
     new RunInstancesCommand({
-      ImageId: Images?.[0]?.ImageId,
+      ImageId: await stockImageId(reactor.clients.ec2),
       InstanceType: 't3.micro',
       MinCount: 1,
       MaxCount: 1,
