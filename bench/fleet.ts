@@ -1,4 +1,3 @@
-import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import type { Reactor } from '../lambdas/shared/reactor';
 import {
@@ -9,6 +8,7 @@ import {
   DEMO,
   type FleetMember,
   runManagedInstances,
+  stockImageId,
 } from '../sandbox/world';
 
 /**
@@ -69,7 +69,7 @@ export async function createBulkFleet(
   }
 
   if (mix.instances > 0) {
-    imageId ??= clients.ec2.send(new DescribeImagesCommand({})).then(({ Images }) => Images?.[0]?.ImageId);
+    imageId ??= stockImageId(clients.ec2);
     const image = await imageId;
     for (let left = mix.instances; left > 0; left -= RUN_INSTANCES_BATCH) {
       const count = Math.min(left, RUN_INSTANCES_BATCH);

@@ -115,6 +115,19 @@ export async function createCustomerKey(
   return KeyMetadata.Arn;
 }
 
+/**
+ * An AMI of moto's stock catalogue, found by name: asked without a filter, moto lists its whole catalogue
+ * (over a thousand images, a second or two a call).
+ */
+export async function stockImageId(ec2: EC2Client): Promise<string> {
+  const { Images } = await ec2.send(
+    new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: ['amzn2-ami-hvm-*'] }] }),
+  );
+  const imageId = Images?.[0]?.ImageId;
+  if (!imageId) throw new Error('moto offers no Amazon Linux 2 AMI');
+  return imageId;
+}
+
 export interface FleetMember {
   readonly resourceArn: string;
   readonly layer: Layer;
@@ -145,8 +158,7 @@ export async function createFleet(clients: AwsClients, options: FleetOptions = {
   const service = await createManagedService(clients, cluster, `api${suffix}`, taskDefinitionArn);
   const members: FleetMember[] = [service];
 
-  const { Images } = await clients.ec2.send(new DescribeImagesCommand({}));
-  const imageId = Images?.[0]?.ImageId;
+  const imageId = await stockImageId(clients.ec2);
   const count = options.instances ?? 2;
   if (count > 0) {
     members.push(

@@ -1,4 +1,8 @@
+import { CliSession } from '../../cli/context';
 import { run } from '../../cli/main';
+import { ENV } from '../../lambdas/shared/contract';
+import type { AwsCallLog } from '../../sandbox/aws-calls';
+import type { LocalReactor } from '../../sandbox/reactor';
 
 export interface CliResult {
   readonly code: number;
@@ -6,23 +10,59 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Runs the CLI in-process, as `npx key-reactor <argv>` would, and says what it wrote. */
+export type Cli = (...argv: string[]) => Promise<CliResult>;
+
 /**
- * Runs the CLI in-process, as `npx key-reactor <argv>` would, and captures what it writes. The
- * environment is put back afterwards: the global options (--table, --region, --endpoint-url) are applied
- * to process.env by the CLI, and must not leak from one case into the next.
+ * The CLI as an operator's shell points it at the local reactor: its table, Region and moto endpoint in
+ * the environment, `env` over them (a variable set to undefined is unset). Every AWS call the CLI's own
+ * clients make is recorded in `calls`, when given.
  */
-export async function cli(...argv: string[]): Promise<CliResult> {
-  const saved = { ...process.env };
+export function localCli(reactor: LocalReactor, calls?: AwsCallLog, env: Environment = {}): Cli {
+  const environment: Environment = {
+    [ENV.tableName]: reactor.reactor.settings.tableName,
+    AWS_REGION: reactor.place.region,
+    AWS_ENDPOINT_URL: reactor.moto.endpoint,
+    ...env,
+  };
+  return cliIn(environment, calls);
+}
+
+/** The CLI in `env` alone, its AWS calls recorded in `calls` when given. */
+export function cliIn(env: Environment, calls?: AwsCallLog): Cli {
+  return (...argv) => cli(argv, env, calls);
+}
+
+async function cli(argv: readonly string[], env: Environment, calls?: AwsCallLog): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
+  const recording = calls ? recordSessionCalls(calls) : undefined;
   try {
-    const code = await run(argv, {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-    });
+    const code = await run(
+      argv,
+      {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+      },
+      env,
+    );
     return { code, stdout, stderr };
   } finally {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
+    recording?.mockRestore();
   }
+}
+
+/**
+ * The CLI builds every client from its session's AWS options and takes no instrument from outside, so
+ * the log is added to those options for the one run (the test's own clients are left out).
+ */
+function recordSessionCalls(calls: AwsCallLog): jest.SpyInstance {
+  const aws = Object.getOwnPropertyDescriptor(CliSession.prototype, 'aws')?.get;
+  if (!aws) throw new Error('CliSession has no aws getter to add the call log to');
+  return jest.spyOn(CliSession.prototype, 'aws', 'get').mockImplementation(function (this: CliSession) {
+    const options = aws.call(this) as CliSession['aws'];
+    return { ...options, instrument: [...(options.instrument ?? []), calls.instrument] };
+  });
 }

@@ -3,67 +3,46 @@ import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionName } from '../../lambdas/dispatcher/key-event';
 import { keyIdOf } from '../../lambdas/shared/arn';
+import { ENV, GRACE_SECONDS_TAG } from '../../lambdas/shared/contract';
 import type { KeyEvent } from '../../lambdas/shared/model';
 import { AwsCallLog } from '../../sandbox/aws-calls';
-import { LocalStepFunctions, loadDefinition } from '../../sandbox/local-workflows';
-import { type MotoServer, startMoto } from '../../sandbox/moto';
-import {
-  type AwsClients,
-  createCustomerKey,
-  createFleet,
-  createReactorTable,
-  DEMO,
-  type FleetMember,
-  reactorEnvironment,
-  worldClients,
-} from '../../sandbox/world';
-import { cli } from './harness';
+import { loadDefinition } from '../../sandbox/local-workflows';
+import type { LocalReactor } from '../../sandbox/reactor';
+import { type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
+import { freshKeyWorldEachCase, keyEventFor } from '../support/key-world';
+import { type Cli, localCli } from './harness';
 
-// status and plan in-process against one moto server. plan must change nothing: every AWS call the
-// reactor's clients make is recorded, and none may write.
+// status and plan in-process against the worker's moto server. plan must change nothing: every AWS call
+// the CLI's clients make is recorded, and none may write.
 
-let moto: MotoServer;
-let clients: AwsClients;
+let reactor: LocalReactor;
 let sfn: SFNClient;
 let calls: AwsCallLog;
+let cli: Cli;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount) } });
-  Object.assign(process.env, reactorEnvironment(moto.endpoint));
-  clients = worldClients(moto.endpoint);
-  sfn = new SFNClient({ endpoint: moto.endpoint, region: 'us-east-1', maxAttempts: 1 });
+// The fleet registered with the CLI, as an operator would: no administrators.
+freshKeyWorldEachCase({ graceMs: 10, graceSeconds: 600 }, { registered: false }, async (world) => {
+  ({ reactor, keyArn, fleet } = world);
+  // moto's own Step Functions, where the CLI looks for executions (the reactor's client is answered by
+  // the local workflows instead).
+  sfn = new SFNClient({
+    endpoint: reactor.moto.endpoint,
+    region: reactor.place.region,
+    credentials: SANDBOX_CREDENTIALS,
+    maxAttempts: 1,
+  });
   calls = new AwsCallLog();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  await createReactorTable(clients);
-  keyArn = await createCustomerKey(clients);
-  fleet = await createFleet(clients);
+  cli = localCli(reactor, calls);
   const registered = await cli('register', keyArn, ...fleet.map((member) => member.resourceArn));
   expect(registered.code).toBe(0);
   calls.clear();
 });
 
-function keyEvent(workflow: 'disable' | 'enable', eventTime = new Date().toISOString()): KeyEvent {
-  return {
-    keyArn,
-    keyId: keyIdOf(keyArn),
-    account: '123456789012',
-    region: 'us-east-1',
-    trigger: workflow === 'disable' ? 'DisableKey' : 'EnableKey',
-    workflow,
-    urgent: false,
-    eventId: randomUUID(),
-    eventTime,
-    actor: null,
-  };
+function keyEvent(workflow: 'disable' | 'enable'): KeyEvent {
+  const trigger = workflow === 'disable' ? 'DisableKey' : 'EnableKey';
+  return keyEventFor(keyArn, { workflow, trigger, actor: null });
 }
 
 /** The two workflows on moto's Step Functions, with the definitions the CDK deploys (grace: 10 minutes). */
@@ -72,8 +51,10 @@ async function deployWorkflows(): Promise<{ disable: string; enable: string }> {
     const { stateMachineArn } = await sfn.send(
       new CreateStateMachineCommand({
         name: `key-reactor-${workflow}-${randomUUID().slice(0, 8)}`,
-        definition: JSON.stringify(loadDefinition(workflow, 600)),
+        definition: JSON.stringify(loadDefinition(reactor.place, workflow, 600)),
         roleArn: 'arn:aws:iam::123456789012:role/key-reactor-workflow',
+        // The construct tags the key-disabled workflow with its grace period, which the CLI reads.
+        ...(workflow === 'disable' ? { tags: [{ key: GRACE_SECONDS_TAG, value: '600' }] } : {}),
       }),
     );
     return stateMachineArn ?? '';
@@ -154,25 +135,20 @@ describe('key-reactor status', () => {
     // Prepare: the key is disabled and the reactor shut the fleet down; moto's Step Functions holds an
     // execution for the key, named as the dispatcher names them.
     const arns = await deployWorkflows();
-    await clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+    await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
     const event = keyEvent('disable');
     const name = executionName(event);
-    const local = await new LocalStepFunctions({ graceMs: 10, graceSeconds: 600 }).start(
-      'disable',
-      name,
-      event,
-    ).done;
+    const local = await reactor.stepFunctions.start('disable', name, event).done;
     expect(local.status).toBe('SUCCEEDED');
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: arns.disable, name, input: JSON.stringify(event) }),
     );
 
     // Act: the state machines from the environment, as the stack outputs would set them.
-    process.env.DISABLE_STATE_MACHINE_ARN = arns.disable;
-    process.env.ENABLE_STATE_MACHINE_ARN = arns.enable;
-    const result = await cli('status', keyArn);
-    delete process.env.DISABLE_STATE_MACHINE_ARN;
-    delete process.env.ENABLE_STATE_MACHINE_ARN;
+    const result = await localCli(reactor, calls, {
+      [ENV.disableStateMachineArn]: arns.disable,
+      [ENV.enableStateMachineArn]: arns.enable,
+    })('status', keyArn);
 
     // Assess
     expect(result.code).toBe(0);

@@ -2,54 +2,36 @@ import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../../lambdas/shared/arn';
 import { ENV } from '../../lambdas/shared/contract';
+import type { Registry } from '../../lambdas/shared/store/registry';
 import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
-import { type MotoServer, startMoto } from '../../sandbox/moto';
-import {
-  type AwsClients,
-  createCustomerKey,
-  createFleet,
-  createReactorTable,
-  DEMO,
-  type FleetMember,
-  reactorEnvironment,
-  worldClients,
-} from '../../sandbox/world';
-import { cli } from './harness';
+import type { LocalReactor } from '../../sandbox/reactor';
+import { createCustomerKey, type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
+import { freshKeyWorldEachCase } from '../support/key-world';
+import { type Cli, cliIn, localCli } from './harness';
 
-// The CLI in-process against one moto server: register, list and unregister through the reactor's own
-// store and drivers, and the one-line errors with their exit codes.
+// The CLI in-process against the worker's moto server: register, list and unregister through the
+// reactor's own store and drivers, and the one-line errors with their exit codes.
 
-let moto: MotoServer;
-let clients: AwsClients;
+let reactor: LocalReactor;
 let keyArn: string;
 let fleet: FleetMember[];
-let registry: typeof import('../../lambdas/shared/store/registry');
-/** The calls the CLI's own clients make (the reactor's shared clients, not the test's). */
+/** The registry the CLI writes, read through the local reactor's own store. */
+let registry: Registry;
+/** The calls the CLI's own clients make (not the test's, nor the local reactor's). */
 let calls: AwsCallLog;
+let cli: Cli;
 
-beforeAll(async () => {
-  moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount) } });
-  Object.assign(process.env, reactorEnvironment(moto.endpoint));
-  clients = worldClients(moto.endpoint);
-  registry = await import('../../lambdas/shared/store/registry');
-  calls = new AwsCallLog();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
-
-/** A fresh table, key and fleet for each case that touches AWS. */
-async function freshWorld(): Promise<void> {
-  await moto.reset();
-  await createReactorTable(clients);
-  keyArn = await createCustomerKey(clients);
-  fleet = await createFleet(clients);
-  calls.clear();
-}
+/** Jest hooks: a fresh table, key and fleet before each case of the block, nothing registered. */
+const freshWorld = () =>
+  freshKeyWorldEachCase({ graceMs: 10 }, { registered: false }, (world) => {
+    ({ reactor, keyArn, fleet } = world);
+    registry = reactor.reactor.store.registry;
+    calls = new AwsCallLog();
+    cli = localCli(reactor, calls);
+  });
 
 // By key ID: moto fails DisableKey given the key's ARN.
-const disableKey = () => clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+const disableKey = () => reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
 const arns = () => fleet.map((member) => member.resourceArn);
 const service = () => fleet.find((member) => member.layer === 'service')?.resourceArn ?? '';
 
@@ -62,7 +44,7 @@ const isTableWrite = (call: AwsCall) =>
 const tableWrites = () => calls.calls.filter(isTableWrite);
 
 describe('key-reactor register', () => {
-  beforeEach(freshWorld);
+  freshWorld();
 
   it('registers each resource in the layer its kind implies, and says what it saw', async () => {
     // Act
@@ -73,11 +55,11 @@ describe('key-reactor register', () => {
     expect(result.stdout).toContain(`Registered 4 resources to ${keyArn}:`);
     expect(result.stdout).toMatch(/service {2}ecs-service {3}api {18}running \(desired 2, running 2/);
     expect(result.stdout).toContain('administrators: dba@customer.example');
-    const registered = await registry.listRegistered(keyArn);
+    const registered = await registry.list(keyArn);
     expect(registered.map(({ resourceArn, layer }) => ({ resourceArn, layer }))).toEqual(
       expect.arrayContaining(fleet.map(({ resourceArn, layer }) => ({ resourceArn, layer }))),
     );
-    expect(await registry.getPolicy(keyArn)).toEqual({
+    expect(await registry.policy(keyArn)).toEqual({
       administrators: ['dba@customer.example'],
       action: 'shutdown',
     });
@@ -101,7 +83,7 @@ describe('key-reactor register', () => {
 
     // Assess
     expect(result.code).toBe(0);
-    expect(await registry.getPolicy(keyArn)).toEqual({
+    expect(await registry.policy(keyArn)).toEqual({
       administrators: ['a@customer.example', 'b@customer.example'],
       graceSeconds: 1800,
       action: 'alert-only',
@@ -115,7 +97,7 @@ describe('key-reactor register', () => {
 
     await cli('register', keyArn, arns()[1] ?? '', '--action', 'alert-only');
 
-    expect(await registry.getPolicy(keyArn)).toEqual({
+    expect(await registry.policy(keyArn)).toEqual({
       administrators: ['a@customer.example'],
       graceSeconds: 300,
       action: 'alert-only',
@@ -125,12 +107,12 @@ describe('key-reactor register', () => {
   it('puts every resource in the layer --layer names', async () => {
     await cli('register', keyArn, service(), '--layer', 'server');
 
-    expect((await registry.listRegistered(keyArn))[0]?.layer).toBe('server');
+    expect((await registry.list(keyArn))[0]?.layer).toBe('server');
   });
 
   it('warns clearly about a resource without the managed tag, or one that does not exist, and registers it', async () => {
     // Prepare: an instance nobody tagged for the reactor.
-    const { Instances } = await clients.ec2.send(
+    const { Instances } = await reactor.clients.ec2.send(
       new RunInstancesCommand({
         ImageId: 'ami-12c6146b',
         InstanceType: 't3.micro',
@@ -152,7 +134,7 @@ describe('key-reactor register', () => {
     );
     expect(result.stderr).toContain(`warning: ${missing} was not found`);
     expect(result.stdout).toMatch(/i-0123456789abcdef0 +not-found/);
-    expect(await registry.listRegistered(keyArn)).toHaveLength(2);
+    expect(await registry.list(keyArn)).toHaveLength(2);
   });
 
   it('refuses a key ID, an alias or anything but a key ARN, with exit code 2 and one line', async () => {
@@ -169,7 +151,7 @@ describe('key-reactor register', () => {
       expect(result.stderr).toMatch(/^error: ".*" is not a KMS key ARN \(.+\)\n$/);
       expect(result.stdout).toBe('');
     }
-    expect(await registry.listRegistered(keyArn)).toEqual([]);
+    expect(await registry.list(keyArn)).toEqual([]);
   });
 
   it('refuses a resource of a type it cannot stop, naming the type, with exit code 2', async () => {
@@ -183,7 +165,7 @@ describe('key-reactor register', () => {
     );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     // Nothing is registered when any argument is bad.
-    expect(await registry.listRegistered(keyArn)).toEqual([]);
+    expect(await registry.list(keyArn)).toEqual([]);
   });
 
   it('refuses something that is not an ARN at all, and bad option values, with exit code 2', async () => {
@@ -218,24 +200,17 @@ describe('key-reactor register', () => {
   });
 
   it('says how to name the table when none is given, with exit code 2', async () => {
-    // Prepare
-    const table = process.env[ENV.tableName];
-    delete process.env[ENV.tableName];
-    try {
-      // Act
-      const result = await cli('list');
+    // Act
+    const result = await localCli(reactor, calls, { [ENV.tableName]: undefined })('list');
 
-      // Assess
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain('error: no table given: pass --table <name> or set TABLE_NAME');
-    } finally {
-      process.env[ENV.tableName] = table;
-    }
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: no table given: pass --table <name> or set TABLE_NAME');
   });
 });
 
 describe('key-reactor register checks the key first', () => {
-  beforeEach(freshWorld);
+  freshWorld();
 
   it('checks the key once, with DescribeKey and GenerateDataKey, before registering several resources', async () => {
     // Act
@@ -247,7 +222,7 @@ describe('key-reactor register checks the key first', () => {
     expect(calls.of('GenerateDataKey').map((call) => call.input.KeyId)).toEqual([keyArn]);
     const checked = calls.calls.findIndex((call) => call.operation === 'GenerateDataKey');
     expect(checked).toBeLessThan(calls.calls.findIndex(isTableWrite));
-    expect(await registry.listRegistered(keyArn)).toHaveLength(4);
+    expect(await registry.list(keyArn)).toHaveLength(4);
   });
 
   it('refuses a disabled key with exit code 2, saying to enable it, and writes nothing', async () => {
@@ -264,7 +239,7 @@ describe('key-reactor register checks the key first', () => {
       stderr: `error: ${keyArn} is Disabled: enable it (aws kms enable-key --key-id ${keyArn}) first\n`,
     });
     expect(tableWrites()).toEqual([]);
-    expect(await registry.listRegistered(keyArn)).toEqual([]);
+    expect(await registry.list(keyArn)).toEqual([]);
   });
 
   it('refuses a key that does not exist, with exit code 2', async () => {
@@ -294,7 +269,12 @@ describe('key-reactor register checks the key first', () => {
 
   it("refuses a key in another Region than the CLI's, with exit code 2", async () => {
     // Prepare: a key in us-west-2, while the CLI works in us-east-1 (AWS_REGION).
-    const west = new KMSClient({ endpoint: moto.endpoint, region: 'us-west-2', maxAttempts: 1 });
+    const west = new KMSClient({
+      endpoint: reactor.moto.endpoint,
+      region: 'us-west-2',
+      credentials: SANDBOX_CREDENTIALS,
+      maxAttempts: 1,
+    });
     const { KeyMetadata } = await west.send(new CreateKeyCommand({ Description: 'Key in another Region' }));
     const westKey = KeyMetadata?.Arn ?? '';
 
@@ -330,16 +310,16 @@ describe('key-reactor register checks the key first', () => {
     );
     expect(result.stdout).toContain(`Registered 4 resources to ${keyArn}:`);
     expect(calls.of('DescribeKey')).toEqual([]);
-    expect(await registry.listRegistered(keyArn)).toHaveLength(4);
+    expect(await registry.list(keyArn)).toHaveLength(4);
   });
 });
 
 describe('key-reactor list and unregister', () => {
-  beforeEach(freshWorld);
+  freshWorld();
 
   it('round-trips: register, list one key and every key, unregister, list again', async () => {
     // Prepare
-    const otherKey = await createCustomerKey(clients, 'Another customer key');
+    const otherKey = await createCustomerKey(reactor.clients, 'Another customer key');
     expect((await cli('register', keyArn, ...arns(), '--grace', '15')).code).toBe(0);
     expect((await cli('register', otherKey, arns()[1] ?? '', '--action', 'alert-only')).code).toBe(0);
 
@@ -391,6 +371,9 @@ describe('key-reactor list and unregister', () => {
 });
 
 describe('key-reactor --help', () => {
+  // No AWS call: no world, no environment.
+  const cli = cliIn({});
+
   it.each(['register', 'unregister', 'list', 'status', 'plan', 'simulate'])(
     'documents %s',
     async (command) => {

@@ -1,13 +1,22 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+// What `simulate --json` prints; a type-only import, so the script does not run.
+import type { SimulationOutcome as Outcome } from '../../sandbox/simulate';
+import { SAMPLES_DIR, sample as sampleEvent, sampleNames } from '../support/samples';
 
-// The sandbox commands as a user runs them, as child processes: each starts its own moto server.
+// The sandbox commands as a user runs them, as child processes: each starts its own moto server. The
+// runs are independent, so they start together before the tests (a few at a time: each is a Node
+// process and a moto server), and each test waits for its own; jest's single worker on a 2-core
+// machine leaves the other core to them.
 
 const ROOT = path.resolve(__dirname, '../..');
-const SAMPLES = path.resolve(ROOT, '../shared/samples/events');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/** Runs in flight at once. */
+const CONCURRENT_RUNS = 3;
+// A test waits for its run, which may have queued behind others: more than the default 60 s if need be.
+jest.setTimeout(180_000);
 
 interface Run {
   readonly code: number;
@@ -15,7 +24,7 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(script: string, args: string[]): Promise<Run> {
+function spawnRun(script: string, args: readonly string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       TSX,
@@ -26,18 +35,27 @@ function run(script: string, args: string[]): Promise<Run> {
   });
 }
 
-interface Outcome {
-  matched: boolean;
-  accepted: boolean;
-  reason: string | null;
-  executions: { name: string; workflow: string; status: string }[];
-  stopped: string[];
-  started: string[];
-  emails: { to: string[]; subject: string; text: string; html: string }[];
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `tsx sandbox/<script> <args>`, once fewer than CONCURRENT_RUNS others are running. */
+async function run(script: string, args: readonly string[]): Promise<Run> {
+  if (running >= CONCURRENT_RUNS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running += 1;
+  try {
+    return await spawnRun(script, args);
+  } finally {
+    running -= 1;
+    waiting.shift()?.();
+  }
 }
 
+/** Each file's `simulate --json --grace 1` run, started in beforeAll. */
+const simulations = new Map<string, Promise<Run>>();
+
 async function simulate(file: string): Promise<Outcome> {
-  const result = await run('simulate.ts', [file, '--json', '--grace', '1']);
+  const result = await simulations.get(file);
+  if (!result) throw new Error(`no simulation of ${file} was started`);
   expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({
     code: 0,
     stderr: '',
@@ -46,7 +64,7 @@ async function simulate(file: string): Promise<Outcome> {
   return JSON.parse(result.stdout) as Outcome;
 }
 
-const sample = (name: string) => path.join(SAMPLES, name);
+const sample = (name: string) => path.join(SAMPLES_DIR, name);
 const isService = (arn: string) => arn.includes(':ecs:');
 const ALL_EXPECTED_SAMPLES = [
   'disable-key-cli.json',
@@ -65,9 +83,39 @@ function expectShutdown(outcome: Outcome): void {
   expect(outcome.stopped.slice(1).some(isService)).toBe(false);
 }
 
+/** A file of its own holding `text`. */
+function eventFile(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'simulate-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** A DisableKey that KMS refused: CloudTrail records it with an errorCode. */
+function deniedDisableKey(): string {
+  const denied = sampleEvent('disable-key-cli.json');
+  denied.detail.errorCode = 'AccessDenied';
+  denied.detail.errorMessage = 'User is not authorized to perform kms:DisableKey';
+  return eventFile('denied.json', JSON.stringify(denied));
+}
+
+const DENIED = deniedDisableKey();
+/** Not JSON, and not there at all. */
+const UNREADABLE = [eventFile('broken.json', '{ not json'), path.join(tmpdir(), 'no-such-event.json')];
+let unreadableRuns: Promise<Run[]>;
+let startRun: Promise<Run>;
+
+beforeAll(() => {
+  // npm start is the longest run: first in line.
+  startRun = run('start.ts', ['--grace', '1']);
+  for (const file of [...ALL_EXPECTED_SAMPLES.map(sample), DENIED]) {
+    simulations.set(file, run('simulate.ts', [file, '--json', '--grace', '1']));
+  }
+  unreadableRuns = Promise.all(UNREADABLE.map((file) => run('simulate.ts', [file, '--json'])));
+});
+
 describe('npm run simulate', () => {
   it('has a test for every sample event', () => {
-    expect(readdirSync(SAMPLES).sort()).toEqual(ALL_EXPECTED_SAMPLES);
+    expect(sampleNames().sort()).toEqual(ALL_EXPECTED_SAMPLES);
   });
 
   it('DisableKey: stops the fleet after the grace period, services first, and emails twice', async () => {
@@ -116,13 +164,7 @@ describe('npm run simulate', () => {
   });
 
   it('a denied DisableKey matches no rule and changes nothing', async () => {
-    const denied = JSON.parse(readFileSync(sample('disable-key-cli.json'), 'utf8'));
-    denied.detail.errorCode = 'AccessDenied';
-    denied.detail.errorMessage = 'User is not authorized to perform kms:DisableKey';
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'simulate-')), 'denied.json');
-    writeFileSync(file, JSON.stringify(denied));
-
-    const outcome = await simulate(file);
+    const outcome = await simulate(DENIED);
 
     expect(outcome).toMatchObject({
       matched: false,
@@ -135,10 +177,7 @@ describe('npm run simulate', () => {
   });
 
   it('exits 2 with one line and no stack trace when the file is not JSON or missing', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'simulate-')), 'broken.json');
-    writeFileSync(file, '{ not json');
-    for (const target of [file, path.join(tmpdir(), 'no-such-event.json')]) {
-      const result = await run('simulate.ts', [target, '--json']);
+    for (const result of await unreadableRuns) {
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(
@@ -158,7 +197,7 @@ describe('npm run simulate', () => {
 
 describe('npm start', () => {
   it('plays the Heroku scenario: services stop before servers, servers start before services, emails sent', async () => {
-    const result = await run('start.ts', ['--grace', '1']);
+    const result = await startRun;
     expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({
       code: 0,
       stderr: '',

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import {
   EventBridgeClient,
   PutEventsCommand,
@@ -8,11 +6,12 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import {
   CreateQueueCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
@@ -20,27 +19,25 @@ import {
   CustomerKeyForwarder,
   forwardedPatterns,
 } from '../../lib/customer-forwarder';
-import { type MotoServer, startMoto } from '../../sandbox/moto';
-
-interface SampleEvent extends Record<string, unknown> {
-  detail: { errorCode?: string; requestParameters: { keyId: string } };
-}
+import { testApp } from '../support/cdk';
+import { workerMoto } from '../support/moto';
+import { sample } from '../support/samples';
 
 const BUS = 'arn:aws:events:us-east-1:999999999999:event-bus/key-lifecycle-reactor';
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const OTHER_KEY = 'arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321';
-const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');
 
 function forwarderStack(context: Record<string, string> = { platformBusArn: BUS, keyArns: KEY }): Stack {
-  const app = new App({ context });
-  return new CustomerForwarderStack(app, 'CustomerForwarderStack', {
+  return new CustomerForwarderStack(testApp(context), 'CustomerForwarderStack', {
     env: { account: '111122223333', region: 'us-east-1' },
   });
 }
 
 describe('the customer forwarder', () => {
+  /** The forwarder for one key, synthesized once for the tests that only read it. */
+  const template = Template.fromStack(forwarderStack());
+
   it('forwards only the named keys, only successful calls, to the platform bus', () => {
-    const template = Template.fromStack(forwarderStack());
     template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
@@ -63,17 +60,13 @@ describe('the customer forwarder', () => {
   });
 
   it('gives EventBridge a role that may only put events on the platform bus', () => {
-    const template = Template.fromStack(forwarderStack());
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     expect(statements).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: BUS }]);
   });
 
   it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
-    const app = new App({ context: { platformBusArn: BUS, keyArns: KEY } });
-    new CustomerForwarderStack(app, 'CustomerForwarderStack', {
-      env: { account: '111122223333', region: 'us-east-1' },
-    });
+    const app = forwarderStack().node.root as App;
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
   });
@@ -95,16 +88,8 @@ describe('the customer forwarder', () => {
 });
 
 describe('the forwarded patterns, matched by moto EventBridge', () => {
-  let moto: MotoServer;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
   it('match the named key in every sample, by ARN or key ID, and not another key or a denied call', async () => {
-    const config = { endpoint: moto.endpoint, region: 'us-east-1', maxAttempts: 1 };
+    const config = { endpoint: (await workerMoto()).endpoint, region: 'us-east-1', maxAttempts: 1 };
     const bus = new EventBridgeClient(config);
     const sqs = new SQSClient(config);
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'forwarded' }));
@@ -134,16 +119,10 @@ describe('the forwarded patterns, matched by moto EventBridge', () => {
         }),
       );
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-      if (Messages?.length) {
-        const { DeleteMessageCommand } = await import('@aws-sdk/client-sqs');
-        for (const message of Messages)
-          await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
-      }
+      for (const message of Messages ?? [])
+        await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
       return (Messages?.length ?? 0) > 0;
     };
-    const sample = (name: string) =>
-      JSON.parse(readFileSync(path.join(SAMPLES, name), 'utf8')) as SampleEvent;
-
     // disable-key-cli names the key by ID, enable-key-console by ARN.
     for (const name of [
       'disable-key-cli.json',

@@ -1,23 +1,14 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { WORKFLOWS } from '../../lib/catalog';
 import { KeyLifecycleReactor } from '../../lib/key-lifecycle-reactor';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
+import { cdkApp } from '../support/cdk';
 
 // The dashboard and the alarms, asserted on what the template says (metric names, namespaces and the
 // resources they point at, resolved through the constructs), never on hashed logical IDs.
 
-const CDK_CONTEXT = (
-  JSON.parse(readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  }
-).context;
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-
-const app = new App({ context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
-const stack = new Stack(app, 'TestStack');
+const stack = new Stack(cdkApp(), 'TestStack');
 const reactor = new KeyLifecycleReactor(stack, 'Reactor', {
   senderAddress: 'reactor@example.com',
   operatorAddresses: ['ops@example.com'],
@@ -159,8 +150,7 @@ describe('the alarms', () => {
 describe('the stack outputs', () => {
   it('give the CLI its table and state machines, and name the dashboard', () => {
     // Act
-    const outputsApp = new App({ context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
-    const reactorStack = new KeyLifecycleReactorStack(outputsApp, 'KeyLifecycleReactor');
+    const reactorStack = new KeyLifecycleReactorStack(cdkApp(), 'KeyLifecycleReactor');
     const outputs = Template.fromStack(reactorStack).toJSON().Outputs as Record<string, { Value: unknown }>;
 
     // Assess

@@ -1,18 +1,13 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
+import { cdkApp } from '../support/cdk';
 
 // The context the CLI uses (feature flags and the example settings in cdk.json), without bundling, which
 // is irrelevant to the checks and is proven by one test in reactor.test.ts.
-const CDK_CONTEXT = (
-  JSON.parse(readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as { context: object }
-).context;
-
 function synthesizeApp(): App {
-  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const app = cdkApp();
   new KeyLifecycleReactorStack(app, 'KeyLifecycleReactor');
   return app;
 }

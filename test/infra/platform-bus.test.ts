@@ -1,17 +1,14 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
+import { testApp } from '../support/cdk';
 
 // The bus customer accounts forward their KMS events to admits only the configured accounts.
 
 function synth(context: Record<string, string>): Template {
-  const app = new App({
-    context: {
-      'aws:cdk:bundling-stacks': [],
-      senderAddress: 'reactor@platform.example',
-      operatorAddresses: 'ops@platform.example',
-      ...context,
-    },
+  const app = testApp({
+    senderAddress: 'reactor@platform.example',
+    operatorAddresses: 'ops@platform.example',
+    ...context,
   });
   return Template.fromStack(
     new KeyLifecycleReactorStack(app, 'KeyLifecycleReactor', {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import { App, type CfnElement, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
@@ -17,19 +17,11 @@ import {
 import { KMS_EVENT_PATTERNS } from '../../lib/event-patterns';
 import { KeyLifecycleReactor, type KeyLifecycleReactorProps } from '../../lib/key-lifecycle-reactor';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
+import { cdkApp, FEATURE_FLAGS, testApp } from '../support/cdk';
 
 // The CLI's context (feature flags and example settings from cdk.json), so the tests synthesize what
-// `cdk synth` does. Bundling is skipped (`aws:cdk:bundling-stacks: []`) except in the one test that
-// proves esbuild bundles every function without Docker.
-const CDK_CONTEXT = (
-  JSON.parse(readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  }
-).context;
-const FEATURE_FLAGS = Object.fromEntries(
-  Object.entries(CDK_CONTEXT).filter(([name]) => name.startsWith('@aws-cdk')),
-);
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+// `cdk synth` does. Bundling is skipped except in the one test that proves esbuild bundles every
+// function without Docker.
 
 const REQUIRED_PROPS: KeyLifecycleReactorProps = {
   senderAddress: 'reactor@example.com',
@@ -37,8 +29,7 @@ const REQUIRED_PROPS: KeyLifecycleReactorProps = {
 };
 
 function reactorStack(props: Partial<KeyLifecycleReactorProps> = {}) {
-  const app = new App({ context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
-  const stack = new Stack(app, 'TestStack');
+  const stack = new Stack(cdkApp(), 'TestStack');
   const reactor = new KeyLifecycleReactor(stack, 'Reactor', { ...REQUIRED_PROPS, ...props });
   return { stack, reactor, template: Template.fromStack(stack) };
 }
@@ -678,8 +669,7 @@ describe('KeyLifecycleReactor props', () => {
 
   it('lets two reactors live in one stack without clashing log group names', () => {
     // Prepare
-    const app = new App({ context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
-    const stack = new Stack(app, 'TwoReactors');
+    const stack = new Stack(cdkApp(), 'TwoReactors');
     new KeyLifecycleReactor(stack, 'Blue', REQUIRED_PROPS);
     new KeyLifecycleReactor(stack, 'Green', REQUIRED_PROPS);
 
@@ -696,8 +686,7 @@ describe('KeyLifecycleReactor props', () => {
 
   it('skips the checks for unresolved tokens', () => {
     // Prepare
-    const app = new App({ context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
-    const stack = new Stack(app, 'TokenStack');
+    const stack = new Stack(cdkApp(), 'TokenStack');
     const sender = new CfnParameter(stack, 'Sender').valueAsString;
 
     // Act and assess
@@ -758,8 +747,10 @@ describe('KeyLifecycleReactor props', () => {
 
 describe('KeyLifecycleReactorStack context', () => {
   const stackWith = (context: Record<string, unknown>) => {
-    const app = new App({ context: { ...FEATURE_FLAGS, ...NO_BUNDLING, ...context } });
-    const stack = new KeyLifecycleReactorStack(app, 'KeyLifecycleReactor');
+    const stack = new KeyLifecycleReactorStack(
+      testApp({ ...FEATURE_FLAGS, ...context }),
+      'KeyLifecycleReactor',
+    );
     return { stack, template: Template.fromStack(stack) };
   };
 
@@ -835,7 +826,7 @@ const OPTIONAL_SDK_MODULES = ['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v
 describe('bundling', () => {
   it('bundles every function with esbuild, SDK included, without Docker', () => {
     // Prepare: bundling on (no aws:cdk:bundling-stacks override), the app's own stack.
-    const app = new App({ context: CDK_CONTEXT });
+    const app = cdkApp({}, { bundling: true });
     const stack = new KeyLifecycleReactorStack(app, 'KeyLifecycleReactor');
 
     // Act

@@ -1,8 +1,9 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, ENV } from '../../lambdas/shared/contract';
 import { KeyLifecycleReactor, type KeyLifecycleReactorProps } from '../../lib/key-lifecycle-reactor';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
+import { testApp } from '../support/cdk';
 
 // The sweep: its schedule, its drift rule, and what it may do (read, warn, put drift events; never stop).
 
@@ -12,8 +13,7 @@ const REQUIRED_PROPS: KeyLifecycleReactorProps = {
 };
 
 function reactorStack(props: Partial<KeyLifecycleReactorProps> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'TestStack', { env: { account: '999999999999', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'TestStack', { env: { account: '999999999999', region: 'us-east-1' } });
   const reactor = new KeyLifecycleReactor(stack, 'Reactor', { ...REQUIRED_PROPS, ...props });
   return { stack, reactor, template: Template.fromStack(stack) };
 }
@@ -35,8 +35,11 @@ function sweepStatements(template: Template, stack: Stack, reactor: KeyLifecycle
 const actionsOf = (statements: readonly Statement[]) =>
   statements.flatMap((statement) => [statement.Action].flat()).sort();
 
+/** The reactor with its defaults, synthesized once for every test that only reads it. */
+const defaults = reactorStack();
+
 describe('the sweep', () => {
-  const { stack, reactor, template } = reactorStack();
+  const { stack, reactor, template } = defaults;
 
   it('runs every 5 minutes by default, without retries (the next sweep is the retry)', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -116,14 +119,11 @@ describe('the sweep', () => {
   });
 
   it('takes them from context too', () => {
-    const app = new App({
-      context: {
-        'aws:cdk:bundling-stacks': [],
-        senderAddress: 'reactor@example.com',
-        operatorAddresses: 'ops@example.com',
-        sweepMinutes: '10',
-        warningDays: '60,30,7,1',
-      },
+    const app = testApp({
+      senderAddress: 'reactor@example.com',
+      operatorAddresses: 'ops@example.com',
+      sweepMinutes: '10',
+      warningDays: '60,30,7,1',
     });
     const template = Template.fromStack(new KeyLifecycleReactorStack(app, 'KeyLifecycleReactor'));
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(10 minutes)' });
@@ -178,7 +178,7 @@ describe('an allowed organization', () => {
   });
 
   it('adds no organization statement when none is configured', () => {
-    const plain = reactorStack().template;
+    const plain = defaults.template;
     expect(JSON.stringify(plain.toJSON())).not.toContain('aws:PrincipalOrgID');
     expect(JSON.stringify(plain.toJSON())).not.toContain('aws:ResourceOrgID');
   });

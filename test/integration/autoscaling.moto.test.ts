@@ -1,9 +1,10 @@
 import { DescribeAutoScalingGroupsCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import { SCALING_PROCESSES } from '../../lambdas/shared/drivers/autoscaling-group';
-import { type MotoServer, startMoto } from '../../sandbox/moto';
-import { type AwsClients, createAutoScalingGroup, worldClients } from '../../sandbox/world';
+import { LOCAL_REGION } from '../../sandbox/local-workflows';
+import { type AwsClients, createAutoScalingGroup, stockImageId, worldClients } from '../../sandbox/world';
+import { workerMoto } from '../support/moto';
 
 /**
  * The Auto Scaling group driver against moto 5.2: real Query-protocol requests and responses for
@@ -15,21 +16,14 @@ import { type AwsClients, createAutoScalingGroup, worldClients } from '../../san
 const TAG = { key: 'key-reactor:managed', value: 'true' };
 
 describe('AutoScalingGroupDriver against moto', () => {
-  let moto: MotoServer;
   let clients: AwsClients;
   let driver: Driver;
   let imageId: string;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    clients = worldClients(moto.endpoint);
+    clients = worldClients((await workerMoto()).endpoint, LOCAL_REGION);
     driver = createDrivers(clients, TAG)['autoscaling-group'];
-    const { Images } = await clients.ec2.send(new DescribeImagesCommand({}));
-    imageId = Images?.[0]?.ImageId ?? '';
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
+    imageId = await stockImageId(clients.ec2);
   });
 
   async function groupState(name: string) {

@@ -1,8 +1,8 @@
 import '../support/warn-logs';
 import { sentEmails } from '../../sandbox/aws-calls';
 import type { EventBridgeEvent } from '../../sandbox/cloudtrail';
-import { LocalReactor } from '../../sandbox/reactor';
-import { deliver, keyWorld, trailEvent } from '../support/key-world';
+import type { LocalReactor } from '../../sandbox/reactor';
+import { deliver, freshKeyWorldEachCase, trailEvent } from '../support/key-world';
 
 // Bad input through the whole intake: moto's EventBridge with the deployed rules where the rules have a
 // say, then the real dispatcher, then (for what is accepted) the real workflow and its emails. Each bad
@@ -20,22 +20,18 @@ interface LogLine {
 
 let reactor: LocalReactor;
 let keyArn: string;
+freshKeyWorldEachCase(
+  { graceMs: 20, graceSeconds: 600, pollMs: 5, retryMs: 20 },
+  { instances: 1, database: false },
+  (world) => {
+    ({ reactor, keyArn } = world);
+  },
+);
 let lines: LogLine[];
 let restore: (() => void) | undefined;
 
-beforeAll(async () => {
-  reactor = await LocalReactor.start({ graceMs: 20, graceSeconds: 600, pollMs: 5, retryMs: 20 });
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
+beforeEach(() => {
   // Powertools Logger writes JSON lines to stdout, and warnings to stderr: the tests read both.
-  await reactor.reset();
-  ({ keyArn } = await keyWorld(reactor, { instances: 1, database: false }));
-  reactor.calls.clear();
   lines = [];
   const capture = (stream: NodeJS.WriteStream) => {
     const write = stream.write;
@@ -138,22 +134,22 @@ describe('rejected, with one warning line, nothing started', () => {
 
   it("an event whose key is not in the event's account", async () => {
     const event = disableEvent();
-    const foreignKey = keyArn.replace(`:${reactor.account}:`, ':111122223333:');
+    const foreignKey = keyArn.replace(`:${reactor.place.account}:`, ':111122223333:');
     event.detail.resources = [{ type: 'AWS::KMS::Key', ARN: foreignKey }];
     event.detail.requestParameters = { keyId: foreignKey };
     expect((await rejection(event)).reason).toBe(
-      `Key "${foreignKey}" is not in the event's account and Region (${reactor.account}, us-east-1)`,
+      `Key "${foreignKey}" is not in the event's account and Region (${reactor.place.account}, us-east-1)`,
     );
   });
 
   it('an event from an account the reactor does not serve', async () => {
     const event = disableEvent();
-    const foreignKey = keyArn.replace(`:${reactor.account}:`, ':444455556666:');
+    const foreignKey = keyArn.replace(`:${reactor.place.account}:`, ':444455556666:');
     (event as { account: string }).account = '444455556666';
     event.detail.resources = [{ type: 'AWS::KMS::Key', ARN: foreignKey }];
     event.detail.requestParameters = { keyId: foreignKey };
     expect((await rejection(event)).reason).toBe(
-      `Account 444455556666 is not one the reactor serves (allowed: ${reactor.account})`,
+      `Account 444455556666 is not one the reactor serves (allowed: ${reactor.place.account})`,
     );
   });
 });
@@ -193,7 +189,7 @@ describe('accepted and made safe, with one warning line', () => {
     // Prepare
     const event = disableEvent();
     const identity = event.detail.userIdentity as Record<string, unknown>;
-    identity.arn = `arn:aws:iam::${reactor.account}:user/<script>alert(1)</script>`;
+    identity.arn = `arn:aws:iam::${reactor.place.account}:user/<script>alert(1)</script>`;
     event.detail.sourceIPAddress = '"><img src=x onerror=alert(1)>';
     event.detail.userAgent = 'curl\r\nBcc: evil@example.com\u2028X-Injected: yes';
 

@@ -1,15 +1,14 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { CreateDBClusterCommand, CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBClusterCommand, CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import { createDrivers, type Driver } from '../../lambdas/shared/drivers';
 import type { Observation } from '../../lambdas/shared/model';
-import { type MotoServer, startMoto } from '../../sandbox/moto';
+import { stockImageId, worldClients } from '../../sandbox/world';
+import { workerMoto } from '../support/moto';
 
 /**
  * The drivers against moto, a fake of AWS at the protocol level: real requests, real serialisation,
@@ -23,7 +22,6 @@ const arn = (service: string, resource: string): string =>
   `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 describe('drivers against moto', () => {
-  let moto: MotoServer;
   let drivers: ReturnType<typeof createDrivers>;
 
   const ecsService = arn('ecs', 'service/payments/api');
@@ -33,12 +31,10 @@ describe('drivers against moto', () => {
   const dbCluster = arn('rds', 'cluster:ledger');
 
   beforeAll(async () => {
-    moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: '2' } });
-    const clientConfig = { endpoint: moto.endpoint, region: REGION };
-    const ecs = new ECSClient(clientConfig);
-    const ec2 = new EC2Client(clientConfig);
-    const rds = new RDSClient(clientConfig);
-    drivers = createDrivers({ ecs, ec2, rds, autoscaling: new AutoScalingClient(clientConfig) }, TAG);
+    // The worker's server runs ECS services' tasks (MOTO_ECS_SERVICE_RUNNING), as a round trip needs.
+    const clients = worldClients((await workerMoto()).endpoint, REGION);
+    const { ecs, ec2, rds } = clients;
+    drivers = createDrivers(clients, TAG);
     const tags = [{ key: TAG.key, value: TAG.value }];
     const Tags = [{ Key: TAG.key, Value: TAG.value }];
 
@@ -59,9 +55,7 @@ describe('drivers against moto', () => {
       }),
     );
 
-    const { Images } = await ec2.send(new DescribeImagesCommand({}));
-    const ImageId = Images?.[0]?.ImageId;
-    if (!ImageId) throw new Error('moto offers no AMI');
+    const ImageId = await stockImageId(ec2);
     const run = (tagged: boolean) =>
       ec2.send(
         new RunInstancesCommand({
@@ -99,10 +93,6 @@ describe('drivers against moto', () => {
         Tags,
       }),
     );
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
   });
 
   /**
@@ -157,29 +147,19 @@ describe('drivers against moto', () => {
     expect(after).toEqual(before);
   });
 
-  it('stops and starts an RDS DB instance', async () => {
+  it.each([
+    ['instance', 'rds-instance', dbInstance],
+    ['cluster', 'rds-cluster', dbCluster],
+  ] as const)('stops and starts an RDS DB %s', async (_what, kind, resourceArn) => {
     // Prepare
-    const driver = drivers['rds-instance'];
+    const driver = drivers[kind];
 
     // Act
-    const [before, stopped, after] = await roundTrip(driver, [dbInstance]);
+    const [before, stopped, after] = await roundTrip(driver, [resourceArn]);
 
     // Assess
-    expect(before).toEqual([{ resourceArn: dbInstance, state: 'running', detail: 'available', restore: {} }]);
-    expect(stopped).toEqual([{ resourceArn: dbInstance, state: 'stopped', detail: 'stopped' }]);
-    expect(after).toEqual(before);
-  });
-
-  it('stops and starts an RDS DB cluster', async () => {
-    // Prepare
-    const driver = drivers['rds-cluster'];
-
-    // Act
-    const [before, stopped, after] = await roundTrip(driver, [dbCluster]);
-
-    // Assess
-    expect(before).toEqual([{ resourceArn: dbCluster, state: 'running', detail: 'available', restore: {} }]);
-    expect(stopped).toEqual([{ resourceArn: dbCluster, state: 'stopped', detail: 'stopped' }]);
+    expect(before).toEqual([{ resourceArn, state: 'running', detail: 'available', restore: {} }]);
+    expect(stopped).toEqual([{ resourceArn, state: 'stopped', detail: 'stopped' }]);
     expect(after).toEqual(before);
   });
 

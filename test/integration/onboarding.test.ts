@@ -7,21 +7,17 @@ import {
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkKeyForOnboarding, KeyOnboardingError } from '../../cli/onboarding';
-import { type MotoServer, startMoto } from '../../sandbox/moto';
+import { LOCAL_REGION } from '../../sandbox/local-workflows';
+import { worldClients } from '../../sandbox/world';
+import { workerMoto } from '../support/moto';
 
 // The checks run against moto where moto models the key (spec, usage, multi-Region, state, existence);
 // the key-policy refusal, which moto does not evaluate for GenerateDataKey, is checked with a mock.
 
-let moto: MotoServer;
 let kms: KMSClient;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  kms = new KMSClient({ endpoint: moto.endpoint, region: 'us-east-1', maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  await moto?.stop();
+  kms = worldClients((await workerMoto()).endpoint, LOCAL_REGION).kms;
 });
 
 async function createKey(input: ConstructorParameters<typeof CreateKeyCommand>[0] = {}): Promise<string> {

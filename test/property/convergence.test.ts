@@ -3,17 +3,18 @@ import fc from 'fast-check';
 import type { AwsCall } from '../../sandbox/aws-calls';
 import { sentEmails } from '../../sandbox/aws-calls';
 import type { EventBridgeEvent } from '../../sandbox/cloudtrail';
-import { FaultInjector } from '../../sandbox/faults';
-import { LocalReactor } from '../../sandbox/reactor';
+import type { FaultInjector } from '../../sandbox/faults';
+import type { LocalReactor } from '../../sandbox/reactor';
 import { DEMO, type FleetMember } from '../../sandbox/world';
 import { fakeDateOnly } from '../support/clock';
 import {
   customerCalls,
   deliver,
   fleetStates,
+  freshKeyWorld,
   fromSecondTrail,
   type KeyOperation,
-  keyWorld,
+  localReactor,
   trailEvent,
 } from '../support/key-world';
 
@@ -122,14 +123,14 @@ let reactor: LocalReactor;
 let faults: FaultInjector;
 
 beforeAll(async () => {
-  reactor = await LocalReactor.start({
+  reactor = await localReactor({
     graceMs: 100,
     graceSeconds: 600,
     pollMs: 5,
     retryMs: 15,
     leaseRetryMs: 60,
   });
-  faults = new FaultInjector();
+  faults = reactor.faults;
 });
 
 afterAll(async () => {
@@ -145,9 +146,7 @@ interface World {
 }
 
 async function freshWorld(): Promise<World> {
-  faults.stop();
-  await reactor.reset();
-  const { keyArn, fleet } = await keyWorld(reactor, {
+  const { keyArn, fleet } = await freshKeyWorld(reactor, {
     instances: 2,
     database: false,
     autoScalingInstances: 1,
@@ -272,15 +271,14 @@ function checkEmails(disabling: number, enabling: number, deletions: number): vo
 }
 
 async function checkConverged(world: World, state: KeyState): Promise<void> {
-  const states = await fleetStates(world.fleet);
-  const { listLedger } = await import('../../lambdas/shared/store/ledger');
+  const states = await fleetStates(reactor, world.fleet);
   const others = world.fleet.filter((member) => member !== world.operatorStopped);
   expect(states[world.operatorStopped.label]).toBe('stopped');
   if (state === 'Enabled') {
     expect(Object.fromEntries(others.map((m) => [m.label, states[m.label]]))).toEqual(
       Object.fromEntries(others.map((m) => [m.label, 'running'])),
     );
-    expect(await listLedger(world.keyArn)).toEqual([]);
+    expect(await reactor.reactor.store.ledger.list(world.keyArn)).toEqual([]);
   } else {
     expect(Object.values(states)).toEqual(world.fleet.map(() => 'stopped'));
   }

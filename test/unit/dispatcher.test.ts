@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   ExecutionAlreadyExists,
   SFNClient,
@@ -7,44 +5,37 @@ import {
   StartExecutionCommand,
   StateMachineDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type DispatchResult, handler } from '../../lambdas/dispatcher';
+import { createDispatcherHandler, type DispatchResult } from '../../lambdas/dispatcher/dispatcher-handler';
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { ENV } from '../../lambdas/shared/contract';
 import { ThrottlingError } from '../../lambdas/shared/errors';
 import { logger, metrics } from '../../lambdas/shared/observability';
+import { settingsFromEnvironment } from '../../lambdas/shared/settings';
+import { lambdaContext } from '../support/lambda-context';
+import { sample } from '../support/samples';
 
-const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');
 const DISABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyDisabled';
 const ENABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyEnabled';
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 const sfnMock = mockClient(SFNClient);
 
-// biome-ignore lint/suspicious/noExplicitAny: samples are free-form JSON that each test bends its own way.
-function sample(name: string): any {
-  return JSON.parse(readFileSync(path.join(SAMPLES, name), 'utf8'));
+/** The dispatcher as its entry point builds it, from its environment: the two workflows, and `more`. */
+function dispatcher(more: Readonly<Record<string, string>> = {}) {
+  return createDispatcherHandler({
+    settings: settingsFromEnvironment({
+      [ENV.disableStateMachineArn]: DISABLE_MACHINE,
+      [ENV.enableStateMachineArn]: ENABLE_MACHINE,
+      ...more,
+    }),
+    stepFunctions: new SFNClient({}),
+  });
 }
 
-function lambdaContext(account = '111122223333'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'key-reactor-dispatcher',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:${account}:function:key-reactor-dispatcher`,
-    memoryLimitInMB: '256',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/key-reactor-dispatcher',
-    logStreamName: '2026/11/22/[$LATEST]abcdef',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+let handler: ReturnType<typeof dispatcher>;
 
-function invoke(event: unknown, context = lambdaContext()): Promise<DispatchResult> {
+function invoke(event: unknown, context = lambdaContext('dispatcher')): Promise<DispatchResult> {
   return handler(event, context);
 }
 
@@ -55,9 +46,7 @@ function awsError<T extends SFNServiceException>(ErrorClass: new (options: never
 beforeEach(() => {
   sfnMock.reset();
   jest.restoreAllMocks();
-  process.env[ENV.disableStateMachineArn] = DISABLE_MACHINE;
-  process.env[ENV.enableStateMachineArn] = ENABLE_MACHINE;
-  delete process.env[ENV.allowedAccounts];
+  handler = dispatcher();
 });
 
 describe('dispatcher', () => {
@@ -198,13 +187,15 @@ describe('dispatcher', () => {
     event.account = '444455556666';
     event.detail.resources[0].ARN = KEY_ARN.replace('111122223333', '444455556666');
 
-    await expect(invoke(event, { ...lambdaContext(), invokedFunctionArn: '' })).resolves.toMatchObject({
+    await expect(
+      invoke(event, { ...lambdaContext('dispatcher'), invokedFunctionArn: '' }),
+    ).resolves.toMatchObject({
       accepted: true,
     });
   });
 
   it('acts on an account listed in ALLOWED_ACCOUNTS', async () => {
-    process.env[ENV.allowedAccounts] = '444455556666, 777788889999';
+    handler = dispatcher({ [ENV.allowedAccounts]: '444455556666, 777788889999' });
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
     const event = sample('disable-key-cli.json');
     event.account = '444455556666';
@@ -261,12 +252,8 @@ describe('dispatcher: drift events from the sweep', () => {
   }
 
   beforeEach(() => {
-    process.env[ENV.allowedAccounts] = '444455556666';
+    handler = dispatcher({ [ENV.allowedAccounts]: '444455556666' });
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
-  });
-
-  afterEach(() => {
-    delete process.env[ENV.allowedOrganization];
   });
 
   it("starts the workflow the sweep asked for, on a customer's key, under a readable name", async () => {
@@ -343,7 +330,10 @@ describe('dispatcher: drift events from the sweep', () => {
   });
 
   it('accepts KMS events from any account of an allowed organization, leaving membership to the bus policy', async () => {
-    process.env[ENV.allowedOrganization] = 'o-a1b2c3d4e5';
+    handler = dispatcher({
+      [ENV.allowedAccounts]: '444455556666',
+      [ENV.allowedOrganization]: 'o-a1b2c3d4e5',
+    });
     const event = sample('disable-key-cli.json');
     event.account = '777788889999';
     event.detail.recipientAccountId = '777788889999';

@@ -1,19 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { executionName, MAX_ACTOR_FIELD_LENGTH, parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { RejectedEventError } from '../../lambdas/shared/errors';
 import type { KeyEvent } from '../../lambdas/shared/model';
+import { sample, sampleNames } from '../support/samples';
 
-const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const ANY_ACCOUNT = { allowedAccounts: [] } as const;
-
-/** A fresh, mutable copy of a sample: tests change their copy, never the file. */
-// biome-ignore lint/suspicious/noExplicitAny: samples are free-form JSON that each test bends its own way.
-function sample(name: string): any {
-  return JSON.parse(readFileSync(path.join(SAMPLES, name), 'utf8'));
-}
 
 function rejection(raw: unknown, options: { allowedAccounts: readonly string[] } = ANY_ACCOUNT): string {
   try {
@@ -117,7 +109,7 @@ const EXPECTED: Readonly<Record<string, { event: KeyEvent; executionName: string
 };
 
 describe('parseKeyEvent on the samples', () => {
-  const files = readdirSync(SAMPLES).filter((file) => file.endsWith('.json'));
+  const files = sampleNames();
 
   it('has an expectation for every sample, so a new sample cannot go untested', () => {
     expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -203,38 +195,36 @@ describe('parseKeyEvent rejections', () => {
     expect(rejection(event)).toBe('Event is malformed at account: must be a 12-digit AWS account ID');
   });
 
-  it('rejects an alias in requestParameters.keyId', () => {
-    const event = sample('disable-key-cli.json');
-    event.detail.resources = [];
-    event.detail.requestParameters.keyId = 'alias/prod-data';
-
-    expect(rejection(event)).toBe(
+  // requestParameters.keyId names the key alone once the key resource is removed, and must agree with it
+  // when both are there.
+  it.each<[string, { keyId: string; beside: 'alone' | 'beside the resource' }, string | RegExp]>([
+    [
+      'an alias in requestParameters.keyId',
+      { keyId: 'alias/prod-data', beside: 'alone' },
       'requestParameters.keyId "alias/prod-data" is an alias; KMS records the key ID or key ARN for this call',
-    );
-  });
-
-  it('rejects an alias ARN in requestParameters.keyId, even beside a key resource', () => {
-    const event = sample('disable-key-cli.json');
-    event.detail.requestParameters.keyId = 'arn:aws:kms:us-east-1:111122223333:alias/prod-data';
-
-    expect(rejection(event)).toMatch(/is an alias/);
-  });
-
-  it('rejects a keyId that is neither a key ID nor a key ARN', () => {
-    const event = sample('disable-key-cli.json');
-    event.detail.resources = [];
-    event.detail.requestParameters.keyId = '1234abcd; rm -rf /';
-
-    expect(rejection(event)).toBe(
+    ],
+    [
+      'an alias ARN in requestParameters.keyId, even beside a key resource',
+      { keyId: 'arn:aws:kms:us-east-1:111122223333:alias/prod-data', beside: 'beside the resource' },
+      /is an alias/,
+    ],
+    [
+      'a keyId that is neither a key ID nor a key ARN',
+      { keyId: '1234abcd; rm -rf /', beside: 'alone' },
       'requestParameters.keyId "1234abcd; rm -rf /" is neither a key ID nor a key ARN',
-    );
-  });
-
-  it('rejects a keyId that names another key than the resource', () => {
+    ],
+    [
+      'a keyId that names another key than the resource',
+      { keyId: '0987dcba-09fe-87dc-65ba-ab0987654321', beside: 'beside the resource' },
+      /name different keys$/,
+    ],
+  ])('rejects %s', (_case, { keyId, beside }, reason) => {
     const event = sample('disable-key-cli.json');
-    event.detail.requestParameters.keyId = '0987dcba-09fe-87dc-65ba-ab0987654321';
+    if (beside === 'alone') event.detail.resources = [];
+    event.detail.requestParameters.keyId = keyId;
 
-    expect(rejection(event)).toMatch(/name different keys$/);
+    if (typeof reason === 'string') expect(rejection(event)).toBe(reason);
+    else expect(rejection(event)).toMatch(reason);
   });
 
   it('rejects an event that names two keys', () => {

@@ -1,27 +1,20 @@
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../lambdas/ledger';
-import { ENV } from '../../lambdas/shared/contract';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createLedgerHandler } from '../../lambdas/ledger/ledger-handler';
+import { systemClock } from '../../lambdas/shared/clock';
 import { metrics } from '../../lambdas/shared/observability';
+import { lambdaContext } from '../support/lambda-context';
+import { mockedStore } from './mocked-store';
 
 // The ledger step records how long a key change took to reach the resources, for the dashboard.
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const documents = mockClient(DynamoDBDocumentClient);
-
-const context = {
-  functionName: 'key-reactor-ledger',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:key-reactor-ledger',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
+const { documents, store } = mockedStore();
+const handler = createLedgerHandler({ store, clock: systemClock });
+const context = lambdaContext('ledger');
 
 beforeEach(() => {
-  documents.reset();
   documents.on(QueryCommand).resolves({ Items: [] });
   documents.on(UpdateCommand).resolves({});
-  process.env[ENV.tableName] = 'key-reactor-test';
   jest.restoreAllMocks();
 });
 

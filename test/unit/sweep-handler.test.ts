@@ -1,28 +1,43 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV } from '../../lambdas/shared/contract';
-import { readInventory } from '../../lambdas/shared/store/inventory';
-import { handler } from '../../lambdas/sweep';
+import { Reactor } from '../../lambdas/shared/reactor';
+import { defaultSettings, type ReactorSettings } from '../../lambdas/shared/settings';
+import { createSweepHandler } from '../../lambdas/sweep/sweep-handler';
+import { lambdaContext } from '../support/lambda-context';
+import { mockedStore, TEST_TABLE } from './mocked-store';
 
 // The sweep handler with AWS mocked at the SDK: how it pages through the table, how many DescribeKey
 // calls it keeps in flight, how it batches drift events, and what a refused event does. What the sweep
 // decides against real AWS behaviour is in test/workflow/sweep.test.ts (moto).
 
-const documents = mockClient(DynamoDBDocumentClient);
+const { documents, store } = mockedStore();
 const kms = mockClient(KMSClient);
 const eventBridge = mockClient(EventBridgeClient);
 const ses = mockClient(SESClient);
 
-const context = {
-  functionName: 'key-reactor-sweep',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:key-reactor-sweep',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
+const context = lambdaContext('sweep');
+
+/**
+ * The sweep as its entry point builds it, on the mocked clients: the platform bus, three DescribeKey
+ * calls in flight, a sender address (the mailer needs one), and `settings` on top.
+ */
+function sweepHandler(settings: Partial<ReactorSettings> = {}) {
+  return createSweepHandler(
+    new Reactor(
+      defaultSettings({
+        tableName: TEST_TABLE,
+        eventBusName: 'key-lifecycle-reactor',
+        sweepConcurrency: 3,
+        senderAddress: 'reactor@example.com',
+        ...settings,
+      }),
+    ),
+  );
+}
+const handler = sweepHandler();
 
 const keyArn = (n: number) =>
   `arn:aws:kms:us-east-1:111122223333:key/${String(n).padStart(8, '0')}-12ab-34cd-56ef-1234567890ab`;
@@ -41,24 +56,16 @@ function keyItems(n: number) {
 }
 
 beforeEach(() => {
-  documents.reset();
   kms.reset();
   eventBridge.reset();
   ses.reset();
-  process.env[ENV.tableName] = 'key-reactor-test';
-  process.env[ENV.eventBusName] = 'key-lifecycle-reactor';
-  process.env[ENV.sweepConcurrency] = '3';
   eventBridge.on(PutEventsCommand).callsFake(({ Entries = [] }) => ({
     FailedEntryCount: 0,
     Entries: Entries.map((_: unknown, index: number) => ({ EventId: `event-${index}` })),
   }));
 });
 
-afterAll(() => {
-  delete process.env[ENV.sweepConcurrency];
-});
-
-describe('readInventory', () => {
+describe('the inventory', () => {
   it("follows LastEvaluatedKey to the end, and gathers each key's items across pages", async () => {
     documents
       .on(ScanCommand)
@@ -88,7 +95,7 @@ describe('readInventory', () => {
         ],
       });
 
-    const keys = await readInventory();
+    const keys = await store.inventory();
 
     expect(documents.commandCalls(ScanCommand)).toHaveLength(2);
     expect(documents.commandCalls(ScanCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
@@ -196,8 +203,7 @@ describe('the sweep handler', () => {
   });
 
   it("still puts a key's drift event when its early warning cannot be sent, and fails the run", async () => {
-    process.env[ENV.senderAddress] = 'reactor@example.com';
-    process.env[ENV.operatorAddresses] = 'ops@example.com';
+    const handler = sweepHandler({ operatorAddresses: ['ops@example.com'] });
     documents.on(ScanCommand).resolves({ Items: keyItems(1) });
     kms.on(DescribeKeyCommand).resolves({
       KeyMetadata: {

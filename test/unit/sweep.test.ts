@@ -1,7 +1,9 @@
-import type { KeyDescription } from '../../lambdas/shared/kms-key';
+import { DEFAULT_MANAGED_TAG } from '../../lambdas/shared/contract';
+import { decide, withVerdict } from '../../lambdas/shared/decision';
+import type { KeyDescription } from '../../lambdas/shared/key-reader';
 import type { Observation, RegisteredResource } from '../../lambdas/shared/model';
 import type { KeyInventory } from '../../lambdas/shared/store/inventory';
-import { findDrift, type Observe, RETRY_AFTER_FAILURE_MS } from '../../lambdas/shared/sweep/drift';
+import { findDrift, RETRY_AFTER_FAILURE_MS, type WouldStop } from '../../lambdas/shared/sweep/drift';
 import { dueWarnings } from '../../lambdas/shared/sweep/warnings';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -34,21 +36,40 @@ function inventory(overrides: Partial<KeyInventory> = {}): KeyInventory {
   };
 }
 
-/** An observer that reports the given states and remembers what it was asked about. */
-function observer(states: Readonly<Record<string, Observation['state']>>): Observe & { asked: string[] } {
+/**
+ * What the stop step would stop, as the sweep asks it: each resource observed as `observe` says, then
+ * the reactor's own decision (decision.ts) on the way down. Remembers what it was asked about.
+ */
+function wouldStopWhen(
+  observe: (resource: RegisteredResource) => Observation,
+): WouldStop & { asked: string[] } {
   const asked: string[] = [];
-  const observe = async (resources: readonly RegisteredResource[]) =>
-    resources.map((r): Observation => {
-      asked.push(r.resourceArn);
-      const state = states[r.resourceArn] ?? 'stopped';
-      return {
-        resourceArn: r.resourceArn,
-        state,
-        detail: state,
-        ...(state === 'stopped' ? {} : { restore: {} }),
-      };
-    });
-  return Object.assign(observe, { asked });
+  const wouldStop = async (resources: readonly RegisteredResource[]) => {
+    const seen = new Map(
+      resources.map((r) => {
+        asked.push(r.resourceArn);
+        return [r.resourceArn, observe(r)] as const;
+      }),
+    );
+    return withVerdict(
+      decide({ target: 'stopped', members: resources, seen, managedTag: DEFAULT_MANAGED_TAG }),
+      'stop',
+    ).map(({ member }) => member.resourceArn);
+  };
+  return Object.assign(wouldStop, { asked });
+}
+
+/** Resources in the given states (stopped unless named), each running one with something to restore. */
+function observer(states: Readonly<Record<string, Observation['state']>>) {
+  return wouldStopWhen((r) => {
+    const state = states[r.resourceArn] ?? 'stopped';
+    return {
+      resourceArn: r.resourceArn,
+      state,
+      detail: state,
+      ...(state === 'stopped' ? {} : { restore: {} }),
+    };
+  });
 }
 
 describe('findDrift', () => {
@@ -93,8 +114,11 @@ describe('findDrift', () => {
   });
 
   it('does not count a running resource AWS refuses to stop (no restore state) as drift', async () => {
-    const observe: Observe = async (resources) =>
-      resources.map((r) => ({ resourceArn: r.resourceArn, state: 'running', detail: 'cluster member' }));
+    const observe = wouldStopWhen((r) => ({
+      resourceArn: r.resourceArn,
+      state: 'running',
+      detail: 'cluster member',
+    }));
     expect(await findDrift(inventory(), DISABLED, observe, NOW)).toEqual({ kind: 'in-sync' });
   });
 

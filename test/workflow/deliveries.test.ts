@@ -1,11 +1,11 @@
-import { LocalReactor } from '../../sandbox/reactor';
+import type { LocalReactor } from '../../sandbox/reactor';
 import type { FleetMember } from '../../sandbox/world';
 import {
   customerCalls,
   deliver,
   fleetStates,
+  freshKeyWorldEachCase,
   fromSecondTrail,
-  keyWorld,
   outputOf,
   statesEntered,
   subjects,
@@ -21,18 +21,10 @@ let reactor: LocalReactor;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  reactor = await LocalReactor.start({ graceMs: 400, graceSeconds: 600, pollMs: 10, retryMs: 40 });
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  await reactor.reset();
-  ({ keyArn, fleet } = await keyWorld(reactor, { autoScalingInstances: 2 }));
-  reactor.calls.clear();
+// A grace period long enough for five redeliveries to arrive while the execution waits it out.
+const timing = { graceMs: 400, graceSeconds: 600, pollMs: 10, retryMs: 40 };
+freshKeyWorldEachCase(timing, { autoScalingInstances: 2 }, (world) => {
+  ({ reactor, keyArn, fleet } = world);
 });
 
 function changes(): string[] {
@@ -75,7 +67,7 @@ describe('one event delivered ten times', () => {
       'SuspendProcesses',
       'UpdateService',
     ]);
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'stopped'));
   });
 });
 
@@ -144,6 +136,6 @@ describe('the same change delivered from two trails, under two event IDs', () =>
       expect.stringMatching(/usable again: 5 resources restarted$/),
     ]);
     expect(subjects(reactor)).toEqual(before);
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
   });
 });

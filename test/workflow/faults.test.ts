@@ -1,11 +1,12 @@
 import { sentEmails } from '../../sandbox/aws-calls';
-import { FaultInjector } from '../../sandbox/faults';
-import { LocalReactor } from '../../sandbox/reactor';
+import type { FaultInjector } from '../../sandbox/faults';
+import type { LocalReactor } from '../../sandbox/reactor';
 import { DEMO, type FleetMember } from '../../sandbox/world';
 import {
   customerCalls,
+  FAST,
   fleetStates,
-  keyWorld,
+  freshKeyWorldEachCase,
   outputOf,
   statesEntered,
   subjects,
@@ -19,23 +20,12 @@ let faults: FaultInjector;
 let keyArn: string;
 let fleet: FleetMember[];
 
-beforeAll(async () => {
-  reactor = await LocalReactor.start({ graceMs: 50, graceSeconds: 600, pollMs: 5, retryMs: 20 });
-  faults = new FaultInjector();
+freshKeyWorldEachCase({ ...FAST, graceMs: 50 }, { autoScalingInstances: 2 }, (world) => {
+  ({ reactor, keyArn, fleet } = world);
+  faults = reactor.faults;
 });
 
-afterAll(async () => {
-  faults?.stop();
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  faults.stop();
-  faults.clearKeptRunning();
-  await reactor.reset();
-  ({ keyArn, fleet } = await keyWorld(reactor, { autoScalingInstances: 2 }));
-  reactor.calls.clear();
-});
+afterAll(() => faults?.stop());
 
 it('converges with 30 % of AWS attempts throttled or unavailable: down, then up, three emails', async () => {
   // Prepare
@@ -46,7 +36,7 @@ it('converges with 30 % of AWS attempts throttled or unavailable: down, then up,
   await reactor.publish(await customerCalls(reactor, keyArn, 'DisableKey'));
   await reactor.settle();
   faults.stop();
-  const down = await fleetStates(fleet);
+  const down = await fleetStates(reactor, fleet);
   faults.start({ rate: 0.3, seed: 20261123 });
   await reactor.publish(await customerCalls(reactor, keyArn, 'EnableKey'));
   await reactor.settle();
@@ -58,7 +48,7 @@ it('converges with 30 % of AWS attempts throttled or unavailable: down, then up,
     ['enable', 'SUCCEEDED'],
   ]);
   expect(Object.values(down)).toEqual(fleet.map(() => 'stopped'));
-  expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+  expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
   expect(subjects(reactor)).toEqual([
     expect.stringMatching(/stop at /),
     expect.stringMatching(/5 resources stopped$/),
@@ -69,8 +59,7 @@ it('converges with 30 % of AWS attempts throttled or unavailable: down, then up,
   expect(faults.injected.length).toBeGreaterThan(20);
   expect(failedCalls.length).toBeLessThan(faults.injected.length / 3);
   expect(faults.injected.some((fault) => fault.error === 'RequestLimitExceeded')).toBe(true);
-  const { listLedger } = await import('../../lambdas/shared/store/ledger');
-  expect(await listLedger(keyArn)).toEqual([]);
+  expect(await reactor.reactor.store.ledger.list(keyArn)).toEqual([]);
 });
 
 it('fails the execution and tells the operators when a server never stops within the bounded checks', async () => {
@@ -107,13 +96,14 @@ it('fails the execution and tells the operators when a server never stops within
   expect(failure?.to).toEqual([...DEMO.operators]);
   expect(failure?.subject).toMatch(/^Action needed: .*\(ServersDidNotStopInTime\)$/);
   // Everything else did stop, services first; the stuck instance still runs; the lease was given back.
-  const states = await fleetStates(fleet);
+  const states = await fleetStates(reactor, fleet);
   expect(states[stuck.label]).toBe('running');
   expect(
     Object.entries(states)
       .filter(([label]) => label !== stuck.label)
       .map(([, state]) => state),
   ).toEqual(fleet.filter((member) => member !== stuck).map(() => 'stopped'));
-  const { readKeyState } = await import('../../lambdas/shared/store/key-state');
-  expect((await readKeyState(keyArn)).lastFailure).toMatchObject({ error: 'ServersDidNotStopInTime' });
+  expect((await reactor.reactor.store.outcomes.read(keyArn)).lastFailure).toMatchObject({
+    error: 'ServersDidNotStopInTime',
+  });
 });

@@ -3,20 +3,21 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../../lambdas/shared/arn';
 import type { KeyEvent, Trigger } from '../../lambdas/shared/model';
-import { AwsCallLog, sentEmails } from '../../sandbox/aws-calls';
-import { type ExecutionRecord, LocalStepFunctions } from '../../sandbox/local-workflows';
-import { type MotoServer, startMoto } from '../../sandbox/moto';
+import * as observability from '../../lambdas/shared/observability';
+import { sentEmails } from '../../sandbox/aws-calls';
+import type { ExecutionRecord } from '../../sandbox/local-workflows';
+import type { LocalReactor } from '../../sandbox/reactor';
+import { DEMO, type FleetMember } from '../../sandbox/world';
+import { type Cli, localCli } from '../cli/harness';
 import {
-  type AwsClients,
-  createCustomerKey,
-  createFleet,
-  createReactorTable,
-  DEMO,
-  type FleetMember,
-  reactorEnvironment,
-  worldClients,
-} from '../../sandbox/world';
-import { cli } from '../cli/harness';
+  ALICE,
+  freshKeyWorldEachCase,
+  type KeyWorldOptions,
+  keyEventFor,
+  type LocalWorld,
+  localWorld,
+  statesEntered,
+} from '../support/key-world';
 
 // The per-key policy, set with the CLI as an operator would, honoured by the real key-disabled ASL run
 // locally against moto. Locally every grace Wait is shortened to a few milliseconds whatever its
@@ -25,31 +26,20 @@ import { cli } from '../cli/harness';
 
 const DEPLOYED_GRACE_SECONDS = 600;
 
-let moto: MotoServer;
-let clients: AwsClients;
-let calls: AwsCallLog;
+let reactor: LocalReactor;
+let cli: Cli;
 let keyArn: string;
 let fleet: FleetMember[];
-let observability: typeof import('../../lambdas/shared/observability');
 
-beforeAll(async () => {
-  moto = await startMoto({ env: { MOTO_ECS_SERVICE_RUNNING: String(DEMO.desiredCount) } });
-  Object.assign(process.env, reactorEnvironment(moto.endpoint));
-  calls = new AwsCallLog();
-  clients = worldClients(moto.endpoint);
-  observability = await import('../../lambdas/shared/observability');
-});
+/** A key and a fleet, registered by each case with the CLI. */
+const UNREGISTERED: KeyWorldOptions = { registered: false, database: false };
 
-afterAll(async () => {
-  await moto?.stop();
-});
+function use(world: LocalWorld): void {
+  ({ reactor, keyArn, fleet } = world);
+  cli = localCli(reactor);
+}
 
-beforeEach(async () => {
-  await moto.reset();
-  await createReactorTable(clients);
-  keyArn = await createCustomerKey(clients);
-  fleet = await createFleet(clients, { database: false });
-});
+freshKeyWorldEachCase({ graceMs: 20, graceSeconds: DEPLOYED_GRACE_SECONDS }, UNREGISTERED, use);
 
 async function register(...options: string[]): Promise<void> {
   const result = await cli(
@@ -61,32 +51,12 @@ async function register(...options: string[]): Promise<void> {
     ...options,
   );
   expect(result).toMatchObject({ code: 0, stderr: '' });
-  calls.clear();
+  reactor.calls.clear();
 }
 
 function keyEvent(trigger: Trigger, urgent = false): KeyEvent {
-  return {
-    keyArn,
-    keyId: keyIdOf(keyArn),
-    account: '123456789012',
-    region: 'us-east-1',
-    trigger,
-    workflow: trigger === 'EnableKey' ? 'enable' : 'disable',
-    urgent,
-    eventId: randomUUID(),
-    eventTime: new Date().toISOString(),
-    actor: urgent
-      ? null
-      : {
-          arn: 'arn:aws:iam::123456789012:user/alice',
-          sourceIp: '203.0.113.10',
-          userAgent: 'aws-cli/2.15.30',
-        },
-  };
-}
-
-function statesEntered(execution: ExecutionRecord): string[] {
-  return execution.events.flatMap((event) => (event.type === 'StateEntered' ? [event.state.name] : []));
+  const workflow = trigger === 'EnableKey' ? 'enable' : 'disable';
+  return keyEventFor(keyArn, { trigger, workflow, urgent, actor: urgent ? null : ALICE });
 }
 
 /** What the state held when it entered `state`. */
@@ -98,13 +68,16 @@ function inputOf(execution: ExecutionRecord, state: string): Record<string, unkn
 }
 
 async function runDisable(trigger: Trigger = 'DisableKey', urgent = false): Promise<ExecutionRecord> {
-  if (!urgent) await clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
-  const sfn = new LocalStepFunctions({ graceMs: 20, graceSeconds: DEPLOYED_GRACE_SECONDS });
-  return sfn.start('disable', `disable-${randomUUID().slice(0, 8)}`, keyEvent(trigger, urgent)).done;
+  if (!urgent) await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+  return reactor.stepFunctions.start(
+    'disable',
+    `disable-${randomUUID().slice(0, 8)}`,
+    keyEvent(trigger, urgent),
+  ).done;
 }
 
 async function instanceStates(): Promise<string[]> {
-  const { Reservations } = await clients.ec2.send(new DescribeInstancesCommand({}));
+  const { Reservations } = await reactor.clients.ec2.send(new DescribeInstancesCommand({}));
   return (Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.State?.Name ?? '');
 }
 
@@ -128,7 +101,7 @@ describe("the key's grace period", () => {
       graceSeconds: 120,
       graceFrom: 'key',
     });
-    const [graceEmail] = sentEmails(calls);
+    const [graceEmail] = sentEmails(reactor.calls);
     expect(graceEmail?.text).toContain('(in 2 minutes)');
     expect(statesEntered(execution)).toContain('Shutdown complete');
     expect(await instanceStates()).toEqual(['stopped', 'stopped']);
@@ -144,7 +117,7 @@ describe("the key's grace period", () => {
       graceSeconds: DEPLOYED_GRACE_SECONDS,
       graceFrom: 'deployment',
     });
-    expect(sentEmails(calls)[0]?.text).toContain('(in 10 minutes)');
+    expect(sentEmails(reactor.calls)[0]?.text).toContain('(in 10 minutes)');
   });
 
   it('records how long the shutdown took from the key change, as a metric', async () => {
@@ -189,10 +162,10 @@ describe('an alert-only key', () => {
       ]),
     );
     expect(entered).not.toContain('Stop the services');
-    for (const operation of STOPS) expect(calls.of(operation)).toEqual([]);
+    for (const operation of STOPS) expect(reactor.calls.of(operation)).toEqual([]);
     expect(await instanceStates()).toEqual(['running', 'running']);
     const key = keyIdOf(keyArn).slice(0, 8);
-    expect(sentEmails(calls).map((email) => email.subject)).toEqual([
+    expect(sentEmails(reactor.calls).map((email) => email.subject)).toEqual([
       `Key ${key} disabled: 3 resources affected, none will stop (alert-only)`,
       `Key ${key} disabled: 3 resources left running (alert-only)`,
     ]);
@@ -205,22 +178,22 @@ describe('an alert-only key', () => {
   });
 
   it('says the key is usable again when it is enabled inside the grace period', async () => {
-    // Prepare
+    // Prepare: a grace period long enough to enable the key inside it.
+    use(await localWorld({ graceMs: 1000, graceSeconds: DEPLOYED_GRACE_SECONDS }, UNREGISTERED));
     await register('--action', 'alert-only');
-    await clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
-    const sfn = new LocalStepFunctions({ graceMs: 1000, graceSeconds: DEPLOYED_GRACE_SECONDS });
-    const disable = sfn.start('disable', 'disable-alert-flap', keyEvent('DisableKey'));
+    await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+    const disable = reactor.stepFunctions.start('disable', 'disable-alert-flap', keyEvent('DisableKey'));
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     // Act
-    await clients.kms.send(new EnableKeyCommand({ KeyId: keyIdOf(keyArn) }));
-    await sfn.settle();
+    await reactor.clients.kms.send(new EnableKeyCommand({ KeyId: keyIdOf(keyArn) }));
+    await reactor.settle();
 
     // Assess
     expect(disable.status).toBe('SUCCEEDED');
     expect(statesEntered(disable)).toContain('Key usable again, nothing stopped');
     expect(statesEntered(disable)).not.toContain('Email that nothing was stopped');
-    expect(sentEmails(calls).map((email) => email.subject)[1]).toMatch(
+    expect(sentEmails(reactor.calls).map((email) => email.subject)[1]).toMatch(
       /is usable again: nothing was stopped$/,
     );
   });
@@ -236,8 +209,8 @@ describe('an alert-only key', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(statesEntered(execution)).not.toContain('Wait for the grace period');
     expect(statesEntered(execution)).toContain('Alert only policy, nothing stopped');
-    for (const operation of STOPS) expect(calls.of(operation)).toEqual([]);
-    const emails = sentEmails(calls);
+    for (const operation of STOPS) expect(reactor.calls.of(operation)).toEqual([]);
+    const emails = sentEmails(reactor.calls);
     expect(emails).toHaveLength(1);
     expect(emails[0]?.subject).toMatch(/deleted: 3 resources left running \(alert-only\)$/);
     expect(emails[0]?.text).toContain('This cannot be undone');

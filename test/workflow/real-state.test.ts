@@ -1,12 +1,13 @@
-import { DescribeImagesCommand, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import { type ExecutionRecord, localRegion } from '../../sandbox/local-workflows';
-import { LocalReactor } from '../../sandbox/reactor';
-import { createCustomerKey, type FleetMember } from '../../sandbox/world';
+import { RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import type { ExecutionRecord } from '../../sandbox/local-workflows';
+import type { LocalReactor } from '../../sandbox/reactor';
+import { createCustomerKey, type FleetMember, stockImageId } from '../../sandbox/world';
 import {
   customerCalls,
   deliver,
+  FAST,
   fleetStates,
-  keyWorld,
+  freshKeyWorldEachCase,
   statesEntered,
   subjects,
   trailEvent,
@@ -28,24 +29,12 @@ const CHANGES = [
 let reactor: LocalReactor;
 let keyArn: string;
 let fleet: FleetMember[];
-let store: typeof import('../../lambdas/shared/store/registry');
-let ledger: typeof import('../../lambdas/shared/store/ledger');
 
-beforeAll(async () => {
-  reactor = await LocalReactor.start({ graceMs: 30, graceSeconds: 600, pollMs: 5, retryMs: 20 });
-  store = await import('../../lambdas/shared/store/registry');
-  ledger = await import('../../lambdas/shared/store/ledger');
+freshKeyWorldEachCase(FAST, { autoScalingInstances: 1 }, (world) => {
+  ({ reactor, keyArn, fleet } = world);
 });
 
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  await reactor.reset();
-  ({ keyArn, fleet } = await keyWorld(reactor, { autoScalingInstances: 1 }));
-  reactor.calls.clear();
-});
+const ledger = () => reactor.reactor.store.ledger;
 
 function execution(index: number): ExecutionRecord {
   const found = reactor.executions[index];
@@ -64,10 +53,9 @@ async function handle(operation: Parameters<typeof customerCalls>[2]): Promise<v
 
 /** A running EC2 instance tagged as managed, outside the fleet. */
 async function launchInstance(): Promise<{ id: string; arn: string }> {
-  const { Images } = await reactor.clients.ec2.send(new DescribeImagesCommand({}));
   const { Instances } = await reactor.clients.ec2.send(
     new RunInstancesCommand({
-      ImageId: Images?.[0]?.ImageId,
+      ImageId: await stockImageId(reactor.clients.ec2),
       InstanceType: 't3.micro',
       MinCount: 1,
       MaxCount: 1,
@@ -77,7 +65,7 @@ async function launchInstance(): Promise<{ id: string; arn: string }> {
     }),
   );
   const id = Instances?.[0]?.InstanceId ?? '';
-  return { id, arn: `arn:aws:ec2:${localRegion()}:${reactor.account}:instance/${id}` };
+  return { id, arn: `arn:aws:ec2:${reactor.place.region}:${reactor.place.account}:instance/${id}` };
 }
 
 it('stops nothing, and says so, for a key that has nothing registered', async () => {
@@ -93,13 +81,13 @@ it('stops nothing, and says so, for a key that has nothing registered', async ()
   expect(statesEntered(execution(0))).toContain('Nothing registered to the key, nothing stopped');
   expect(changesMade()).toEqual([]);
   expect(subjects(reactor)).toEqual([]);
-  expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+  expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
 });
 
 it('restarts nothing after a cancelled deletion, which leaves the key disabled, until the key is enabled', async () => {
   // Prepare: deletion scheduled, the fleet stopped.
   await handle('ScheduleKeyDeletion');
-  expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+  expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'stopped'));
   reactor.calls.clear();
 
   // Act: CancelKeyDeletion starts the key-enabled workflow, which must find the key Disabled.
@@ -110,13 +98,13 @@ it('restarts nothing after a cancelled deletion, which leaves the key disabled, 
   expect(statesEntered(execution(1))).toContain('Key still unusable, nothing started');
   expect(changesMade()).toEqual([]);
   expect(subjects(reactor)).toEqual([]);
-  expect(await ledger.listLedger(keyArn)).toHaveLength(fleet.length);
-  expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+  expect(await ledger().list(keyArn)).toHaveLength(fleet.length);
+  expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'stopped'));
 
   // And once the customer enables the key, everything comes back.
   await handle('EnableKey');
-  expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
-  expect(await ledger.listLedger(keyArn)).toEqual([]);
+  expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
+  expect(await ledger().list(keyArn)).toEqual([]);
 });
 
 it('leaves stopped a server an operator had stopped before the key was disabled', async () => {
@@ -130,7 +118,7 @@ it('leaves stopped a server an operator had stopped before the key was disabled'
   await handle('EnableKey');
 
   // Assess: the ledger never had it; every StartInstances left it out.
-  const states = await fleetStates(fleet);
+  const states = await fleetStates(reactor, fleet);
   expect(states[kept?.label ?? '']).toBe('stopped');
   expect(
     Object.entries(states)
@@ -154,7 +142,7 @@ it('does not start a resource registered while the key was already unusable', as
   await handle('DisableKey');
   const late = await launchInstance();
   await reactor.clients.ec2.send(new StopInstancesCommand({ InstanceIds: [late.id] }));
-  await store.register({ keyArn, resourceArn: late.arn, layer: 'server' });
+  await reactor.reactor.store.registry.register({ keyArn, resourceArn: late.arn, layer: 'server' });
   reactor.calls.clear();
 
   // Act
@@ -162,8 +150,8 @@ it('does not start a resource registered while the key was already unusable', as
 
   // Assess
   const lateMember: FleetMember = { resourceArn: late.arn, layer: 'server', label: 'late instance' };
-  expect((await fleetStates([lateMember]))['late instance']).toBe('stopped');
-  expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+  expect((await fleetStates(reactor, [lateMember]))['late instance']).toBe('stopped');
+  expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
   const started = changesMade()
     .filter((call) => call.operation === 'StartInstances')
     .flatMap((call) => call.input.InstanceIds as string[]);

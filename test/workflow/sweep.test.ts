@@ -3,11 +3,18 @@ import { StartDBInstanceCommand } from '@aws-sdk/client-rds';
 
 import { keyIdOf, kindOf } from '../../lambdas/shared/arn';
 import { sentEmails } from '../../sandbox/aws-calls';
-import { KeyStateSeam } from '../../sandbox/key-seams';
-import { LocalReactor } from '../../sandbox/reactor';
+import type { LocalReactor } from '../../sandbox/reactor';
 import type { FleetMember } from '../../sandbox/world';
 import { fakeDateOnly } from '../support/clock';
-import { customerCalls, deliver, fleetStates, keyWorld, statesEntered, subjects } from '../support/key-world';
+import {
+  customerCalls,
+  deliver,
+  FAST,
+  fleetStates,
+  freshKeyWorldEachCase,
+  statesEntered,
+  subjects,
+} from '../support/key-world';
 
 // The sweep is the safety net under the event path. Each case runs the real sweep handler against moto:
 // its drift events go through moto's EventBridge with the deployed drift rule to the real dispatcher,
@@ -22,28 +29,12 @@ const RESOURCE_DESCRIBES = [
 ];
 
 let reactor: LocalReactor;
-let seam: KeyStateSeam;
 let keyArn: string;
 let fleet: FleetMember[];
-let registry: typeof import('../../lambdas/shared/store/registry');
-let lease: typeof import('../../lambdas/shared/store/lease');
 
-beforeAll(async () => {
-  reactor = await LocalReactor.start({ graceMs: 30, graceSeconds: 600, pollMs: 5, retryMs: 20 });
-  seam = new KeyStateSeam();
-  registry = await import('../../lambdas/shared/store/registry');
-  lease = await import('../../lambdas/shared/store/lease');
-});
-
-afterAll(async () => {
-  await reactor?.stop();
-});
-
-beforeEach(async () => {
-  await reactor.reset();
-  ({ keyArn, fleet } = await keyWorld(reactor));
-  seam.clear(keyIdOf(keyArn));
-  reactor.calls.clear();
+freshKeyWorldEachCase(FAST, {}, (world) => {
+  ({ reactor, keyArn, fleet } = world);
+  reactor.keySeam.clear(keyIdOf(keyArn));
 });
 
 /** Runs one sweep and waits for every workflow its drift events started. */
@@ -83,7 +74,7 @@ describe('sweep: drift', () => {
     expect(execution?.status).toBe('SUCCEEDED');
     expect(execution?.input).toMatchObject({ trigger: 'KeyFoundUnusable', keyArn, actor: null });
     expect(statesEntered(execution as never)).toContain('Stop the services');
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'stopped'));
     expect(subjects(reactor)).toEqual([
       expect.stringMatching(/found unusable: .*stop at/),
       expect.stringMatching(/found unusable: 4 resources stopped/),
@@ -110,7 +101,7 @@ describe('sweep: drift', () => {
       ['enable', 'SUCCEEDED'],
     ]);
     expect(reactor.executions[1]?.input).toMatchObject({ trigger: 'KeyFoundUsable' });
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
     expect((await sweep()).summary).toMatchObject({ inSync: 1, drift: 0 });
   });
 
@@ -123,7 +114,7 @@ describe('sweep: drift', () => {
     await reactor.clients.rds.send(
       new StartDBInstanceCommand({ DBInstanceIdentifier: database.resourceArn.split(':').pop() }),
     );
-    expect((await fleetStates([database]))[database.label]).toBe('running');
+    expect((await fleetStates(reactor, [database]))[database.label]).toBe('running');
     const emailsBefore = sentEmails(reactor.calls).length;
 
     const { summary } = await sweep();
@@ -132,7 +123,7 @@ describe('sweep: drift', () => {
       expect.objectContaining({ workflow: 'disable', reason: expect.stringContaining(database.resourceArn) }),
     ]);
     expect(reactor.executions[1]?.status).toBe('SUCCEEDED');
-    expect((await fleetStates([database]))[database.label]).toBe('stopped');
+    expect((await fleetStates(reactor, [database]))[database.label]).toBe('stopped');
     // The same unusable episode: its administrators were told already.
     expect(sentEmails(reactor.calls)).toHaveLength(emailsBefore);
     // The ledger still remembers the database as it was before the first stop.
@@ -141,7 +132,7 @@ describe('sweep: drift', () => {
 
   it('leaves a key alone while a workflow holds its lease', async () => {
     await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
-    await lease.acquireLease(keyArn, 'disable-someone-else', 600);
+    await reactor.reactor.store.leases.acquire(keyArn, 'disable-someone-else');
 
     const { summary, dispatched } = await sweep();
 
@@ -151,7 +142,10 @@ describe('sweep: drift', () => {
   });
 
   it('tells the administrators of an alert-only key once, and stops nothing', async () => {
-    await registry.setPolicy(keyArn, { action: 'alert-only', administrators: ['admin@customer.example'] });
+    await reactor.reactor.store.registry.setPolicy(keyArn, {
+      action: 'alert-only',
+      administrators: ['admin@customer.example'],
+    });
     await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
 
     await sweep();
@@ -162,14 +156,14 @@ describe('sweep: drift', () => {
       expect.stringMatching(/found unusable: .*none will stop/),
       expect.stringMatching(/left running \(alert-only\)/),
     ]);
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'running'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
   });
 });
 
 describe('sweep: early warnings', () => {
   it('warns once for each threshold as imported key material nears its expiry', async () => {
     const validTo = new Date(Date.now() + 40 * DAY_MS);
-    seam.setMaterialExpiry(keyIdOf(keyArn), validTo);
+    reactor.keySeam.setMaterialExpiry(keyIdOf(keyArn), validTo);
     const warnings = () => subjects(reactor).filter((subject) => subject.includes('expires'));
     fakeDateOnly(validTo.getTime() - 40 * DAY_MS);
     const sweepDaysBefore = async (days: number) => {
@@ -200,7 +194,7 @@ describe('sweep: early warnings', () => {
   });
 
   it('warns once that a key is scheduled for deletion, beside the shutdown its missed event needed', async () => {
-    await registry.setPolicy(keyArn, { administrators: ['admin@customer.example'] });
+    await reactor.reactor.store.registry.setPolicy(keyArn, { administrators: ['admin@customer.example'] });
     await reactor.clients.kms.send(
       new ScheduleKeyDeletionCommand({ KeyId: keyIdOf(keyArn), PendingWindowInDays: 7 }),
     );
@@ -214,6 +208,6 @@ describe('sweep: early warnings', () => {
     expect(deletionWarnings).toHaveLength(1);
     expect(deletionWarnings[0]?.to).toEqual(expect.arrayContaining(['admin@customer.example']));
     expect(reactor.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
-    expect(Object.values(await fleetStates(fleet))).toEqual(fleet.map(() => 'stopped'));
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'stopped'));
   });
 });

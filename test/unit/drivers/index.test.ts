@@ -2,8 +2,10 @@ import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 // For the matcher types; jest.config's setupFilesAfterEnv registers the matchers at run time.
 import 'aws-sdk-client-mock-jest';
-import { createDrivers, driverFor, driversFor } from '../../../lambdas/shared/drivers';
+import { ENV } from '../../../lambdas/shared/contract';
+import { createDrivers } from '../../../lambdas/shared/drivers';
 import { RESOURCE_KINDS } from '../../../lambdas/shared/model';
+import { buildDrivers, fromEnvironment } from '../../../lambdas/shared/parts';
 import { mockedClients, observedRunning, TAG } from './support';
 
 describe('createDrivers', () => {
@@ -27,48 +29,35 @@ describe('createDrivers', () => {
   });
 });
 
-describe('driversFor', () => {
+describe('the drivers a function builds from its environment', () => {
   it('has one driver for every resource kind, each saying which kind it drives', () => {
     // Act
-    const drivers = driversFor({ key: 'key-reactor:managed', value: 'true' });
+    const drivers = buildDrivers(fromEnvironment({}));
 
     // Assess
     expect(Object.keys(drivers).sort()).toEqual([...RESOURCE_KINDS].sort());
     for (const kind of RESOURCE_KINDS) expect(drivers[kind].kind).toBe(kind);
   });
 
-  it('uses the shared SDK clients, so one mock of the client class covers every handler', async () => {
+  it('builds them on SDK clients of their own, so one mock of the client class covers every handler', async () => {
     // Prepare
     const ec2Mock = mockClient(EC2Client);
     ec2Mock.on(StopInstancesCommand).resolves({});
     const arn = 'arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0';
 
     // Act
-    await driverFor('ec2-instance', { key: 'k', value: 'v' }).stop([observedRunning(arn)]);
+    await buildDrivers(fromEnvironment({}))['ec2-instance'].stop([observedRunning(arn)]);
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandWith(StopInstancesCommand, { InstanceIds: ['i-0123456789abcdef0'] });
     ec2Mock.restore();
   });
 
-  describe('without a tag', () => {
-    const saved = { key: process.env.MANAGED_TAG_KEY, value: process.env.MANAGED_TAG_VALUE };
-
-    afterEach(() => {
-      for (const [name, value] of [
-        ['MANAGED_TAG_KEY', saved.key],
-        ['MANAGED_TAG_VALUE', saved.value],
-      ] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    });
-
+  describe('with the managed tag set in the environment', () => {
     it('reads the managed tag from the configuration', async () => {
       // Prepare
       const ec2Mock = mockClient(EC2Client);
-      process.env.MANAGED_TAG_KEY = 'owner';
-      process.env.MANAGED_TAG_VALUE = 'reactor';
+      const environment = { [ENV.managedTagKey]: 'owner', [ENV.managedTagValue]: 'reactor' };
       const id = 'i-0123456789abcdef0';
       ec2Mock.resolves({
         Reservations: [
@@ -81,7 +70,7 @@ describe('driversFor', () => {
       });
 
       // Act
-      const [observation] = await driverFor('ec2-instance').status([
+      const [observation] = await buildDrivers(fromEnvironment(environment))['ec2-instance'].status([
         `arn:aws:ec2:us-east-1:111122223333:instance/${id}`,
       ]);
 
