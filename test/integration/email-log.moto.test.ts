@@ -1,5 +1,4 @@
-import { type MotoServer, startMoto } from '../../sandbox/moto';
-import { createReactorTable, reactorEnvironment, worldClients } from '../../sandbox/world';
+import { storeOnMoto } from './on-moto';
 
 /**
  * The email log (lambdas/shared/store/email-log.ts) against moto's DynamoDB, whose conditional writes
@@ -9,27 +8,20 @@ import { createReactorTable, reactorEnvironment, worldClients } from '../../sand
 const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const EVENT_TIME = '2026-11-22T15:22:33Z';
 
-let moto: MotoServer;
-let log: typeof import('../../lambdas/shared/store/email-log');
+/** The store's time: when a workflow sees the key usable. */
+let now = new Date(EVENT_TIME);
+const store = storeOnMoto(() => now);
+const log = () => store().emailLog;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  Object.assign(process.env, reactorEnvironment(moto.endpoint));
-  log = await import('../../lambdas/shared/store/email-log');
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  await createReactorTable(worldClients(moto.endpoint));
-});
+/** What a workflow's DescribeKey records when it reads the key usable, at `at`. */
+async function keySeenUsable(at: Date): Promise<void> {
+  now = at;
+  await log().keySeenUsable(KEY);
+}
 
 /** Claims and, when allowed, marks sent: what the notify step does around its SES call. */
 async function send(executionName: string, template: string, usable = false, eventTime = EVENT_TIME) {
-  const decision = await log.claimEmail({
+  const decision = await log().claim({
     keyArn: KEY,
     executionName,
     template,
@@ -49,7 +41,7 @@ it('sends each email of an unusable episode once, whichever workflow gets there 
   expect(await send('disable-a', 'shutdown-complete')).toMatch(/^disable-b sent it already/);
 
   // A workflow sees the key usable: the episode is over, the next change is announced again.
-  await log.keySeenUsable(KEY, new Date('2026-11-22T15:30:00Z'));
+  await keySeenUsable(new Date('2026-11-22T15:30:00Z'));
   expect(await send('disable-c', 'grace-started', false, '2026-11-22T15:40:00Z')).toBe('sent');
 });
 
@@ -58,7 +50,7 @@ it('makes a retried step idempotent once SES took the email, and resends when it
   expect(await send('disable-a', 'grace-started')).toBe('this execution sent it already (a retried step)');
 
   // An attempt that claimed the email, then failed before SES answered: the retry sends.
-  const first = await log.claimEmail({
+  const first = await log().claim({
     keyArn: KEY,
     executionName: 'enable-a',
     template: 'service-restored',
@@ -84,7 +76,7 @@ it('calls off only a grace period this execution announced', async () => {
 
 it('sends no grace-period email for a key seen usable after the event, but does for a fresh flip', async () => {
   // Seen usable after the event: its enable was handled already.
-  await log.keySeenUsable(KEY, new Date('2026-11-22T15:25:00Z'));
+  await keySeenUsable(new Date('2026-11-22T15:25:00Z'));
   expect(await send('disable-late', 'grace-started', true)).toMatch(
     /^the key is usable, and was seen usable at/,
   );

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
-import { ENV } from '../../lambdas/shared/contract';
 import { cleanText, escapeHtml, oneLine } from '../../lambdas/shared/email/escape';
+import { MAX_RECIPIENTS, Mailer } from '../../lambdas/shared/email/mailer';
 import { renderEmail, renderKeyWarning } from '../../lambdas/shared/email/render';
-import { MAX_RECIPIENTS, sendEmail } from '../../lambdas/shared/email/send';
 import {
   EMAIL_TEMPLATES,
   type EmailContext,
@@ -16,8 +13,8 @@ import {
   type KeyWarningContext,
 } from '../../lambdas/shared/email/types';
 import type { KeyEvent } from '../../lambdas/shared/model';
+import { sample } from '../support/samples';
 
-const SAMPLES = path.resolve(__dirname, '../../../shared/samples/events');
 const NOW = new Date('2026-11-22T15:22:40Z');
 const EXECUTION_ARN =
   'arn:aws:states:us-east-1:111122223333:execution:KeyDisabled:disable-1234abcd-20261122T152233Z-3f1b8c9e';
@@ -37,11 +34,6 @@ const RESOURCES: EmailContext['resources'] = [
   },
   { resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:orders', kind: 'rds-instance', layer: 'server' },
 ];
-
-// biome-ignore lint/suspicious/noExplicitAny: samples are free-form JSON that each test bends its own way.
-function sample(name: string): any {
-  return JSON.parse(readFileSync(path.join(SAMPLES, name), 'utf8'));
-}
 
 function keyEvent(name = 'disable-key-cli.json'): KeyEvent {
   return parseKeyEvent(sample(name), { allowedAccounts: [] });
@@ -580,18 +572,20 @@ describe('renderKeyWarning with a hostile registry entry', () => {
   });
 });
 
-describe('sendEmail', () => {
+describe('Mailer.send', () => {
   const sesMock = mockClient(SESClient);
   const EMAIL = { subject: 'Subject é', text: 'text\n', html: '<p>html</p>\n' };
+  const mailer = new Mailer(new SESClient({}), {
+    senderAddress: 'reactor@platform.example',
+    operatorAddresses: [],
+  });
 
   beforeEach(() => {
     sesMock.reset();
-    process.env[ENV.senderAddress] = 'reactor@platform.example';
   });
 
   afterAll(() => {
     sesMock.restore();
-    delete process.env[ENV.senderAddress];
   });
 
   it('sends at most 50 recipients per message, as UTF-8 text and HTML, and returns the message IDs', async () => {
@@ -599,7 +593,7 @@ describe('sendEmail', () => {
     sesMock.on(SendEmailCommand).callsFake(async () => ({ MessageId: `message-${++calls}` }));
     const recipients = Array.from({ length: 2 * MAX_RECIPIENTS + 20 }, (_, i) => `admin${i}@example.com`);
 
-    await expect(sendEmail(recipients, EMAIL)).resolves.toEqual(['message-1', 'message-2', 'message-3']);
+    await expect(mailer.send(recipients, EMAIL)).resolves.toEqual(['message-1', 'message-2', 'message-3']);
 
     const sent = sesMock.commandCalls(SendEmailCommand).map((call) => call.args[0].input);
     expect(sent.map((input) => input.Destination?.ToAddresses)).toEqual([
@@ -621,7 +615,7 @@ describe('sendEmail', () => {
   });
 
   it('sends nothing to nobody', async () => {
-    await expect(sendEmail([], EMAIL)).resolves.toEqual([]);
+    await expect(mailer.send([], EMAIL)).resolves.toEqual([]);
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 });
