@@ -2,6 +2,7 @@ import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { DeleteIdentityCommand, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { createNotifyHandler } from '../../lambdas/notify/notify-handler';
 import { keyIdOf } from '../../lambdas/shared/arn';
+import type { EmailTemplate } from '../../lambdas/shared/email/types';
 import type { KeyEvent } from '../../lambdas/shared/model';
 import { Reactor } from '../../lambdas/shared/reactor';
 import { createSweepHandler } from '../../lambdas/sweep/sweep-handler';
@@ -64,7 +65,7 @@ beforeEach(async () => {
 const sesRefuses = () => clients.ses.send(new DeleteIdentityCommand({ Identity: DEMO.sender }));
 const sesAccepts = () => clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: DEMO.sender }));
 
-function notifyInput(executionName: string, template: string, extra: Record<string, unknown> = {}) {
+function notifyInput(executionName: string, template: EmailTemplate, extra: Record<string, unknown> = {}) {
   const event: KeyEvent = {
     keyArn,
     keyId: keyIdOf(keyArn),

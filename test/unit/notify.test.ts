@@ -14,6 +14,7 @@ import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { createNotifyHandler } from '../../lambdas/notify/notify-handler';
 import { LIMITS } from '../../lambdas/shared/contract';
 import { Mailer } from '../../lambdas/shared/email/mailer';
+import type { EmailTemplate } from '../../lambdas/shared/email/types';
 import { InvalidInputError } from '../../lambdas/shared/errors';
 import { KeyReader } from '../../lambdas/shared/key-reader';
 import { Notifier } from '../../lambdas/shared/notifier';
@@ -58,7 +59,7 @@ const parts = (operators?: readonly string[]) => ({
 const handler = createNotifyHandler(parts());
 const context = lambdaContext('notify');
 
-function input(template: string, extra: Record<string, unknown> = {}) {
+function input(template: EmailTemplate, extra: Record<string, unknown> = {}) {
   return {
     keyArn: KEY_ARN,
     executionName: 'disable-a',
