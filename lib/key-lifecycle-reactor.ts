@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambdas/shared/contract';
 import type { StepFunctionName, WorkflowDefinition } from './catalog';
 import type { PlatformEventBus } from './platform-bus';
-import { createAlarms } from './reactor-alarms';
+import { createAlarms, createOperatorTopic } from './reactor-alarms';
 import { ReactorDashboard } from './reactor-dashboard';
 import type { ReactorFunction } from './reactor-function';
 import { createIntake } from './reactor-intake';
@@ -57,7 +57,7 @@ export class KeyLifecycleReactor extends Construct {
   public readonly platformBus: PlatformEventBus;
   /** Events the rules could not deliver, and dispatcher invocations that failed every attempt. */
   public readonly deadLetterQueue: sqs.Queue;
-  /** Where the alarms go; every operator address is subscribed. */
+  /** Where the alarms and the functions' pages go; every operator address is subscribed. */
   public readonly topic: sns.Topic;
   /**
    * Failed, timed-out, aborted and throttled executions of each workflow, dead-letter queue depth,
@@ -82,7 +82,9 @@ export class KeyLifecycleReactor extends Construct {
       removalPolicy: settings.removalPolicy,
     });
     const environment = sharedEnvironment(this.table, settings);
-    const permissions = new ReactorPermissions(this, this.table, settings);
+    // First, so that the functions that page the operators can be told where.
+    this.topic = createOperatorTopic(this, settings.operatorAddresses);
+    const permissions = new ReactorPermissions(this, this.table, settings, this.topic);
 
     const steps = createSteps(this, { settings, environment, permissions });
     this.stateMachines = createWorkflows(this, {
@@ -100,14 +102,13 @@ export class KeyLifecycleReactor extends Construct {
 
     this.sweep = createSweep(this, { settings, environment, platformBus: this.platformBus, permissions });
 
-    const { topic, alarms } = createAlarms(this, {
-      operatorAddresses: settings.operatorAddresses,
+    const { alarms } = createAlarms(this, {
+      topic: this.topic,
       stateMachines: this.stateMachines,
       deadLetterQueue: this.deadLetterQueue,
       dispatcher: intake.dispatcher,
       sweep: this.sweep,
     });
-    this.topic = topic;
     this.alarms = alarms;
     this.dashboard = new ReactorDashboard(this, 'Dashboard', {
       stateMachines: this.stateMachines,

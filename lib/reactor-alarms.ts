@@ -19,30 +19,40 @@ export interface ReactorAlarms {
 }
 
 /**
- * The operators' alarm topic, every operator subscribed, and the alarms that publish to it: failed,
- * timed-out, aborted and throttled executions of each workflow, dead-letter queue depth, dispatcher
- * errors, keys the sweep may not read, sweep errors. Each fires on the first occurrence.
+ * The operators' topic, every operator subscribed: the alarms publish to it, and the functions page it
+ * when email cannot reach someone (NOTIFICATION_TOPIC_ARN), a channel that does not depend on SES.
+ */
+export function createOperatorTopic(scope: Construct, operatorAddresses: readonly string[]): sns.Topic {
+  const topic = new sns.Topic(scope, 'OperatorAlarms', {
+    displayName: 'Key-lifecycle reactor alarms',
+    enforceSSL: true,
+    // Not encrypted: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key
+    // (its key policy cannot grant CloudWatch), and the alarm messages carry only alarm names and metric
+    // values, no customer data; the pages carry an email the operators would have received anyway.
+    // AwsSolutions (cdk-nag 3) has no SNS encryption rule to acknowledge.
+  });
+  for (const address of operatorAddresses) {
+    topic.addSubscription(new subscriptions.EmailSubscription(address));
+  }
+  return topic;
+}
+
+/**
+ * The alarms that publish to the operators' topic: failed, timed-out, aborted and throttled executions
+ * of each workflow, dead-letter queue depth, dispatcher errors, keys the sweep may not read, sweep
+ * errors. Each fires on the first occurrence.
  */
 export function createAlarms(
   scope: Construct,
   options: {
-    readonly operatorAddresses: readonly string[];
+    readonly topic: sns.Topic;
     readonly stateMachines: Workflows;
     readonly deadLetterQueue: sqs.IQueue;
     readonly dispatcher: lambda.IFunction;
     readonly sweep: lambda.IFunction;
   },
 ): ReactorAlarms {
-  const topic = new sns.Topic(scope, 'OperatorAlarms', {
-    displayName: 'Key-lifecycle reactor alarms',
-    enforceSSL: true,
-    // Not encrypted: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key
-    // (its key policy cannot grant CloudWatch), and the alarm messages carry only alarm names and metric
-    // values, no customer data. AwsSolutions (cdk-nag 3) has no SNS encryption rule to acknowledge.
-  });
-  for (const address of options.operatorAddresses) {
-    topic.addSubscription(new subscriptions.EmailSubscription(address));
-  }
+  const { topic } = options;
 
   const period = ALARM_PERIOD;
   const sum = { period, statistic: cloudwatch.Stats.SUM };

@@ -1,5 +1,7 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ENV } from '../lambdas/shared/contract';
 import { attachPolicy, type Permission } from './acknowledged-policy';
 import type { StepFunctionName } from './catalog';
 import type { ReactorFunction } from './reactor-function';
@@ -28,16 +30,19 @@ const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
   ],
   // The ledger: the way up starts only what the reactor stopped, and marks it restored once seen back.
   StartResources: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
-  // The email log: one email per change of the key (store/email-log.ts).
+  // The email log: one email per change of the key (store/email-log.ts); the undelivered news it keeps
+  // or supersedes (store/news.ts).
   Notify: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   Ledger: ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 /**
  * The sweep scans the table once, claims and marks the early warnings it sends (store/warning-log.ts),
- * and keeps deletion dates as evidence (store/key-events.ts).
+ * keeps deletion dates as evidence (store/key-events.ts), and sends the undelivered news again through
+ * the email log, reading the resources it names, and clears it once sent (store/news.ts).
  */
 const SWEEP_TABLE_ACTIONS = [
   'dynamodb:Scan',
+  'dynamodb:Query',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
@@ -54,14 +59,16 @@ const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> =
   // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.
   StopResources: ['DescribeCustomerKeys', 'DescribeResources', 'StopTaggedResources'],
   StartResources: ['DescribeResources', 'StartTaggedResources'],
-  // A grace-period email for a key that is usable already (a late or reordered event) is not sent.
-  Notify: ['DescribeCustomerKeys', 'SendEmailAsSender'],
+  // A grace-period email for a key that is usable already (a late or reordered event) is not sent; an
+  // email SES does not accept is paged to the operators.
+  Notify: ['DescribeCustomerKeys', 'SendEmailAsSender', 'PageOperators'],
   Ledger: [],
 };
 const SWEEP_POLICIES: readonly PolicyName[] = [
   'DescribeCustomerKeys',
   'DescribeResources',
   'SendEmailAsSender',
+  'PageOperators',
 ];
 
 /** Grants the reactor's functions what their handlers call, and nothing else. */
@@ -72,14 +79,15 @@ export class ReactorPermissions {
     scope: Construct,
     private readonly table: dynamodb.ITable,
     settings: ReactorSettings,
+    private readonly operatorTopic: sns.ITopic,
   ) {
-    this.policies = reactorPolicies(scope, settings);
+    this.policies = reactorPolicies(scope, settings, operatorTopic);
   }
 
   grantStep(name: StepFunctionName, fn: ReactorFunction): void {
     const actions = TABLE_ACTIONS[name];
     if (actions.length > 0) this.table.grant(fn, ...actions);
-    for (const policy of STEP_POLICIES[name]) attachPolicy(fn, policy, this.policies[policy]);
+    this.attach(fn, STEP_POLICIES[name]);
   }
 
   grantDispatcher(fn: ReactorFunction): void {
@@ -88,6 +96,14 @@ export class ReactorPermissions {
 
   grantSweep(fn: ReactorFunction): void {
     this.table.grant(fn, ...SWEEP_TABLE_ACTIONS);
-    for (const policy of SWEEP_POLICIES) attachPolicy(fn, policy, this.policies[policy]);
+    this.attach(fn, SWEEP_POLICIES);
+  }
+
+  /** The named policies; a function that may page the operators is also told their topic. */
+  private attach(fn: ReactorFunction, policies: readonly PolicyName[]): void {
+    for (const policy of policies) attachPolicy(fn, policy, this.policies[policy]);
+    if (policies.includes('PageOperators')) {
+      fn.addEnvironment(ENV.notificationTopicArn, this.operatorTopic.topicArn);
+    }
   }
 }

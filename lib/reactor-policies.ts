@@ -1,3 +1,4 @@
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ANY_RESOURCE, type Permission, type WildcardResource, wildcardArn } from './acknowledged-policy';
 import type { ReactorSettings } from './reactor-settings';
@@ -13,7 +14,8 @@ export type PolicyName =
   | 'DescribeResources'
   | 'StopTaggedResources'
   | 'StartTaggedResources'
-  | 'SendEmailAsSender';
+  | 'SendEmailAsSender'
+  | 'PageOperators';
 
 /**
  * The resources the reactor stops and starts, as AWS names them, all in the stack's account and Region,
@@ -60,6 +62,7 @@ type Kind = keyof ReturnType<typeof resourcesIn>;
 export function reactorPolicies(
   scope: Construct,
   settings: ReactorSettings,
+  operatorTopic: sns.ITopic,
 ): Record<PolicyName, Permission[]> {
   const { managedTag, organizationId } = settings;
   const resources = resourcesIn(scope);
@@ -180,6 +183,17 @@ export function reactorPolicies(
               'SES authorises the sender identity, which may be the address or its domain, and in the SES ' +
               "sandbox the recipients' identities too, so the identity is not one fixed ARN; the " +
               'ses:FromAddress condition pins the sender to the configured address, the ARN to this account and Region.',
+          },
+        ],
+      },
+    ],
+    PageOperators: [
+      {
+        actions: ['sns:Publish'],
+        resources: [
+          {
+            resource: { arn: operatorTopic.topicArn },
+            reason: "The operators' alarm topic only: how they hear what email could not tell anyone.",
           },
         ],
       },

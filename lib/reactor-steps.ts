@@ -17,7 +17,8 @@ const STEP_DESCRIPTIONS: Readonly<Record<StepFunctionName, string>> = {
     "Stops one layer of a key's tagged resources, ledger first; in the poll loop, observes it again and stops what can stop now",
   StartResources:
     'Starts one layer of the resources the reactor itself stopped; in the poll loop, observes it again and starts what can start now',
-  Notify: 'Emails the key administrators and the operators through SES',
+  Notify:
+    'Emails the key administrators and the operators through SES, each their own message; keeps an email SES refuses for the sweep and pages the operators through SNS',
   Ledger: "Records a workflow's outcome and clears the ledger of restored resources",
 };
 

@@ -137,8 +137,14 @@ async function main(): Promise<number> {
     out('\n== Summary');
     for (const execution of reactor.executions)
       out(`  ${execution.status.padEnd(9)} ${execution.workflow.padEnd(7)} ${execution.name}`);
+    // One line per message: the administrators and the operators each get their own.
     out(`  ${emails.length} emails sent:`);
     for (const email of emails) out(`    to ${email.to.join(', ')}: ${email.subject}`);
+    const pages = reactor.calls.of('Publish');
+    if (pages.length > 0) {
+      out(`  ${pages.length} pages to the operators' SNS topic:`);
+      for (const page of pages) out(`    ${String(page.input.Subject)}`);
+    }
     if (keep) {
       out(
         `\nThe sandbox is still up. Try:\n  export AWS_ENDPOINT_URL=${reactor.moto.endpoint} AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=us-east-1 AWS_MAX_ATTEMPTS=1`,

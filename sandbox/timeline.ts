@@ -4,7 +4,8 @@ import type { LocalReactor } from './reactor';
 
 /**
  * Prints what the reactor does as it happens: seconds since the key changed, each state entered, each
- * stop or start call with the resources it names, each email with its subject, and a progress line
+ * stop or start call with the resources it names, each email with its subject (the administrators' and
+ * the operators' copies are separate messages), each page to the operators, and a progress line
  * while a workflow waits out the grace period.
  */
 export class Timeline {
@@ -97,6 +98,9 @@ export class Timeline {
         this.say(`  email to ${to.join(', ')}: "${subject}"`);
         break;
       }
+      case 'Publish':
+        this.say(`  SNS page to the operators: "${String(input.Subject)}"`);
+        break;
     }
   }
 }

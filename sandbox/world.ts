@@ -19,6 +19,7 @@ import {
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { kindOf } from '../lambdas/shared/arn';
 import { DEFAULT_MANAGED_TAG, TABLE_SCHEMA } from '../lambdas/shared/contract';
 import type { Layer } from '../lambdas/shared/model';
@@ -27,8 +28,8 @@ import { defaultSettings, type ReactorSettings } from '../lambdas/shared/setting
 import { type LocalPlace, stateMachineArn } from './local-workflows';
 
 /**
- * A small BYOK world on a moto server: the reactor's table, a verified sender, a customer key, and a
- * fleet registered to it. Shared by the workflow tests, `npm start`, `simulate` and the benchmark.
+ * A small BYOK world on a moto server: the reactor's table, a verified sender, the operators' SNS topic,
+ * a customer key, and a fleet registered to it. Shared by the workflow tests, `npm start`, `simulate` and the benchmark.
  */
 
 export const DEMO = {
@@ -38,7 +39,14 @@ export const DEMO = {
   administrators: ['admin@customer.example'],
   cluster: 'customer-data',
   desiredCount: 2,
+  /** The operators' SNS topic: the construct's alarm topic, paged when email cannot reach someone. */
+  operatorTopic: 'key-reactor-operators',
 } as const;
+
+/** The operators' topic's ARN on moto, which names topics by account, Region and name. */
+export function operatorTopicArn(place: LocalPlace): string {
+  return `arn:aws:sns:${place.region}:${place.account}:${DEMO.operatorTopic}`;
+}
 
 /** The settings the local reactor runs with: the demo's table and addresses, the local workflows. */
 export function localSettings(place: LocalPlace): ReactorSettings {
@@ -52,6 +60,7 @@ export function localSettings(place: LocalPlace): ReactorSettings {
     },
     // One bus locally: moto's default bus holds the KMS rules and the drift rule alike.
     eventBusName: 'default',
+    notificationTopicArn: operatorTopicArn(place),
   });
 }
 
@@ -71,6 +80,7 @@ export interface AwsClients {
   readonly kms: KMSClient;
   readonly rds: RDSClient;
   readonly ses: SESClient;
+  readonly sns: SNSClient;
 }
 
 /** Clients of the world's own, separate from the handlers' (whose calls are what gets recorded). */
@@ -85,9 +95,11 @@ export function worldClients(endpoint: string, region: string): AwsClients {
     kms: new KMSClient(config),
     rds: new RDSClient(config),
     ses: new SESClient(config),
+    sns: new SNSClient(config),
   };
 }
 
+/** The reactor's table, its verified sender and the operators' topic: what the construct deploys beside the functions. */
 export async function createReactorTable(clients: AwsClients): Promise<void> {
   await clients.dynamodb.send(
     new CreateTableCommand({
@@ -104,6 +116,7 @@ export async function createReactorTable(clients: AwsClients): Promise<void> {
     }),
   );
   await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: DEMO.sender }));
+  await clients.sns.send(new CreateTopicCommand({ Name: DEMO.operatorTopic }));
 }
 
 export async function createCustomerKey(

@@ -1,4 +1,4 @@
-import { buildKeyReader, buildMailer, buildStore, fromEnvironment } from '../shared/parts';
+import { buildKeyReader, buildMailer, buildNotifier, buildStore, fromEnvironment } from '../shared/parts';
 import { createNotifyHandler } from './notify-handler';
 
 const source = fromEnvironment(process.env);
@@ -6,5 +6,6 @@ export const handler = createNotifyHandler({
   store: buildStore(source),
   keys: buildKeyReader(source),
   mailer: buildMailer(source),
+  notifier: buildNotifier(source),
   clock: source.clock,
 });

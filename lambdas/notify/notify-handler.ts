@@ -1,8 +1,8 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { renderEmail } from '../shared/email/render';
-import { EMAIL_TEMPLATES, type EmailTemplate } from '../shared/email/types';
+import { Courier } from '../shared/email/courier';
+import { EMAIL_TEMPLATES } from '../shared/email/types';
 import type { KeyEvent } from '../shared/model';
 import { logger, observability } from '../shared/observability';
 import type { ReactorParts } from '../shared/reactor';
@@ -15,20 +15,28 @@ const NotifyInput = StepInput.extend({
   event: KeyEventInput,
   graceSeconds: z.number().int().min(0).optional(),
   action: z.enum(POLICY_ACTIONS).optional(),
+  // The describe-key step's word for a shutdown the reactor held back; null when it held nothing back.
+  heldBack: z.enum(['paused', 'breaker']).nullable().optional(),
   skipped: z.object({ services: z.array(SkippedResource), servers: z.array(SkippedResource) }).optional(),
   error: StepError.optional(),
 });
 type NotifyInput = z.infer<typeof NotifyInput>;
 
-export function createNotifyHandler({
-  store,
-  keys,
-  mailer,
-  clock,
-}: Pick<ReactorParts, 'store' | 'keys' | 'mailer' | 'clock'>) {
-  /** Failures go to the platform's operators only; everything else also to the key's administrators. */
-  const recipientsOf = async (template: EmailTemplate, keyArn: string): Promise<string[]> =>
-    mailer.recipientsFor(template === 'workflow-failed' ? [] : await store.registry.administrators(keyArn));
+/**
+ * Emails the key's administrators and the operators (each their own message). An email SES does not
+ * accept does not fail the step: the courier keeps it for the sweep and pages the operators, and the
+ * workflow goes on.
+ */
+export function createNotifyHandler(
+  parts: Pick<ReactorParts, 'store' | 'keys' | 'mailer' | 'notifier' | 'clock'>,
+) {
+  const { store, keys } = parts;
+  const courier = new Courier({
+    store: parts.store,
+    mailer: parts.mailer,
+    notifier: parts.notifier,
+    clock: parts.clock,
+  });
 
   const lambdaHandler = async (input: NotifyInput) => {
     const { keyArn, template } = input;
@@ -52,43 +60,29 @@ export function createNotifyHandler({
       });
       return { sent: 0, suppressed: decision.reason };
     }
-    // A restore email lists what this run saw restored (what could not be, it names as skipped); the others, what is registered.
-    const resources =
-      template === 'service-restored'
-        ? await store.ledger.restoredBy(keyArn, input.executionName)
-        : await store.registry.list(keyArn);
-    const email = renderEmail({
-      template,
-      event: input.event as KeyEvent,
-      resources,
-      graceSeconds: input.graceSeconds,
-      action: input.action,
-      skipped: input.skipped ? [...input.skipped.services, ...input.skipped.servers] : undefined,
-      error: input.error,
-      executionArn: input.executionArn,
-      now: clock(),
-    });
-    const recipients = await recipientsOf(template, keyArn);
-    if (recipients.length === 0) {
-      logger.warn('Nobody to email: no administrators registered for the key and no operators configured', {
+    const outcome = await courier.send(
+      {
+        keyArn,
         template,
-      });
-      return { sent: 0, subject: email.subject };
+        executionName: input.executionName,
+        executionArn: input.executionArn,
+        event: input.event as KeyEvent,
+        graceSeconds: input.graceSeconds,
+        action: input.action,
+        heldBack: input.heldBack ?? undefined,
+        skipped: input.skipped ? [...input.skipped.services, ...input.skipped.servers] : undefined,
+        error: input.error,
+      },
+      decision,
+    );
+    if (outcome.sent > 0) {
+      logger.info('Email sent', { template, subject: outcome.subject, recipients: outcome.sent });
     }
-    const messageIds = await mailer.send(recipients, email);
-    // SES took it: a failure to record that must not fail the step, or its retry would send it again.
-    await decision
-      .sent()
-      .catch((error: unknown) =>
-        logger.warn('Email sent but not recorded as sent', { template, error: String(error) }),
-      );
-    logger.info('Email sent', {
-      template,
-      subject: email.subject,
-      recipients: recipients.length,
-      messageIds,
-    });
-    return { sent: recipients.length, subject: email.subject };
+    return {
+      sent: outcome.sent,
+      subject: outcome.subject,
+      ...(outcome.undelivered.length > 0 ? { undelivered: outcome.undelivered, paged: outcome.paged } : {}),
+    };
   };
 
   return middy(lambdaHandler)

@@ -24,6 +24,8 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   warningDays: 'WARNING_DAYS',
   sweepConcurrency: 'SWEEP_CONCURRENCY',
+  /** The operators' SNS topic (the alarm topic): how they hear what email could not tell anyone. */
+  notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -90,6 +92,7 @@ export const PATTERNS = {
  *                                                     and which emails the current unusable episode has had
  *   pk = KEY#<keyArn>   sk = EMAIL#<execution>#<template>  an email an execution sent
  *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>  an early warning the sweep sent
+ *   pk = KEY#<keyArn>   sk = NEWS#<slot>              the latest email SES did not accept, for the sweep to retry
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
@@ -108,6 +111,7 @@ export const SORT_KEYS = {
   state: 'STATE',
   emailPrefix: 'EMAIL#',
   warningPrefix: 'WARNING#',
+  newsPrefix: 'NEWS#',
 } as const;
 
 /**

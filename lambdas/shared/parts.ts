@@ -7,6 +7,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsOptions, awsClient } from './aws';
 import { type Clock, systemClock } from './clock';
 import { ENV } from './contract';
@@ -14,6 +15,7 @@ import type { ConvergeParts, Drivers } from './converge';
 import { createDrivers } from './drivers';
 import { Mailer } from './email/mailer';
 import { KeyReader } from './key-reader';
+import { Notifier } from './notifier';
 import { traceClient } from './observability';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
@@ -76,6 +78,11 @@ export function buildMailer({ settings, aws }: PartsSource): Mailer {
     senderAddress: required(settings.senderAddress, ENV.senderAddress),
     operatorAddresses: settings.operatorAddresses,
   });
+}
+
+/** The operators' page: their SNS topic, when the settings name one. */
+export function buildNotifier({ settings, aws }: PartsSource): Notifier {
+  return new Notifier(awsClient(SNSClient, aws), { topicArn: settings.notificationTopicArn });
 }
 
 export function buildStepFunctions({ aws }: PartsSource): SFNClient {

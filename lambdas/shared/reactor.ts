@@ -5,11 +5,13 @@ import { type Clock, systemClock } from './clock';
 import type { Drivers } from './converge';
 import type { Mailer } from './email/mailer';
 import type { KeyReader } from './key-reader';
+import type { Notifier } from './notifier';
 import {
   buildDrivers,
   buildEventBridge,
   buildKeyReader,
   buildMailer,
+  buildNotifier,
   buildStepFunctions,
   buildStore,
   type PartsSource,
@@ -25,6 +27,8 @@ export interface ReactorParts {
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;
+  /** Pages the operators through SNS, for what email cannot tell them. */
+  readonly notifier: Notifier;
   readonly stepFunctions: SFNClient;
   readonly eventBridge: EventBridgeClient;
 }
@@ -58,6 +62,9 @@ export class Reactor implements ReactorParts {
   }
   get mailer(): Mailer {
     return this.once('mailer', buildMailer);
+  }
+  get notifier(): Notifier {
+    return this.once('notifier', buildNotifier);
   }
   get stepFunctions(): SFNClient {
     return this.once('stepFunctions', buildStepFunctions);

@@ -28,6 +28,11 @@ export interface ReactorSettings {
   readonly warningDays: readonly number[];
   /** DescribeKey calls the sweep keeps in flight. */
   readonly sweepConcurrency: number;
+  /**
+   * The operators' SNS topic, paged when email cannot reach someone. Without it a page is only logged
+   * (the CLI, tests); the construct always sets it.
+   */
+  readonly notificationTopicArn?: string;
 }
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
@@ -90,6 +95,7 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     eventBusName: read(ENV.eventBusName),
     warningDays: [...new Set(days.length > 0 ? days : LIMITS.defaultWarningDays)].sort((a, b) => b - a),
     sweepConcurrency: positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
+    notificationTopicArn: read(ENV.notificationTopicArn),
   };
 }
 

@@ -3,6 +3,7 @@ import {
   buildEventBridge,
   buildKeyReader,
   buildMailer,
+  buildNotifier,
   buildStore,
   fromEnvironment,
 } from '../shared/parts';
@@ -15,6 +16,7 @@ export const handler = createSweepHandler({
   keys: buildKeyReader(source),
   drivers: buildDrivers(source),
   mailer: buildMailer(source),
+  notifier: buildNotifier(source),
   eventBridge: buildEventBridge(source),
   clock: source.clock,
 });

@@ -11,7 +11,7 @@ import { type KeyOutcome, Sweeper } from '../shared/sweep/sweep';
 
 type SweepHandlerParts = Pick<
   ReactorParts,
-  'settings' | 'store' | 'keys' | 'drivers' | 'mailer' | 'eventBridge' | 'clock'
+  'settings' | 'store' | 'keys' | 'drivers' | 'mailer' | 'notifier' | 'eventBridge' | 'clock'
 >;
 
 /**
@@ -28,6 +28,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     keys: parts.keys,
     drivers: parts.drivers,
     mailer: parts.mailer,
+    notifier: parts.notifier,
     eventBridge: parts.eventBridge,
     clock: parts.clock,
     eventBusName: required(settings.eventBusName, ENV.eventBusName),
@@ -62,6 +63,10 @@ export function createSweepHandler(parts: SweepHandlerParts) {
         0,
       ),
       warningsFailed: count((outcome) => 'warningError' in outcome && outcome.warningError !== undefined),
+      // The workflows' emails SES had not accepted: sent at last, and still waiting (operators were paged).
+      undeliveredResent: outcomes.reduce((sum, outcome) => sum + (outcome.undelivered?.resent ?? 0), 0),
+      undeliveredLeft: outcomes.reduce((sum, outcome) => sum + (outcome.undelivered?.left ?? 0), 0),
+      resendsFailed: count((outcome) => outcome.resendError !== undefined),
     };
     metrics.addMetric('KeysSwept', MetricUnit.Count, summary.keys);
     metrics.addMetric('DriftDetected', MetricUnit.Count, summary.drift);
@@ -69,11 +74,15 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     metrics.addMetric('WarningsSent', MetricUnit.Count, summary.warningsSent);
     logger.info('Sweep finished', summary);
 
-    // Failing the invocation is what raises the sweep's alarm; the next sweep tries every key again.
-    if (summary.failed > 0 || refused.length > 0 || summary.warningsFailed > 0) {
+    // Failing the invocation is what raises the sweep's alarm; the next sweep tries every key again. An
+    // email SES still refuses does not: the operators were paged about it, and it waits for the next sweep.
+    if (summary.failed > 0 || refused.length > 0 || summary.warningsFailed > 0 || summary.resendsFailed > 0) {
       throw new SweepIncompleteError(
         `${summary.failed} key(s) could not be swept, ${refused.length} drift event(s) were refused and ` +
-          `${summary.warningsFailed} key(s) missed a warning; see the log lines before this one`,
+          `${summary.warningsFailed} key(s) missed a warning; see the log lines before this one` +
+          (summary.resendsFailed > 0
+            ? ` (${summary.resendsFailed} key(s) could not try their undelivered emails again)`
+            : ''),
       );
     }
     return {

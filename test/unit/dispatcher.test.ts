@@ -5,6 +5,7 @@ import {
   StartExecutionCommand,
   StateMachineDoesNotExist,
 } from '@aws-sdk/client-sfn';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDispatcherHandler, type DispatchResult } from '../../lambdas/dispatcher/dispatcher-handler';
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
@@ -14,12 +15,15 @@ import { logger, metrics } from '../../lambdas/shared/observability';
 import { settingsFromEnvironment } from '../../lambdas/shared/settings';
 import { lambdaContext } from '../support/lambda-context';
 import { sample } from '../support/samples';
+import { mockedStore } from './mocked-store';
 
 const DISABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyDisabled';
 const ENABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyEnabled';
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 const sfnMock = mockClient(SFNClient);
+// The dispatcher records each key's newest change in the table before it starts the run.
+const { documents, store } = mockedStore();
 
 /** The dispatcher as its entry point builds it, from its environment: the two workflows, and `more`. */
 function dispatcher(more: Readonly<Record<string, string>> = {}) {
@@ -30,6 +34,7 @@ function dispatcher(more: Readonly<Record<string, string>> = {}) {
       ...more,
     }),
     stepFunctions: new SFNClient({}),
+    store,
   });
 }
 
@@ -50,6 +55,36 @@ beforeEach(() => {
 });
 
 describe('dispatcher', () => {
+  it("records the key's newest change before it starts the run, so older runs of the key exit", async () => {
+    // Prepare
+    const order: string[] = [];
+    documents.on(UpdateCommand).callsFake(() => {
+      order.push('UpdateItem');
+      return {};
+    });
+    sfnMock.on(StartExecutionCommand).callsFake(() => {
+      order.push('StartExecution');
+      return { executionArn: 'arn:x', startDate: new Date() };
+    });
+
+    // Act
+    await invoke(sample('disable-key-cli.json'));
+
+    // Assess
+    const [update] = documents.commandCalls(UpdateCommand);
+    expect(update?.args[0].input).toMatchObject({
+      Key: { pk: `KEY#${KEY_ARN}`, sk: 'STATE' },
+      ConditionExpression: 'attribute_not_exists(latestChange) OR latestChange.eventTime <= :time',
+      ExpressionAttributeValues: {
+        ':change': {
+          eventTime: '2026-11-22T15:22:33.000Z',
+          executionName: 'disable-1234abcd-20261122T152233Z-3f1b8c9e',
+        },
+      },
+    });
+    expect(order).toEqual(['UpdateItem', 'StartExecution']);
+  });
+
   it('starts the disable workflow with the execution name and the normalised event as input', async () => {
     // Prepare
     const executionArn = `arn:aws:states:us-east-1:111122223333:execution:KeyDisabled:disable-1234abcd-20261122T152233Z-3f1b8c9e`;

@@ -1,9 +1,9 @@
 import { DEFAULT_MANAGED_TAG } from '../../lambdas/shared/contract';
-import { decide, withVerdict } from '../../lambdas/shared/decision';
+import { decide, type Member, type Target, type Verdict } from '../../lambdas/shared/decision';
 import type { KeyDescription } from '../../lambdas/shared/key-reader';
-import type { Observation, RegisteredResource } from '../../lambdas/shared/model';
+import type { LedgerEntry, Observation, RegisteredResource } from '../../lambdas/shared/model';
 import type { KeyInventory } from '../../lambdas/shared/store/inventory';
-import { findDrift, RETRY_AFTER_FAILURE_MS, type WouldStop } from '../../lambdas/shared/sweep/drift';
+import { findDrift, type Movable, RETRY_AFTER_FAILURE_MS } from '../../lambdas/shared/sweep/drift';
 import { dueWarnings } from '../../lambdas/shared/sweep/warnings';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -25,11 +25,23 @@ function resource(resourceArn: string): RegisteredResource {
   };
 }
 
+/** The ledger entries of resources the reactor stopped. */
+function ledger(...resourceArns: string[]): LedgerEntry[] {
+  return resourceArns.map((resourceArn) => ({
+    ...resource(resourceArn),
+    restore: {},
+    stoppedAt: '2026-11-02T00:00:00Z',
+    stoppedBy: 'disable-run',
+  }));
+}
+
 function inventory(overrides: Partial<KeyInventory> = {}): KeyInventory {
+  const entries = overrides.ledger ?? [];
   return {
     keyArn: KEY_ARN,
     resources: [resource(API), resource(DB)],
-    ledgerCount: 0,
+    ledger: entries,
+    ledgerCount: entries.length,
     alertOnlySent: false,
     policy: { administrators: [], action: 'shutdown' },
     ...overrides,
@@ -37,26 +49,29 @@ function inventory(overrides: Partial<KeyInventory> = {}): KeyInventory {
 }
 
 /**
- * What the stop step would stop, as the sweep asks it: each resource observed as `observe` says, then
- * the reactor's own decision (decision.ts) on the way down. Remembers what it was asked about.
+ * What the stop step would stop and the start step would move, as the sweep asks it: each resource
+ * observed as `observe` says, then the reactor's own decision (decision.ts). Remembers what it was asked about.
  */
 function wouldStopWhen(
   observe: (resource: RegisteredResource) => Observation,
-): WouldStop & { asked: string[] } {
+): Movable & { asked: string[] } {
   const asked: string[] = [];
-  const wouldStop = async (resources: readonly RegisteredResource[]) => {
+  const decided = <M extends Member>(target: Target, members: readonly M[], verdicts: readonly Verdict[]) => {
     const seen = new Map(
-      resources.map((r) => {
+      members.map((r) => {
         asked.push(r.resourceArn);
-        return [r.resourceArn, observe(r)] as const;
+        return [r.resourceArn, observe(r as unknown as RegisteredResource)] as const;
       }),
     );
-    return withVerdict(
-      decide({ target: 'stopped', members: resources, seen, managedTag: DEFAULT_MANAGED_TAG }),
-      'stop',
-    ).map(({ member }) => member.resourceArn);
+    return decide({ target, members, seen, managedTag: DEFAULT_MANAGED_TAG })
+      .filter((decision) => verdicts.includes(decision.verdict))
+      .map(({ member }) => member.resourceArn);
   };
-  return Object.assign(wouldStop, { asked });
+  return {
+    asked,
+    stop: async (resources) => decided('stopped', resources, ['stop']),
+    restore: async (entries) => decided('running', entries, ['start', 'finish', 'wait']),
+  };
 }
 
 /** Resources in the given states (stopped unless named), each running one with something to restore. */
@@ -80,12 +95,24 @@ describe('findDrift', () => {
   });
 
   it('asks for the enable workflow when the key is usable and the ledger still holds resources', async () => {
-    const finding = await findDrift(inventory({ ledgerCount: 2 }), ENABLED, observer({}), NOW);
+    const finding = await findDrift(inventory({ ledger: ledger(API, DB) }), ENABLED, observer({}), NOW);
     expect(finding).toEqual({
       kind: 'drift',
       workflow: 'enable',
       reason: 'the key is Enabled, and 2 resources the reactor stopped are still to be restarted',
     });
+  });
+
+  it('leaves a usable key in sync while what its ledger holds cannot be started (untagged): it waits there', async () => {
+    const observe = wouldStopWhen((r) => ({
+      resourceArn: r.resourceArn,
+      state: 'not-managed',
+      detail: 'stopped',
+    }));
+    expect(await findDrift(inventory({ ledger: ledger(API) }), ENABLED, observe, NOW)).toEqual({
+      kind: 'in-sync',
+    });
+    expect(observe.asked).toEqual([API]);
   });
 
   it('asks for the disable workflow when the key is unusable and a registered resource runs', async () => {
@@ -108,7 +135,7 @@ describe('findDrift', () => {
   });
 
   it('finds an unusable key whose resources are all stopped in sync', async () => {
-    expect(await findDrift(inventory({ ledgerCount: 2 }), DISABLED, observer({}), NOW)).toEqual({
+    expect(await findDrift(inventory({ ledger: ledger(API, DB) }), DISABLED, observer({}), NOW)).toEqual({
       kind: 'in-sync',
     });
   });
@@ -152,8 +179,8 @@ describe('findDrift', () => {
     ).toMatchObject({ kind: 'drift' });
   });
 
-  it('waits an hour after a failed workflow before asking again, unless a later one succeeded', async () => {
-    const failedAt = new Date(NOW.getTime() - 10 * 60 * 1000).toISOString();
+  it('waits minutes (RETRY_AFTER_FAILURE_MS) after a failed workflow before asking again, unless a later one succeeded', async () => {
+    const failedAt = new Date(NOW.getTime() - 2 * 60 * 1000).toISOString();
     const observe = observer({ [DB]: 'running' });
     expect(await findDrift(inventory({ lastFailureAt: failedAt }), DISABLED, observe, NOW)).toMatchObject({
       kind: 'busy',

@@ -132,7 +132,12 @@ describe('sweep: drift', () => {
 
   it('leaves a key alone while a workflow holds its lease', async () => {
     await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
-    await reactor.reactor.store.leases.acquire(keyArn, 'disable-someone-else');
+    await reactor.reactor.store.leases.acquire(
+      keyArn,
+      'disable-someone-else',
+      'arn:aws:states:us-east-1:123456789012:execution:key-reactor-disable:disable-someone-else',
+      async () => true,
+    );
 
     const { summary, dispatched } = await sweep();
 

@@ -11,6 +11,14 @@ export const EMAIL_TEMPLATES = [
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
+/**
+ * Who an email is for. The key's administrators (the customer) and the platform's operators each get
+ * their own message: neither sees the other's addresses, and one side's refused address does not stop
+ * the other's copy.
+ */
+export const AUDIENCES = ['administrators', 'operators'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+
 export interface EmailResource {
   readonly resourceArn: string;
   readonly kind: ResourceKind;
@@ -27,6 +35,11 @@ export interface EmailContext {
   readonly graceSeconds?: number;
   /** grace-started only: the key's policy, `shutdown` (the default) or `alert-only` (nothing will stop). */
   readonly action?: 'shutdown' | 'alert-only';
+  /**
+   * alert-only only: why a key whose policy is `shutdown` was left running: the reactor is paused by an
+   * operator, or its circuit breaker held the shutdown back. Absent: the key's policy is alert-only.
+   */
+  readonly heldBack?: 'paused' | 'breaker';
   /** Resources the reactor could not act on, with why. */
   readonly skipped?: readonly { readonly resourceArn: string; readonly reason: string }[];
   /** workflow-failed only: the Step Functions error. */

@@ -7,11 +7,13 @@ import { epochSeconds, isConditionFailure, type Table } from './table';
  * a reordered event or a retried step sends no second email. Two records, both written with conditions:
  *
  * - per execution and template (`EMAIL#<execution>#<template>`): `sending` before the SES call, `sent`
- *   after it. A retried notify step finds `sent` and sends nothing; finding `sending`, it cannot know
- *   whether SES took the first attempt, and sends (at least once rather than never).
+ *   once SES accepted it, `refused` when it did not. A retried notify step finds `sent` and sends
+ *   nothing; finding `sending`, it cannot know whether SES took the first attempt, and sends (at least
+ *   once rather than never); finding `refused`, it sends again, as the sweep's retry does.
  * - per episode, on the key's STATE item: the execution that sent each of `grace-started`,
  *   `shutdown-complete` and `alert-only` while the key has been unusable. A second disable workflow for
- *   the same change finds them taken and stays silent. The episode ends (the marks are removed) whenever
+ *   the same change finds them taken and stays silent. A refused email gives its slot back, so that
+ *   nobody stays silent over an email nobody got. The episode ends (the marks are removed) whenever
  *   a workflow's DescribeKey sees the key usable (`keySeenUsable`), which also records when.
  *
  * A grace-period email is also not sent for a key that is usable again and that the reactor has seen
@@ -34,6 +36,11 @@ export type EmailDecision =
       readonly send: true;
       /** Marks the email sent; call it once SES has accepted it. */
       readonly sent: () => Promise<void>;
+      /**
+       * Marks the email refused (SES did not take it) and gives the episode's slot back: a later
+       * attempt, by this execution's retry, the sweep or another execution, may send it.
+       */
+      readonly refused: (reason: string) => Promise<void>;
     }
   | { readonly send: false; readonly reason: string };
 
@@ -62,6 +69,24 @@ export class EmailLog {
       new GetCommand({ TableName: this.table.name, Key: recordKey(keyArn, executionName, template) }),
     );
     return Item as { status?: string } | undefined;
+  }
+
+  /** Gives the episode's slot back, if this execution holds it. */
+  private async releaseEpisodeSlot(keyArn: string, executionName: string, template: string): Promise<void> {
+    try {
+      await this.table.documents.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: stateKey(keyArn),
+          UpdateExpression: 'REMOVE #slot',
+          ConditionExpression: '#slot = :execution',
+          ExpressionAttributeNames: { '#slot': EPISODE_ATTRIBUTE(template) },
+          ExpressionAttributeValues: { ':execution': executionName },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** Takes the episode's slot for `template` unless another execution holds it; returns that holder, if any. */
@@ -122,12 +147,16 @@ export class EmailLog {
           };
         }
       }
-      if ((ONCE_PER_EPISODE as readonly string[]).includes(template)) {
-        const holder = await this.takeEpisodeSlot(keyArn, executionName, template);
-        if (holder !== null) {
-          return { send: false, reason: `${holder} sent it already while the key has been unusable` };
-        }
+    }
+    // Taken again by an attempt that follows a refusal (its slot was given back); the holder's own retry keeps it.
+    const oncePerEpisode = (ONCE_PER_EPISODE as readonly string[]).includes(template);
+    if (oncePerEpisode) {
+      const holder = await this.takeEpisodeSlot(keyArn, executionName, template);
+      if (holder !== null) {
+        return { send: false, reason: `${holder} sent it already while the key has been unusable` };
       }
+    }
+    if (!own) {
       await this.table.documents.send(
         new PutCommand({
           TableName: this.table.name,
@@ -156,6 +185,22 @@ export class EmailLog {
             ExpressionAttributeValues: { ':sent': 'sent', ':at': this.table.clock().toISOString() },
           }),
         );
+      },
+      refused: async (reason: string) => {
+        await this.table.documents.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: recordKey(keyArn, executionName, template),
+            UpdateExpression: 'SET #status = :refused, refusedAt = :at, refusal = :reason',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':refused': 'refused',
+              ':at': this.table.clock().toISOString(),
+              ':reason': reason,
+            },
+          }),
+        );
+        if (oncePerEpisode) await this.releaseEpisodeSlot(keyArn, executionName, template);
       },
     };
   }

@@ -5,6 +5,7 @@ import { type KeyInventory, readInventory } from './inventory';
 import { KeyEvents } from './key-events';
 import { Leases } from './lease';
 import { Ledger } from './ledger';
+import { NewsLog } from './news';
 import { Outcomes } from './outcomes';
 import { Registry } from './registry';
 import { createTable, type Table } from './table';
@@ -26,6 +27,8 @@ export class Store {
   readonly keyEvents: KeyEvents;
   readonly emailLog: EmailLog;
   readonly warningLog: WarningLog;
+  /** Emails SES has not accepted yet, for the sweep to send again. */
+  readonly news: NewsLog;
 
   constructor(
     private readonly table: Table,
@@ -38,6 +41,7 @@ export class Store {
     this.keyEvents = new KeyEvents(table);
     this.emailLog = new EmailLog(table);
     this.warningLog = new WarningLog(table);
+    this.news = new NewsLog(table);
   }
 
   /** What the sweep knows of every key from the table alone: one paginated Scan. */

@@ -1,6 +1,7 @@
 import type { LedgerEntry, RegisteredResource } from '../model';
 import { EPISODE_ATTRIBUTE } from './email-log';
 import { entryOf } from './ledger';
+import { newsOf, type UndeliveredNews } from './news';
 import type { KeyPolicy } from './policy';
 import { policyOf, toResource } from './registry';
 import { type Item, scanTable, type Table } from './table';
@@ -20,6 +21,8 @@ export interface KeyInventory {
   /** The alert-only email of the current unusable episode was sent. */
   readonly alertOnlySent: boolean;
   readonly policy: KeyPolicy;
+  /** Emails SES has not accepted yet (store/news.ts), for the sweep to send again; absent when none. */
+  readonly undelivered?: readonly UndeliveredNews[];
 }
 
 interface Draft {
@@ -30,12 +33,14 @@ interface Draft {
   lastFailureAt?: string;
   alertOnlySent: boolean;
   policyItem?: Item;
+  undelivered: UndeliveredNews[];
 }
 
 /** The item types read (not the email and warning logs), and only the attributes the sweep needs. */
-const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy'] as const;
+const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy', 'news'] as const;
 const PROJECTION = {
   '#type': 'type',
+  '#news': 'news',
   '#owner': 'owner',
   '#restore': 'restore',
   '#alertOnly': EPISODE_ATTRIBUTE('alert-only'),
@@ -63,6 +68,11 @@ function add(draft: Draft, item: Item, keyArn: string): void {
     case 'policy':
       draft.policyItem = item;
       break;
+    case 'news': {
+      const news = newsOf(item);
+      if (news) draft.undelivered.push(news);
+      break;
+    }
   }
 }
 
@@ -76,7 +86,7 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
   const items = await scanTable(table, {
     FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
     ProjectionExpression:
-      '#type, keyArn, resourceArn, layer, #restore, restoredAt, stoppedAt, stoppedBy, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators',
+      '#type, keyArn, resourceArn, layer, #restore, restoredAt, stoppedAt, stoppedBy, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators, #news',
     ExpressionAttributeNames: PROJECTION,
     ExpressionAttributeValues: Object.fromEntries(TYPES.map((type) => [`:${type}`, type])),
   });
@@ -84,18 +94,21 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
     if (typeof item.keyArn !== 'string') continue;
     let draft = drafts.get(item.keyArn);
     if (!draft) {
-      draft = { resources: [], ledger: [], alertOnlySent: false };
+      draft = { resources: [], ledger: [], alertOnlySent: false, undelivered: [] };
       drafts.set(item.keyArn, draft);
     }
     add(draft, item, item.keyArn);
   }
 
   return [...drafts]
-    .filter(([, draft]) => draft.resources.length > 0 || draft.ledger.length > 0)
+    .filter(
+      ([, draft]) => draft.resources.length > 0 || draft.ledger.length > 0 || draft.undelivered.length > 0,
+    )
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([keyArn, { policyItem, ...draft }]) => ({
+    .map(([keyArn, { policyItem, undelivered, ...draft }]) => ({
       keyArn,
       ...draft,
+      ...(undelivered.length > 0 ? { undelivered } : {}),
       resources: draft.resources.sort((a, b) => a.resourceArn.localeCompare(b.resourceArn)),
       ledgerCount: draft.ledger.length,
       policy: policyOf(policyItem),

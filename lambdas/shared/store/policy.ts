@@ -14,6 +14,8 @@ export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 export interface KeyPolicy {
   /** The key's own administrators, who get the key's emails beside the platform's operators. */
   readonly administrators: readonly string[];
+  /** Stored addresses SES would refuse, left out of `administrators`; absent when there are none. */
+  readonly invalidAdministrators?: readonly string[];
   /** The key's own grace period in seconds, or undefined for the deployed one. */
   readonly graceSeconds?: number;
   /** `shutdown` stops the key's resources after the grace period; `alert-only` only emails. */

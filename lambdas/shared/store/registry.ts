@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { kindOf } from '../arn';
-import { keyPartition, LIMITS, SORT_KEYS } from '../contract';
+import { keyPartition, LIMITS, PATTERNS, SORT_KEYS } from '../contract';
 import { InvalidInputError } from '../errors';
 import type { Layer, RegisteredResource } from '../model';
 import type { KeyPolicy, KeyPolicyChange } from './policy';
@@ -28,14 +28,22 @@ function graceSecondsOf(value: unknown): number | undefined {
     : undefined;
 }
 
-/** A POLICY item (or none) as the key's policy, with the defaults filled in. */
+const isEmailAddress = (value: string): boolean => PATTERNS.emailAddress.test(value);
+
+/**
+ * A POLICY item (or none) as the key's policy, with the defaults filled in. A stored address SES would
+ * refuse (written before addresses were checked, or by hand) is left out of `administrators`, so that
+ * it cannot make SES refuse the others' email, and named in `invalidAdministrators`.
+ */
 export function policyOf(item: Item | undefined): KeyPolicy {
-  const administrators = Array.isArray(item?.administrators)
+  const stored = Array.isArray(item?.administrators)
     ? item.administrators.filter((a): a is string => typeof a === 'string')
     : [];
+  const invalid = stored.filter((address) => !isEmailAddress(address));
   const graceSeconds = graceSecondsOf(item?.graceSeconds);
   return {
-    administrators,
+    administrators: stored.filter(isEmailAddress),
+    ...(invalid.length > 0 ? { invalidAdministrators: invalid } : {}),
     ...(graceSeconds === undefined ? {} : { graceSeconds }),
     // Only an explicit alert-only spares the resources: anything else is the safe default, a shutdown.
     action: item?.action === 'alert-only' ? 'alert-only' : 'shutdown',
@@ -114,6 +122,12 @@ export class Registry {
 
   /** Changes the given fields of the key's policy and keeps the others. */
   async setPolicy(keyArn: string, change: KeyPolicyChange): Promise<void> {
+    const invalid = change.administrators?.find((address) => !isEmailAddress(address));
+    if (invalid !== undefined) {
+      throw new InvalidInputError(
+        `administrators: "${invalid}" is not an email address SES accepts (name@example.com, without a display name)`,
+      );
+    }
     if (change.graceSeconds !== undefined && graceSecondsOf(change.graceSeconds) === undefined) {
       throw new InvalidInputError(
         `graceSeconds must be a whole number of seconds from 0 to ${LIMITS.maxGraceSeconds}, got ${change.graceSeconds}`,

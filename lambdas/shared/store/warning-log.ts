@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keyPartition, SORT_KEYS } from '../contract';
 import { epochSeconds, isConditionFailure, type Table } from './table';
 
@@ -7,9 +7,11 @@ import { epochSeconds, isConditionFailure, type Table } from './table';
  * (`WARNING#material-expiring#2026-12-24T10:00:00.000Z#7`). The date is part of the record, so new key
  * material with a new expiry, or a deletion scheduled again, is warned about afresh.
  *
- * A claim is `sending` before the SES call and `sent` after it. A claim left `sending` by a sweep that
- * crashed before SES answered may be taken again after CLAIM_STALE_SECONDS, so a warning is not lost to
- * one crash; every other sweep finds the record and sends nothing.
+ * A claim is `sending` before the SES call, `sent` once SES accepted it, and `refused` when SES did not:
+ * the next sweep takes a refused warning again, until SES accepts it. A claim left `sending` by a sweep
+ * that crashed before SES answered may be taken again after CLAIM_STALE_SECONDS, so a warning is not
+ * lost to one crash; every other sweep finds the record and sends nothing. The record keeps when the
+ * operators were paged about a refusal, so that they are paged once, not at every sweep.
  */
 const CLAIM_STALE_SECONDS = 15 * 60;
 /** Kept well past the date warned about, then removed by the table's TTL. */
@@ -31,27 +33,35 @@ const recordKey = ({ keyArn, warning, dueAt, thresholdDays }: WarningRecord) => 
 export class WarningLog {
   constructor(private readonly table: Table) {}
 
-  /** Takes the warning for this sweep; false when it was sent already, or another sweep is sending it. */
+  /**
+   * Takes the warning for this sweep; false when it was sent already, or another sweep is sending it.
+   * An update rather than a put, so that a warning taken again keeps when the operators were paged.
+   */
   async claim(record: WarningRecord): Promise<boolean> {
     const nowSeconds = epochSeconds(this.table.clock());
     try {
       await this.table.documents.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table.name,
-          Item: {
-            ...recordKey(record),
-            type: 'warning',
-            keyArn: record.keyArn,
-            warning: record.warning,
-            dueAt: record.dueAt.toISOString(),
-            thresholdDays: record.thresholdDays,
-            status: 'sending',
-            claimedAt: nowSeconds,
-            ttl: Math.floor(record.dueAt.getTime() / 1000) + KEEP_AFTER_DUE_SECONDS,
+          Key: recordKey(record),
+          UpdateExpression:
+            'SET #type = :type, keyArn = :keyArn, warning = :warning, dueAt = :dueAt, ' +
+            'thresholdDays = :days, #status = :sending, claimedAt = :now, #ttl = :ttl',
+          ConditionExpression:
+            'attribute_not_exists(sk) OR #status = :refused OR (#status = :sending AND claimedAt < :stale)',
+          ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':type': 'warning',
+            ':keyArn': record.keyArn,
+            ':warning': record.warning,
+            ':dueAt': record.dueAt.toISOString(),
+            ':days': record.thresholdDays,
+            ':sending': 'sending',
+            ':refused': 'refused',
+            ':now': nowSeconds,
+            ':stale': nowSeconds - CLAIM_STALE_SECONDS,
+            ':ttl': Math.floor(record.dueAt.getTime() / 1000) + KEEP_AFTER_DUE_SECONDS,
           },
-          ConditionExpression: 'attribute_not_exists(sk) OR (#status = :sending AND claimedAt < :stale)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':stale': nowSeconds - CLAIM_STALE_SECONDS },
         }),
       );
       return true;
@@ -59,6 +69,36 @@ export class WarningLog {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Marks a claimed warning refused by SES, for the next sweep to send again. Returns whether the
+   * operators were paged about it already.
+   */
+  async refused(record: WarningRecord, reason: string): Promise<{ readonly paged: boolean }> {
+    const { Attributes } = await this.table.documents.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: recordKey(record),
+        UpdateExpression: 'SET #status = :refused, refusal = :reason',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':refused': 'refused', ':reason': reason },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return { paged: typeof Attributes?.pagedAt === 'string' };
+  }
+
+  /** Records that the operators were paged about a refused warning. */
+  async markPaged(record: WarningRecord): Promise<void> {
+    await this.table.documents.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: recordKey(record),
+        UpdateExpression: 'SET pagedAt = :at',
+        ExpressionAttributeValues: { ':at': this.table.clock().toISOString() },
+      }),
+    );
   }
 
   /** Marks a claimed warning sent, once SES has accepted the email. */

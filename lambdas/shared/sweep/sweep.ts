@@ -3,29 +3,29 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { parseArn } from '../arn';
 import type { Clock } from '../clock';
 import { chunk } from '../concurrency';
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, type DriftDetail, type ManagedTag } from '../contract';
 import { type Drivers, observeAll } from '../converge';
 import { decide, type Member, type Target, type Verdict } from '../decision';
 import type { Mailer } from '../email/mailer';
-import { renderKeyWarning } from '../email/render';
 import { KeyAccessDeniedError, KeyNotFoundError } from '../errors';
 import { checkKey } from '../key-check';
 import type { KeyDescription, KeyReader } from '../key-reader';
+import type { Notifier } from '../notifier';
 import { logger } from '../observability';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
 import { type Finding, findDrift, type Movable } from './drift';
-import { dueWarnings } from './warnings';
+import { type Resent, SweepMail } from './emails';
 
-/** What a sweep needs: the table, the keys, the drivers (read only), SES and the platform bus. */
+/** What a sweep needs: the table, the keys, the drivers (read only), SES, the operators' page and the platform bus. */
 export interface SweepParts {
   readonly store: Store;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;
+  readonly notifier: Notifier;
   readonly eventBridge: EventBridgeClient;
   readonly eventBusName: string;
   readonly warningDays: readonly number[];
@@ -43,15 +43,29 @@ export type KeyOutcome =
       readonly warningsSent: number;
       /** Why a due warning could not be sent; the next sweep tries again. */
       readonly warningError?: string;
+      /** The workflows' emails SES had not accepted: sent at last, or still waiting. */
+      readonly undelivered?: Resent;
+      /** Why they could not be tried (the table failed); the next sweep tries again. */
+      readonly resendError?: string;
     }
-  | { readonly keyArn: string; readonly outcome: 'unreadable' | 'failed'; readonly reason: string };
+  | {
+      readonly keyArn: string;
+      readonly outcome: 'unreadable' | 'failed';
+      readonly reason: string;
+      readonly undelivered?: Resent;
+      readonly resendError?: string;
+    };
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_LIMIT = 10;
 
 /** The sweep's work on each key, and its drift events. */
 export class Sweeper {
-  constructor(readonly parts: SweepParts) {}
+  private readonly mail: SweepMail;
+
+  constructor(readonly parts: SweepParts) {
+    this.mail = new SweepMail(parts);
+  }
 
   /**
    * Sweeps one key: reads it with DescribeKey, says whether its resources match its state, and sends the
@@ -73,13 +87,14 @@ export class Sweeper {
           keyArn,
           reason,
         });
-        return { keyArn, outcome: 'unreadable', reason };
+        return { keyArn, outcome: 'unreadable', reason, ...(await this.resend(key, undefined)) };
       }
       logger.error('Key not swept', { keyArn, error });
-      return { keyArn, outcome: 'failed', reason };
+      return { keyArn, outcome: 'failed', reason, ...(await this.resend(key, undefined)) };
     }
 
-    const warnings = await this.sendDueWarnings(key, described, now).then(
+    const resent = await this.resend(key, described.usable);
+    const warnings = await this.mail.sendDueWarnings(key, described, now).then(
       (sent) => ({ warningsSent: sent }),
       (error: unknown) => {
         logger.error('Early warning not sent', { keyArn, error });
@@ -87,7 +102,7 @@ export class Sweeper {
       },
     );
     if (finding.kind === 'busy') logger.info('Key left alone this sweep', { keyArn, reason: finding.reason });
-    if (finding.kind !== 'drift') return { keyArn, outcome: finding.kind, ...warnings };
+    if (finding.kind !== 'drift') return { keyArn, outcome: finding.kind, ...warnings, ...resent };
     const drift: DriftDetail = {
       keyArn,
       keyState: described.keyState,
@@ -96,7 +111,22 @@ export class Sweeper {
       sweepId,
     };
     logger.warn('Drift found: the key and its resources do not match', { ...drift });
-    return { keyArn, outcome: 'drift', drift, ...warnings };
+    return { keyArn, outcome: 'drift', drift, ...warnings, ...resent };
+  }
+
+  /** The key's undelivered emails, sent again; never throws, so that they never hide the key's drift. */
+  private async resend(
+    key: KeyInventory,
+    keyUsable: boolean | undefined,
+  ): Promise<{ undelivered?: Resent; resendError?: string }> {
+    if (!key.undelivered?.length) return {};
+    return this.mail.resendUndelivered(key, keyUsable).then(
+      (undelivered) => ({ undelivered }),
+      (error: unknown) => {
+        logger.error('Undelivered emails not tried again', { keyArn: key.keyArn, error });
+        return { resendError: describeError(error) };
+      },
+    );
   }
 
   /** What the stop step would stop now, and what the start step would move now, by ARN (decision.ts). */
@@ -111,29 +141,6 @@ export class Sweeper {
     return decide({ target, members, seen, managedTag })
       .filter((decision) => verdicts.includes(decision.verdict))
       .map(({ member }) => member.resourceArn);
-  }
-
-  /** Emails the key's administrators and the operators each warning that is due and not yet sent. */
-  private async sendDueWarnings(key: KeyInventory, described: KeyDescription, now: Date): Promise<number> {
-    let sent = 0;
-    for (const due of dueWarnings(described, this.parts.warningDays, now)) {
-      const record = { keyArn: key.keyArn, ...due };
-      if (!(await this.parts.store.warningLog.claim(record))) continue;
-      const recipients = this.parts.mailer.recipientsFor(key.policy.administrators);
-      const email = renderKeyWarning({
-        ...due,
-        keyArn: key.keyArn,
-        region: parseArn(key.keyArn)?.region ?? '',
-        resources: key.resources,
-        action: key.policy.action,
-        now,
-      });
-      await this.parts.mailer.send(recipients, email);
-      await this.parts.store.warningLog.markSent(record);
-      logger.info('Early warning sent', { ...record, subject: email.subject, recipients: recipients.length });
-      sent += 1;
-    }
-    return sent;
   }
 
   /**

@@ -14,19 +14,20 @@ export function alertOnly(context: EmailContext): Email {
   const stillUnusable = event.urgent
     ? ''
     : ` and was still not usable at the end of the grace period (checked at ${formatTime(context.now)})`;
+  const why = WHY[context.heldBack ?? 'policy'];
   return {
-    subject: `${keyChanged(event)}: ${count(resources.length, 'resource')} left running (alert-only)`,
-    title: `${keyChanged(event)}: nothing was stopped (alert-only policy)`,
+    subject: `${keyChanged(event)}: ${count(resources.length, 'resource')} left running (${why.tag})`,
+    title: `${keyChanged(event)}: nothing was stopped (${why.title})`,
     blocks: [
       paragraph(
-        `${whatHappened(event)}${stillUnusable}. The key's policy is alert-only, so the reactor stopped ` +
-          'nothing. The resources below keep running, but the platform can no longer decrypt their data: ' +
+        `${whatHappened(event)}${stillUnusable}. ${why.reason} ` +
+          'The resources below keep running, but the platform can no longer decrypt their data: ' +
           'expect errors from them until the key is usable again.',
       ),
       resourceTable('Resources left running', resources),
       heading('What happens next'),
       list([
-        'Nothing more happens by itself: the reactor does not stop the resources of an alert-only key.',
+        why.next,
         'When the key is usable again, nothing needs restarting, because nothing was stopped.',
         'If these resources must not run without their data, stop them yourself.',
       ]),
@@ -36,3 +37,34 @@ export function alertOnly(context: EmailContext): Email {
     ],
   };
 }
+
+/** Why nothing was stopped: the key's own policy, or the reactor holding every shutdown back. */
+const WHY: Readonly<
+  Record<
+    'policy' | 'paused' | 'breaker',
+    { readonly tag: string; readonly title: string; readonly reason: string; readonly next: string }
+  >
+> = {
+  policy: {
+    tag: 'alert-only',
+    title: 'alert-only policy',
+    reason: "The key's policy is alert-only, so the reactor stopped nothing.",
+    next: 'Nothing more happens by itself: the reactor does not stop the resources of an alert-only key.',
+  },
+  paused: {
+    tag: 'reactor paused',
+    title: 'the reactor is paused',
+    reason:
+      "The reactor is paused: nothing was stopped. The platform's operators paused it, and it stops " +
+      'nothing for any key until they resume it.',
+    next: 'When the operators resume the reactor, it stops these resources, unless the key is usable again by then.',
+  },
+  breaker: {
+    tag: 'shutdown held back',
+    title: 'shutdown held back',
+    reason:
+      "The reactor's circuit breaker held the shutdown back: nothing was stopped. More keys became " +
+      "unusable within an hour than the platform lets the reactor act on alone, so it stopped acting and paged the platform's operators.",
+    next: "When the platform's operators resume the reactor, it stops these resources, unless the key is usable again by then.",
+  },
+};

@@ -1,0 +1,119 @@
+import { parseArn } from '../arn';
+import type { Clock } from '../clock';
+import { Courier, relevance } from '../email/courier';
+import { EmailNotAcceptedError, type Mailer, refusalOf, refusedAudiences } from '../email/mailer';
+import { undeliveredPage } from '../email/pages';
+import { renderKeyWarning } from '../email/render';
+import type { KeyDescription } from '../key-reader';
+import type { Notifier } from '../notifier';
+import { logger } from '../observability';
+import type { Store } from '../store';
+import type { KeyInventory } from '../store/inventory';
+import { dueWarnings } from './warnings';
+
+export interface SweepMailParts {
+  readonly store: Store;
+  readonly mailer: Mailer;
+  readonly notifier: Notifier;
+  readonly warningDays: readonly number[];
+  readonly clock: Clock;
+}
+
+/** What became of a key's undelivered emails in one sweep. */
+export interface Resent {
+  /** Sent at last: SES accepted them. */
+  readonly resent: number;
+  /** Still waiting: refused again, or not the time to send them. */
+  readonly left: number;
+}
+
+/** The sweep's email: the early warnings that are due, and the workflows' emails SES has not accepted yet. */
+export class SweepMail {
+  private readonly courier: Courier;
+
+  constructor(private readonly parts: SweepMailParts) {
+    this.courier = new Courier(parts);
+  }
+
+  /**
+   * Emails the key's administrators and the operators (each their own message) each warning that is
+   * due and not yet sent. A warning SES does not accept is left for the next sweep, the operators are
+   * paged about it once, and EmailNotAcceptedError says the sweep missed it.
+   */
+  async sendDueWarnings(key: KeyInventory, described: KeyDescription, now: Date): Promise<number> {
+    const { store, mailer, notifier } = this.parts;
+    let sent = 0;
+    for (const due of dueWarnings(described, this.parts.warningDays, now)) {
+      const record = { keyArn: key.keyArn, ...due };
+      if (!(await store.warningLog.claim(record))) continue;
+      const email = renderKeyWarning({
+        ...due,
+        keyArn: key.keyArn,
+        region: parseArn(key.keyArn)?.region ?? '',
+        resources: key.resources,
+        action: key.policy.action,
+        now,
+      });
+      const administrators = await this.courier.administratorsOf(key.keyArn, key.policy, email.subject);
+      const delivery = await mailer.deliver(email, { administrators, operators: true });
+      const pending = refusedAudiences(delivery);
+      if (pending.length === 0) {
+        await store.warningLog.markSent(record);
+        logger.info('Early warning sent', { ...record, subject: email.subject });
+        sent += 1;
+        continue;
+      }
+      const lastError = refusalOf(delivery);
+      const { paged } = await store.warningLog.refused(record, lastError);
+      if (!paged) {
+        const page = undeliveredPage({ keyArn: key.keyArn, pending, lastError }, email, delivery);
+        if (await notifier.page(page.subject, page.message)) await store.warningLog.markPaged(record);
+      }
+      throw new EmailNotAcceptedError(`SES did not accept the ${due.warning} warning: ${lastError}`);
+    }
+    return sent;
+  }
+
+  /**
+   * Sends again the workflows' emails SES has not accepted yet, those that still tell the truth
+   * (courier.ts `relevance`), rendered from the facts as they are now; drops those that no longer do.
+   * `keyUsable` is undefined when the key could not be read: only a failed run's email is sent then.
+   */
+  async resendUndelivered(key: KeyInventory, keyUsable: boolean | undefined): Promise<Resent> {
+    const { store } = this.parts;
+    let resent = 0;
+    let left = 0;
+    for (const news of key.undelivered ?? []) {
+      const context = { template: news.template, executionName: news.executionName };
+      const verdict = relevance(news, keyUsable, this.parts.clock());
+      if (verdict.verdict === 'stale') {
+        logger.info('Undelivered email dropped: it is no longer true', {
+          ...context,
+          reason: verdict.reason,
+        });
+        await store.news.clear(news);
+        continue;
+      }
+      if (verdict.verdict === 'wait') {
+        left += 1;
+        continue;
+      }
+      const decision = await store.emailLog.claim({
+        keyArn: key.keyArn,
+        executionName: news.executionName,
+        template: news.template,
+        eventTime: news.event.eventTime,
+        keyUsable: async () => keyUsable ?? false,
+      });
+      if (!decision.send) {
+        logger.info('Undelivered email dropped: sent already', { ...context, reason: decision.reason });
+        await store.news.clear(news);
+        continue;
+      }
+      const report = await this.courier.retry(news, decision);
+      if (report.undelivered.length === 0) resent += 1;
+      else left += 1;
+    }
+    return { resent, left };
+  }
+}
