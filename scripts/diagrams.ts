@@ -94,7 +94,10 @@ export function conditionOf(rule: ChoiceRule): string {
   return field;
 }
 
-/** The states a Catch leads to, and every state that follows them: the failure path. */
+/**
+ * The states a Catch leads to, and every state that follows them: the failure path. A Catch that goes on
+ * to the state's own Next (an email that could not be sent never stops a run) is no way into it.
+ */
 function failurePath(definition: AslDefinition): Set<string> {
   const failure = new Set<string>();
   const visit = (name: string | undefined) => {
@@ -105,7 +108,7 @@ function failurePath(definition: AslDefinition): Set<string> {
     for (const handler of state?.Catch ?? []) visit(handler.Next);
   };
   for (const state of Object.values(definition.States))
-    for (const handler of state.Catch ?? []) visit(handler.Next);
+    for (const handler of state.Catch ?? []) if (handler.Next !== state.Next) visit(handler.Next);
   return failure;
 }
 
@@ -161,14 +164,19 @@ export function mermaidOf(definition: AslDefinition): string {
 
   const caughtInto = new Set(
     names.flatMap((name) =>
-      failure.has(name) ? [] : (definition.States[name]?.Catch ?? []).map((c) => c.Next),
+      failure.has(name)
+        ? []
+        : (definition.States[name]?.Catch ?? [])
+            .filter((c) => c.Next !== definition.States[name]?.Next)
+            .map((c) => c.Next),
     ),
   );
   const entry = names.find((name) => caughtInto.has(name));
   if (entry) {
     lines.push('');
     lines.push(`    note left of ${id(entry)}`);
-    lines.push('        Every Task catches any error (States.ALL) and continues here.');
+    lines.push('        Every Task but the emails catches any error (States.ALL) and continues here;');
+    lines.push('        an email that cannot be sent goes on with the run.');
     lines.push('        Each step of this path catches its own errors and moves on,');
     lines.push('        so the lease is always released.');
     lines.push('    end note');

@@ -307,8 +307,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
             [ENV.tableName]: tableName,
             [ENV.managedTagKey]: DEFAULT_MANAGED_TAG.key,
             [ENV.managedTagValue]: DEFAULT_MANAGED_TAG.value,
-            // The longest grace period a key may have (24 hours), not the deployed one, plus 2 hours.
-            [ENV.leaseSeconds]: String(24 * 60 * 60 + 2 * 60 * 60),
+            // Short whatever the grace period: the lease is taken after it, and renewed at every step.
+            [ENV.leaseSeconds]: String(15 * 60),
           }),
         );
       }
@@ -593,7 +593,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
 });
 
 describe('KeyLifecycleReactor props', () => {
-  it('sets the grace period from gracePeriod, and the lease from the longest grace period a key may have', () => {
+  it('sets the grace period from gracePeriod, and keeps the lease short (it is taken after the grace period)', () => {
     // Act
     const { template, reactor } = reactorStack({ gracePeriod: Duration.minutes(30) });
 
@@ -605,7 +605,7 @@ describe('KeyLifecycleReactor props', () => {
       { Key: GRACE_SECONDS_TAG, Value: '1800' },
     ]);
     template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ [ENV.leaseSeconds]: String(86400 + 7200) }) },
+      Environment: { Variables: Match.objectLike({ [ENV.leaseSeconds]: String(15 * 60) }) },
     });
   });
 

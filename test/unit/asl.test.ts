@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
+import { LIMITS } from '../../lambdas/shared/contract';
 import {
   functionArnVariable,
   GRACE_SECONDS_VARIABLE,
@@ -71,16 +72,37 @@ describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
     });
 
     it('ends every failure in a Fail state after recording it and emailing the operators', () => {
-      const targets = states.flatMap(([, state]) => (state.Catch ?? []).map((c) => c.Next));
-      expect(new Set(targets)).toEqual(
-        new Set([
-          'Record the failure',
-          'Email the operators about the failure',
-          'Release the lease after the failure',
-          'Workflow failed',
-        ]),
+      const targets = states.flatMap(([, state]) =>
+        (state.Catch ?? []).map((c) => c.Next).filter((next) => next !== state.Next),
       );
+      expect(new Set(targets)).toEqual(new Set(['Record the failure']));
+      // Each step of the failure path goes on to the next whatever happens, down to the Fail state.
+      const path: string[] = [];
+      for (let name: string | undefined = 'Record the failure'; name; name = definition.States[name]?.Next) {
+        path.push(name);
+        const state = definition.States[name];
+        for (const handler of state?.Catch ?? []) expect(handler.Next).toBe(state?.Next);
+      }
+      expect(path).toEqual([
+        'Record the failure',
+        'Release the lease after the failure',
+        'Email the operators about the failure',
+        'Workflow failed',
+      ]);
       expect(definition.States['Workflow failed']?.Type).toBe('Fail');
+    });
+
+    it('never lets an email fail, delay or skip a stop or a start: a failed notify step goes on', () => {
+      const emails = states.filter(
+        ([, state]) => state.Resource === substitutions[functionArnVariable('Notify')],
+      );
+      expect(emails.length).toBeGreaterThan(0);
+      for (const [name, state] of emails) {
+        expect({ name, caught: state.Catch?.map((c) => [c.ErrorEquals, c.Next]) }).toEqual({
+          name,
+          caught: [[['States.ALL'], state.Next]],
+        });
+      }
     });
 
     it('names its states in plain words a support engineer can read in the console', () => {
@@ -116,10 +138,17 @@ describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
   'the %s workflow and the lease',
   (_name, file) => {
     const definition = JSON.parse(substitute(readFileSync(file, 'utf8'), substitutions)) as {
+      TimeoutSeconds?: number;
       States: Record<string, { Retry?: LeaseRetry[] }>;
     };
 
-    it('waits for a taken lease longer than a lease can live (the longest grace period, 24 hours, plus 2)', () => {
+    it('bounds its run time (TimeoutSeconds), so a stuck run ends and its lease is taken over', () => {
+      expect(definition.TimeoutSeconds).toBe(
+        _name === 'disable' ? LIMITS.disableTimeoutSeconds : LIMITS.enableTimeoutSeconds,
+      );
+    });
+
+    it('waits for a taken lease longer than a live holder can hold it (its poll loops, 2 hours), within its own timeout', () => {
       // Prepare
       const retry = definition.States['Take the key lease']?.Retry?.find((r) =>
         r.ErrorEquals.includes('LeaseTakenError'),
@@ -133,8 +162,9 @@ describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
         expectedSeconds += Math.min(IntervalSeconds * BackoffRate ** attempt, MaxDelaySeconds) / 2;
       }
 
-      // Assess: a third more than the lease, and each attempt's few events well inside the 25,000-event history.
-      expect(expectedSeconds).toBeGreaterThan((24 + 2) * 3600 * 1.33);
+      // Assess: a third more than a holder's poll loops and retries, and each attempt's few events well
+      // inside the 25,000-event history. The workflow's own TimeoutSeconds ends a longer wait.
+      expect(expectedSeconds).toBeGreaterThan(2 * 3600 * 1.33);
       expect(MaxAttempts * 4).toBeLessThan(25_000);
     });
   },
@@ -146,7 +176,8 @@ describe('the disable workflow and the key policy', () => {
   ) as { States: Record<string, Record<string, unknown>> };
 
   it("waits the grace period the key's policy gives, with the deployed one as the fallback", () => {
-    expect(definition.States['Wait for the grace period']?.SecondsPath).toBe('$.registration.graceSeconds');
+    // Counted from the run's start (stopAt = start + grace), so a slow first email never delays the stop.
+    expect(definition.States['Wait for the grace period']?.TimestampPath).toBe('$.registration.stopAt');
     expect(definition.States["Find the key's resources and policy"]?.Parameters).toMatchObject({
       source: 'registry',
       'deployedGraceSeconds.$': "States.StringToJson('600')",
@@ -160,9 +191,9 @@ describe('the disable workflow and the key policy', () => {
     };
     expect(choice.Choices).toEqual([
       {
-        Variable: '$.registration.action',
+        Variable: '$.key.action',
         StringEquals: 'alert-only',
-        Next: 'Email that nothing was stopped',
+        Next: 'Release the lease, alert only',
       },
     ]);
     expect(choice.Default).toBe('Stop the services');

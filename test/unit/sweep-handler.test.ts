@@ -1,3 +1,4 @@
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
@@ -17,6 +18,8 @@ const { documents, store } = mockedStore();
 const kms = mockClient(KMSClient);
 const eventBridge = mockClient(EventBridgeClient);
 const ses = mockClient(SESClient);
+// The ledger's services, stopped by the reactor and still tagged: startable, so a usable key is drift.
+const ecs = mockClient(ECSClient);
 
 const context = lambdaContext('sweep');
 
@@ -51,7 +54,13 @@ function keyItems(n: number) {
       resourceArn: `arn:aws:ecs:us-east-1:111122223333:service/c/s${n}`,
       layer: 'service',
     },
-    { type: 'ledger', keyArn: keyArn(n) },
+    {
+      type: 'ledger',
+      keyArn: keyArn(n),
+      resourceArn: `arn:aws:ecs:us-east-1:111122223333:service/c/s${n}`,
+      layer: 'service',
+      restore: { desiredCount: 2 },
+    },
   ];
 }
 
@@ -59,6 +68,19 @@ beforeEach(() => {
   kms.reset();
   eventBridge.reset();
   ses.reset();
+  ecs.reset();
+  ecs.on(DescribeServicesCommand).callsFake(({ services = [] }: { services?: string[] }) => ({
+    services: services.map((serviceArn) => ({
+      serviceArn,
+      serviceName: serviceArn.slice(serviceArn.lastIndexOf('/') + 1),
+      status: 'ACTIVE',
+      desiredCount: 0,
+      runningCount: 0,
+      pendingCount: 0,
+      tags: [{ key: 'key-reactor:managed', value: 'true' }],
+    })),
+    failures: [],
+  }));
   eventBridge.on(PutEventsCommand).callsFake(({ Entries = [] }) => ({
     FailedEntryCount: 0,
     Entries: Entries.map((_: unknown, index: number) => ({ EventId: `event-${index}` })),
@@ -112,6 +134,7 @@ describe('the inventory', () => {
             layer: 'server',
           }),
         ],
+        ledger: [],
         ledgerCount: 0,
         lease: { owner: 'disable-x', expires: 1_900_000_000 },
         lastOutcomeAt: '2026-11-01T00:00:00Z',
