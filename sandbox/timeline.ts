@@ -46,6 +46,12 @@ export class Timeline {
     } else if (event.type === 'ExecutionFailed') {
       this.stopWaiting();
       this.say(`${who} FAILED: ${event.Error}: ${String(event.Cause)}`);
+    } else if (event.type === 'ExecutionAborted') {
+      this.stopWaiting();
+      this.say(`${who} ABORTED`);
+    } else if (event.type === 'ExecutionTimeout') {
+      this.stopWaiting();
+      this.say(`${who} TIMED_OUT`);
     }
   }
 
@@ -90,6 +96,11 @@ export class Timeline {
       case 'StopDBCluster':
       case 'StartDBCluster':
         this.say(`  RDS ${call.operation} ${String(input.DBClusterIdentifier)}`);
+        break;
+      case 'Publish':
+        this.say(
+          `  SNS Publish to ${String(input.TopicArn ?? input.TargetArn)}: "${String(input.Subject ?? '')}"`,
+        );
         break;
       case 'SendEmail': {
         const to = (input.Destination as { ToAddresses?: string[] }).ToAddresses ?? [];

@@ -38,7 +38,14 @@ export const DEMO = {
   administrators: ['admin@customer.example'],
   cluster: 'customer-data',
   desiredCount: 2,
+  /** The operators' SNS topic: their channel that does not depend on SES. */
+  operatorsTopic: 'key-reactor-operators',
 } as const;
+
+/** The operators' topic's ARN where the local reactor runs (the world creates the topic). */
+export function operatorsTopicArn(place: LocalPlace): string {
+  return `arn:aws:sns:${place.region}:${place.account}:${DEMO.operatorsTopic}`;
+}
 
 /** The settings the local reactor runs with: the demo's table and addresses, the local workflows. */
 export function localSettings(place: LocalPlace): ReactorSettings {
@@ -52,6 +59,8 @@ export function localSettings(place: LocalPlace): ReactorSettings {
     },
     // One bus locally: moto's default bus holds the KMS rules and the drift rule alike.
     eventBusName: 'default',
+    // TODO(mail helper): name operatorsTopicArn(place) here once ReactorSettings has the operators'
+    // topic (ENV.notificationTopicArn); the world creates that topic already.
   });
 }
 
