@@ -220,8 +220,6 @@ export class FaultInjector {
     const fail: Middleware = (next, context) => async (args) => {
       const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-      const scripted = this.scriptedError(service, operation);
-      if (scripted) this.throwInjected(service, operation, scripted);
       const options = this.options;
       if (options && (options.only?.(service, operation) ?? true)) {
         this.attempts++;
@@ -238,6 +236,22 @@ export class FaultInjector {
       return next(args);
     };
     add(fail, { step: 'finalizeRequest', priority: 'low', name: 'sandboxFaultInjector', override: true });
+
+    // Scripted faults sit above the calls answered locally (Step Functions, added after this at the same
+    // priority), so a scenario can fail those too; random faults stay below them, where they always were.
+    const script: Middleware = (next, context) => async (args) => {
+      const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+      const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const scripted = this.scriptedError(service, operation);
+      if (scripted) this.throwInjected(service, operation, scripted);
+      return next(args);
+    };
+    add(script, {
+      step: 'finalizeRequest',
+      priority: 'normal',
+      name: 'sandboxScriptedFaults',
+      override: true,
+    });
 
     const hold: Middleware = (next, context) => async (args) => {
       if (context.commandName !== 'StopInstancesCommand' || this.keptRunning.size === 0) return next(args);

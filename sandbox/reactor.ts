@@ -261,8 +261,9 @@ type Answer = { output: Record<string, unknown>; response: object };
  * The handlers call Step Functions through the SDK as they do in AWS; here StartExecution,
  * DescribeExecution and StopExecution are answered by the local Step Functions, with the service's
  * rules: a name is used once per state machine, asking again for a running execution with the same
- * input returns it, an unknown execution is ExecutionDoesNotExist. Answered below the fault injector
- * (the same step, added after it), so a scenario can fail these calls too.
+ * input returns it, an unknown execution is ExecutionDoesNotExist. Answered below the SDK's retry and
+ * the scripted faults (the same step and priority, added after them), so a scenario can fail these
+ * calls too, and above the random faults, which never reached them.
  */
 function answerStepFunctions(stepFunctions: LocalStepFunctions): ClientInstrument {
   const answers: Record<string, (input: Record<string, unknown>) => Answer> = {
@@ -298,7 +299,7 @@ function answerStepFunctions(stepFunctions: LocalStepFunctions): ClientInstrumen
       };
     (client.middlewareStack.add as (mw: unknown, options: object) => void)(middleware, {
       step: 'finalizeRequest',
-      priority: 'low',
+      priority: 'normal',
       name: 'localStepFunctions',
       override: true,
     });

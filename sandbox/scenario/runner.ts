@@ -76,10 +76,17 @@ class Report {
 
   async ledger(): Promise<LedgerLine[]> {
     const entries = await this.store.ledger.list(this.keyArn);
-    return entries.map(({ resourceArn }) => ({
-      name: this.members.find((member) => member.arn === resourceArn)?.name ?? resourceArn,
-      arn: resourceArn,
-    }));
+    // In the fleet's order, resources of no member (registered by a `cli` step) last.
+    const position = (arn: string) => {
+      const index = this.members.findIndex((member) => member.arn === arn);
+      return index < 0 ? this.members.length : index;
+    };
+    return entries
+      .map(({ resourceArn }) => ({
+        name: this.members.find((member) => member.arn === resourceArn)?.name ?? resourceArn,
+        arn: resourceArn,
+      }))
+      .sort((a, b) => position(a.arn) - position(b.arn));
   }
 
   async lease(): Promise<{ holder: string } | null> {
