@@ -2,10 +2,15 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
+import { cloudTrailEvent } from '../../sandbox/cloudtrail';
+import { LocalReactor } from '../../sandbox/reactor';
 import type { MemberState } from '../../sandbox/scenario/fleet';
 import { parseScenario, ScenarioError } from '../../sandbox/scenario/format';
 import { runScenario, type ScenarioReport } from '../../sandbox/scenario/runner';
+import { createCustomerKey, createFleet, registerFleet } from '../../sandbox/world';
 import { workerMoto } from '../support/moto';
 
 // The game-day scenarios under scenarios/ (issue 13), each run in-process on this worker's moto server
@@ -314,6 +319,64 @@ describe('npm run simulate on an event', () => {
       };
       expect(outcome).toMatchObject({ matched: true, accepted: false, executions: [], stopped: [] });
       expect(outcome.reason).toBe(verdict);
+    },
+    LONG,
+  );
+});
+
+describe('the sandbox pieces scenarios rely on', () => {
+  it(
+    "answers the reactor's DescribeExecution and StopExecution locally, and fails its named calls on request",
+    async () => {
+      const reactor = await LocalReactor.start({ graceMs: 3000, moto: await workerMoto() });
+      try {
+        const keyArn = await createCustomerKey(reactor.clients);
+        await registerFleet(
+          reactor.reactor,
+          keyArn,
+          await createFleet(reactor.clients, { instances: 1, database: false }),
+        );
+        const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
+        const { account, region } = reactor.place;
+        await reactor.publish(
+          cloudTrailEvent({ eventName: 'DisableKey', keyId, keyArn, account, region, userName: 'x' }),
+        );
+        const [execution] = reactor.executions;
+        const sfn = reactor.reactor.stepFunctions;
+        const describe = () =>
+          sfn.send(new DescribeExecutionCommand({ executionArn: execution?.executionArn }));
+        expect((await describe()).status).toBe('RUNNING');
+        await sfn.send(new StopExecutionCommand({ executionArn: execution?.executionArn }));
+        await reactor.idle();
+        expect(await describe()).toMatchObject({ status: 'ABORTED', stopDate: expect.any(Date) });
+        await expect(
+          sfn.send(new DescribeExecutionCommand({ executionArn: `${execution?.executionArn}-none` })),
+        ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+
+        // A client error fails the call at once (the SDK does not retry it); a 5xx is retried, as from AWS.
+        const script = (error: string, count?: number) =>
+          reactor.faults.script({ service: 'SFN', operation: 'DescribeExecution', error, count });
+        script('AccessDenied', 1);
+        await expect(describe()).rejects.toMatchObject({ name: 'AccessDenied', $fault: 'client' });
+        await expect(describe()).resolves.toMatchObject({ status: 'ABORTED' });
+        script('ServiceUnavailable', 1);
+        await expect(describe()).resolves.toMatchObject({ status: 'ABORTED' });
+        script('InternalFailure');
+        await expect(describe()).rejects.toMatchObject({
+          name: 'InternalFailure',
+          $metadata: { httpStatusCode: 500 },
+        });
+        reactor.faults.clearScripted();
+        await expect(describe()).resolves.toMatchObject({ status: 'ABORTED' });
+        // The world's own clients are never faulted.
+        reactor.faults.script({ service: 'KMS', operation: '*', error: 'AccessDeniedException' });
+        await expect(
+          reactor.clients.kms.send(new DescribeKeyCommand({ KeyId: keyId })),
+        ).resolves.toBeDefined();
+        reactor.faults.clearScripted();
+      } finally {
+        await reactor.stop();
+      }
     },
     LONG,
   );
