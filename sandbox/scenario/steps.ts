@@ -168,7 +168,10 @@ export async function runStep(context: StepContext, step: ScenarioStep): Promise
   }
   if ('operator' in step) {
     const member = context.members.find((candidate) => candidate.name === step.resource) as Member;
-    await context.fleet.operate(member, step.operator);
+    // AWS may refuse an operator (starting a database that runs): that is part of the rehearsal.
+    await context.fleet.operate(member, step.operator).catch((error: Error) => {
+      say(`AWS refused the operator's ${step.operator} of ${member.name}: ${error.name}: ${error.message}`);
+    });
     return;
   }
   if ('cli' in step) return cliStep(context, step.cli);
