@@ -1,9 +1,7 @@
-import { DEMO } from './world';
-
 /**
- * The few calls the world makes to services whose SDK clients the project does not depend on (SNS for
- * the operators' topic, Application Auto Scaling for an ECS service's scalable target), sent to moto in
- * their wire protocols. moto checks no signature: the Authorization header's scope only tells it which
+ * The few calls the world makes to a service whose SDK client the project does not depend on
+ * (Application Auto Scaling, for an ECS service's scalable target), sent to moto in its wire protocol
+ * (AWS JSON 1.1). moto checks no signature: the Authorization header's scope only tells it which
  * service is meant. These are the world's own calls: never recorded, never faulted.
  */
 
@@ -37,34 +35,6 @@ async function jsonCall(
   const text = await response.text();
   if (!response.ok) throw new MotoCallError('ApplicationAutoScaling', operation, response.status, text);
   return JSON.parse(text || '{}') as Record<string, unknown>;
-}
-
-/** An AWS query call (SNS's protocol); returns the XML answer. */
-async function queryCall(
-  endpoint: string,
-  region: string,
-  operation: string,
-  params: Record<string, string>,
-): Promise<string> {
-  const response = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Authorization: authorization(region, 'sns'),
-    },
-    body: new URLSearchParams({ Action: operation, Version: '2010-03-31', ...params }).toString(),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new MotoCallError('SNS', operation, response.status, text);
-  return text;
-}
-
-/** Creates the operators' SNS topic (creating it again is harmless); returns its ARN. */
-export async function createOperatorsTopic(endpoint: string, region: string): Promise<string> {
-  const xml = await queryCall(endpoint, region, 'CreateTopic', { Name: DEMO.operatorsTopic });
-  const arn = /<TopicArn>([^<]+)<\/TopicArn>/.exec(xml)?.[1];
-  if (!arn) throw new MotoCallError('SNS', 'CreateTopic', 200, xml);
-  return arn;
 }
 
 /** An ECS service's scalable target, as DescribeScalableTargets reports it. */

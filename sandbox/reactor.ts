@@ -20,10 +20,10 @@ import {
   lambdaContext,
 } from './local-workflows';
 import { type MotoServer, startMoto } from './moto';
-import { createOperatorsTopic } from './raw-aws';
 import { ScalingSeam } from './scaling-seam';
 import {
   type AwsClients,
+  createOperatorsTopic,
   createReactorTable,
   DEMO,
   localSettings,
@@ -138,8 +138,9 @@ export class LocalReactor {
       }));
     if (options.moto) await moto.reset();
     try {
-      await createReactorTable(worldClients(moto.endpoint, place.region));
-      await createOperatorsTopic(moto.endpoint, place.region);
+      const world = worldClients(moto.endpoint, place.region);
+      await createReactorTable(world);
+      await createOperatorsTopic(world);
       const bus = await LocalEventBus.create(moto.endpoint, place.region, place.account);
       return new LocalReactor(moto, bus, place, options);
     } catch (error) {
@@ -216,7 +217,7 @@ export class LocalReactor {
   async reset(): Promise<void> {
     await this.moto.reset();
     await createReactorTable(this.clients);
-    await createOperatorsTopic(this.moto.endpoint, this.place.region);
+    await createOperatorsTopic(this.clients);
     this.eventBus = await LocalEventBus.create(this.moto.endpoint, this.place.region, this.place.account);
     this.stepFunctions.executions.length = 0;
     this.dispatches.length = 0;

@@ -9,6 +9,8 @@ import { MotoNotInstalledError } from './moto';
 import { isScenario, parseScenario, ScenarioError } from './scenario/format';
 import { runScenario, summarize } from './scenario/runner';
 
+export type { SimulationOutcome } from './event-rehearsal';
+
 const USAGE = `Usage: npm run simulate -- <file.json> [--json] [--grace <seconds>] [--verbose]
 
 <file.json> holds either a game-day scenario (a JSON object with a "steps" array; see docs/sandbox.md,

@@ -19,6 +19,7 @@ import {
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { kindOf } from '../lambdas/shared/arn';
 import { DEFAULT_MANAGED_TAG, TABLE_SCHEMA } from '../lambdas/shared/contract';
 import type { Layer } from '../lambdas/shared/model';
@@ -80,6 +81,7 @@ export interface AwsClients {
   readonly kms: KMSClient;
   readonly rds: RDSClient;
   readonly ses: SESClient;
+  readonly sns: SNSClient;
 }
 
 /** Clients of the world's own, separate from the handlers' (whose calls are what gets recorded). */
@@ -94,6 +96,7 @@ export function worldClients(endpoint: string, region: string): AwsClients {
     kms: new KMSClient(config),
     rds: new RDSClient(config),
     ses: new SESClient(config),
+    sns: new SNSClient(config),
   };
 }
 
@@ -113,6 +116,13 @@ export async function createReactorTable(clients: AwsClients): Promise<void> {
     }),
   );
   await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: DEMO.sender }));
+}
+
+/** Creates the operators' SNS topic (creating it again is harmless); returns its ARN. */
+export async function createOperatorsTopic(clients: AwsClients): Promise<string> {
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: DEMO.operatorsTopic }));
+  if (!TopicArn) throw new Error('moto returned no topic ARN');
+  return TopicArn;
 }
 
 export async function createCustomerKey(

@@ -6,7 +6,6 @@ import {
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
-  DescribeImagesCommand,
   DescribeInstancesCommand,
   RunInstancesCommand,
   StartInstancesCommand,
@@ -35,7 +34,7 @@ import { DEFAULT_MANAGED_TAG } from '../../lambdas/shared/contract';
 import type { Layer } from '../../lambdas/shared/model';
 import type { LocalPlace } from '../local-workflows';
 import { describeScalableTarget, ecsResourceId, registerScalableTarget } from '../raw-aws';
-import { type AwsClients, createAutoScalingGroup, createCluster, DEMO } from '../world';
+import { type AwsClients, createAutoScalingGroup, createCluster, DEMO, stockImageId } from '../world';
 import type { MemberSpec } from './format';
 
 /**
@@ -71,6 +70,7 @@ const idOf = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
 
 export class ScenarioFleet {
   private taskDefinitionArn: string | undefined;
+  private image: Promise<string> | undefined;
 
   constructor(
     private readonly clients: AwsClients,
@@ -167,7 +167,7 @@ export class ScenarioFleet {
       case 'autoscaling-group': {
         const group = await createAutoScalingGroup(clients, {
           name: spec.name,
-          imageId: (await this.imageId()) ?? '',
+          imageId: await this.imageId(),
           instances: 2,
           tagged: spec.managedTag,
         });
@@ -178,9 +178,9 @@ export class ScenarioFleet {
     }
   }
 
-  private async imageId(): Promise<string | undefined> {
-    const { Images } = await this.clients.ec2.send(new DescribeImagesCommand({}));
-    return Images?.[0]?.ImageId;
+  private imageId(): Promise<string> {
+    this.image ??= stockImageId(this.clients.ec2);
+    return this.image;
   }
 
   private tagGroup(name: string, tags: readonly [string, string][]): Promise<unknown> {
