@@ -23,7 +23,6 @@ import { type MotoServer, startMoto } from './moto';
 import { ScalingSeam } from './scaling-seam';
 import {
   type AwsClients,
-  createOperatorsTopic,
   createReactorTable,
   DEMO,
   localSettings,
@@ -138,9 +137,7 @@ export class LocalReactor {
       }));
     if (options.moto) await moto.reset();
     try {
-      const world = worldClients(moto.endpoint, place.region);
-      await createReactorTable(world);
-      await createOperatorsTopic(world);
+      await createReactorTable(worldClients(moto.endpoint, place.region));
       const bus = await LocalEventBus.create(moto.endpoint, place.region, place.account);
       return new LocalReactor(moto, bus, place, options);
     } catch (error) {
@@ -217,7 +214,6 @@ export class LocalReactor {
   async reset(): Promise<void> {
     await this.moto.reset();
     await createReactorTable(this.clients);
-    await createOperatorsTopic(this.clients);
     this.eventBus = await LocalEventBus.create(this.moto.endpoint, this.place.region, this.place.account);
     this.stepFunctions.executions.length = 0;
     this.dispatches.length = 0;

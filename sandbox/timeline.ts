@@ -97,11 +97,6 @@ export class Timeline {
       case 'StartDBCluster':
         this.say(`  RDS ${call.operation} ${String(input.DBClusterIdentifier)}`);
         break;
-      case 'Publish':
-        this.say(
-          `  SNS Publish to ${String(input.TopicArn ?? input.TargetArn)}: "${String(input.Subject ?? '')}"`,
-        );
-        break;
       case 'SendEmail': {
         const to = (input.Destination as { ToAddresses?: string[] }).ToAddresses ?? [];
         const subject = (input.Message as { Subject: { Data: string } }).Subject.Data;

@@ -19,7 +19,6 @@ import {
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { kindOf } from '../lambdas/shared/arn';
 import { DEFAULT_MANAGED_TAG, TABLE_SCHEMA } from '../lambdas/shared/contract';
 import type { Layer } from '../lambdas/shared/model';
@@ -39,14 +38,7 @@ export const DEMO = {
   administrators: ['admin@customer.example'],
   cluster: 'customer-data',
   desiredCount: 2,
-  /** The operators' SNS topic: their channel that does not depend on SES. */
-  operatorsTopic: 'key-reactor-operators',
 } as const;
-
-/** The operators' topic's ARN where the local reactor runs (the world creates the topic). */
-export function operatorsTopicArn(place: LocalPlace): string {
-  return `arn:aws:sns:${place.region}:${place.account}:${DEMO.operatorsTopic}`;
-}
 
 /** The settings the local reactor runs with: the demo's table and addresses, the local workflows. */
 export function localSettings(place: LocalPlace): ReactorSettings {
@@ -60,8 +52,6 @@ export function localSettings(place: LocalPlace): ReactorSettings {
     },
     // One bus locally: moto's default bus holds the KMS rules and the drift rule alike.
     eventBusName: 'default',
-    // TODO(mail helper): name operatorsTopicArn(place) here once ReactorSettings has the operators'
-    // topic (ENV.notificationTopicArn); the world creates that topic already.
   });
 }
 
@@ -81,7 +71,6 @@ export interface AwsClients {
   readonly kms: KMSClient;
   readonly rds: RDSClient;
   readonly ses: SESClient;
-  readonly sns: SNSClient;
 }
 
 /** Clients of the world's own, separate from the handlers' (whose calls are what gets recorded). */
@@ -96,7 +85,6 @@ export function worldClients(endpoint: string, region: string): AwsClients {
     kms: new KMSClient(config),
     rds: new RDSClient(config),
     ses: new SESClient(config),
-    sns: new SNSClient(config),
   };
 }
 
@@ -116,13 +104,6 @@ export async function createReactorTable(clients: AwsClients): Promise<void> {
     }),
   );
   await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: DEMO.sender }));
-}
-
-/** Creates the operators' SNS topic (creating it again is harmless); returns its ARN. */
-export async function createOperatorsTopic(clients: AwsClients): Promise<string> {
-  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: DEMO.operatorsTopic }));
-  if (!TopicArn) throw new Error('moto returned no topic ARN');
-  return TopicArn;
 }
 
 export async function createCustomerKey(
