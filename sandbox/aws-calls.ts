@@ -93,3 +93,21 @@ export function sentEmails(log: AwsCallLog): SentEmail[] {
     };
   });
 }
+
+/** A message published to an SNS topic (the operators' channel that does not depend on SES). */
+export interface PublishedNotification {
+  readonly topic: string;
+  readonly subject: string | null;
+  readonly message: string;
+}
+
+/** What the reactor published to SNS topics, read from its recorded, successful Publish calls. */
+export function publishedNotifications(log: AwsCallLog): PublishedNotification[] {
+  return log.calls
+    .filter((call) => call.service === 'SNS' && call.operation === 'Publish' && call.error === undefined)
+    .map(({ input }) => ({
+      topic: String(input.TopicArn ?? input.TargetArn ?? input.PhoneNumber ?? ''),
+      subject: typeof input.Subject === 'string' ? input.Subject : null,
+      message: String(input.Message ?? ''),
+    }));
+}

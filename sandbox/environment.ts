@@ -4,3 +4,12 @@ const verbose = process.argv.includes('--verbose');
 process.env.POWERTOOLS_LOG_LEVEL ??= verbose ? 'INFO' : 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+
+// A scenario's `cli` steps run the CLI in this process, and the CLI takes its credentials from the
+// default chain: give that chain the sandbox's fake ones, so nothing looks for (or sends) real
+// credentials, even to moto. A profile would take precedence over them.
+process.env.AWS_ACCESS_KEY_ID = 'sandbox';
+process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
+process.env.AWS_SESSION_TOKEN = 'sandbox';
+delete process.env.AWS_PROFILE;
+process.env.AWS_EC2_METADATA_DISABLED = 'true';

@@ -15,12 +15,23 @@ import { DRIFT_EVENT_PATTERN, KMS_EVENT_PATTERNS } from '../lib/event-patterns';
 import type { EventBridgeEvent } from './cloudtrail';
 import { SANDBOX_CREDENTIALS } from './world';
 
+/** The envelope fields a rehearsal must deliver as they were recorded. */
+type Envelope = Pick<EventBridgeEvent, 'id' | 'account' | 'region' | 'time' | 'source'>;
+
 /**
  * moto's EventBridge with the reactor's rules: the exact patterns the CDK stack deploys
  * (lib/event-patterns.ts), the KMS ones and the sweep's drift one, all on the default bus, each targeting an SQS queue the sandbox drains into the dispatcher. So
  * whether an event matches is decided by moto's pattern matching, not by ours.
+ *
+ * moto delivers a put event with an envelope of its own: a new `id`, its own Region, no `account`. A
+ * rehearsal of a recorded event must deliver what was recorded (an event forged with another account
+ * is refused by the dispatcher for that very account), so the envelope of each event put here is kept
+ * by the event ID moto answered PutEvents with, which its delivery carries, and restored on delivery.
+ * Events put by others (the sweep's drift events) get what EventBridge gives them: the bus owner's account.
  */
 export class LocalEventBus {
+  private readonly envelopes = new Map<string, Envelope>();
+
   private constructor(
     private readonly events: EventBridgeClient,
     private readonly sqs: SQSClient,
@@ -50,7 +61,10 @@ export class LocalEventBus {
     return new LocalEventBus(events, sqs, QueueUrl, account);
   }
 
-  /** Puts the event on the default bus, as AWS would for the call it records. */
+  /**
+   * Puts the event on the default bus, as AWS would for the call it records; its deliveries carry its
+   * envelope (`id`, `account`, `region`, `time`, `source`) as given, where given.
+   */
   async put(event: EventBridgeEvent): Promise<void> {
     const { FailedEntryCount, Entries } = await this.events.send(
       new PutEventsCommand({
@@ -66,6 +80,11 @@ export class LocalEventBus {
       }),
     );
     if (FailedEntryCount) throw new Error(`EventBridge refused the event: ${Entries?.[0]?.ErrorMessage}`);
+    const putId = Entries?.[0]?.EventId;
+    if (putId) {
+      const { id, account, region, time, source } = event;
+      this.envelopes.set(putId, { id, account, region, time, source });
+    }
   }
 
   /** Every event the rules delivered so far, removed from the queue. */
@@ -78,8 +97,7 @@ export class LocalEventBus {
       if (!Messages?.length) return delivered;
       for (const message of Messages) {
         const event = JSON.parse(message.Body ?? '{}') as EventBridgeEvent;
-        // moto's delivery leaves out `account`, which EventBridge sets to the bus owner's account.
-        delivered.push({ ...event, account: event.account ?? this.account });
+        delivered.push(this.restore(event));
       }
       await this.sqs.send(
         new DeleteMessageBatchCommand({
@@ -91,5 +109,17 @@ export class LocalEventBus {
         }),
       );
     }
+  }
+
+  /** The delivered copy with the envelope it was put with; moto's own fields only where none was given. */
+  private restore(delivered: EventBridgeEvent): EventBridgeEvent {
+    const recorded = this.envelopes.get(delivered.id);
+    // moto's delivery leaves out `account`, which EventBridge sets to the bus owner's account.
+    const restored = { ...delivered, account: delivered.account ?? this.account };
+    if (!recorded) return restored;
+    for (const field of ['id', 'account', 'region', 'time', 'source'] as const) {
+      if (recorded[field] !== undefined) Object.assign(restored, { [field]: recorded[field] });
+    }
+    return restored;
   }
 }

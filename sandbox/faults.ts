@@ -2,7 +2,8 @@ import type { ClientInstrument, InstrumentableClient } from '../lambdas/shared/a
 
 /**
  * Faults for the handlers' AWS clients, injected by SDK middleware so that no handler has a seam for
- * them: AWS throttling and outages, and a resource that never stops.
+ * them: AWS throttling and outages at random (`start`), named errors a game-day scenario scripts
+ * (`script`), and a resource that never stops.
  *
  * A fault is injected per attempt, in the `finalizeRequest` step below the SDK's retry middleware (which
  * sits at the top of that step): the SDK's own retry (3 attempts by default, with its retry quota) sees
@@ -56,6 +57,62 @@ export interface InjectedFault {
   readonly error: string;
 }
 
+/** The SDK client names a scripted fault may name (`EC2Client` -> `EC2`). */
+export const FAULT_SERVICES = [
+  'SES',
+  'EC2',
+  'RDS',
+  'ECS',
+  'DynamoDB',
+  'KMS',
+  'AutoScaling',
+  'ApplicationAutoScaling',
+  'SFN',
+  'EventBridge',
+  'SNS',
+] as const;
+export type FaultService = (typeof FAULT_SERVICES)[number];
+
+/**
+ * A fault a game-day scenario asks for: the next `count` attempts of one operation (`*`: any of the
+ * service's) fail with the named AWS error; without `count`, every attempt until `clearScripted`.
+ */
+export interface ScriptedFault {
+  readonly service: FaultService;
+  readonly operation: string;
+  readonly error: string;
+  readonly count?: number;
+}
+
+/**
+ * The HTTP status AWS answers a named error with, and so whose fault the SDK takes it to be: the SDK
+ * retries throttling and 5xx answers and gives the rest to the caller at once, as it would AWS's.
+ * Names not listed are classified by their words (Internal, Unavailable: 5xx; the rest: 400).
+ */
+const ERROR_STATUS: Readonly<Record<string, number>> = {
+  AccessDenied: 403,
+  AccessDeniedException: 403,
+  UnauthorizedOperation: 403,
+  UnrecognizedClientException: 403,
+  InvalidClientTokenId: 403,
+  ExpiredToken: 403,
+  NotFoundException: 400,
+  ResourceNotFoundException: 400,
+  ServiceUnavailable: 503,
+  ServiceUnavailableException: 503,
+  InternalFailure: 500,
+  InternalError: 500,
+  InternalServerError: 500,
+  KMSInternalException: 500,
+  KeyUnavailableException: 500,
+};
+
+/** The error AWS answers with for `name`, with what the SDK's retry looks at. */
+export function awsError(name: string): InjectedError {
+  const status = ERROR_STATUS[name] ?? (/Internal|Unavailable/.test(name) ? 500 : 400);
+  return { name, status, fault: status >= 500 ? 'server' : 'client' };
+}
+
 type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
 type Middleware = (
   next: Next,
@@ -89,6 +146,7 @@ export class FaultInjector {
   private options: FaultOptions | undefined;
   private draw: () => number = () => 1;
   private readonly keptRunning = new Set<string>();
+  private scripted: { rule: ScriptedFault; left: number }[] = [];
 
   constructor(private readonly sdkRetryDelayMs = 2) {}
 
@@ -117,8 +175,45 @@ export class FaultInjector {
     this.keptRunning.clear();
   }
 
+  /**
+   * Fails the next `count` attempts of the operation (each SDK attempt counts: a 5xx or throttling error
+   * the SDK retries takes one per attempt), or every attempt until `clearScripted` without a count. A
+   * later rule for the same operation is checked first.
+   */
+  script(rule: ScriptedFault): void {
+    if (rule.count !== undefined && !(Number.isInteger(rule.count) && rule.count > 0)) {
+      throw new RangeError(`count must be a positive whole number, got ${rule.count}`);
+    }
+    this.scripted.unshift({ rule, left: rule.count ?? Number.POSITIVE_INFINITY });
+  }
+
+  clearScripted(): void {
+    this.scripted = [];
+  }
+
+  /** The scripted error for this attempt, if a rule takes it (and counts it). */
+  private scriptedError(service: string, operation: string): InjectedError | undefined {
+    const match = this.scripted.find(
+      ({ rule, left }) =>
+        left > 0 && rule.service === service && (rule.operation === '*' || rule.operation === operation),
+    );
+    if (!match) return undefined;
+    match.left--;
+    return awsError(match.rule.error);
+  }
+
   /** Attached to every client of the local reactor (AwsOptions.instrument). */
   readonly instrument: ClientInstrument = (client) => this.attach(client);
+
+  /** Fails the attempt as AWS would have answered it: the SDK classifies it by these very fields. */
+  private throwInjected(service: string, operation: string, error: InjectedError): never {
+    this.injected.push({ service, operation, error: error.name });
+    throw Object.assign(new Error(`Injected by the sandbox: ${error.name} on ${service} ${operation}`), {
+      name: error.name,
+      $fault: error.fault,
+      $metadata: { httpStatusCode: error.status, requestId: 'sandbox-fault' },
+    });
+  }
 
   private attach(client: InstrumentableClient): void {
     const add = client.middlewareStack.add as AddMiddleware;
@@ -129,24 +224,34 @@ export class FaultInjector {
       if (options && (options.only?.(service, operation) ?? true)) {
         this.attempts++;
         if (this.draw() < options.rate) {
-          const error =
+          this.throwInjected(
+            service,
+            operation,
             this.draw() < (options.unavailableShare ?? 0.1)
               ? SERVICE_UNAVAILABLE
-              : { name: THROTTLING[service] ?? 'ThrottlingException', status: 400, fault: 'client' as const };
-          this.injected.push({ service, operation, error: error.name });
-          throw Object.assign(
-            new Error(`Injected by the sandbox: ${error.name} on ${service} ${operation}`),
-            {
-              name: error.name,
-              $fault: error.fault,
-              $metadata: { httpStatusCode: error.status, requestId: 'sandbox-fault' },
-            },
+              : { name: THROTTLING[service] ?? 'ThrottlingException', status: 400, fault: 'client' },
           );
         }
       }
       return next(args);
     };
     add(fail, { step: 'finalizeRequest', priority: 'low', name: 'sandboxFaultInjector', override: true });
+
+    // Scripted faults sit above the calls answered locally (Step Functions, added after this at the same
+    // priority), so a scenario can fail those too; random faults stay below them, where they always were.
+    const script: Middleware = (next, context) => async (args) => {
+      const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+      const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const scripted = this.scriptedError(service, operation);
+      if (scripted) this.throwInjected(service, operation, scripted);
+      return next(args);
+    };
+    add(script, {
+      step: 'finalizeRequest',
+      priority: 'normal',
+      name: 'sandboxScriptedFaults',
+      override: true,
+    });
 
     const hold: Middleware = (next, context) => async (args) => {
       if (context.commandName !== 'StopInstancesCommand' || this.keptRunning.size === 0) return next(args);

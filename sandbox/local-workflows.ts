@@ -4,7 +4,7 @@ import './middy-require';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
 import {
   functionArnVariable,
@@ -66,13 +66,17 @@ export interface LocalTiming {
   readonly leaseRetryMs?: number;
 }
 
+/** An execution's status, in Step Functions' own words. */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
 export interface ExecutionRecord {
   readonly name: string;
   readonly workflow: Workflow;
   readonly executionArn: string;
   readonly input: KeyEvent;
   readonly startedAt: Date;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: ExecutionStatus;
+  stoppedAt?: Date;
   output?: unknown;
   error?: { readonly Error: string; readonly Cause: string };
   readonly events: EventLog[];
@@ -129,6 +133,7 @@ export type LocalInvoke = (folder: string, event: unknown) => Promise<unknown>;
 export class LocalStepFunctions {
   readonly executions: ExecutionRecord[] = [];
   private readonly listeners: ExecutionListener[] = [];
+  private readonly aborts = new Map<string, () => void>();
 
   constructor(
     private readonly timing: LocalTiming,
@@ -142,6 +147,17 @@ export class LocalStepFunctions {
 
   find(workflow: Workflow, name: string): ExecutionRecord | undefined {
     return this.executions.find((execution) => execution.workflow === workflow && execution.name === name);
+  }
+
+  /**
+   * Stops a running execution as StopExecution (the console's Stop button) does: it ends ABORTED at
+   * once, and a step already invoked runs to its end, as a Lambda invocation does. Returns the execution,
+   * or undefined when there is no such execution; stopping an ended one changes nothing.
+   */
+  stop(executionArn: string): ExecutionRecord | undefined {
+    const execution = this.executions.find((candidate) => candidate.executionArn === executionArn);
+    if (execution?.status === 'RUNNING') this.aborts.get(executionArn)?.();
+    return execution;
   }
 
   /** Starts an execution. Like the service, a name may be used once per state machine. */
@@ -165,6 +181,7 @@ export class LocalStepFunctions {
         } as never,
       }),
     );
+    this.aborts.set(executionArn, () => run.abort());
     const events: EventLog[] = [];
     const record: ExecutionRecord = {
       name,
@@ -186,12 +203,19 @@ export class LocalStepFunctions {
         record.status = 'SUCCEEDED';
       } catch (error) {
         const cause = (error as { cause?: { name?: string; message?: string } }).cause;
-        record.status = 'FAILED';
+        record.status =
+          error instanceof ExecutionAbortedError
+            ? 'ABORTED'
+            : error instanceof ExecutionTimeoutError
+              ? 'TIMED_OUT'
+              : 'FAILED';
         record.error = {
           Error: cause?.name ?? (error as Error).name,
           Cause: cause?.message ?? (error as Error).message,
         };
       }
+      record.stoppedAt = new Date();
+      this.aborts.delete(executionArn);
       return record;
     })();
     this.executions.push(record);

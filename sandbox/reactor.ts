@@ -20,6 +20,7 @@ import {
   lambdaContext,
 } from './local-workflows';
 import { type MotoServer, startMoto } from './moto';
+import { ScalingSeam } from './scaling-seam';
 import {
   type AwsClients,
   createReactorTable,
@@ -84,12 +85,16 @@ export class LocalReactor {
   readonly faults = new FaultInjector();
   /** Key states moto cannot produce (a declared seam). */
   readonly keySeam = new KeyStateSeam();
+  /** Application Auto Scaling's fight with a stop, which moto does not wage (a declared seam, off by default). */
+  readonly scalingSeam: ScalingSeam;
   readonly dispatches: DispatchOutcome[] = [];
   /** The reactor's parts, pointed at moto: what the handlers run with, and what tests may read. */
   readonly reactor: Reactor;
   readonly stepFunctions: LocalStepFunctions;
   readonly clients: AwsClients;
   private readonly handlers: Record<string, LambdaHandler>;
+  /** Function invocations not yet returned, a stopped execution's last step among them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(
     readonly moto: MotoServer,
@@ -98,6 +103,7 @@ export class LocalReactor {
     options: LocalReactorOptions,
   ) {
     this.clients = worldClients(moto.endpoint, place.region);
+    this.scalingSeam = new ScalingSeam(this.clients, moto.endpoint);
     this.stepFunctions = new LocalStepFunctions(options, place, (folder, event) =>
       this.invoke(folder, event),
     );
@@ -111,7 +117,8 @@ export class LocalReactor {
           this.calls.instrument,
           this.faults.instrument,
           this.keySeam.instrument,
-          answerStartExecution(this.stepFunctions),
+          this.scalingSeam.instrument,
+          answerStepFunctions(this.stepFunctions),
           ...(options.instrument ?? []),
         ],
       },
@@ -143,7 +150,11 @@ export class LocalReactor {
   invoke(folder: string, event: unknown): Promise<unknown> {
     const handler = this.handlers[folder];
     if (!handler) throw new Error(`No reactor function in lambdas/${folder}`);
-    return handler(event, lambdaContext(this.place, folder));
+    const invocation = handler(event, lambdaContext(this.place, folder));
+    this.inFlight.add(invocation);
+    const done = () => this.inFlight.delete(invocation);
+    invocation.then(done, done);
+    return invocation;
   }
 
   /**
@@ -218,61 +229,108 @@ export class LocalReactor {
     return this.stepFunctions.settle();
   }
 
+  /**
+   * Waits until the reactor is idle: no execution running, no function invocation under way (a stopped
+   * execution's last step runs to its end), no event on the bus waiting for the dispatcher. Whatever
+   * the bus holds is delivered on the way. Returns the deliveries it made.
+   */
+  async idle(): Promise<DispatchOutcome[]> {
+    const delivered: DispatchOutcome[] = [];
+    for (;;) {
+      await this.settle();
+      await Promise.allSettled([...this.inFlight]);
+      const more = await this.deliver();
+      delivered.push(...more);
+      const running = this.executions.some((execution) => execution.status === 'RUNNING');
+      if (more.length === 0 && !running && this.inFlight.size === 0) return delivered;
+    }
+  }
+
   stop(): Promise<void> {
     return this.moto.stop();
   }
 }
 
 type StartExecutionInput = { stateMachineArn?: string; name?: string; input?: string };
+type Answer = { output: Record<string, unknown>; response: object };
 
 /**
- * The dispatcher calls StartExecution, and the lease step DescribeExecution, through the SDK as they do
- * in AWS; here the calls are answered by the local Step Functions, with the service's rule: a name is used
- * once per state machine, and asking again for a running execution with the same input returns it.
+ * The handlers call Step Functions through the SDK as they do in AWS; here StartExecution,
+ * DescribeExecution and StopExecution are answered by the local Step Functions, with the service's
+ * rules: a name is used once per state machine, asking again for a running execution with the same
+ * input returns it, an unknown execution is ExecutionDoesNotExist. Answered below the SDK's retry and
+ * the scripted faults (the same step and priority, added after them), so a scenario can fail these
+ * calls too, and above the random faults, which never reached them.
  */
-function answerStartExecution(stepFunctions: LocalStepFunctions): ClientInstrument {
+function answerStepFunctions(stepFunctions: LocalStepFunctions): ClientInstrument {
+  const answers: Record<string, (input: Record<string, unknown>) => Answer> = {
+    StartExecutionCommand: (input) => startExecution(stepFunctions, input as StartExecutionInput),
+    DescribeExecutionCommand: (input) => {
+      const execution = existing(stepFunctions, input.executionArn);
+      return answer({
+        executionArn: execution.executionArn,
+        stateMachineArn: execution.executionArn
+          .slice(0, execution.executionArn.lastIndexOf(':'))
+          .replace(':execution:', ':stateMachine:'),
+        name: execution.name,
+        status: execution.status,
+        startDate: execution.startedAt,
+        stopDate: execution.stoppedAt,
+        input: JSON.stringify(execution.input),
+        output: execution.output === undefined ? undefined : JSON.stringify(execution.output),
+        error: execution.error?.Error,
+        cause: execution.error?.Cause,
+      });
+    },
+    StopExecutionCommand: (input) => {
+      stepFunctions.stop(existing(stepFunctions, input.executionArn).executionArn);
+      return answer({ stopDate: new Date() });
+    },
+  };
   return (client) => {
     const middleware =
       (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
       async (args: { input: unknown }) => {
-        if (context.commandName === 'DescribeExecutionCommand') {
-          // The lease step asks whether the execution holding a key's lease still runs.
-          const { executionArn = '' } = args.input as { executionArn?: string };
-          const execution = stepFunctions.executions.find((record) => record.executionArn === executionArn);
-          if (!execution) {
-            throw new ExecutionDoesNotExist({
-              message: `Execution Does Not Exist: '${executionArn}'`,
-              $metadata: {},
-            });
-          }
-          return {
-            output: { executionArn, name: execution.name, status: execution.status, $metadata: {} },
-            response: {},
-          };
-        }
-        if (context.commandName !== 'StartExecutionCommand') return next(args);
-        const { stateMachineArn = '', name = '', input = '{}' } = args.input as StartExecutionInput;
-        const workflow: Workflow = stateMachineArn.endsWith('-enable') ? 'enable' : 'disable';
-        const existing = stepFunctions.find(workflow, name);
-        if (existing && existing.status === 'RUNNING' && JSON.stringify(existing.input) === input) {
-          return {
-            output: { executionArn: existing.executionArn, startDate: existing.startedAt, $metadata: {} },
-            response: {},
-          };
-        }
-        if (existing) {
-          throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${name}'`, $metadata: {} });
-        }
-        const execution = stepFunctions.start(workflow, name, JSON.parse(input) as KeyEvent);
-        return {
-          output: { executionArn: execution.executionArn, startDate: execution.startedAt, $metadata: {} },
-          response: {},
-        };
+        const respond = answers[context.commandName ?? ''];
+        return respond ? respond(args.input as Record<string, unknown>) : next(args);
       };
     (client.middlewareStack.add as (mw: unknown, options: object) => void)(middleware, {
-      step: 'initialize',
+      step: 'finalizeRequest',
+      priority: 'normal',
       name: 'localStepFunctions',
       override: true,
     });
   };
+}
+
+function answer(output: Record<string, unknown>): Answer {
+  return { output: { ...output, $metadata: {} }, response: {} };
+}
+
+function existing(stepFunctions: LocalStepFunctions, executionArn: unknown): ExecutionRecord {
+  const execution = stepFunctions.executions.find((candidate) => candidate.executionArn === executionArn);
+  if (!execution) {
+    throw new ExecutionDoesNotExist({
+      message: `Execution Does Not Exist: '${String(executionArn)}'`,
+      $metadata: { httpStatusCode: 400 },
+    });
+  }
+  return execution;
+}
+
+function startExecution(stepFunctions: LocalStepFunctions, input: StartExecutionInput): Answer {
+  const { stateMachineArn = '', name = '', input: text = '{}' } = input;
+  const workflow: Workflow = stateMachineArn.endsWith('-enable') ? 'enable' : 'disable';
+  const found = stepFunctions.find(workflow, name);
+  if (found && found.status === 'RUNNING' && JSON.stringify(found.input) === text) {
+    return answer({ executionArn: found.executionArn, startDate: found.startedAt });
+  }
+  if (found) {
+    throw new ExecutionAlreadyExists({
+      message: `Execution Already Exists: '${name}'`,
+      $metadata: { httpStatusCode: 400 },
+    });
+  }
+  const execution = stepFunctions.start(workflow, name, JSON.parse(text) as KeyEvent);
+  return answer({ executionArn: execution.executionArn, startDate: execution.startedAt });
 }

@@ -1,48 +1,40 @@
 import './environment';
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CancelKeyDeletionCommand,
-  DisableKeyCommand,
-  EnableKeyCommand,
-  type KMSClient,
-  ScheduleKeyDeletionCommand,
-} from '@aws-sdk/client-kms';
 import { resourceIdOf } from '../lambdas/shared/arn';
-import { type SentEmail, sentEmails } from './aws-calls';
-import { cloudTrailEvent, type EventBridgeEvent } from './cloudtrail';
-import type { KeyStateSeam } from './key-seams';
+import type { EventBridgeEvent } from './cloudtrail';
+import { rehearseEvent } from './event-rehearsal';
 import { MotoNotInstalledError } from './moto';
-import { LocalReactor } from './reactor';
-import { Timeline } from './timeline';
-import { createCustomerKey, createFleet, type FleetMember, observeFleet, registerFleet } from './world';
+import { isScenario, parseScenario, ScenarioError } from './scenario/format';
+import { runScenario, summarize } from './scenario/runner';
 
-const USAGE = `Usage: npm run simulate -- <event.json> [--json] [--grace <seconds>] [--verbose]
+export type { SimulationOutcome } from './event-rehearsal';
 
-Rehearses one EventBridge event (CloudTrail or native KMS, as EventBridge delivers it) on a fresh
-sandbox: recreates the key it names (same key ID, account and Region) with a demo fleet registered
-to it, applies to the key what the event records (only if the recorded call succeeded), then sends
-the event through the deployed rules, the dispatcher and the workflows, grace period scaled down.
-For an event that makes a key usable again, the sandbox first takes the key away and lets the
-reactor shut the fleet down, so there is something to bring back.
+const USAGE = `Usage: npm run simulate -- <file.json> [--json] [--grace <seconds>] [--verbose]
+
+<file.json> holds either a game-day scenario (a JSON object with a "steps" array; see docs/sandbox.md,
+"Game days") or one EventBridge event (CloudTrail or native KMS, as EventBridge delivers it).
+
+A scenario runs on a fresh sandbox: a customer key with the scenario's fleet registered to it, then
+its steps (key changes, events, faults, operator actions, CLI calls, aborts, sweeps, clock moves),
+waiting after each until the reactor is idle. Exit code 0 whatever the reactor did; 2 for an
+unusable file, with one line naming the step.
+
+An event is rehearsed on a fresh sandbox: the key it names is recreated (same key ID, account and
+Region) with a demo fleet registered to it, what the event records is applied to the key (only if
+the recorded call succeeded), then the event, its envelope as recorded, goes through the deployed
+rules, the dispatcher and the workflows, grace period scaled down. For an event that makes a key
+usable again, the sandbox first takes the key away and lets the reactor shut the fleet down, so
+there is something to bring back.
 
   --json             print one JSON object with the outcome on stdout (the timeline goes to stderr)
-  --grace <seconds>  the grace period (default 2)`;
+  --grace <seconds>  for an event: the grace period (default 2); a scenario says its own`;
 
 /** Exit code 2: the input itself is unusable. */
 class InputError extends Error {}
 
-export interface SimulationOutcome {
-  matched: boolean;
-  accepted: boolean;
-  reason: string | null;
-  executions: { name: string; workflow: string; status: string }[];
-  stopped: string[];
-  started: string[];
-  emails: SentEmail[];
-}
-
-function readEvent(file: string): EventBridgeEvent {
+function readJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -51,223 +43,49 @@ function readEvent(file: string): EventBridgeEvent {
       `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  let event: unknown;
   try {
-    event = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new InputError(`${file} is not JSON: ${(error as Error).message}`);
   }
-  if (!event || typeof event !== 'object' || Array.isArray(event)) {
-    throw new InputError(`${file} does not hold an EventBridge event (a JSON object)`);
-  }
-  return event as EventBridgeEvent;
 }
 
-/** The key the event names, found wherever it is (so that even a malformed event gets its key). */
-function recordedKey(event: EventBridgeEvent): { keyId: string; account: string; region: string } | null {
-  const text = JSON.stringify(event);
-  const arn = /arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/((?:mrk-)?[0-9a-f-]{32,36})/.exec(text);
-  if (arn?.[1] && arn[2] && arn[3]) return { region: arn[1], account: arn[2], keyId: arn[3] };
-  const id = /"(?:keyId|key-id)"\s*:\s*"((?:mrk-)?[0-9a-f-]{32,36})"/.exec(text);
-  const account = typeof event.account === 'string' && /^\d{12}$/.test(event.account) ? event.account : null;
-  const region = typeof event.region === 'string' ? event.region : null;
-  return id?.[1] && account && region ? { keyId: id[1], account, region } : null;
-}
-
-function triggerOf(event: EventBridgeEvent): string {
-  const detail = (event.detail ?? {}) as { eventName?: unknown };
-  return event['detail-type'] === 'AWS API Call via CloudTrail'
-    ? String(detail.eventName)
-    : String(event['detail-type']);
-}
-
-const ENABLING = new Set(['EnableKey', 'CancelKeyDeletion', 'ImportKeyMaterial']);
-
-interface Sandbox {
-  readonly reactor: LocalReactor;
-  readonly kms: KMSClient;
-  readonly seam: KeyStateSeam;
-  readonly keyId: string;
-  readonly keyArn: string;
-  readonly timeline: Timeline;
-}
-
-/** Makes the key unusable the way `trigger` does, or as close as moto allows (said on the timeline). */
-async function takeKeyAway(sandbox: Sandbox, trigger: string, pendingWindowInDays: number): Promise<void> {
-  const { kms, keyId, seam, timeline } = sandbox;
-  switch (trigger) {
-    case 'DisableKey':
-      await kms.send(new DisableKeyCommand({ KeyId: keyId }));
-      return;
-    case 'ScheduleKeyDeletion':
-      await kms.send(
-        new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: pendingWindowInDays }),
-      );
-      return;
-    case 'KMS CMK Deletion':
-      seam.set(keyId, 'NotFound');
-      timeline.say('moto cannot delete a key: the sandbox makes DescribeKey answer NotFoundException for it');
-      return;
-    default:
-      seam.set(keyId, 'PendingImport');
-      timeline.say(
-        'moto does not model imported key material: the sandbox makes DescribeKey answer PendingImport',
-      );
-  }
-}
-
-async function giveKeyBack(sandbox: Sandbox, trigger: string): Promise<void> {
-  const { kms, keyId, seam, timeline } = sandbox;
-  if (trigger === 'CancelKeyDeletion') {
-    await kms.send(new CancelKeyDeletionCommand({ KeyId: keyId }));
-  } else if (trigger === 'ImportKeyMaterial') {
-    seam.clear(keyId);
-    timeline.say(
-      'moto does not model imported key material: the sandbox lets DescribeKey answer Enabled again',
-    );
-  } else {
-    await kms.send(new EnableKeyCommand({ KeyId: keyId }));
-  }
-}
-
-/** The change an enabling event undoes, played through the reactor first so it has something to restore. */
-const PRELUDE: Record<string, string> = {
-  EnableKey: 'DisableKey',
-  CancelKeyDeletion: 'ScheduleKeyDeletion',
-  ImportKeyMaterial: 'DeleteImportedKeyMaterial',
-};
-
-async function prelude(sandbox: Sandbox, trigger: string): Promise<void> {
-  const { reactor, timeline, keyId, keyArn } = sandbox;
-  const before = PRELUDE[trigger];
-  if (!before) return;
-  timeline.say(`Prelude: ${before}, so that ${trigger} has something to bring back`);
-  await takeKeyAway(sandbox, before, 7);
-  await reactor.publish(
-    cloudTrailEvent({
-      eventName: before,
-      keyId,
-      keyArn,
-      account: reactor.place.account,
-      region: reactor.place.region,
-      userName: 'customer-admin',
-      requestParameters: before === 'ScheduleKeyDeletion' ? { keyId, pendingWindowInDays: 7 } : undefined,
-    }),
-  );
-  await reactor.settle();
-  timeline.say('Prelude done; now the recorded event');
-}
-
-/** Resources whose state changed between two observations, in the order of the calls that changed them. */
-function changed(
-  fleet: readonly FleetMember[],
-  before: Map<string, string>,
-  after: Map<string, string>,
-  to: 'stopped' | 'running',
-  callOrder: (resourceArn: string) => number,
-): string[] {
-  return fleet
-    .filter(
-      (member) =>
-        !before.get(member.resourceArn)?.startsWith(to) && after.get(member.resourceArn)?.startsWith(to),
-    )
-    .map((member) => member.resourceArn)
-    .sort((a, b) => callOrder(a) - callOrder(b));
-}
-
-async function simulate(
-  event: EventBridgeEvent,
-  grace: number,
+async function simulateScenario(
+  value: unknown,
+  file: string,
+  json: boolean,
   log: (line: string) => void,
-): Promise<SimulationOutcome> {
-  const key = recordedKey(event);
-  const reactor = await LocalReactor.start({
-    graceMs: grace * 1000,
-    graceSeconds: grace,
-    pollMs: 100,
-    retryMs: 300,
-    account: key?.account,
-    region: key?.region,
-    kmsKeyIds: key ? [key.keyId] : [],
-  });
-  const timeline = new Timeline(log);
-  try {
-    const seam = reactor.keySeam;
-    const keyArn = await createCustomerKey(reactor.clients, 'Customer BYOK key (simulated)');
-    const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
-    const fleet = await createFleet(reactor.clients);
-    await registerFleet(reactor.reactor, keyArn, fleet);
-    log(`Sandbox: moto on ${reactor.moto.endpoint}, key ${keyArn}, ${fleet.length} resources registered`);
-    timeline.attach(reactor);
-    const sandbox: Sandbox = { reactor, kms: reactor.clients.kms, seam, keyId, keyArn, timeline };
-    const trigger = triggerOf(event);
-    const detail = (event.detail ?? {}) as {
-      errorCode?: unknown;
-      requestParameters?: { pendingWindowInDays?: unknown };
-    };
+): Promise<number> {
+  const scenario = parseScenario(value, path.basename(file, '.json'));
+  const report = await runScenario(scenario, { log, pollMs: 100, retryMs: 300 });
+  if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else for (const line of summarize(report)) log(line);
+  return 0;
+}
 
-    await prelude(sandbox, trigger);
-    const executionsBefore = reactor.executions.length;
-    const callsBefore = reactor.calls.calls.length;
-    const emailsBefore = sentEmails(reactor.calls).length;
-    const statesBefore = await observeFleet(reactor.reactor, fleet);
-
-    timeline.restart();
-    if (detail.errorCode !== undefined) {
-      timeline.say(`The recorded ${trigger} failed (${String(detail.errorCode)}): the key is left as it is`);
-    } else if (ENABLING.has(trigger)) {
-      await giveKeyBack(sandbox, trigger);
-      timeline.say(`Applied ${trigger} to the key`);
-    } else {
-      const window = Number(detail.requestParameters?.pendingWindowInDays ?? 7);
-      await takeKeyAway(
-        sandbox,
-        trigger,
-        Number.isInteger(window) && window >= 7 && window <= 30 ? window : 7,
-      );
-      timeline.say(`Applied ${trigger} to the key`);
-    }
-    const outcomes = await reactor.publish(event);
-    if (outcomes.length === 0) timeline.say('EventBridge: no rule matched the event');
-    for (const outcome of outcomes) {
-      timeline.say(
-        outcome.accepted
-          ? `EventBridge rule matched; dispatcher started ${outcome.executionName}${outcome.duplicate ? ' (duplicate)' : ''}`
-          : `EventBridge rule matched; dispatcher rejected the event: ${outcome.reason}`,
-      );
-    }
-    await reactor.settle();
-    timeline.close();
-
-    const statesAfter = await observeFleet(reactor.reactor, fleet);
-    const calls = reactor.calls.calls.slice(callsBefore);
-    const callOrder = (resourceArn: string) => {
-      const id = resourceIdOf(resourceArn);
-      const index = calls.findIndex(
-        (call) =>
-          /^(Stop|Start|UpdateService)/.test(call.operation) && JSON.stringify(call.input).includes(id),
-      );
-      return index < 0 ? Number.MAX_SAFE_INTEGER : index;
-    };
-    const emails = sentEmails(reactor.calls).slice(emailsBefore);
-    return {
-      matched: outcomes.length > 0,
-      accepted: outcomes.some((outcome) => outcome.accepted),
-      reason:
-        outcomes.length === 0
-          ? 'no EventBridge rule of the reactor matches this event'
-          : (outcomes.find((outcome) => !outcome.accepted)?.reason ?? null),
-      executions: reactor.executions
-        .slice(executionsBefore)
-        .map(({ name, workflow, status }) => ({ name, workflow, status })),
-      stopped: changed(fleet, statesBefore, statesAfter, 'stopped', callOrder),
-      started: changed(fleet, statesBefore, statesAfter, 'running', callOrder),
-      emails,
-    };
-  } finally {
-    timeline.close();
-    await reactor.stop();
+async function simulateEvent(
+  value: unknown,
+  file: string,
+  grace: number,
+  json: boolean,
+  log: (line: string) => void,
+): Promise<number> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(`${file} holds neither a scenario nor an EventBridge event (a JSON object)`);
   }
+  const outcome = await rehearseEvent(value as EventBridgeEvent, grace, log);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(outcome)}\n`);
+  } else {
+    log(
+      `\nmatched: ${outcome.matched}, accepted: ${outcome.accepted}${outcome.reason ? ` (${outcome.reason})` : ''}`,
+    );
+    for (const execution of outcome.executions) log(`${execution.status.padEnd(9)} ${execution.name}`);
+    log(`stopped: ${outcome.stopped.map(resourceIdOf).join(', ') || 'nothing'}`);
+    log(`started: ${outcome.started.map(resourceIdOf).join(', ') || 'nothing'}`);
+    for (const email of outcome.emails) log(`email to ${email.to.join(', ')}: ${email.subject}`);
+  }
+  return outcome.executions.every((execution) => execution.status === 'SUCCEEDED') ? 0 : 1;
 }
 
 async function main(): Promise<number> {
@@ -285,35 +103,29 @@ async function main(): Promise<number> {
     return 0;
   }
   const [file] = positionals;
-  if (!file || positionals.length > 1) throw new InputError('give exactly one event file (see --help)');
+  if (!file || positionals.length > 1) throw new InputError('give exactly one file (see --help)');
   const grace = Number(values.grace);
   if (!Number.isFinite(grace) || grace < 0 || grace > 600)
     throw new InputError('--grace takes seconds from 0 to 600');
-  const event = readEvent(file);
+  const value = readJson(file);
   const log = values.json
     ? (line: string) => process.stderr.write(`${line}\n`)
     : (line: string) => process.stdout.write(`${line}\n`);
-  const outcome = await simulate(event, grace, log);
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(outcome)}\n`);
-  } else {
-    log(
-      `\nmatched: ${outcome.matched}, accepted: ${outcome.accepted}${outcome.reason ? ` (${outcome.reason})` : ''}`,
-    );
-    for (const execution of outcome.executions) log(`${execution.status.padEnd(9)} ${execution.name}`);
-    log(`stopped: ${outcome.stopped.map(resourceIdOf).join(', ') || 'nothing'}`);
-    log(`started: ${outcome.started.map(resourceIdOf).join(', ') || 'nothing'}`);
-    for (const email of outcome.emails) log(`email to ${email.to.join(', ')}: ${email.subject}`);
-  }
-  return outcome.executions.every((execution) => execution.status === 'SUCCEEDED') ? 0 : 1;
+  return isScenario(value)
+    ? simulateScenario(value, file, values.json, log)
+    : simulateEvent(value, file, grace, values.json, log);
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof InputError || error instanceof MotoNotInstalledError) {
+    if (
+      error instanceof InputError ||
+      error instanceof ScenarioError ||
+      error instanceof MotoNotInstalledError
+    ) {
       process.stderr.write(`simulate: ${error.message}\n`);
-      process.exit(error instanceof InputError ? 2 : 1);
+      process.exit(error instanceof MotoNotInstalledError ? 1 : 2);
     }
     console.error(error);
     process.exit(1);

@@ -47,6 +47,12 @@ export class Timeline {
     } else if (event.type === 'ExecutionFailed') {
       this.stopWaiting();
       this.say(`${who} FAILED: ${event.Error}: ${String(event.Cause)}`);
+    } else if (event.type === 'ExecutionAborted') {
+      this.stopWaiting();
+      this.say(`${who} ABORTED`);
+    } else if (event.type === 'ExecutionTimeout') {
+      this.stopWaiting();
+      this.say(`${who} TIMED_OUT`);
     }
   }
 

@@ -12,14 +12,15 @@ export interface SimulateOptions {
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
- * Runs sandbox/simulate.ts (`npm run simulate`) in its own process: it starts its own moto server and
- * sandbox, and exits when done. Its output is passed through as it comes.
+ * Runs sandbox/simulate.ts (`npm run simulate`) in its own process, on an event file or a game-day
+ * scenario file (docs/sandbox.md, "Game days"): it starts its own moto server and sandbox, and exits
+ * when done. Its output is passed through as it comes, and so is its exit code.
  */
-export function simulate(io: CliIo, eventFile: string, options: SimulateOptions): Promise<ExitCode> {
+export function simulate(io: CliIo, file: string, options: SimulateOptions): Promise<ExitCode> {
   const args = [
     require.resolve('tsx/cli'),
     path.join(ROOT, 'sandbox', 'simulate.ts'),
-    path.resolve(eventFile),
+    path.resolve(file),
     ...(options.json ? ['--json'] : []),
     ...(options.grace !== undefined ? ['--grace', options.grace] : []),
     ...(options.verbose ? ['--verbose'] : []),

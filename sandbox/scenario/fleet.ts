@@ -1,0 +1,366 @@
+import {
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand as DeleteGroupTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  AddTagsToResourceCommand,
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  RemoveTagsFromResourceCommand,
+  StartDBClusterCommand,
+  StartDBInstanceCommand,
+  StopDBClusterCommand,
+  StopDBInstanceCommand,
+} from '@aws-sdk/client-rds';
+import { DEFAULT_MANAGED_TAG } from '../../lambdas/shared/contract';
+import type { Layer } from '../../lambdas/shared/model';
+import type { LocalPlace } from '../local-workflows';
+import { describeScalableTarget, ecsResourceId, registerScalableTarget } from '../raw-aws';
+import { type AwsClients, createAutoScalingGroup, createCluster, DEMO, stockImageId } from '../world';
+import type { MemberSpec } from './format';
+
+/**
+ * The scenario's fleet in the world: each member created as its spec says (tagged or not, with its
+ * extra tags, an ECS service's scalable target), changed behind the reactor's back by the operator
+ * steps, and observed as AWS reports it. Every call here is the world's own: never recorded, never faulted.
+ */
+
+export interface Member extends MemberSpec {
+  readonly arn: string;
+  readonly layer: Layer;
+}
+
+/** A member as the output reports it. */
+export interface MemberState {
+  readonly arn: string;
+  readonly state: 'running' | 'stopped' | 'pending' | 'stopping' | 'missing';
+  readonly desiredCount?: number;
+  readonly scalingSuspended?: boolean;
+}
+
+export type OperatorAction = 'stop' | 'start' | 'tag' | 'untag';
+
+const MANAGED = DEFAULT_MANAGED_TAG;
+
+function tagList(member: MemberSpec): { Key: string; Value: string }[] {
+  const tags = { ...member.tags, ...(member.managedTag ? { [MANAGED.key]: MANAGED.value } : {}) };
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+const nameOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
+const idOf = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
+
+export class ScenarioFleet {
+  private taskDefinitionArn: string | undefined;
+  private image: Promise<string> | undefined;
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly endpoint: string,
+    private readonly place: LocalPlace,
+  ) {}
+
+  async create(specs: readonly MemberSpec[]): Promise<Member[]> {
+    const members: Member[] = [];
+    for (const spec of specs) members.push(await this.createMember(spec));
+    return members;
+  }
+
+  private async createMember(spec: MemberSpec): Promise<Member> {
+    const { clients } = this;
+    const tags = tagList(spec);
+    switch (spec.kind) {
+      case 'ecs-service': {
+        this.taskDefinitionArn ??= await createCluster(clients, DEMO.cluster, 'api');
+        const { service } = await clients.ecs.send(
+          new CreateServiceCommand({
+            cluster: DEMO.cluster,
+            serviceName: spec.name,
+            taskDefinition: this.taskDefinitionArn,
+            desiredCount: spec.desiredCount,
+            tags: tags.map(({ Key, Value }) => ({ key: Key, value: Value })),
+          }),
+        );
+        if (!service?.serviceArn) throw new Error('moto returned no service ARN');
+        // moto starts a service with MOTO_ECS_SERVICE_RUNNING tasks; an update makes them follow the count.
+        await clients.ecs.send(
+          new UpdateServiceCommand({
+            cluster: DEMO.cluster,
+            service: spec.name,
+            desiredCount: spec.desiredCount,
+          }),
+        );
+        if (spec.autoScaling) {
+          await registerScalableTarget(this.endpoint, clients.region, {
+            resourceId: ecsResourceId(service.serviceArn),
+            ...spec.autoScaling,
+          });
+        }
+        return { ...spec, arn: service.serviceArn, layer: 'service' };
+      }
+      case 'ec2-instance': {
+        const { Instances } = await clients.ec2.send(
+          new RunInstancesCommand({
+            ImageId: await this.imageId(),
+            InstanceType: 't3.micro',
+            MinCount: 1,
+            MaxCount: 1,
+            TagSpecifications: [
+              { ResourceType: 'instance', Tags: [...tags, { Key: 'Name', Value: spec.name }] },
+            ],
+          }),
+        );
+        const id = Instances?.[0]?.InstanceId;
+        if (!id) throw new Error('moto returned no instance');
+        return {
+          ...spec,
+          arn: `arn:aws:ec2:${clients.region}:${this.place.account}:instance/${id}`,
+          layer: 'server',
+        };
+      }
+      case 'rds-instance': {
+        const { DBInstance } = await clients.rds.send(
+          new CreateDBInstanceCommand({
+            DBInstanceIdentifier: spec.name,
+            Engine: 'postgres',
+            DBInstanceClass: 'db.t3.micro',
+            AllocatedStorage: 20,
+            MasterUsername: 'platform',
+            MasterUserPassword: 'not-a-secret-1',
+            Tags: tags,
+          }),
+        );
+        if (!DBInstance?.DBInstanceArn) throw new Error('moto returned no DB instance ARN');
+        return { ...spec, arn: DBInstance.DBInstanceArn, layer: 'server' };
+      }
+      case 'rds-cluster': {
+        const { DBCluster } = await clients.rds.send(
+          new CreateDBClusterCommand({
+            DBClusterIdentifier: spec.name,
+            Engine: 'aurora-postgresql',
+            MasterUsername: 'platform',
+            MasterUserPassword: 'not-a-secret-1',
+            Tags: tags,
+          }),
+        );
+        if (!DBCluster?.DBClusterArn) throw new Error('moto returned no DB cluster ARN');
+        return { ...spec, arn: DBCluster.DBClusterArn, layer: 'server' };
+      }
+      case 'autoscaling-group': {
+        const group = await createAutoScalingGroup(clients, {
+          name: spec.name,
+          imageId: await this.imageId(),
+          instances: 2,
+          tagged: spec.managedTag,
+        });
+        const extra = Object.entries(spec.tags);
+        if (extra.length > 0) await this.tagGroup(spec.name, extra);
+        return { ...spec, arn: group.arn, layer: 'server' };
+      }
+    }
+  }
+
+  private imageId(): Promise<string> {
+    this.image ??= stockImageId(this.clients.ec2);
+    return this.image;
+  }
+
+  private tagGroup(name: string, tags: readonly [string, string][]): Promise<unknown> {
+    return this.clients.autoscaling.send(
+      new CreateOrUpdateTagsCommand({
+        Tags: tags.map(([Key, Value]) => ({
+          ResourceId: name,
+          ResourceType: 'auto-scaling-group',
+          Key,
+          Value,
+          PropagateAtLaunch: true,
+        })),
+      }),
+    );
+  }
+
+  private async groupInstances(name: string): Promise<string[]> {
+    const { AutoScalingGroups } = await this.clients.autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+    );
+    return (AutoScalingGroups?.[0]?.Instances ?? []).flatMap((instance) =>
+      instance.InstanceId ? [instance.InstanceId] : [],
+    );
+  }
+
+  /** A change an operator makes through the AWS API, behind the reactor's back. */
+  async operate(member: Member, action: OperatorAction): Promise<void> {
+    const { clients } = this;
+    const managed = [{ Key: MANAGED.key, Value: MANAGED.value }];
+    switch (member.kind) {
+      case 'ecs-service': {
+        if (action === 'stop' || action === 'start') {
+          const desiredCount = action === 'stop' ? 0 : member.desiredCount;
+          await clients.ecs.send(
+            new UpdateServiceCommand({ cluster: DEMO.cluster, service: member.name, desiredCount }),
+          );
+        } else if (action === 'tag') {
+          await clients.ecs.send(
+            new TagResourceCommand({
+              resourceArn: member.arn,
+              tags: [{ key: MANAGED.key, value: MANAGED.value }],
+            }),
+          );
+        } else {
+          await clients.ecs.send(
+            new UntagResourceCommand({ resourceArn: member.arn, tagKeys: [MANAGED.key] }),
+          );
+        }
+        return;
+      }
+      case 'ec2-instance':
+      case 'autoscaling-group': {
+        const ids =
+          member.kind === 'ec2-instance' ? [nameOf(member.arn)] : await this.groupInstances(member.name);
+        if (action === 'stop') await clients.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
+        else if (action === 'start') await clients.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
+        else if (member.kind === 'autoscaling-group' && action === 'tag')
+          await this.tagGroup(member.name, [[MANAGED.key, MANAGED.value]]);
+        else if (member.kind === 'autoscaling-group') {
+          await clients.autoscaling.send(
+            new DeleteGroupTagsCommand({
+              Tags: [{ ResourceId: member.name, ResourceType: 'auto-scaling-group', Key: MANAGED.key }],
+            }),
+          );
+        } else if (action === 'tag')
+          await clients.ec2.send(new CreateTagsCommand({ Resources: ids, Tags: managed }));
+        else await clients.ec2.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: MANAGED.key }] }));
+        return;
+      }
+      case 'rds-instance':
+      case 'rds-cluster': {
+        const id = idOf(member.arn);
+        const instance = member.kind === 'rds-instance';
+        if (action === 'stop' && instance) {
+          await clients.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: id }));
+        } else if (action === 'stop') {
+          await clients.rds.send(new StopDBClusterCommand({ DBClusterIdentifier: id }));
+        } else if (action === 'start' && instance) {
+          await clients.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: id }));
+        } else if (action === 'start') {
+          await clients.rds.send(new StartDBClusterCommand({ DBClusterIdentifier: id }));
+        } else if (action === 'tag') {
+          await clients.rds.send(new AddTagsToResourceCommand({ ResourceName: member.arn, Tags: managed }));
+        } else {
+          await clients.rds.send(
+            new RemoveTagsFromResourceCommand({ ResourceName: member.arn, TagKeys: [MANAGED.key] }),
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  /** Each member as AWS reports it now. */
+  async observe(members: readonly Member[]): Promise<Record<string, MemberState>> {
+    const states: Record<string, MemberState> = {};
+    for (const member of members) states[member.name] = await this.observeMember(member);
+    return states;
+  }
+
+  private async observeMember(member: Member): Promise<MemberState> {
+    const { clients } = this;
+    const arn = member.arn;
+    switch (member.kind) {
+      case 'ecs-service': {
+        const { services } = await clients.ecs.send(
+          new DescribeServicesCommand({ cluster: DEMO.cluster, services: [member.name] }),
+        );
+        const service = services?.[0];
+        if (service?.status !== 'ACTIVE') return { arn, state: 'missing' };
+        const desired = service.desiredCount ?? 0;
+        const running = service.runningCount ?? 0;
+        const busy = running + (service.pendingCount ?? 0);
+        const state =
+          desired > 0 ? (running >= desired ? 'running' : 'pending') : busy === 0 ? 'stopped' : 'stopping';
+        if (!member.autoScaling) return { arn, state, desiredCount: desired };
+        const target = await describeScalableTarget(this.endpoint, clients.region, ecsResourceId(arn));
+        const { dynamicIn, dynamicOut, scheduled } = target?.suspended ?? {};
+        return {
+          arn,
+          state,
+          desiredCount: desired,
+          scalingSuspended: Boolean(dynamicIn && dynamicOut && scheduled),
+        };
+      }
+      case 'ec2-instance':
+        return { arn, state: await this.instancesState([nameOf(arn)]) };
+      case 'autoscaling-group': {
+        const ids = await this.groupInstances(member.name);
+        return { arn, state: ids.length === 0 ? 'stopped' : await this.instancesState(ids) };
+      }
+      case 'rds-instance':
+      case 'rds-cluster': {
+        const status = await this.databaseStatus(member);
+        return { arn, state: databaseState(status) };
+      }
+    }
+  }
+
+  private async instancesState(ids: readonly string[]): Promise<MemberState['state']> {
+    const { Reservations } = await this.clients.ec2.send(
+      new DescribeInstancesCommand({ InstanceIds: [...ids] }),
+    );
+    const names = (Reservations ?? []).flatMap((reservation) =>
+      (reservation.Instances ?? []).map((instance) => instance.State?.Name ?? 'missing'),
+    );
+    const states = names.map((name) =>
+      name === 'terminated' || name === 'shutting-down' ? 'missing' : (name as MemberState['state']),
+    );
+    for (const state of ['missing', 'stopping', 'pending', 'running'] as const) {
+      if (states.includes(state)) return state;
+    }
+    return states.length === 0 ? 'missing' : 'stopped';
+  }
+
+  private async databaseStatus(member: Member): Promise<string> {
+    const id = idOf(member.arn);
+    try {
+      if (member.kind === 'rds-instance') {
+        const { DBInstances } = await this.clients.rds.send(
+          new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }),
+        );
+        return DBInstances?.[0]?.DBInstanceStatus ?? 'missing';
+      }
+      const { DBClusters } = await this.clients.rds.send(
+        new DescribeDBClustersCommand({ DBClusterIdentifier: id }),
+      );
+      return DBClusters?.[0]?.Status ?? 'missing';
+    } catch (error) {
+      if (/NotFound/.test((error as Error).name)) return 'missing';
+      throw error;
+    }
+  }
+}
+
+/** An RDS status in the output's words: up and serving is running, whatever maintenance it does. */
+function databaseState(status: string): MemberState['state'] {
+  if (status === 'stopped') return 'stopped';
+  if (status === 'stopping') return 'stopping';
+  if (status === 'starting') return 'pending';
+  if (status === 'missing' || status === 'deleting' || status === 'deleted') return 'missing';
+  return 'running';
+}
