@@ -24,6 +24,7 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   warningDays: 'WARNING_DAYS',
   sweepConcurrency: 'SWEEP_CONCURRENCY',
+  breakerKeys: 'BREAKER_KEYS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -66,6 +67,14 @@ export const LIMITS = {
   /** Imported key material and deletions are announced this many days ahead, once per threshold. */
   defaultWarningDays: [30, 7, 1] as readonly number[],
   maxWarningDays: 365,
+  /**
+   * The circuit breaker: when more keys than its limit turn unusable within the window, new shutdowns
+   * wait as alert-only until an operator resumes. Unless a limit is configured, it is the larger of the
+   * floor and the share of the registered keys.
+   */
+  breakerWindowSeconds: 60 * 60,
+  breakerFloorKeys: 10,
+  breakerShareOfKeys: 0.1,
 } as const;
 
 /** Input checks both sides make: the construct on its props, the CLI and the functions on what they read. */
@@ -90,6 +99,11 @@ export const PATTERNS = {
  *                                                     and which emails the current unusable episode has had
  *   pk = KEY#<keyArn>   sk = EMAIL#<execution>#<template>  an email an execution sent
  *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>  an early warning the sweep sent
+ *
+ * and one partition for the reactor as a whole:
+ *
+ *   pk = REACTOR        sk = GUARD                    paused or not, by whom, since when, why
+ *   pk = REACTOR        sk = SHUTDOWN#<keyArn>        a key the circuit breaker counted, and when
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
@@ -100,6 +114,9 @@ export const TABLE_SCHEMA = {
 
 export const keyPartition = (keyArn: string): string => `KEY#${keyArn}`;
 
+/** The partition of what concerns the whole reactor rather than one key (lambdas/shared/guard.ts). */
+export const REACTOR_PARTITION = 'REACTOR';
+
 export const SORT_KEYS = {
   resourcePrefix: 'RESOURCE#',
   ledgerPrefix: 'LEDGER#',
@@ -108,6 +125,8 @@ export const SORT_KEYS = {
   state: 'STATE',
   emailPrefix: 'EMAIL#',
   warningPrefix: 'WARNING#',
+  guard: 'GUARD',
+  shutdownPrefix: 'SHUTDOWN#',
 } as const;
 
 /**

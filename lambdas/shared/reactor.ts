@@ -4,10 +4,12 @@ import type { AwsOptions } from './aws';
 import { type Clock, systemClock } from './clock';
 import type { Drivers } from './converge';
 import type { Mailer } from './email/mailer';
+import type { Guard } from './guard';
 import type { KeyReader } from './key-reader';
 import {
   buildDrivers,
   buildEventBridge,
+  buildGuard,
   buildKeyReader,
   buildMailer,
   buildStepFunctions,
@@ -22,6 +24,8 @@ export interface ReactorParts {
   readonly settings: ReactorSettings;
   readonly clock: Clock;
   readonly store: Store;
+  /** The pause switch and the circuit breaker. */
+  readonly guard: Guard;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;
@@ -49,6 +53,9 @@ export class Reactor implements ReactorParts {
   }
   get store(): Store {
     return this.once('store', buildStore);
+  }
+  get guard(): Guard {
+    return this.once('guard', (source) => buildGuard(source, this.store));
   }
   get keys(): KeyReader {
     return this.once('keys', buildKeyReader);

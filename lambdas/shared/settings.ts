@@ -28,6 +28,11 @@ export interface ReactorSettings {
   readonly warningDays: readonly number[];
   /** DescribeKey calls the sweep keeps in flight. */
   readonly sweepConcurrency: number;
+  /**
+   * How many keys may turn unusable within an hour before new shutdowns wait for an operator (the
+   * circuit breaker); undefined for the default, the larger of 10 and 10 % of the registered keys.
+   */
+  readonly breakerKeys?: number;
 }
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
@@ -68,6 +73,8 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     }
     return value;
   };
+  const optionalPositiveInteger = (name: EnvName): number | undefined =>
+    read(name) === undefined ? undefined : positiveInteger(name, 0);
   const days = list(ENV.warningDays).map(Number);
   if (days.some((day) => !Number.isInteger(day) || day <= 0)) {
     throw new ConfigurationError(`${ENV.warningDays} must list positive whole numbers of days, like 30,7,1`);
@@ -90,6 +97,7 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     eventBusName: read(ENV.eventBusName),
     warningDays: [...new Set(days.length > 0 ? days : LIMITS.defaultWarningDays)].sort((a, b) => b - a),
     sweepConcurrency: positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
+    breakerKeys: optionalPositiveInteger(ENV.breakerKeys),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock';
 import { EmailLog } from './email-log';
+import { GuardState } from './guard-state';
 import { type KeyInventory, readInventory } from './inventory';
 import { KeyEvents } from './key-events';
 import { Leases } from './lease';
@@ -26,6 +27,8 @@ export class Store {
   readonly keyEvents: KeyEvents;
   readonly emailLog: EmailLog;
   readonly warningLog: WarningLog;
+  /** The reactor-wide pause switch and the circuit breaker's count (lambdas/shared/guard.ts). */
+  readonly guard: GuardState;
 
   constructor(
     private readonly table: Table,
@@ -38,6 +41,7 @@ export class Store {
     this.keyEvents = new KeyEvents(table);
     this.emailLog = new EmailLog(table);
     this.warningLog = new WarningLog(table);
+    this.guard = new GuardState(table);
   }
 
   /** What the sweep knows of every key from the table alone: one paginated Scan. */
