@@ -45,6 +45,7 @@ export class KeyLifecycleReactorStack extends Stack {
       allowedOrganizationId: context.optionalString('allowedOrganization'),
       sweepInterval: sweepMinutes === undefined ? undefined : Duration.seconds(Math.round(sweepMinutes * 60)),
       warningDays,
+      breakerKeys: context.optionalNumber('breakerKeys'),
     });
 
     // What the operators' CLI (npx key-reactor) needs, and where to look: see the README's CLI section.
