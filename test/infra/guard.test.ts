@@ -90,6 +90,13 @@ describe('the circuit breaker limit', () => {
     const template = Template.fromStack(stack);
     const describeKey = resourceOf(template, stack.reactor.functions.DescribeKey);
     expect(describeKey.Properties.Environment.Variables[ENV.breakerKeys]).toBe('40');
+    // What the dead-letter redrive in docs/operating.md reads.
+    template.hasOutput('DeadLetterQueueUrl', {
+      Value: stack.resolve(stack.reactor.deadLetterQueue.queueUrl),
+    });
+    template.hasOutput('DispatcherFunctionName', {
+      Value: stack.resolve(stack.reactor.functions.Dispatcher.functionName),
+    });
   });
 });
 
