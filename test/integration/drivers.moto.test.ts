@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
@@ -38,7 +39,16 @@ describe('drivers against moto', () => {
     const ecs = new ECSClient(clientConfig);
     const ec2 = new EC2Client(clientConfig);
     const rds = new RDSClient(clientConfig);
-    drivers = createDrivers({ ecs, ec2, rds, autoscaling: new AutoScalingClient(clientConfig) }, TAG);
+    drivers = createDrivers(
+      {
+        ecs,
+        ec2,
+        rds,
+        autoscaling: new AutoScalingClient(clientConfig),
+        applicationAutoScaling: new ApplicationAutoScalingClient(clientConfig),
+      },
+      TAG,
+    );
     const tags = [{ key: TAG.key, value: TAG.value }];
     const Tags = [{ Key: TAG.key, Value: TAG.value }];
 
