@@ -3,6 +3,7 @@ import { RESOURCE_KINDS } from '../lambdas/shared/model';
 import { POLICY_ACTIONS } from '../lambdas/shared/store/policy';
 import { leaseRelease } from './commands/lease';
 import { list } from './commands/list';
+import { pause, resume } from './commands/pause';
 import { plan } from './commands/plan';
 import { register, unregister } from './commands/register';
 import { simulate } from './commands/simulate';
@@ -172,6 +173,32 @@ function program(
     .option('--force', 'release it even if its workflow still runs')
     .action(async (keyArn: string, options: { force?: boolean }, command: Command) => {
       finish(await leaseRelease(session(command), keyArn, options));
+    });
+
+  root
+    .command('pause')
+    .summary('pause the reactor: every workflow acts as alert-only until resume')
+    .description(
+      'Pauses the whole reactor: until `key-reactor resume`, every workflow acts as alert-only (nothing is ' +
+        'stopped or started; the emails say the reactor is paused). The sweep keeps reporting drift, and acts on ' +
+        'it once resumed. Records who paused it, when and why.',
+    )
+    .option('--reason <text>', 'why, for the record and for whoever resumes it')
+    .option('--by <name>', 'who pauses it (default: your user name)')
+    .action(async (options: { reason?: string; by?: string }, command: Command) => {
+      finish(await pause(session(command), options));
+    });
+
+  root
+    .command('resume')
+    .summary("lift a pause, an operator's or the circuit breaker's")
+    .description(
+      'Lifts a pause, whether an operator or the circuit breaker set it. Keys that turned unusable before it ' +
+        'no longer count towards the breaker, so the shutdowns it held back go ahead at the next sweep.',
+    )
+    .option('--by <name>', 'who resumes it (default: your user name)')
+    .action(async (options: { by?: string }, command: Command) => {
+      finish(await resume(session(command), options));
     });
 
   root

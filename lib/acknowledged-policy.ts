@@ -45,8 +45,12 @@ export function wildcardArn(
   };
 }
 
-/** One Allow statement, each of its resources with the reason its wildcard is needed. */
+/**
+ * One statement, each of its resources with the reason its wildcard is needed. An Allow by default; a
+ * Deny narrows what the Allows grant and needs no acknowledgment (cdk-nag checks only what is allowed).
+ */
 export interface Permission {
+  readonly effect?: 'Deny';
   readonly actions: readonly string[];
   readonly resources: readonly { readonly resource: WildcardResource; readonly reason: string }[];
   readonly conditions?: Readonly<Record<string, unknown>>;
@@ -72,8 +76,9 @@ export function attachPolicy(
   const policy = new iam.Policy(fn, id, {
     roles: [fn.executionRole],
     statements: permissions.map(
-      ({ actions, resources, conditions }) =>
+      ({ effect, actions, resources, conditions }) =>
         new iam.PolicyStatement({
+          effect: effect === 'Deny' ? iam.Effect.DENY : iam.Effect.ALLOW,
           actions: [...actions],
           resources: resources.map(({ resource }) => resource.arn),
           conditions: conditions && { ...conditions },
@@ -81,7 +86,8 @@ export function attachPolicy(
     ),
   });
   const acknowledged = new Set<string>();
-  for (const { resource, reason } of permissions.flatMap((permission) => permission.resources)) {
+  const allowed = permissions.filter((permission) => permission.effect !== 'Deny');
+  for (const { resource, reason } of allowed.flatMap((permission) => permission.resources)) {
     if (resource.finding === undefined) continue;
     if (acknowledged.has(resource.finding))
       throw new AmbiguousAcknowledgmentError(policy.node.path, resource.finding);

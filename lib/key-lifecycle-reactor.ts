@@ -61,7 +61,8 @@ export class KeyLifecycleReactor extends Construct {
   public readonly topic: sns.Topic;
   /**
    * Failed, timed-out, aborted and throttled executions of each workflow, dead-letter queue depth,
-   * dispatcher errors, sweep errors, keys the sweep may not read.
+   * dispatcher errors, rejected events, sweep errors, a sweep that stopped running, keys the sweep may
+   * not read, the circuit breaker tripping.
    */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** Executions, time from key change to outcome, dead-letter queue, dispatcher, alarms. */
@@ -108,6 +109,7 @@ export class KeyLifecycleReactor extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       dispatcher: intake.dispatcher,
       sweep: this.sweep,
+      sweepInterval: settings.sweepInterval,
     });
     this.alarms = alarms;
     this.dashboard = new ReactorDashboard(this, 'Dashboard', {

@@ -18,6 +18,9 @@ export interface ReactorAlarms {
   readonly alarms: readonly cloudwatch.Alarm[];
 }
 
+/** Sweep periods without an invocation before the sweep counts as not running. */
+export const SWEEP_MISSED_INTERVALS = 3;
+
 /**
  * The operators' topic, every operator subscribed: the alarms publish to it, and the functions page it
  * when email cannot reach someone (NOTIFICATION_TOPIC_ARN), a channel that does not depend on SES.
@@ -39,8 +42,9 @@ export function createOperatorTopic(scope: Construct, operatorAddresses: readonl
 
 /**
  * The alarms that publish to the operators' topic: failed, timed-out, aborted and throttled executions
- * of each workflow, dead-letter queue depth, dispatcher errors, keys the sweep may not read, sweep
- * errors. Each fires on the first occurrence.
+ * of each workflow, dead-letter queue depth, dispatcher errors, events the dispatcher rejected, keys the
+ * sweep may not read, sweep errors, a sweep that has stopped running, and the circuit breaker tripping.
+ * Each fires on the first occurrence.
  */
 export function createAlarms(
   scope: Construct,
@@ -50,12 +54,22 @@ export function createAlarms(
     readonly deadLetterQueue: sqs.IQueue;
     readonly dispatcher: lambda.IFunction;
     readonly sweep: lambda.IFunction;
+    /** How often the sweep runs: the period of the alarm that says it has stopped. */
+    readonly sweepInterval: Duration;
   },
 ): ReactorAlarms {
   const { topic } = options;
 
   const period = ALARM_PERIOD;
   const sum = { period, statistic: cloudwatch.Stats.SUM };
+  const reactorMetric = (metricName: string) =>
+    new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: SERVICE_NAME },
+      period,
+      statistic: cloudwatch.Stats.SUM,
+    });
   const alarm = (id: string, metric: cloudwatch.IMetric, description: string) =>
     new cloudwatch.Alarm(scope, id, {
       metric,
@@ -79,12 +93,13 @@ export function createAlarms(
       alarm(
         `${id}ExecutionsTimedOut`,
         stateMachine.metricTimedOut(sum),
-        `A ${id} execution timed out before it could record an outcome or email anyone.`,
+        `A ${id} execution ran past the workflow's TimeoutSeconds and was ended before it could record an ` +
+          'outcome or email anyone; its lease is taken over by the next run, and the sweep retries the key.',
       ),
       alarm(
         `${id}ExecutionsAborted`,
         stateMachine.metricAborted(sum),
-        `A ${id} execution was stopped by hand; the key lease may stay taken until it expires.`,
+        `A ${id} execution was stopped by hand; its lease is taken over by the next run of the key.`,
       ),
       alarm(
         `${id}ExecutionsThrottled`,
@@ -102,7 +117,8 @@ export function createAlarms(
         statistic: cloudwatch.Stats.MAXIMUM,
       }),
       'A KMS event could not be delivered to the dispatcher, or the dispatcher failed it every time. ' +
-        'Read the message in the dead-letter queue; the periodic sweep will also catch the key.',
+        'Read the message in the dead-letter queue; the periodic sweep will also catch the key. ' +
+        'docs/operating.md shows how to redrive it.',
     ),
     alarm(
       'DispatcherErrors',
@@ -111,16 +127,37 @@ export function createAlarms(
     ),
     alarm(
       'KeysUnreadable',
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'KeysUnreadable',
-        dimensionsMap: { service: SERVICE_NAME },
-        period,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
+      reactorMetric('KeysUnreadable').with({ statistic: cloudwatch.Stats.MAXIMUM }),
       'The sweep may not describe a registered key (AccessDenied): the customer may have changed the key ' +
         'policy, which the reactor does not treat as the key being unusable. The sweep log names the key.',
     ),
+    alarm(
+      'EventsRejected',
+      reactorMetric('EventsRejected'),
+      'The dispatcher refused a KMS event: malformed, about a key of an account that is not allowed, or forged. ' +
+        'Its log line "Event rejected" gives the reason and the event ID.',
+    ),
+    alarm(
+      'BreakerTripped',
+      reactorMetric('BreakerTripped'),
+      'More keys turned unusable within an hour than the circuit breaker allows: new shutdowns wait as ' +
+        'alert-only until an operator runs `key-reactor resume` (docs/operating.md).',
+    ),
+    new cloudwatch.Alarm(scope, 'SweepNotRunning', {
+      metric: options.sweep.metricInvocations({
+        period: options.sweepInterval,
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      alarmDescription:
+        `The sweep has not run for ${SWEEP_MISSED_INTERVALS} of its intervals: missed events and drift go ` +
+        'unnoticed. Check its schedule rule (enabled?) and the function (throttled, deleted?).',
+      threshold: 1,
+      evaluationPeriods: SWEEP_MISSED_INTERVALS,
+      datapointsToAlarm: SWEEP_MISSED_INTERVALS,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No invocation means no data point at all: that is the very thing to alarm on.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }),
     alarm(
       'SweepErrors',
       options.sweep.metricErrors(sum),

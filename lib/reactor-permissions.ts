@@ -19,7 +19,15 @@ const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
   // The lease, and the key's newest change on its STATE item (store/key-events.ts).
   Lease: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
   // Seeing the key usable ends its unusable episode; a deletion date is kept as evidence (STATE item).
-  DescribeKey: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // The guard (store/guard-state.ts): reads and trips the pause switch, counts the key (a conditional
+  // put), counts the window (a Query) and, only past the breaker's floor, the registered keys (a Scan).
+  DescribeKey: [
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+  ],
   ListResources: ['dynamodb:Query', 'dynamodb:GetItem'],
   // The registry, the ledger written before each stop (store/ledger.ts), the lease renewed each turn.
   StopResources: [
@@ -54,11 +62,18 @@ const DISPATCHER_TABLE_ACTIONS = ['dynamodb:UpdateItem'] as const;
 const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> = {
   // A lease held by an execution that has ended is taken over at once.
   Lease: ['DescribeExecutions'],
-  DescribeKey: ['DescribeCustomerKeys'],
+  // The circuit breaker pages the operators when it holds shutdowns back (lambdas/shared/guard.ts).
+  DescribeKey: ['DescribeCustomerKeys', 'PageOperators'],
   ListResources: [],
   // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.
-  StopResources: ['DescribeCustomerKeys', 'DescribeResources', 'StopTaggedResources'],
-  StartResources: ['DescribeResources', 'StartTaggedResources'],
+  // Both suspend or give back the scaling of ECS services' scalable targets (drivers/app-autoscaling.ts).
+  StopResources: [
+    'DescribeCustomerKeys',
+    'DescribeResources',
+    'StopTaggedResources',
+    'SuspendServiceScaling',
+  ],
+  StartResources: ['DescribeResources', 'StartTaggedResources', 'SuspendServiceScaling'],
   // A grace-period email for a key that is usable already (a late or reordered event) is not sent; an
   // email SES does not accept is paged to the operators.
   Notify: ['DescribeCustomerKeys', 'SendEmailAsSender', 'PageOperators'],

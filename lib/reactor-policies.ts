@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ANY_RESOURCE, type Permission, type WildcardResource, wildcardArn } from './acknowledged-policy';
@@ -14,6 +15,7 @@ export type PolicyName =
   | 'DescribeResources'
   | 'StopTaggedResources'
   | 'StartTaggedResources'
+  | 'SuspendServiceScaling'
   | 'SendEmailAsSender'
   | 'PageOperators';
 
@@ -58,6 +60,23 @@ const resourcesIn = (scope: Construct) =>
     },
   }) as const;
 type Kind = keyof ReturnType<typeof resourcesIn>;
+
+/**
+ * What ecs:UpdateService could change besides the desired count, by the condition keys that are in the
+ * request context only when the request changes it (Service Authorization Reference, "Actions, resources,
+ * and condition keys for Amazon Elastic Container Service", UpdateService). The reactor only ever sends a
+ * desired count, so a request carrying any of these is not one of its own: denied outright.
+ */
+const SERVICE_CHANGES_DENIED: readonly (readonly [conditionKey: string, what: string])[] = [
+  ['ecs:task-definition', 'the task definition'],
+  ['ecs:enable-execute-command', 'ECS Exec'],
+  ['ecs:capacity-provider', 'the capacity provider strategy'],
+  // A network configuration (awsvpcConfiguration) always names its subnets; security groups and the
+  // public IP come only with it.
+  ['ecs:subnet', 'the network configuration'],
+  ['ecs:enable-service-connect', 'Service Connect'],
+  ['ecs:enable-vpc-lattice', 'VPC Lattice'],
+];
 
 export function reactorPolicies(
   scope: Construct,
@@ -111,7 +130,13 @@ export function reactorPolicies(
       ? [
           {
             actions,
-            conditions: { ...conditions, StringEquals: { 'aws:ResourceOrgID': organizationId } },
+            conditions: {
+              ...conditions,
+              StringEquals: {
+                ...(conditions?.StringEquals as Record<string, unknown> | undefined),
+                'aws:ResourceOrgID': organizationId,
+              },
+            },
             resources: [
               {
                 resource: wildcardArn(scope, 'kms', 'key/*', '*'),
@@ -143,38 +168,71 @@ export function reactorPolicies(
     ],
     DescribeResources: [
       {
-        actions: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups'],
+        actions: [
+          'ec2:DescribeInstances',
+          'autoscaling:DescribeAutoScalingGroups',
+          'application-autoscaling:DescribeScalableTargets',
+        ],
         resources: [
           {
             resource: ANY_RESOURCE,
             reason:
-              'ec2:DescribeInstances and autoscaling:DescribeAutoScalingGroups support no resource-level ' +
-              'permission (only "*"); both only read.',
+              'ec2:DescribeInstances, autoscaling:DescribeAutoScalingGroups and ' +
+              'application-autoscaling:DescribeScalableTargets support no resource-level permission (only ' +
+              '"*"); all three only read.',
           },
         ],
       },
       describe(['ecs:DescribeServices'], resources.services),
-      describe(['rds:DescribeDBInstances', 'rds:ListTagsForResource'], resources.dbInstances),
-      describe(['rds:DescribeDBClusters', 'rds:ListTagsForResource'], resources.dbClusters),
+      // DescribeDBInstances and DescribeDBClusters return the tags themselves (TagList).
+      describe(['rds:DescribeDBInstances'], resources.dbInstances),
+      describe(['rds:DescribeDBClusters'], resources.dbClusters),
     ],
     StopTaggedResources: [
       onTagged('stop', ['instances', 'services', 'dbInstances', 'dbClusters']),
       onTagged('stop', ['groups']),
+      ...serviceChangesDenied(resources.services.arn),
     ],
     StartTaggedResources: [
       onTagged('start', ['instances', 'services', 'dbInstances', 'dbClusters']),
       onTagged('start', ['groups']),
+      ...serviceChangesDenied(resources.services.arn),
       // Starting an instance whose EBS volumes the customer key encrypts makes EC2 create a grant on the key.
       ...onCustomerKeys(
         ['kms:CreateGrant'],
         'EC2 creates a grant on the customer key to start an instance whose volumes it encrypts; ' +
-          'kms:GrantIsForAWSResource limits this to grants for AWS resources.',
-        { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+          'kms:GrantIsForAWSResource and kms:ViaService limit this to grants EC2 asks for on its behalf.',
+        {
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          StringEquals: { 'kms:ViaService': `ec2.${Stack.of(scope).region}.amazonaws.com` },
+        },
       ),
+    ],
+    SuspendServiceScaling: [
+      {
+        actions: ['application-autoscaling:RegisterScalableTarget'],
+        // Only ECS services' desired counts: the keys the Service Authorization Reference gives this action.
+        conditions: {
+          StringEquals: {
+            'application-autoscaling:service-namespace': 'ecs',
+            'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount',
+          },
+        },
+        resources: [
+          {
+            resource: wildcardArn(scope, 'application-autoscaling', 'scalable-target/*'),
+            reason:
+              "Suspends an ECS service's scalable target before the service is stopped, and gives its suspension " +
+              'back after the start. A scalable target is named by an ID AWS generates and carries its own tags, ' +
+              "not the service's, so the managed-tag condition cannot apply: the namespace and dimension " +
+              "conditions limit it to ECS services' desired counts of this account and Region.",
+          },
+        ],
+      },
     ],
     SendEmailAsSender: [
       {
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        actions: ['ses:SendEmail'],
         conditions: { StringEquals: { 'ses:FromAddress': settings.senderAddress } },
         resources: [
           {
@@ -215,4 +273,14 @@ function describe(
       },
     ],
   };
+}
+
+/** One Deny per key of SERVICE_CHANGES_DENIED: statements' conditions are and-ed, the denials must be or-ed. */
+function serviceChangesDenied(services: WildcardResource): Permission[] {
+  return SERVICE_CHANGES_DENIED.map(([conditionKey, what]) => ({
+    effect: 'Deny' as const,
+    actions: ['ecs:UpdateService'],
+    conditions: { Null: { [conditionKey]: 'false' } },
+    resources: [{ resource: services, reason: `The reactor never changes ${what} of a service.` }],
+  }));
 }

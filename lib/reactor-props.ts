@@ -58,6 +58,12 @@ export interface KeyLifecycleReactorProps {
    */
   readonly warningDays?: readonly number[];
   /**
+   * The circuit breaker: when more keys than this turn unusable within an hour, new shutdowns wait as
+   * alert-only and the operators are paged, until `key-reactor resume`. A whole number of keys, at least 1.
+   * @default - the larger of 10 keys and 10 % of the keys with registered resources
+   */
+  readonly breakerKeys?: number;
+  /**
    * What happens to the registry table when it leaves the stack. The table also has deletion protection,
    * which must be turned off before DESTROY can take effect.
    * @default RemovalPolicy.RETAIN
@@ -174,6 +180,14 @@ export function validateProps(props: KeyLifecycleReactorProps): void {
         `warningDays is [${days.join(', ')}]; list whole numbers of days from 1 to ${most}, for example [30, 7, 1].`,
       );
     }
+  }
+
+  const breaker = props.breakerKeys;
+  if (breaker !== undefined && !Token.isUnresolved(breaker) && (!Number.isInteger(breaker) || breaker < 1)) {
+    fail(
+      `breakerKeys is ${breaker}; it must be a whole number of keys, at least 1 (for example 25), or left out ` +
+        'for the larger of 10 and 10 % of the registered keys.',
+    );
   }
 
   const accounts = props.allowedAccounts;

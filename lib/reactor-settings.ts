@@ -18,6 +18,8 @@ export interface ReactorSettings {
   readonly organizationId?: string;
   readonly sweepInterval: Duration;
   readonly warningDays?: readonly number[];
+  /** The circuit breaker's limit, or undefined for the default the functions compute (guard.ts). */
+  readonly breakerKeys?: number;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -36,6 +38,7 @@ export function settingsOf(scope: Construct, props: KeyLifecycleReactorProps): R
     organizationId: props.allowedOrganizationId,
     sweepInterval: props.sweepInterval ?? Duration.minutes(LIMITS.defaultSweepMinutes),
     warningDays: props.warningDays,
+    breakerKeys: props.breakerKeys,
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
   };
 }

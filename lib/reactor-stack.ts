@@ -45,6 +45,7 @@ export class KeyLifecycleReactorStack extends Stack {
       allowedOrganizationId: context.optionalString('allowedOrganization'),
       sweepInterval: sweepMinutes === undefined ? undefined : Duration.seconds(Math.round(sweepMinutes * 60)),
       warningDays,
+      breakerKeys: context.optionalNumber('breakerKeys'),
     });
 
     // What the operators' CLI (npx key-reactor) needs, and where to look: see the README's CLI section.
@@ -62,6 +63,14 @@ export class KeyLifecycleReactorStack extends Stack {
         `The key-enabled workflow: ${ENV.enableStateMachineArn} for the CLI`,
       ],
       DashboardName: [this.reactor.dashboard.dashboardName, 'The CloudWatch dashboard'],
+      DeadLetterQueueUrl: [
+        this.reactor.deadLetterQueue.queueUrl,
+        'Events that could not be dispatched: docs/operating.md says how to redrive them',
+      ],
+      DispatcherFunctionName: [
+        this.reactor.functions.Dispatcher.functionName,
+        'The dispatcher, which a redrive invokes with each dead-lettered event',
+      ],
       PlatformBusArn: [
         this.reactor.platformBus.bus.eventBusArn,
         "Give this to customers: their CustomerForwarderStack's platformBusArn",

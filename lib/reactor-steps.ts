@@ -40,6 +40,11 @@ export function emailEnvironment(settings: ReactorSettings): Record<string, stri
   };
 }
 
+/** What the describe-key step reads beside the shared environment: the circuit breaker's limit, if set. */
+export function guardEnvironment(settings: ReactorSettings): Record<string, string> {
+  return settings.breakerKeys === undefined ? {} : { [ENV.breakerKeys]: String(settings.breakerKeys) };
+}
+
 /** The workflow steps, one function per `${<Name>FunctionArn}` in the ASL files, each with only what its handler calls. */
 export function createSteps(
   scope: Construct,
@@ -58,6 +63,7 @@ export function createSteps(
       environment: {
         ...options.environment,
         ...(name === 'Notify' ? emailEnvironment(options.settings) : {}),
+        ...(name === 'DescribeKey' ? guardEnvironment(options.settings) : {}),
       },
     });
     options.permissions.grantStep(name, fn);

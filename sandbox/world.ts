@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
@@ -74,6 +75,7 @@ export const SANDBOX_CREDENTIALS = {
 export interface AwsClients {
   readonly region: string;
   readonly autoscaling: AutoScalingClient;
+  readonly applicationAutoScaling: ApplicationAutoScalingClient;
   readonly dynamodb: DynamoDBClient;
   readonly ec2: EC2Client;
   readonly ecs: ECSClient;
@@ -89,6 +91,7 @@ export function worldClients(endpoint: string, region: string): AwsClients {
   return {
     region,
     autoscaling: new AutoScalingClient(config),
+    applicationAutoScaling: new ApplicationAutoScalingClient(config),
     dynamodb: new DynamoDBClient(config),
     ec2: new EC2Client(config),
     ecs: new ECSClient(config),

@@ -1,41 +1,112 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
+import type { Guard, HeldBack, Pager } from '../shared/guard';
 import { checkKey } from '../shared/key-check';
-import { logger, observability } from '../shared/observability';
+import { logger, metrics, observability } from '../shared/observability';
 import type { ReactorParts } from '../shared/reactor';
 import { StepInput } from '../shared/step-input';
-import { POLICY_ACTIONS } from '../shared/store/policy';
+import { POLICY_ACTIONS, type PolicyAction } from '../shared/store/policy';
 
 const DescribeKeyInput = StepInput.extend({
   /** The execution's trigger: a CMK Deletion event is the evidence that a key KMS cannot find was deleted. */
   trigger: z.string().min(1),
-  /** The key's policy as read before the grace period (the disable workflow). */
+  /**
+   * The key's policy as read before the grace period. Only the disable workflow passes it, so it also
+   * tells the two workflows apart when `workflow` is not given.
+   */
   policyAction: z.enum(POLICY_ACTIONS).optional(),
+  /** The workflow asking (the execution input's `workflow`). */
+  workflow: z.enum(['disable', 'enable']).optional(),
 });
 type DescribeKeyInput = z.infer<typeof DescribeKeyInput>;
+
+export interface DescribeKeyParts extends Pick<ReactorParts, 'keys' | 'store' | 'guard'> {
+  /** Pages the operators when this step trips the circuit breaker; without it, only the alarm tells. */
+  readonly notifier?: Pager;
+}
 
 /**
  * Reads the key's real state, which decides what the workflow does: events are only hints. Only an
  * Enabled key is usable; Disabled, PendingDeletion, PendingImport, Unavailable and a deleted key are not.
  * Seeing the key usable also ends its unusable episode, so that the next change that makes it unusable
- * is announced again (store/email-log.ts). Says what the workflow may do now (`action`).
+ * is announced again (store/email-log.ts).
+ *
+ * Says what the workflow may do now (`action`): a run the guard holds back acts as alert-only and says
+ * why (`heldBack`). A disable run about to stop a key's resources is counted by the circuit breaker;
+ * an enable run about to start them waits while an operator has paused the reactor.
  */
-export function createDescribeKeyHandler({ keys, store }: Pick<ReactorParts, 'keys' | 'store'>) {
-  const lambdaHandler = async ({ keyArn, trigger, policyAction }: DescribeKeyInput) => {
+export function createDescribeKeyHandler({ keys, store, guard, notifier }: DescribeKeyParts) {
+  const lambdaHandler = async ({ keyArn, trigger, policyAction, workflow }: DescribeKeyInput) => {
     const key = await checkKey({ keys, store }, keyArn, { deletionEvent: trigger === 'KMS CMK Deletion' });
     if (key.usable) await store.emailLog.keySeenUsable(keyArn);
-    const state = {
-      keyState: key.keyState,
-      usable: key.usable,
-      deleted: key.deleted,
-      action: policyAction ?? 'shutdown',
-      heldBack: null,
-    };
+
+    const disabling = (workflow ?? (policyAction === undefined ? 'enable' : 'disable')) === 'disable';
+    let action: PolicyAction = policyAction ?? 'shutdown';
+    let heldBack: HeldBack | null = null;
+    if (disabling && !key.usable && action === 'shutdown') {
+      heldBack = await admitShutdown(guard, notifier, keyArn);
+    } else if (!disabling && key.usable) {
+      const admission = await guard.admitStart();
+      heldBack = admission.act ? null : (admission.reason ?? 'paused');
+    }
+    if (heldBack) {
+      action = 'alert-only';
+      metrics.addMetric('RunsHeldBack', MetricUnit.Count, 1);
+    }
+
+    const state = { keyState: key.keyState, usable: key.usable, deleted: key.deleted, action, heldBack };
     logger.info(key.deleted ? 'Key deleted' : 'Key state read', state);
     return state;
   };
   return middy(lambdaHandler)
     .use(observability())
     .use(parser({ schema: DescribeKeyInput }));
+}
+
+/** Asks the guard whether the key's resources may stop; pages the operators when this run trips the breaker. */
+async function admitShutdown(
+  guard: Guard,
+  notifier: Pager | undefined,
+  keyArn: string,
+): Promise<HeldBack | null> {
+  const admission = await guard.admitShutdown(keyArn);
+  if (admission.act) return null;
+  logger.warn('Shutdown held back', {
+    reason: admission.reason,
+    counted: admission.counted,
+    limit: admission.limit,
+  });
+  if (admission.tripped) {
+    // The alarm on this metric reaches the operators even when the page cannot.
+    metrics.addMetric('BreakerTripped', MetricUnit.Count, 1);
+    await page(notifier, keyArn, admission.counted ?? 0, admission.limit ?? 0);
+  }
+  return admission.reason ?? 'paused';
+}
+
+/** A page is a side channel: it never fails the run, which holds the shutdown back either way. */
+async function page(
+  notifier: Pager | undefined,
+  keyArn: string,
+  counted: number,
+  limit: number,
+): Promise<void> {
+  const subject = 'Key-lifecycle reactor: circuit breaker tripped, shutdowns held back';
+  const message = [
+    `${counted} keys turned unusable within an hour, more than the limit of ${limit}.`,
+    `The last one was ${keyArn}.`,
+    'New shutdowns wait as alert-only until an operator runs `key-reactor resume`; the sweep keeps',
+    'reporting drift, and acts on it once resumed. `key-reactor pause` keeps the reactor paused by hand.',
+  ].join('\n');
+  if (!notifier) {
+    logger.error('Circuit breaker tripped and no notifier to page with', { subject });
+    return;
+  }
+  try {
+    await notifier.page(subject, message);
+  } catch (error) {
+    logger.error('Could not page the operators about the circuit breaker', { error });
+  }
 }

@@ -26,6 +26,7 @@ export const ENV = {
   sweepConcurrency: 'SWEEP_CONCURRENCY',
   /** The operators' SNS topic (the alarm topic): how they hear what email could not tell anyone. */
   notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
+  breakerKeys: 'BREAKER_KEYS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -68,6 +69,14 @@ export const LIMITS = {
   /** Imported key material and deletions are announced this many days ahead, once per threshold. */
   defaultWarningDays: [30, 7, 1] as readonly number[],
   maxWarningDays: 365,
+  /**
+   * The circuit breaker: when more keys than its limit turn unusable within the window, new shutdowns
+   * wait as alert-only until an operator resumes. Unless a limit is configured, it is the larger of the
+   * floor and the share of the registered keys.
+   */
+  breakerWindowSeconds: 60 * 60,
+  breakerFloorKeys: 10,
+  breakerShareOfKeys: 0.1,
 } as const;
 
 /** Input checks both sides make: the construct on its props, the CLI and the functions on what they read. */
@@ -93,6 +102,11 @@ export const PATTERNS = {
  *   pk = KEY#<keyArn>   sk = EMAIL#<execution>#<template>  an email an execution sent
  *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>  an early warning the sweep sent
  *   pk = KEY#<keyArn>   sk = NEWS#<slot>              the latest email SES did not accept, for the sweep to retry
+ *
+ * and one partition for the reactor as a whole:
+ *
+ *   pk = REACTOR        sk = GUARD                    paused or not, by whom, since when, why
+ *   pk = REACTOR        sk = SHUTDOWN#<keyArn>        a key the circuit breaker counted, and when
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
@@ -103,6 +117,9 @@ export const TABLE_SCHEMA = {
 
 export const keyPartition = (keyArn: string): string => `KEY#${keyArn}`;
 
+/** The partition of what concerns the whole reactor rather than one key (lambdas/shared/guard.ts). */
+export const REACTOR_PARTITION = 'REACTOR';
+
 export const SORT_KEYS = {
   resourcePrefix: 'RESOURCE#',
   ledgerPrefix: 'LEDGER#',
@@ -112,6 +129,8 @@ export const SORT_KEYS = {
   emailPrefix: 'EMAIL#',
   warningPrefix: 'WARNING#',
   newsPrefix: 'NEWS#',
+  guard: 'GUARD',
+  shutdownPrefix: 'SHUTDOWN#',
 } as const;
 
 /**

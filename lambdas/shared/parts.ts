@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -14,6 +15,7 @@ import { ENV } from './contract';
 import type { ConvergeParts, Drivers } from './converge';
 import { createDrivers } from './drivers';
 import { Mailer } from './email/mailer';
+import { Guard } from './guard';
 import { KeyReader } from './key-reader';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
@@ -45,6 +47,11 @@ export function buildStore({ settings, aws, clock }: PartsSource): Store {
   });
 }
 
+/** The pause switch and the circuit breaker, on the given store (one is built when none is given). */
+export function buildGuard(source: PartsSource, store: Store = buildStore(source)): Guard {
+  return new Guard(store, { breakerLimit: source.settings.breakerKeys, clock: source.clock });
+}
+
 export function buildKeyReader({ aws }: PartsSource): KeyReader {
   return new KeyReader(awsClient(KMSClient, aws));
 }
@@ -57,6 +64,7 @@ export function buildDrivers({ settings, aws }: PartsSource): Drivers {
       ec2,
       rds: awsClient(RDSClient, aws),
       autoscaling: awsClient(AutoScalingClient, aws),
+      applicationAutoScaling: awsClient(ApplicationAutoScalingClient, aws),
     },
     settings.managedTag,
   );

@@ -4,11 +4,13 @@ import type { AwsOptions } from './aws';
 import { type Clock, systemClock } from './clock';
 import type { Drivers } from './converge';
 import type { Mailer } from './email/mailer';
+import type { Guard } from './guard';
 import type { KeyReader } from './key-reader';
 import type { Notifier } from './notifier';
 import {
   buildDrivers,
   buildEventBridge,
+  buildGuard,
   buildKeyReader,
   buildMailer,
   buildNotifier,
@@ -24,6 +26,8 @@ export interface ReactorParts {
   readonly settings: ReactorSettings;
   readonly clock: Clock;
   readonly store: Store;
+  /** The pause switch and the circuit breaker. */
+  readonly guard: Guard;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;
@@ -53,6 +57,9 @@ export class Reactor implements ReactorParts {
   }
   get store(): Store {
     return this.once('store', buildStore);
+  }
+  get guard(): Guard {
+    return this.once('guard', (source) => buildGuard(source, this.store));
   }
   get keys(): KeyReader {
     return this.once('keys', buildKeyReader);

@@ -33,6 +33,11 @@ export interface ReactorSettings {
    * (the CLI, tests); the construct always sets it.
    */
   readonly notificationTopicArn?: string;
+  /**
+   * How many keys may turn unusable within an hour before new shutdowns wait for an operator (the
+   * circuit breaker); undefined for the default, the larger of 10 and 10 % of the registered keys.
+   */
+  readonly breakerKeys?: number;
 }
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
@@ -73,6 +78,8 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     }
     return value;
   };
+  const optionalPositiveInteger = (name: EnvName): number | undefined =>
+    read(name) === undefined ? undefined : positiveInteger(name, 0);
   const days = list(ENV.warningDays).map(Number);
   if (days.some((day) => !Number.isInteger(day) || day <= 0)) {
     throw new ConfigurationError(`${ENV.warningDays} must list positive whole numbers of days, like 30,7,1`);
@@ -96,6 +103,7 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     warningDays: [...new Set(days.length > 0 ? days : LIMITS.defaultWarningDays)].sort((a, b) => b - a),
     sweepConcurrency: positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
     notificationTopicArn: read(ENV.notificationTopicArn),
+    breakerKeys: optionalPositiveInteger(ENV.breakerKeys),
   };
 }
 

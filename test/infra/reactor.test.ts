@@ -475,7 +475,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
         [resolved(stack, reactor.sweep.executionRole.roleName)],
       ]);
       for (const { actions, statement } of ses) {
-        expect(actions.sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+        expect(actions.sort()).toEqual(['ses:SendEmail']);
         expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'reactor@example.com' } });
       }
     });
@@ -489,7 +489,12 @@ describe('KeyLifecycleReactor with the required props only', () => {
         all.includes('kms:CreateGrant'),
       )) {
         expect(actions).toEqual(['kms:CreateGrant']);
-        expect(statement.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+        expect(statement.Condition).toEqual({
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['ec2.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          },
+        });
       }
     });
 
@@ -497,6 +502,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
       const allowedOnStar = new Set([
         'ec2:DescribeInstances',
         'autoscaling:DescribeAutoScalingGroups',
+        'application-autoscaling:DescribeScalableTargets',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',
         'xray:GetSamplingRules',
@@ -570,7 +576,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
         Threshold: 1,
         AlarmActions: [topicRef()],
       });
-      expect(reactor.alarms).toHaveLength(2 * 4 + 4);
+      expect(reactor.alarms).toHaveLength(2 * 4 + 7);
     });
 
     it('subscribes every operator to the alarm topic, which takes TLS publishers only', () => {

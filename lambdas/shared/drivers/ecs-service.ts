@@ -1,3 +1,4 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import {
   DescribeServicesCommand,
   type ECSClient,
@@ -9,7 +10,17 @@ import { chunk, mapWithConcurrency } from '../concurrency';
 import type { ManagedTag } from '../contract';
 import { InvalidInputError, TransientError, UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
-import { type Driver, hasManagedTag, type Observed, type RestoreTarget } from './driver';
+import {
+  EcsScalableTargets,
+  ecsResourceId,
+  FULLY_SUSPENDED,
+  isFullySuspended,
+  type Suspension,
+  sameSuspension,
+  suspensionFromRestore,
+  suspensionToRestore,
+} from './app-autoscaling';
+import { type Driver, hasManagedTag, type Observed, type RestoreTarget, withFacts } from './driver';
 
 /** DescribeServices takes at most 10 services per call. */
 const DESCRIBE_BATCH = 10;
@@ -20,6 +31,13 @@ interface ServiceRef {
   readonly clusterArn: string;
   readonly serviceArn: string;
   readonly name: string;
+  /** The service as Application Auto Scaling names it: service/<cluster>/<name>. */
+  readonly resourceId: string;
+}
+
+/** What status saw of the service's scalable target: its suspension, or none when it has no target. */
+interface EcsFacts {
+  readonly scaling?: Suspension;
 }
 
 type Found = { readonly service: Service } | { readonly missing: string };
@@ -36,6 +54,7 @@ function refOf(resourceArn: string): ServiceRef {
     clusterArn: `arn:${parts.partition}:ecs:${parts.region}:${parts.account}:cluster/${cluster}`,
     serviceArn: resourceArn,
     name,
+    resourceId: ecsResourceId(cluster, name),
   };
 }
 
@@ -57,18 +76,25 @@ function desiredCountOf(target: RestoreTarget): number {
 
 /**
  * ECS services. Stopping sets the desired count to 0 (the only scale-to-zero the reactor does: tasks
- * hold no data) and remembers the previous count so that start brings the same number back. The
- * cluster and name are all the verbs need, and the ARN holds them, so the observations carry no facts.
+ * hold no data) and remembers the previous count so that start brings the same number back.
+ *
+ * A service with an Application Auto Scaling target would be scaled back up by it (its minimum, its
+ * scheduled actions): stopping first suspends the target's dynamic and scheduled scaling, and the ledger
+ * remembers the suspension it had, which comes back once the service runs again (afterStarted).
  */
 export class EcsServiceDriver implements Driver {
   readonly kind = 'ecs-service' as const;
+  private readonly scaling: EcsScalableTargets;
 
   constructor(
     private readonly tag: ManagedTag,
     private readonly client: ECSClient,
-  ) {}
+    scaling: ApplicationAutoScalingClient,
+  ) {
+    this.scaling = new EcsScalableTargets(scaling);
+  }
 
-  async status(resourceArns: readonly string[]): Promise<Observation[]> {
+  async status(resourceArns: readonly string[]): Promise<Observed<EcsFacts>[]> {
     const refs = resourceArns.map(refOf);
     const byCluster = new Map<string, ServiceRef[]>();
     const seen = new Set<string>();
@@ -87,16 +113,63 @@ export class EcsServiceDriver implements Driver {
     await mapWithConcurrency(batches, CONCURRENCY, async ({ clusterArn, batch }) => {
       for (const [key, value] of await this.describe(clusterArn, batch)) found.set(key, value);
     });
-    return refs.map((ref) => this.observe(ref, found.get(keyOf(ref.clusterArn, ref.name))));
+    const targets = await this.scaling.describe(refs.map((ref) => ref.resourceId));
+    return refs.map((ref) => {
+      const scaling = targets.get(ref.resourceId);
+      return withFacts(
+        this.observe(ref, found.get(keyOf(ref.clusterArn, ref.name)), scaling),
+        scaling ? { scaling } : {},
+      );
+    });
   }
 
   async stop(observations: readonly Observed[]): Promise<void> {
     const refs = unique(observations.map((observation) => refOf(observation.resourceArn)));
-    await mapWithConcurrency(refs, CONCURRENCY, (ref) =>
-      this.client.send(
+    const scaling = await this.scalingOf(observations);
+    await mapWithConcurrency(refs, CONCURRENCY, async (ref) => {
+      // Suspended first, while the desired count is still one the target allows (see suspend).
+      const current = scaling.get(ref.resourceId);
+      if (current && !isFullySuspended(current)) await this.scaling.suspend(ref.resourceId, FULLY_SUSPENDED);
+      await this.client.send(
         new UpdateServiceCommand({ cluster: ref.clusterArn, service: ref.name, desiredCount: 0 }),
-      ),
-    );
+      );
+    });
+  }
+
+  /**
+   * Gives each scalable target the suspension the ledger remembered, once its service runs again at its
+   * count: resuming scaling earlier would let the target's minimum or schedule race the start.
+   */
+  async afterStarted(targets: readonly RestoreTarget[]): Promise<void> {
+    const remembered = targets.flatMap((target) => {
+      const suspension = suspensionFromRestore(target.restore);
+      return suspension ? [{ ref: refOf(target.observation.resourceArn), target, suspension }] : [];
+    });
+    if (remembered.length === 0) return;
+    const scaling = await this.scalingOf(remembered.map(({ target }) => target.observation));
+    await mapWithConcurrency(remembered, CONCURRENCY, async ({ ref, suspension }) => {
+      const current = scaling.get(ref.resourceId);
+      // A target deleted meanwhile has nothing to give back; one already as remembered needs no call.
+      if (current && !sameSuspension(current, suspension))
+        await this.scaling.suspend(ref.resourceId, suspension);
+    });
+  }
+
+  /** The scalable targets status saw, or, for observations that lost their facts, read again now. */
+  private async scalingOf(observations: readonly Observed[]): Promise<Map<string, Suspension>> {
+    const known = new Map<string, Suspension>();
+    const unknown: string[] = [];
+    for (const observation of observations) {
+      const { resourceId } = refOf(observation.resourceArn);
+      if (!('facts' in observation)) unknown.push(resourceId);
+      else {
+        const { scaling } = (observation.facts ?? {}) as EcsFacts;
+        if (scaling) known.set(resourceId, scaling);
+      }
+    }
+    if (unknown.length > 0)
+      for (const [id, state] of await this.scaling.describe(unknown)) known.set(id, state);
+    return known;
   }
 
   async start(targets: readonly RestoreTarget[]): Promise<void> {
@@ -150,7 +223,7 @@ export class EcsServiceDriver implements Driver {
     return found;
   }
 
-  private observe(ref: ServiceRef, found: Found | undefined): Observation {
+  private observe(ref: ServiceRef, found: Found | undefined, scaling: Suspension | undefined): Observation {
     const resourceArn = ref.serviceArn;
     if (!found) return { resourceArn, state: 'not-found', detail: 'not found' };
     if ('missing' in found) return { resourceArn, state: 'not-found', detail: found.missing };
@@ -162,15 +235,17 @@ export class EcsServiceDriver implements Driver {
     const desired = service.desiredCount ?? 0;
     const running = service.runningCount ?? 0;
     const pending = service.pendingCount ?? 0;
-    const detail = `desired ${desired}, running ${running}, pending ${pending}`;
+    const suspended = scaling && isFullySuspended(scaling) ? ', auto scaling suspended' : '';
+    const detail = `desired ${desired}, running ${running}, pending ${pending}${suspended}`;
     if (!hasManagedTag(service.tags, this.tag)) return { resourceArn, state: 'not-managed', detail };
     if (desired > 0) {
-      // Still scaling up counts as up: stop it now and remember the count it was heading for.
+      // Still scaling up counts as up: stop it now and remember the count it was heading for, and the
+      // suspension its scalable target had (none for a service without one).
       return {
         resourceArn,
         state: running >= desired ? 'running' : 'transitioning',
         detail,
-        restore: { desiredCount: desired },
+        restore: { desiredCount: desired, ...(scaling ? suspensionToRestore(scaling) : {}) },
       };
     }
     return { resourceArn, state: running === 0 && pending === 0 ? 'stopped' : 'transitioning', detail };

@@ -1,3 +1,4 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -19,6 +20,8 @@ export interface DriverClients {
   readonly ec2: EC2Client;
   readonly rds: RDSClient;
   readonly autoscaling: AutoScalingClient;
+  /** Application Auto Scaling: the scalable targets of ECS services, suspended while they are stopped. */
+  readonly applicationAutoScaling: ApplicationAutoScalingClient;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface DriverClients {
  */
 export function createDrivers(clients: DriverClients, tag: ManagedTag): Record<ResourceKind, Driver> {
   return {
-    'ecs-service': new EcsServiceDriver(tag, clients.ecs),
+    'ecs-service': new EcsServiceDriver(tag, clients.ecs, clients.applicationAutoScaling),
     'ec2-instance': new Ec2InstanceDriver(tag, clients.ec2),
     'rds-instance': new RdsInstanceDriver(tag, clients.rds),
     'rds-cluster': new RdsClusterDriver(tag, clients.rds),

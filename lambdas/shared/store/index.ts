@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock';
 import { EmailLog } from './email-log';
+import { GuardState } from './guard-state';
 import { type KeyInventory, readInventory } from './inventory';
 import { KeyEvents } from './key-events';
 import { Leases } from './lease';
@@ -29,6 +30,8 @@ export class Store {
   readonly warningLog: WarningLog;
   /** Emails SES has not accepted yet, for the sweep to send again. */
   readonly news: NewsLog;
+  /** The reactor-wide pause switch and the circuit breaker's count (lambdas/shared/guard.ts). */
+  readonly guard: GuardState;
 
   constructor(
     private readonly table: Table,
@@ -42,6 +45,7 @@ export class Store {
     this.emailLog = new EmailLog(table);
     this.warningLog = new WarningLog(table);
     this.news = new NewsLog(table);
+    this.guard = new GuardState(table);
   }
 
   /** What the sweep knows of every key from the table alone: one paginated Scan. */

@@ -28,7 +28,7 @@ const service = (name: string, counts: Partial<Service>, extra: Partial<Service>
 describe('EcsServiceDriver', () => {
   const { clients, mocks } = mockedClients();
   const ecsMock = mocks.ecs;
-  const driver = new EcsServiceDriver(TAG, clients.ecs);
+  const driver = new EcsServiceDriver(TAG, clients.ecs, clients.applicationAutoScaling);
 
   describe('status', () => {
     it('maps desired, running and pending counts to states, remembering the desired count', async () => {

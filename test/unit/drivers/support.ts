@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -26,12 +27,14 @@ export function mockedClients() {
     ec2: new EC2Client({}),
     rds: new RDSClient({}),
     autoscaling: new AutoScalingClient({}),
+    applicationAutoScaling: new ApplicationAutoScalingClient({}),
   } satisfies DriverClients;
   const mocks = {
     ecs: mockClient(clients.ecs),
     ec2: mockClient(clients.ec2),
     rds: mockClient(clients.rds),
     autoscaling: mockClient(clients.autoscaling),
+    applicationAutoScaling: mockClient(clients.applicationAutoScaling),
   };
   beforeEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
