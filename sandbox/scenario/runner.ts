@@ -1,3 +1,4 @@
+import { Guard } from '../../lambdas/shared/guard';
 import { createStore, type Store } from '../../lambdas/shared/store';
 import { type PublishedNotification, publishedNotifications, type SentEmail, sentEmails } from '../aws-calls';
 import type { ExecutionStatus } from '../local-workflows';
@@ -54,10 +55,8 @@ export interface RunScenarioOptions {
 }
 
 /** Whether the reactor is paused, as the guard (pause switch and circuit breaker) records it. */
-async function readPaused(_store: Store): Promise<boolean> {
-  // TODO(guard helper): read `new Guard(store, { clock }).status()` from lambdas/shared/guard.ts once it
-  // is on main; until then there is no pause switch, so the reactor is never paused.
-  return false;
+async function readPaused(store: Store, clock: ScenarioClock): Promise<boolean> {
+  return (await new Guard(store, { clock: clock.now }).status()).paused;
 }
 
 class Report {
@@ -109,7 +108,7 @@ class Report {
       fleet: await this.observe(),
       ledger: await this.ledger(),
       lease: await this.lease(),
-      paused: await readPaused(this.store),
+      paused: await readPaused(this.store, this.clock),
     };
   }
 }
