@@ -105,10 +105,21 @@ const PRELUDE: Record<string, string> = {
   ImportKeyMaterial: 'DeleteImportedKeyMaterial',
 };
 
-async function prelude(sandbox: Sandbox, trigger: string): Promise<void> {
+/** When the event says its change happened: CloudTrail's eventTime, else the envelope's time. */
+function recordedTime(event: EventBridgeEvent): Date | undefined {
+  const detail = (event.detail ?? {}) as { eventTime?: unknown };
+  const text = typeof detail.eventTime === 'string' ? detail.eventTime : event.time;
+  const time = typeof text === 'string' ? new Date(text) : undefined;
+  return time && Number.isFinite(time.getTime()) ? time : undefined;
+}
+
+async function prelude(sandbox: Sandbox, trigger: string, recordedAt: Date | undefined): Promise<void> {
   const { reactor, timeline, keyId, keyArn } = sandbox;
   const before = PRELUDE[trigger];
   if (!before) return;
+  // The dispatcher keeps only a key's newest change current: a prelude dated now would make a recorded
+  // event from the past look stale, and its run would rightly do nothing. The prelude happened just before.
+  const at = new Date(Math.min(Date.now(), (recordedAt?.getTime() ?? Date.now()) - 60_000));
   timeline.say(`Prelude: ${before}, so that ${trigger} has something to bring back`);
   await takeKeyAway(sandbox, before, 7);
   await reactor.publish(
@@ -119,6 +130,7 @@ async function prelude(sandbox: Sandbox, trigger: string): Promise<void> {
       account: reactor.place.account,
       region: reactor.place.region,
       userName: 'customer-admin',
+      at,
       requestParameters: before === 'ScheduleKeyDeletion' ? { keyId, pendingWindowInDays: 7 } : undefined,
     }),
   );
@@ -174,7 +186,7 @@ export async function rehearseEvent(
       requestParameters?: { pendingWindowInDays?: unknown };
     };
 
-    await prelude(sandbox, trigger);
+    await prelude(sandbox, trigger, recordedTime(event));
     const executionsBefore = reactor.executions.length;
     const callsBefore = reactor.calls.calls.length;
     const emailsBefore = sentEmails(reactor.calls).length;

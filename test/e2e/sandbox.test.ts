@@ -65,6 +65,25 @@ async function simulate(file: string): Promise<Outcome> {
 }
 
 const sample = (name: string) => path.join(SAMPLES_DIR, name);
+const ADMIN = 'admin@customer.example';
+const OPERATOR = 'ops@platform.example';
+/**
+ * Each email goes out as two messages, one to the key's administrators and one to the operators, with
+ * no shared To: the tests read the administrators' copies, and check the operators got the same.
+ */
+function emailsTo(outcome: Outcome, address: string): Outcome['emails'] {
+  const copies = outcome.emails.filter((email) => email.to.includes(address));
+  expect(copies.every((email) => email.to.length === 1)).toBe(true);
+  return copies;
+}
+function adminEmails(outcome: Outcome): Outcome['emails'] {
+  const copies = emailsTo(outcome, ADMIN);
+  expect(emailsTo(outcome, OPERATOR).map((email) => email.subject)).toEqual(
+    copies.map((email) => email.subject),
+  );
+  expect(outcome.emails).toHaveLength(copies.length * 2);
+  return copies;
+}
 const isService = (arn: string) => arn.includes(':ecs:');
 const ALL_EXPECTED_SAMPLES = [
   'disable-key-cli.json',
@@ -118,18 +137,18 @@ describe('npm run simulate', () => {
     expect(sampleNames().sort()).toEqual(ALL_EXPECTED_SAMPLES);
   });
 
-  it('DisableKey: stops the fleet after the grace period, services first, and emails twice', async () => {
+  it('DisableKey: stops the fleet after the grace period, services first, and emails twice (administrators and operators apart)', async () => {
     const outcome = await simulate(sample('disable-key-cli.json'));
     expectShutdown(outcome);
     expect(outcome.executions[0]?.name).toMatch(/^disable-1234abcd-20261122T152233Z-[0-9a-f]{8}$/);
-    expect(outcome.emails.map((email) => email.subject)).toEqual([
+    expect(adminEmails(outcome).map((email) => email.subject)).toEqual([
       expect.stringMatching(/^Key 1234abcd disabled: 4 resources stop at /),
       'Key 1234abcd disabled: 4 resources stopped',
     ]);
-    expect(outcome.emails[0]?.text).toContain('arn:aws:iam::111122223333:user/alice');
+    expect(adminEmails(outcome)[0]?.text).toContain('arn:aws:iam::111122223333:user/alice');
   });
 
-  it('EnableKey after a disable: starts the fleet, servers first, and emails once', async () => {
+  it('EnableKey after a disable: starts the fleet, servers first, and emails once (administrators and operators apart)', async () => {
     const outcome = await simulate(sample('enable-key-console.json'));
     expect(outcome).toMatchObject({ matched: true, accepted: true, stopped: [] });
     expect(outcome.executions).toEqual([
@@ -138,20 +157,20 @@ describe('npm run simulate', () => {
     expect(outcome.started).toHaveLength(4);
     expect(outcome.started.slice(0, 3).some(isService)).toBe(false);
     expect(isService(outcome.started[3] ?? '')).toBe(true);
-    expect(outcome.emails).toHaveLength(1);
+    expect(adminEmails(outcome)).toHaveLength(1);
   });
 
   it('ScheduleKeyDeletion: stops the fleet (the key is PendingDeletion)', async () => {
     const outcome = await simulate(sample('schedule-key-deletion.json'));
     expectShutdown(outcome);
-    expect(outcome.emails[1]?.subject).toBe('Key 1234abcd scheduled for deletion: 4 resources stopped');
+    expect(adminEmails(outcome)[1]?.subject).toBe('Key 1234abcd scheduled for deletion: 4 resources stopped');
   });
 
   it('KMS CMK Deletion: stops the fleet at once, without a grace period', async () => {
     // moto cannot delete a key: simulate makes DescribeKey answer NotFoundException (a declared seam).
     const outcome = await simulate(sample('kms-cmk-deletion.json'));
     expectShutdown(outcome);
-    expect(outcome.emails.map((email) => email.subject)).toEqual([
+    expect(adminEmails(outcome).map((email) => email.subject)).toEqual([
       'Key 1234abcd deleted: 4 resources stopped',
     ]);
   });
@@ -209,8 +228,10 @@ describe('npm start', () => {
     expect(at(/RDS StopDBInstance/)).toBeGreaterThan(at(/ECS UpdateService api: desired count -> 0/));
     expect(at(/EC2 StartInstances/)).toBeLessThan(at(/ECS UpdateService api: desired count -> 2/));
     expect(at(/RDS StartDBInstance/)).toBeLessThan(at(/ECS UpdateService api: desired count -> 2/));
-    // Three per round: grace period, stopped, restarted.
-    expect(lines.filter((line) => /email to /.test(line))).toHaveLength(6);
+    // Three per round: grace period, stopped, restarted; each to the administrators and, apart, the operators.
+    expect(lines.filter((line) => /email to /.test(line))).toHaveLength(12);
+    expect(lines.filter((line) => line.includes(`email to ${ADMIN}:`))).toHaveLength(6);
+    expect(lines.filter((line) => line.includes(`email to ${OPERATOR}:`))).toHaveLength(6);
     expect(result.stdout).toMatch(/SUCCEEDED disable/);
     expect(result.stdout).toMatch(/SUCCEEDED enable/);
     // The same again with the events lost: the sweep finds both changes.
