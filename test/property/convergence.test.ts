@@ -259,7 +259,7 @@ function checkCalls(world: World): void {
 /** Who an email copy went to: the key's administrators and the operators each get their own. */
 type Audience = 'administrators' | 'operators';
 const isAudience = (audience: Audience) => (to: readonly string[]) =>
-  to.some((address) => DEMO[audience].includes(address));
+  to.some((address) => (DEMO[audience] as readonly string[]).includes(address));
 
 function checkEmails(disabling: number, enabling: number, deletions: number): void {
   // Each email goes out as one copy per audience: the bounds hold for each audience's copies.

@@ -202,9 +202,7 @@ describe('an alert-only key', () => {
     expect(disable.status).toBe('SUCCEEDED');
     expect(statesEntered(disable)).toContain('Key usable again, nothing stopped');
     expect(statesEntered(disable)).not.toContain('Email that nothing was stopped');
-    expect(subjects(reactor)[1]).toMatch(
-      /is usable again: nothing was stopped$/,
-    );
+    expect(subjects(reactor)[1]).toMatch(/is usable again: nothing was stopped$/);
   });
 
   it('stops nothing for a deleted key either, and emails once, without a grace period', async () => {
@@ -222,7 +220,9 @@ describe('an alert-only key', () => {
     expect(statesEntered(execution)).not.toContain('Wait for the grace period');
     expect(statesEntered(execution)).toContain('Alert only, nothing stopped');
     for (const operation of STOPS) expect(reactor.calls.of(operation)).toEqual([]);
-    const emails = sentEmails(reactor.calls).filter((email) => email.to.includes(DEMO.administrators[0] ?? ''));
+    const emails = sentEmails(reactor.calls).filter((email) =>
+      email.to.includes(DEMO.administrators[0] ?? ''),
+    );
     expect(emails).toHaveLength(1);
     expect(emails[0]?.subject).toMatch(/deleted: 3 resources left running \(alert-only\)$/);
     expect(emails[0]?.text).toContain('This cannot be undone');
