@@ -214,21 +214,13 @@ export function statesEntered(execution: ExecutionRecord): string[] {
 
 /**
  * The subjects of the emails sent so far to the key's administrators, in order. Each email goes out as
- * one copy per audience; the operators' copies (and the failures, sent to them only) are in
- * `operatorSubjects`.
+ * one copy per audience; the operators' copies, and the failures sent to them only, are left out.
  */
 export function subjects(reactor: LocalReactor): string[] {
-  return subjectsTo(reactor, DEMO.administrators);
-}
-
-/** The subjects of the emails sent so far to the operators, in order. */
-export function operatorSubjects(reactor: LocalReactor): string[] {
-  return subjectsTo(reactor, DEMO.operators);
-}
-
-function subjectsTo(reactor: LocalReactor, audience: readonly string[]): string[] {
   return sentEmails(reactor.calls)
-    .filter((email) => email.to.some((address) => audience.includes(address)))
+    .filter((email) =>
+      email.to.some((address) => (DEMO.administrators as readonly string[]).includes(address)),
+    )
     .map((email) => email.subject);
 }
 
