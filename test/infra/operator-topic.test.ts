@@ -5,7 +5,8 @@ import { KeyLifecycleReactor } from '../../lib/key-lifecycle-reactor';
 import { testApp } from '../support/cdk';
 
 // The operators' topic as the channel that does not depend on SES: the functions that email may page it,
-// and nothing else may publish anywhere.
+// and so may the describe-key step, whose circuit breaker pages when it holds shutdowns back; nothing
+// else may publish anywhere.
 
 const stack = new Stack(testApp(), 'TestStack', { env: { account: '999999999999', region: 'us-east-1' } });
 const reactor = new KeyLifecycleReactor(stack, 'Reactor', {
@@ -37,12 +38,13 @@ const variables = (fn: { node: { defaultChild?: unknown } }) =>
     }
   ).variables;
 
-it('tells the notify step and the sweep the operators topic, and no other function', () => {
+it('tells the notify step, the describe-key step and the sweep the operators topic, and no other function', () => {
   const told = Object.entries({ ...reactor.functions, Sweep: reactor.sweep })
     .filter(([, fn]) => ENV.notificationTopicArn in variables(fn))
     .map(([name]) => name);
-  expect(told.sort()).toEqual(['Notify', 'Sweep']);
+  expect(told.sort()).toEqual(['DescribeKey', 'Notify', 'Sweep']);
   expect(variables(reactor.functions.Notify)[ENV.notificationTopicArn]).toEqual(topicArn);
+  expect(variables(reactor.functions.DescribeKey)[ENV.notificationTopicArn]).toEqual(topicArn);
   expect(variables(reactor.sweep)[ENV.notificationTopicArn]).toEqual(topicArn);
 });
 
@@ -51,8 +53,13 @@ it('lets them publish to that topic only, and nothing else to any topic', () => 
   expect(statements.map(({ statement }) => [statement.Action, statement.Resource])).toEqual([
     ['sns:Publish', topicArn],
     ['sns:Publish', topicArn],
+    ['sns:Publish', topicArn],
   ]);
   expect(statements.map(({ roles }) => roles)).toEqual(
-    expect.arrayContaining([[roleOf(reactor.functions.Notify)], [roleOf(reactor.sweep)]]),
+    expect.arrayContaining([
+      [roleOf(reactor.functions.DescribeKey)],
+      [roleOf(reactor.functions.Notify)],
+      [roleOf(reactor.sweep)],
+    ]),
   );
 });

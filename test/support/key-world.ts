@@ -14,6 +14,7 @@ import { type DispatchOutcome, LocalReactor } from '../../sandbox/reactor';
 import {
   createCustomerKey,
   createFleet,
+  DEMO,
   type FleetMember,
   type FleetOptions,
   observeFleet,
@@ -211,9 +212,16 @@ export function statesEntered(execution: ExecutionRecord): string[] {
   return execution.events.flatMap((event) => (event.type === 'StateEntered' ? [event.state.name] : []));
 }
 
-/** The subjects of the emails sent so far, in order. */
+/**
+ * The subjects of the emails sent so far to the key's administrators, in order. Each email goes out as
+ * one copy per audience; the operators' copies, and the failures sent to them only, are left out.
+ */
 export function subjects(reactor: LocalReactor): string[] {
-  return sentEmails(reactor.calls).map((email) => email.subject);
+  return sentEmails(reactor.calls)
+    .filter((email) =>
+      email.to.some((address) => (DEMO.administrators as readonly string[]).includes(address)),
+    )
+    .map((email) => email.subject);
 }
 
 /** Each fleet member's state word as the reactor's drivers see it: `running`, `stopped`... */

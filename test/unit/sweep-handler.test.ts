@@ -1,3 +1,7 @@
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -20,6 +24,8 @@ const eventBridge = mockClient(EventBridgeClient);
 const ses = mockClient(SESClient);
 // The ledger's services, stopped by the reactor and still tagged: startable, so a usable key is drift.
 const ecs = mockClient(ECSClient);
+// The ECS driver reads each service's scalable target; these services have none.
+const scaling = mockClient(ApplicationAutoScalingClient);
 
 const context = lambdaContext('sweep');
 
@@ -69,6 +75,8 @@ beforeEach(() => {
   eventBridge.reset();
   ses.reset();
   ecs.reset();
+  scaling.reset();
+  scaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
   ecs.on(DescribeServicesCommand).callsFake(({ services = [] }: { services?: string[] }) => ({
     services: services.map((serviceArn) => ({
       serviceArn,
