@@ -29,6 +29,9 @@ const THROTTLING: Readonly<Record<string, string>> = {
   RDS: 'Throttling',
   AutoScaling: 'Throttling',
 };
+/** SES refusing an email for good, as for an unverified address in the SES sandbox. */
+const EMAIL_REFUSED: InjectedError = { name: 'MessageRejected', status: 400, fault: 'client' };
+
 export const SERVICE_UNAVAILABLE: InjectedError = {
   name: 'ServiceUnavailable',
   status: 503,
@@ -47,6 +50,11 @@ export interface FaultOptions {
    * @default 0.1
    */
   readonly unavailableShare?: number;
+  /**
+   * Of the failed SES SendEmail attempts, the share SES refuses for good (MessageRejected: an unverified
+   * or malformed address, the SES sandbox), which no retry helps. @default 0
+   */
+  readonly emailRefusalShare?: number;
   /** Which calls may fail, by SDK client name (`EC2`, `DynamoDB`...) and operation. @default every call */
   readonly only?: (service: string, operation: string) => boolean;
 }
@@ -224,12 +232,16 @@ export class FaultInjector {
       if (options && (options.only?.(service, operation) ?? true)) {
         this.attempts++;
         if (this.draw() < options.rate) {
+          const refused =
+            service === 'SES' && operation === 'SendEmail' && this.draw() < (options.emailRefusalShare ?? 0);
           this.throwInjected(
             service,
             operation,
-            this.draw() < (options.unavailableShare ?? 0.1)
-              ? SERVICE_UNAVAILABLE
-              : { name: THROTTLING[service] ?? 'ThrottlingException', status: 400, fault: 'client' },
+            refused
+              ? EMAIL_REFUSED
+              : this.draw() < (options.unavailableShare ?? 0.1)
+                ? SERVICE_UNAVAILABLE
+                : { name: THROTTLING[service] ?? 'ThrottlingException', status: 400, fault: 'client' },
           );
         }
       }

@@ -183,23 +183,36 @@ export class LocalReactor {
   /** Hands whatever the rules delivered so far to the dispatcher, as the rules' Lambda target would. */
   async deliver(): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];
-    for (const delivered of await this.bus.drain()) {
-      const result = (await this.invoke('dispatcher', delivered)) as {
-        accepted: boolean;
-        reason?: string;
-        executionName?: string;
-        duplicate?: boolean;
-      };
-      outcomes.push({
-        event: delivered,
-        accepted: result.accepted,
-        reason: result.reason ?? null,
-        executionName: result.executionName,
-        duplicate: result.duplicate,
-      });
-    }
+    for (const delivered of await this.bus.drain()) outcomes.push(await this.dispatch(delivered));
     this.dispatches.push(...outcomes);
     return outcomes;
+  }
+
+  /**
+   * Hands one delivered event to the dispatcher as the rules' Lambda target does: an asynchronous
+   * invocation, which Lambda retries twice when it fails (a throttled table, say) before the event goes
+   * to the dead-letter queue, here thrown.
+   */
+  async dispatch(event: EventBridgeEvent): Promise<DispatchOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = (await this.invoke('dispatcher', event)) as {
+          accepted: boolean;
+          reason?: string;
+          executionName?: string;
+          duplicate?: boolean;
+        };
+        return {
+          event,
+          accepted: result.accepted,
+          reason: result.reason ?? null,
+          executionName: result.executionName,
+          duplicate: result.duplicate,
+        };
+      } catch (error) {
+        if (attempt >= ASYNC_INVOKE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   get bus(): LocalEventBus {
@@ -250,6 +263,9 @@ export class LocalReactor {
     return this.moto.stop();
   }
 }
+
+/** An asynchronous Lambda invocation: the first attempt and Lambda's two retries. */
+const ASYNC_INVOKE_ATTEMPTS = 3;
 
 type StartExecutionInput = { stateMachineArn?: string; name?: string; input?: string };
 type Answer = { output: Record<string, unknown>; response: object };

@@ -192,18 +192,9 @@ export function fromSecondTrail(event: EventBridgeEvent): EventBridgeEvent {
   return { ...event, id: randomUUID() };
 }
 
-type DispatcherResult = { accepted: boolean; reason?: string; executionName?: string; duplicate?: boolean };
-
 /** Hands one delivered event to the dispatcher, as the rules' Lambda target does (EventBridge redelivers the same JSON). */
 export async function deliver(reactor: LocalReactor, event: EventBridgeEvent): Promise<DispatchOutcome> {
-  const result = (await reactor.invoke('dispatcher', event)) as DispatcherResult;
-  const outcome: DispatchOutcome = {
-    event,
-    accepted: result.accepted,
-    reason: result.reason ?? null,
-    executionName: result.executionName,
-    duplicate: result.duplicate,
-  };
+  const outcome = await reactor.dispatch(event);
   reactor.dispatches.push(outcome);
   return outcome;
 }

@@ -117,7 +117,11 @@ export class Courier {
       return report(email, delivery, false);
     }
     const reason = refusalOf(delivery);
-    await sending.refused(reason);
+    // One audience got it: this change's email is sent (no other run sends it again, so nobody gets
+    // it twice), and only the audience SES refused waits for the sweep. None got it: another run may.
+    if (AUDIENCES.some((audience) => delivery[audience].status === 'sent'))
+      await this.markSent(sending, news);
+    else await sending.refused(reason);
     const kept: UndeliveredNews = { ...news, pending: refused, attempts: 1, lastError: reason };
     await this.parts.store.news.keep(kept);
     logger.warn('Email not accepted by SES: kept for the sweep to send again', {
