@@ -42,4 +42,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/moto-servers.ts',
   globalTeardown: '<rootDir>/test/setup/moto-servers-teardown.ts',
   testTimeout: 60_000,
+  // Two files at a time even on two cores (jest would take one): most of a file's time is spent waiting
+  // on moto and on the local workflows' waits, not on the CPU. Each worker has its own moto server.
+  maxWorkers: 2,
 };
