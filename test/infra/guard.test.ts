@@ -1,43 +1,22 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
 import { ENV } from '../../lambdas/shared/contract';
 import { KeyLifecycleReactor, type KeyLifecycleReactorProps } from '../../lib/key-lifecycle-reactor';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
+import { cdkApp, resourceOf, type Statement } from '../support/cdk';
 
 // Issue 13's bounded blast radius on the CDK side: the circuit breaker's limit (prop, context,
 // environment), the alarms that can fire, and the tighter IAM of the stop and start steps.
 
-const CDK_CONTEXT = (
-  JSON.parse(readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  }
-).context;
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const REQUIRED_PROPS: KeyLifecycleReactorProps = {
   senderAddress: 'reactor@example.com',
   operatorAddresses: ['ops@example.com'],
 };
 
 function reactorStack(props: Partial<KeyLifecycleReactorProps> = {}) {
-  const app = new App({ context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
-  const stack = new Stack(app, 'TestStack');
+  const stack = new Stack(cdkApp(), 'TestStack');
   const reactor = new KeyLifecycleReactor(stack, 'Reactor', { ...REQUIRED_PROPS, ...props });
   return { stack, reactor, template: Template.fromStack(stack) };
-}
-
-function resourceOf(template: Template, construct: IConstruct) {
-  const logicalId = Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-  return template.toJSON().Resources[logicalId];
-}
-
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** The statements of the policies attached to one role, by the role's resolved name. */
@@ -83,7 +62,7 @@ describe('the circuit breaker limit', () => {
 
   it('is read from the CDK context by the stack (-c breakerKeys=40)', () => {
     // Act
-    const app = new App({ context: { ...CDK_CONTEXT, ...NO_BUNDLING, breakerKeys: '40' } });
+    const app = cdkApp({ breakerKeys: '40' });
     const stack = new KeyLifecycleReactorStack(app, 'KeyLifecycleReactor');
 
     // Assess

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import { type CfnElement, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IConstruct } from 'constructs';
 import { DEFAULT_MANAGED_TAG, ENV, GRACE_SECONDS_TAG, TABLE_SCHEMA } from '../../lambdas/shared/contract';
 import { KMS_API_CALLS, NATIVE_KMS_EVENTS } from '../../lambdas/shared/model';
 import {
@@ -17,7 +16,7 @@ import {
 import { KMS_EVENT_PATTERNS } from '../../lib/event-patterns';
 import { KeyLifecycleReactor, type KeyLifecycleReactorProps } from '../../lib/key-lifecycle-reactor';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
-import { cdkApp, FEATURE_FLAGS, testApp } from '../support/cdk';
+import { cdkApp, FEATURE_FLAGS, resourceOf, type Statement, testApp } from '../support/cdk';
 
 // The CLI's context (feature flags and example settings from cdk.json), so the tests synthesize what
 // `cdk synth` does. Bundling is skipped except in the one test that proves esbuild bundles every
@@ -36,19 +35,6 @@ function reactorStack(props: Partial<KeyLifecycleReactorProps> = {}) {
 
 /** What the stack resolves a token to, so assertions never spell out a hashed logical ID. */
 const resolved = (stack: Stack, value: unknown): unknown => stack.resolve(value);
-
-/** The template resource behind an L2 construct, found through the construct rather than its logical ID. */
-function resourceOf(template: Template, construct: IConstruct) {
-  const logicalId = Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-  return template.toJSON().Resources[logicalId];
-}
-
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, Record<string, unknown>>;
-}
 
 /** Every Allow statement of every AWS::IAM::Policy, with the policy's logical ID for failure messages. */
 function allowStatements(template: Template): { policy: string; statement: Statement; actions: string[] }[] {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 
 /**
  * The CLI's context from cdk.json (feature flags and the example settings), so that a test synthesizes
@@ -44,4 +46,18 @@ export function testApp(context: Readonly<Record<string, unknown>> = {}, options
 /** A test App with cdk.json's context, and `context` on top. */
 export function cdkApp(context: Readonly<Record<string, unknown>> = {}, options: TestAppOptions = {}): App {
   return testApp({ ...CDK_CONTEXT, ...context }, options);
+}
+
+/** The template resource behind an L2 construct, found through the construct rather than its logical ID. */
+export function resourceOf(template: Template, construct: IConstruct) {
+  const logicalId = Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+  return template.toJSON().Resources[logicalId];
+}
+
+/** An IAM policy statement as the template holds it. */
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { systemClock } from '../../lambdas/shared/clock';
 import { LIMITS } from '../../lambdas/shared/contract';
@@ -23,4 +23,18 @@ export function mockedStore() {
     clock: systemClock,
   });
   return { documents, store };
+}
+
+/** The table takes every write, and a key's registry (any Query) holds one ECS service, orders-api. */
+export function oneRegisteredService(documents: ReturnType<typeof mockedStore>['documents']): void {
+  documents.onAnyCommand().resolves({});
+  documents.on(QueryCommand).resolves({
+    Items: [
+      {
+        resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/orders-api',
+        layer: 'service',
+        registeredAt: '2026-11-01T00:00:00Z',
+      },
+    ],
+  });
 }

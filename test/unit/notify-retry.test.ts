@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { LIMITS } from '../../lambdas/shared/contract';
@@ -14,6 +14,7 @@ import type { KeyInventory } from '../../lambdas/shared/store/inventory';
 import type { UndeliveredNews } from '../../lambdas/shared/store/news';
 import { SweepMail } from '../../lambdas/shared/sweep/emails';
 import { sample } from '../support/samples';
+import { oneRegisteredService } from './mocked-store';
 
 // The sweep's side of email off the critical path, with AWS mocked at the SDK: it sends again what SES
 // did not accept, rendered from the facts as they are now, drops what is no longer true, pages the
@@ -115,16 +116,7 @@ beforeEach(() => {
   documents.reset();
   ses.reset();
   sns.reset();
-  documents.onAnyCommand().resolves({});
-  documents.on(QueryCommand).resolves({
-    Items: [
-      {
-        resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/orders-api',
-        layer: 'service',
-        registeredAt: '2026-11-01T00:00:00Z',
-      },
-    ],
-  });
+  oneRegisteredService(documents);
   documents.on(GetCommand, { Key: { pk: PK, sk: 'POLICY' } }).resolves({ Item: { administrators: [ADMIN] } });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
   sns.on(PublishCommand).resolves({ MessageId: 'page-1' });

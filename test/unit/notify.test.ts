@@ -2,13 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { createNotifyHandler } from '../../lambdas/notify/notify-handler';
@@ -21,6 +15,7 @@ import { Notifier } from '../../lambdas/shared/notifier';
 import { createStore } from '../../lambdas/shared/store';
 import { lambdaContext } from '../support/lambda-context';
 import { sample } from '../support/samples';
+import { oneRegisteredService } from './mocked-store';
 
 // The notify step with AWS mocked at the SDK: a failed email never fails the step, is marked sent only
 // once SES took it, is kept for the sweep and paged to the operators when SES did not; administrators and
@@ -91,16 +86,7 @@ beforeEach(() => {
   ses.reset();
   sns.reset();
   kms.reset();
-  documents.onAnyCommand().resolves({});
-  documents.on(QueryCommand).resolves({
-    Items: [
-      {
-        resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/orders-api',
-        layer: 'service',
-        registeredAt: '2026-11-01T00:00:00Z',
-      },
-    ],
-  });
+  oneRegisteredService(documents);
   administrators([ADMIN]);
   kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', KeyState: 'Disabled' } });
   sns.on(PublishCommand).resolves({ MessageId: 'page-1' });
