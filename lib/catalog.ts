@@ -62,6 +62,21 @@ export function functionArnVariable(name: StepFunctionName): string {
 export const GRACE_SECONDS_VARIABLE = 'GraceSeconds';
 
 /**
+ * The values of a workflow definition's substitutions: the grace period, and the ARN of the function
+ * behind each `${<Name>FunctionArn}`, from its folder under lambdas/.
+ */
+export function definitionValues(
+  graceSeconds: number,
+  functionArn: (folder: string) => string,
+): Record<string, string> {
+  const values: Record<string, string> = { [GRACE_SECONDS_VARIABLE]: String(graceSeconds) };
+  for (const [name, folder] of Object.entries(STEP_FUNCTIONS)) {
+    values[functionArnVariable(name as StepFunctionName)] = functionArn(folder);
+  }
+  return values;
+}
+
+/**
  * Replaces `${Name}` placeholders the way CloudFormation's DefinitionSubstitutions does, and fails on
  * any placeholder left over, so a local run cannot silently differ from the deployed definition.
  */

@@ -6,14 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
-import {
-  functionArnVariable,
-  GRACE_SECONDS_VARIABLE,
-  STEP_FUNCTIONS,
-  type StepFunctionName,
-  substitute,
-  WORKFLOWS,
-} from '../lib/catalog';
+import { definitionValues, STEP_FUNCTIONS, substitute, WORKFLOWS } from '../lib/catalog';
 import { currentExecution } from './execution-context';
 
 /**
@@ -101,10 +94,7 @@ export function stateMachineArn(place: LocalPlace, workflow: Workflow): string {
 export function loadDefinition(place: LocalPlace, workflow: Workflow, graceSeconds: number): AslDefinition {
   const definition = WORKFLOWS.find((candidate) => candidate.name === workflow);
   if (!definition) throw new Error(`Unknown workflow ${workflow}`);
-  const values: Record<string, string> = { [GRACE_SECONDS_VARIABLE]: String(graceSeconds) };
-  for (const [name, folder] of Object.entries(STEP_FUNCTIONS)) {
-    values[functionArnVariable(name as StepFunctionName)] = functionArn(place, folder);
-  }
+  const values = definitionValues(graceSeconds, (folder) => functionArn(place, folder));
   return JSON.parse(substitute(readFileSync(definition.aslFile, 'utf8'), values)) as AslDefinition;
 }
 

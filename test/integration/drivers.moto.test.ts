@@ -29,6 +29,26 @@ const REGION = 'us-east-1';
 const arn = (service: string, resource: string): string =>
   `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
+/** An ECS service `api` in the cluster `payments`, desired count 2, tagged as managed. */
+async function createPaymentsApi(ecs: ECSClient): Promise<void> {
+  await ecs.send(new CreateClusterCommand({ clusterName: 'payments' }));
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'api',
+      containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
+    }),
+  );
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: 'payments',
+      serviceName: 'api',
+      taskDefinition: 'api',
+      desiredCount: 2,
+      tags: [{ key: TAG.key, value: TAG.value }],
+    }),
+  );
+}
+
 describe('drivers against moto', () => {
   let drivers: ReturnType<typeof createDrivers>;
 
@@ -43,25 +63,9 @@ describe('drivers against moto', () => {
     const clients = worldClients((await workerMoto()).endpoint, REGION);
     const { ecs, ec2, rds } = clients;
     drivers = createDrivers(clients, TAG);
-    const tags = [{ key: TAG.key, value: TAG.value }];
     const Tags = [{ Key: TAG.key, Value: TAG.value }];
 
-    await ecs.send(new CreateClusterCommand({ clusterName: 'payments' }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'api',
-        containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
-      }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: 'payments',
-        serviceName: 'api',
-        taskDefinition: 'api',
-        desiredCount: 2,
-        tags,
-      }),
-    );
+    await createPaymentsApi(ecs);
 
     const ImageId = await stockImageId(ec2);
     const run = (tagged: boolean) =>
@@ -240,22 +244,7 @@ describe('EcsServiceDriver and Application Auto Scaling against moto', () => {
     scaling = new ApplicationAutoScalingClient(config);
     driver = new EcsServiceDriver(TAG, ecs, scaling);
 
-    await ecs.send(new CreateClusterCommand({ clusterName: 'payments' }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'api',
-        containerDefinitions: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:latest', memory: 512 }],
-      }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: 'payments',
-        serviceName: 'api',
-        taskDefinition: 'api',
-        desiredCount: 2,
-        tags: [{ key: TAG.key, value: TAG.value }],
-      }),
-    );
+    await createPaymentsApi(ecs);
     // Scheduled scaling already suspended by its owners: the restore must give back exactly this.
     await scaling.send(
       new RegisterScalableTargetCommand({

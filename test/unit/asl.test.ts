@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { LIMITS } from '../../lambdas/shared/contract';
-import {
-  functionArnVariable,
-  GRACE_SECONDS_VARIABLE,
-  STEP_FUNCTIONS,
-  type StepFunctionName,
-  substitute,
-  WORKFLOWS,
-} from '../../lib/catalog';
+import { definitionValues, functionArnVariable, substitute, WORKFLOWS } from '../../lib/catalog';
 
 interface State {
   Type: string;
@@ -20,11 +13,10 @@ interface State {
   Choices?: { Next: string }[];
 }
 
-const substitutions: Record<string, string> = { [GRACE_SECONDS_VARIABLE]: '600' };
-for (const [name, folder] of Object.entries(STEP_FUNCTIONS)) {
-  substitutions[functionArnVariable(name as StepFunctionName)] =
-    `arn:aws:lambda:us-east-1:123456789012:function:${folder}`;
-}
+const substitutions = definitionValues(
+  600,
+  (folder) => `arn:aws:lambda:us-east-1:123456789012:function:${folder}`,
+);
 
 describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
   'the %s workflow',

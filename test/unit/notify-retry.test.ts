@@ -3,7 +3,6 @@ import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-se
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { LIMITS } from '../../lambdas/shared/contract';
 import { relevance } from '../../lambdas/shared/email/courier';
 import { EmailNotAcceptedError, Mailer } from '../../lambdas/shared/email/mailer';
@@ -13,8 +12,8 @@ import { createStore } from '../../lambdas/shared/store';
 import type { KeyInventory } from '../../lambdas/shared/store/inventory';
 import type { UndeliveredNews } from '../../lambdas/shared/store/news';
 import { SweepMail } from '../../lambdas/shared/sweep/emails';
-import { sample } from '../support/samples';
 import { oneRegisteredService } from './mocked-store';
+import { EXECUTION_ARN, event, KEY_ARN, PK } from './notify-fixtures';
 
 // The sweep's side of email off the critical path, with AWS mocked at the SDK: it sends again what SES
 // did not accept, rendered from the facts as they are now, drops what is no longer true, pages the
@@ -25,11 +24,6 @@ const OPERATOR = 'ops@platform.example';
 const ADMIN = 'admin@customer.example';
 const ATTEMPTED = new Date('2026-11-22T15:22:40Z');
 const MINUTE_MS = 60 * 1000;
-const EXECUTION_ARN =
-  'arn:aws:states:us-east-1:111122223333:execution:KeyDisabled:disable-1234abcd-20261122T152233Z-3f1b8c9e';
-const event = parseKeyEvent(sample('disable-key-cli.json'), { allowedAccounts: [] });
-const KEY_ARN = event.keyArn;
-const PK = `KEY#${KEY_ARN}`;
 
 const documents = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESClient);

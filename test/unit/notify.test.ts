@@ -4,7 +4,6 @@ import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-se
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { createNotifyHandler } from '../../lambdas/notify/notify-handler';
 import { LIMITS } from '../../lambdas/shared/contract';
 import { Mailer } from '../../lambdas/shared/email/mailer';
@@ -14,8 +13,8 @@ import { KeyReader } from '../../lambdas/shared/key-reader';
 import { Notifier } from '../../lambdas/shared/notifier';
 import { createStore } from '../../lambdas/shared/store';
 import { lambdaContext } from '../support/lambda-context';
-import { sample } from '../support/samples';
 import { oneRegisteredService } from './mocked-store';
+import { EXECUTION_ARN, event, KEY_ARN, PK } from './notify-fixtures';
 
 // The notify step with AWS mocked at the SDK: a failed email never fails the step, is marked sent only
 // once SES took it, is kept for the sweep and paged to the operators when SES did not; administrators and
@@ -26,11 +25,6 @@ const TOPIC = 'arn:aws:sns:us-east-1:111122223333:key-reactor-operators';
 const OPERATOR = 'ops@platform.example';
 const ADMIN = 'admin@customer.example';
 const NOW = new Date('2026-11-22T15:22:40Z');
-const EXECUTION_ARN =
-  'arn:aws:states:us-east-1:111122223333:execution:KeyDisabled:disable-1234abcd-20261122T152233Z-3f1b8c9e';
-const event = parseKeyEvent(sample('disable-key-cli.json'), { allowedAccounts: [] });
-const KEY_ARN = event.keyArn;
-const PK = `KEY#${KEY_ARN}`;
 
 const documents = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESClient);
