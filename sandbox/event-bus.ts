@@ -11,7 +11,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DRIFT_EVENT_PATTERN, KMS_EVENT_PATTERNS } from '../lib/event-patterns';
+import { DRIFT_EVENT_PATTERN, KMS_EVENT_PATTERNS, type NamedEventPattern } from '../lib/event-patterns';
 import type { EventBridgeEvent } from './cloudtrail';
 import { SANDBOX_CREDENTIALS } from './world';
 
@@ -39,7 +39,16 @@ export class LocalEventBus {
     private readonly account: string,
   ) {}
 
-  static async create(endpoint: string, region: string, account: string): Promise<LocalEventBus> {
+  /**
+   * The bus with `patterns` as its rules (by default the reactor's KMS and drift rules), each delivering
+   * to one queue the sandbox drains.
+   */
+  static async create(
+    endpoint: string,
+    region: string,
+    account: string,
+    patterns: readonly NamedEventPattern[] = [...KMS_EVENT_PATTERNS, DRIFT_EVENT_PATTERN],
+  ): Promise<LocalEventBus> {
     const config = { endpoint, region, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 };
     const events = new EventBridgeClient(config);
     const sqs = new SQSClient(config);
@@ -50,7 +59,7 @@ export class LocalEventBus {
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
     );
-    for (const { id, description, pattern } of [...KMS_EVENT_PATTERNS, DRIFT_EVENT_PATTERN]) {
+    for (const { id, description, pattern } of patterns) {
       await events.send(
         new PutRuleCommand({ Name: id, Description: description, EventPattern: JSON.stringify(pattern) }),
       );

@@ -1,16 +1,3 @@
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -19,6 +6,8 @@ import {
   CustomerKeyForwarder,
   forwardedPatterns,
 } from '../../lib/customer-forwarder';
+import type { EventBridgeEvent } from '../../sandbox/cloudtrail';
+import { LocalEventBus } from '../../sandbox/event-bus';
 import { testApp } from '../support/cdk';
 import { workerMoto } from '../support/moto';
 import { sample } from '../support/samples';
@@ -89,39 +78,16 @@ describe('the customer forwarder', () => {
 
 describe('the forwarded patterns, matched by moto EventBridge', () => {
   it('match the named key in every sample, by ARN or key ID, and not another key or a denied call', async () => {
-    const config = { endpoint: (await workerMoto()).endpoint, region: 'us-east-1', maxAttempts: 1 };
-    const bus = new EventBridgeClient(config);
-    const sqs = new SQSClient(config);
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'forwarded' }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    for (const [index, pattern] of forwardedPatterns([KEY]).entries()) {
-      await bus.send(new PutRuleCommand({ Name: `forward-${index}`, EventPattern: JSON.stringify(pattern) }));
-      await bus.send(
-        new PutTargetsCommand({
-          Rule: `forward-${index}`,
-          Targets: [{ Id: 'q', Arn: Attributes?.QueueArn }],
-        }),
-      );
-    }
-    const forwarded = async (event: Record<string, unknown>): Promise<boolean> => {
-      await bus.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              Source: event.source as string,
-              DetailType: event['detail-type'] as string,
-              Detail: JSON.stringify(event.detail),
-              Resources: event.resources as string[],
-            },
-          ],
-        }),
-      );
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-      for (const message of Messages ?? [])
-        await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
-      return (Messages?.length ?? 0) > 0;
+    // moto's EventBridge with the forwarder's rules, exactly as the stack writes them, and nothing else.
+    const rules = forwardedPatterns([KEY]).map((pattern, index) => ({
+      id: `forward-${index}`,
+      description: 'the customer forwarder',
+      pattern,
+    }));
+    const bus = await LocalEventBus.create((await workerMoto()).endpoint, 'us-east-1', '123456789012', rules);
+    const forwarded = async (event: EventBridgeEvent): Promise<boolean> => {
+      await bus.put(event);
+      return (await bus.drain()).length > 0;
     };
     // disable-key-cli names the key by ID, enable-key-console by ARN.
     for (const name of [
