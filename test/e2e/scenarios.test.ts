@@ -190,6 +190,19 @@ describe('game-day scenarios', () => {
     expect(report.paused).toBe(false);
   });
 
+  scenario(
+    '05-paused-enable.json',
+    '[problem 5] paused: nothing starts either, and the email says why',
+    (report) => {
+      expect(states(report.steps[2]?.fleet ?? {})).toEqual(all('stopped'));
+      expect(
+        toAdministrators(report).some((email) => /not restarted \(reactor paused\)$/.test(email.subject)),
+      ).toBe(true);
+      expect(states(report.fleet)).toEqual(all('running'));
+      expect(report.ledger).toEqual([]);
+    },
+  );
+
   scenario('05-breaker.json', '[problem 5] the circuit breaker holds new shutdowns back', (report) => {
     expect(states(report.fleet)).toEqual(all('running'));
     expect(report.paused).toBe(true);

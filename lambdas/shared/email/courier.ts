@@ -80,6 +80,7 @@ export function relevance(news: UndeliveredNews, keyUsable: boolean | undefined,
         : SEND;
     case 'key-usable-again':
     case 'service-restored':
+    case 'start-held-back':
       return keyUsable
         ? SEND
         : { verdict: 'stale', reason: 'the key is unusable again: the new run tells the current story' };
@@ -171,11 +172,14 @@ export class Courier {
   ): Promise<{ email: RenderedEmail; delivery: Delivery }> {
     const { store } = this.parts;
     const { keyArn, template } = news;
-    // A restore email lists what its run saw restored (what could not be, it names as skipped); the others, what is registered.
+    // A restore email lists what its run saw restored (what could not be, it names as skipped); a start
+    // held back, what the reactor stopped and has not restored; the others, what is registered.
     const resources =
       template === 'service-restored'
         ? await store.ledger.restoredBy(keyArn, news.executionName)
-        : await store.registry.list(keyArn);
+        : template === 'start-held-back'
+          ? await store.ledger.list(keyArn)
+          : await store.registry.list(keyArn);
     const email = renderEmail({
       template,
       event: news.event,

@@ -13,6 +13,7 @@ import { keyUsableAgain } from './templates/key-usable-again';
 import { materialExpiring } from './templates/material-expiring';
 import { serviceRestored } from './templates/service-restored';
 import { shutdownComplete } from './templates/shutdown-complete';
+import { startHeldBack } from './templates/start-held-back';
 import { workflowFailed } from './templates/workflow-failed';
 import type { EmailContext, EmailTemplate, KeyWarning, KeyWarningContext, RenderedEmail } from './types';
 import { written } from './writers';
@@ -26,6 +27,7 @@ const TEMPLATES: Readonly<Record<EmailTemplate, (context: EmailContext) => Email
   'service-restored': serviceRestored,
   'workflow-failed': workflowFailed,
   'alert-only': alertOnly,
+  'start-held-back': startHeldBack,
 };
 
 const WARNINGS: Readonly<Record<KeyWarning, (context: KeyWarningContext) => Email>> = {

@@ -8,6 +8,7 @@ export const EMAIL_TEMPLATES = [
   'service-restored',
   'workflow-failed',
   'alert-only',
+  'start-held-back',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
