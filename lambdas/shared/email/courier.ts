@@ -114,7 +114,15 @@ export class Courier {
     if (refused.length === 0) {
       if (isNobody(delivery)) return this.nobody(news, email);
       await this.markSent(sending, news);
-      await this.parts.store.news.supersede(news.keyArn, news.template);
+      // SES took it: a failure past this point must not fail the step, or its retry would send it again.
+      await this.parts.store.news
+        .supersede(news.keyArn, news.template)
+        .catch((error: unknown) =>
+          logger.warn('Email sent, older news not cleared', {
+            template: news.template,
+            error: String(error),
+          }),
+        );
       return report(email, delivery, false);
     }
     const reason = refusalOf(delivery);
@@ -124,7 +132,16 @@ export class Courier {
       await this.markSent(sending, news);
     else await sending.refused(reason);
     const kept: UndeliveredNews = { ...news, pending: refused, attempts: 1, lastError: reason };
-    await this.parts.store.news.keep(kept);
+    const someoneGotIt = AUDIENCES.some((audience) => delivery[audience].status === 'sent');
+    // Failing the step would resend to whoever got it; with nobody served, its retry is the better retry.
+    await this.parts.store.news.keep(kept).catch((error: unknown) => {
+      if (!someoneGotIt) throw error;
+      logger.error('Email refused for some, and not kept for the sweep', {
+        template: news.template,
+        undelivered: refused,
+        error: String(error),
+      });
+    });
     logger.warn('Email not accepted by SES: kept for the sweep to send again', {
       template: news.template,
       undelivered: refused,
