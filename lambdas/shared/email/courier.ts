@@ -115,14 +115,12 @@ export class Courier {
       if (isNobody(delivery)) return this.nobody(news, email);
       await this.markSent(sending, news);
       // SES took it: a failure past this point must not fail the step, or its retry would send it again.
-      await this.parts.store.news
-        .supersede(news.keyArn, news.template)
-        .catch((error: unknown) =>
-          logger.warn('Email sent, older news not cleared', {
-            template: news.template,
-            error: String(error),
-          }),
-        );
+      await this.parts.store.news.supersede(news.keyArn, news.template).catch((error: unknown) =>
+        logger.warn('Email sent, older news not cleared', {
+          template: news.template,
+          error: String(error),
+        }),
+      );
       return report(email, delivery, false);
     }
     const reason = refusalOf(delivery);
