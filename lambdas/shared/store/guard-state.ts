@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LIMITS, REACTOR_PARTITION, SORT_KEYS } from '../contract';
-import { epochSeconds, isConditionFailure, scanTable, type Table } from './table';
+import { epochSeconds, scanTable, type Table, writeIf } from './table';
 
 /** Who paused the reactor: an operator (`key-reactor pause`), or the circuit breaker. */
 export const PAUSE_REASONS = ['operator', 'breaker'] as const;
@@ -92,8 +92,8 @@ export class GuardState {
    * that operators are paged once per trip however many runs are held back.
    */
   async trip(why: string): Promise<boolean> {
-    try {
-      await this.table.documents.send(
+    return writeIf(
+      this.table.documents.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: guardKey,
@@ -111,12 +111,8 @@ export class GuardState {
             ':why': why,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Lifts the pause, whoever set it; returns the record as it was, to say what was lifted. */
@@ -146,8 +142,8 @@ export class GuardState {
    */
   async countShutdown(keyArn: string, windowStart: Date): Promise<boolean> {
     const now = this.table.clock();
-    try {
-      await this.table.documents.send(
+    return writeIf(
+      this.table.documents.send(
         new PutCommand({
           TableName: this.table.name,
           Item: {
@@ -161,12 +157,8 @@ export class GuardState {
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: { ':windowStart': windowStart.toISOString() },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** How many keys were counted at or after `since`: one Query of the REACTOR partition, counting only. */

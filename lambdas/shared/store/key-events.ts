@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keyPartition, SORT_KEYS } from '../contract';
-import { isConditionFailure, type Table } from './table';
+import { type Table, writeIf } from './table';
 
 /** A change of the key as the dispatcher saw it: when it happened, and the execution that handles it. */
 export interface KeyChange {
@@ -30,8 +30,8 @@ export class KeyEvents {
    */
   async noteChange(keyArn: string, { eventTime, executionName }: KeyChange): Promise<boolean> {
     const change = { eventTime: canonical(eventTime), executionName };
-    try {
-      await this.table.documents.send(
+    return writeIf(
+      this.table.documents.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: stateKey(keyArn),
@@ -45,12 +45,8 @@ export class KeyEvents {
             ':time': change.eventTime,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**

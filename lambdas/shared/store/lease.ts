@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keyPartition, SORT_KEYS } from '../contract';
 import { LeaseLostError, LeaseTakenError } from '../errors';
-import { epochSeconds, isConditionFailure, type Table } from './table';
+import { epochSeconds, isConditionFailure, type Table, writeIf } from './table';
 
 export interface Lease {
   readonly owner: string;
@@ -105,8 +105,8 @@ export class Leases {
 
   /** Gives the lease back if `owner` still holds it; returns whether it did. */
   async release(keyArn: string, owner: string): Promise<boolean> {
-    try {
-      await this.table.documents.send(
+    return writeIf(
+      this.table.documents.send(
         new DeleteCommand({
           TableName: this.table.name,
           Key: leaseKey(keyArn),
@@ -114,12 +114,8 @@ export class Leases {
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Removes the lease whoever holds it: an operator's decision (`key-reactor lease release`). */

@@ -3,7 +3,7 @@ import { keyPartition, SORT_KEYS } from '../contract';
 import type { Audience, EmailTemplate } from '../email/types';
 import type { KeyEvent } from '../model';
 import type { PolicyAction } from './policy';
-import { epochSeconds, type Item, isConditionFailure, queryPartition, type Table } from './table';
+import { epochSeconds, type Item, queryPartition, type Table, writeIf } from './table';
 
 /**
  * The news SES did not accept, one item per key and slot (`NEWS#story`, `NEWS#failure`), for the sweep
@@ -158,11 +158,7 @@ export class NewsLog {
   }
 
   private async conditionally(command: UpdateCommand): Promise<void> {
-    try {
-      await this.table.documents.send(command);
-    } catch (error) {
-      // A newer attempt replaced it: that one is the slot's news now, and its own attempt decides.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Refused: a newer attempt replaced it; that one is the slot's news now, and its own attempt decides.
+    await writeIf(this.table.documents.send(command));
   }
 }

@@ -52,6 +52,20 @@ export async function scanTable(
   return items;
 }
 
+/**
+ * Awaits a guarded write (a send with a ConditionExpression): true when DynamoDB wrote it, false when its condition refused it (the expected
+ * outcome of a guarded write, not an error); any other failure is thrown.
+ */
+export async function writeIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** True when a DynamoDB write was refused by its condition: the expected outcome of a guarded write. */
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keyPartition, SORT_KEYS } from '../contract';
-import { epochSeconds, isConditionFailure, type Table } from './table';
+import { epochSeconds, type Table, writeIf } from './table';
 
 /**
  * Which early warnings were sent, one record per key, warning, date and threshold
@@ -39,8 +39,8 @@ export class WarningLog {
    */
   async claim(record: WarningRecord): Promise<boolean> {
     const nowSeconds = epochSeconds(this.table.clock());
-    try {
-      await this.table.documents.send(
+    return writeIf(
+      this.table.documents.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: recordKey(record),
@@ -63,12 +63,8 @@ export class WarningLog {
             ':ttl': Math.floor(record.dueAt.getTime() / 1000) + KEEP_AFTER_DUE_SECONDS,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
