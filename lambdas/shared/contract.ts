@@ -100,7 +100,8 @@ export const PATTERNS = {
  *   pk = KEY#<keyArn>   sk = STATE                    the key's last outcome (shut down, restored, failed),
  *                                                     and which emails the current unusable episode has had
  *   pk = KEY#<keyArn>   sk = EMAIL#<execution>#<template>  an email an execution sent
- *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>  an early warning the sweep sent
+ *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>[#<about>]  an early warning the sweep sent
+ *   pk = KEY#<keyArn>   sk = COUNTDOWN#<resourceArn>  when an RDS database was first seen recoverable
  *   pk = KEY#<keyArn>   sk = NEWS#<slot>              the latest email SES did not accept, for the sweep to retry
  *
  * and one partition for the reactor as a whole:
@@ -128,6 +129,7 @@ export const SORT_KEYS = {
   state: 'STATE',
   emailPrefix: 'EMAIL#',
   warningPrefix: 'WARNING#',
+  countdownPrefix: 'COUNTDOWN#',
   newsPrefix: 'NEWS#',
   guard: 'GUARD',
   shutdownPrefix: 'SHUTDOWN#',

@@ -1,4 +1,4 @@
-import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, type KMSClient, paginateListKeyRotations } from '@aws-sdk/client-kms';
 import { KeyAccessDeniedError } from './errors';
 
 export interface KeyState {
@@ -14,6 +14,17 @@ export interface KeyDescription extends KeyState {
   readonly materialExpiresAt?: Date;
   /** When KMS deletes a key that is pending deletion. */
   readonly deletionDate?: Date;
+  /** Where the key material comes from: AWS_KMS, EXTERNAL (imported), AWS_CLOUDHSM, EXTERNAL_KEY_STORE. */
+  readonly origin?: string;
+}
+
+/** One key material of a key with imported material, as ListKeyRotations lists it. */
+export interface KeyMaterial {
+  readonly keyMaterialId: string;
+  /** CURRENT, NON_CURRENT, PENDING_ROTATION or PENDING_MULTI_REGION_IMPORT_AND_ROTATION. */
+  readonly state: string;
+  /** When it expires; absent when it does not. */
+  readonly validTo?: Date;
 }
 
 /** Reads keys' real state with KMS DescribeKey: what every decision of the reactor starts from. */
@@ -35,6 +46,7 @@ export class KeyReader {
       return {
         keyState,
         usable: keyState === 'Enabled',
+        ...(KeyMetadata?.Origin ? { origin: KeyMetadata.Origin } : {}),
         ...(expires ? { materialExpiresAt: new Date(expires) } : {}),
         ...(deletes ? { deletionDate: new Date(deletes) } : {}),
       };
@@ -54,5 +66,32 @@ export class KeyReader {
   async state(keyArn: string): Promise<KeyState> {
     const { keyState, usable } = await this.describe(keyArn);
     return { keyState, usable };
+  }
+
+  /**
+   * Every key material of a key with imported material (on-demand rotation of imported material lets a
+   * key have several), with when each expires. DescribeKey gives only the current material's ValidTo;
+   * an older material that expires makes the key PendingImport all the same.
+   */
+  async materials(keyArn: string): Promise<KeyMaterial[]> {
+    const materials: KeyMaterial[] = [];
+    const pages = paginateListKeyRotations(
+      { client: this.kms },
+      { KeyId: keyArn, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' },
+    );
+    for await (const page of pages) {
+      for (const entry of page.Rotations ?? []) {
+        // Entries of completed rotations without material fields (keys whose material AWS generates).
+        if (!entry.KeyMaterialId) continue;
+        materials.push({
+          keyMaterialId: entry.KeyMaterialId,
+          state: entry.KeyMaterialState ?? 'CURRENT',
+          ...(entry.ExpirationModel === 'KEY_MATERIAL_EXPIRES' && entry.ValidTo
+            ? { validTo: new Date(entry.ValidTo) }
+            : {}),
+        });
+      }
+    }
+    return materials;
   }
 }

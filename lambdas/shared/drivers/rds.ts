@@ -18,6 +18,12 @@ import { UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
 import { type Driver, hasManagedTag, type Observed, type RestoreTarget } from './driver';
 
+/**
+ * The status RDS gives a database it took down because it cannot use the key: a start brings it back
+ * once the key is usable, for 7 days; then it is `inaccessible-encryption-credentials`, for good.
+ */
+export const RDS_RECOVERABLE_STATUS = 'inaccessible-encryption-credentials-recoverable';
+
 /** Identifiers per Describe filter: RDS documents no cap, so stay at a modest batch. */
 const DESCRIBE_BATCH = 100;
 /** Stop and Start take one database per call; a few at a time stays under RDS's rate limits. */
@@ -153,7 +159,7 @@ class RdsDriver<R extends { readonly TagList?: Tag[] }, P> implements Driver {
         return { resourceArn, state: 'stopped', detail: word };
       // RDS takes the database down by itself once it cannot use the key. Recoverable means a start
       // brings it back when the key returns, so it is remembered (restore) though already down.
-      case 'inaccessible-encryption-credentials-recoverable':
+      case RDS_RECOVERABLE_STATUS:
         return { resourceArn, state: 'stopped', detail: word, restore: {} };
       case 'inaccessible-encryption-credentials':
         return { resourceArn, state: 'stopped', detail: `${word} (not recoverable: restore from a backup)` };

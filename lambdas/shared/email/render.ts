@@ -7,6 +7,7 @@
 
 import type { Email } from './blocks';
 import { alertOnly } from './templates/alert-only';
+import { databaseUnrecoverable } from './templates/database-unrecoverable';
 import { deletionPending } from './templates/deletion-pending';
 import { graceStarted } from './templates/grace-started';
 import { keyUsableAgain } from './templates/key-usable-again';
@@ -15,7 +16,14 @@ import { serviceRestored } from './templates/service-restored';
 import { shutdownComplete } from './templates/shutdown-complete';
 import { startHeldBack } from './templates/start-held-back';
 import { workflowFailed } from './templates/workflow-failed';
-import type { EmailContext, EmailTemplate, KeyWarning, KeyWarningContext, RenderedEmail } from './types';
+import type {
+  DatabaseWarningContext,
+  EmailContext,
+  EmailTemplate,
+  KeyWarning,
+  KeyWarningContext,
+  RenderedEmail,
+} from './types';
 import { written } from './writers';
 
 export { formatTime } from './wording';
@@ -42,4 +50,9 @@ export function renderEmail(context: EmailContext): RenderedEmail {
 /** A warning sent ahead of a date KMS has set for a key, before anything has happened to it. */
 export function renderKeyWarning(context: KeyWarningContext): RenderedEmail {
   return written(WARNINGS[context.warning](context));
+}
+
+/** The daily warning about an RDS database that RDS will make unrecoverable unless the key returns. */
+export function renderDatabaseWarning(context: DatabaseWarningContext): RenderedEmail {
+  return written(databaseUnrecoverable(context));
 }

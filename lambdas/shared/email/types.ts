@@ -68,7 +68,22 @@ export interface KeyWarningContext {
   readonly resources: readonly EmailResource[];
   /** The key's policy action: `shutdown` (the default) or `alert-only`. */
   readonly action: 'shutdown' | 'alert-only';
+  /** material-expiring, for a key with several key materials: the one that expires. */
+  readonly material?: { readonly keyMaterialId: string; readonly current: boolean };
   /** When the email is rendered. */
+  readonly now: Date;
+}
+
+/** The daily warning, days 4 to 7, about an RDS database that waits for its key and will not wait forever. */
+export interface DatabaseWarningContext {
+  /** From the registry; treated as untrusted text all the same. */
+  readonly keyArn: string;
+  readonly region: string;
+  readonly database: EmailResource;
+  /** When RDS makes the database unrecoverable. */
+  readonly unrecoverableAt: Date;
+  /** The day of the 7, from 1. */
+  readonly day: number;
   readonly now: Date;
 }
 

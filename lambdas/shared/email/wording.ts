@@ -48,6 +48,11 @@ export function keyLabel(keyId: string): string {
   return shortKeyId(keyId);
 }
 
+/** A key material's ID is 64 hex digits: its first 8 name it in a subject, as a key ID's do. */
+export function shortMaterialId(keyMaterialId: string): string {
+  return keyMaterialId.slice(0, 8);
+}
+
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

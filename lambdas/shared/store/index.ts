@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock';
+import { Countdowns } from './countdowns';
 import { EmailLog } from './email-log';
 import { GuardState } from './guard-state';
 import { type KeyInventory, readInventory } from './inventory';
@@ -30,6 +31,8 @@ export class Store {
   readonly warningLog: WarningLog;
   /** Emails SES has not accepted yet, for the sweep to send again. */
   readonly news: NewsLog;
+  /** When RDS databases were first seen waiting for their key, for the 7-day countdown. */
+  readonly countdowns: Countdowns;
   /** The reactor-wide pause switch and the circuit breaker's count (lambdas/shared/guard.ts). */
   readonly guard: GuardState;
 
@@ -46,6 +49,7 @@ export class Store {
     this.warningLog = new WarningLog(table);
     this.news = new NewsLog(table);
     this.guard = new GuardState(table);
+    this.countdowns = new Countdowns(table);
   }
 
   /** What the sweep knows of every key from the table alone: one paginated Scan. */

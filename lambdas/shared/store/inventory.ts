@@ -1,4 +1,5 @@
 import type { LedgerEntry, RegisteredResource } from '../model';
+import type { Countdown } from './countdowns';
 import { EPISODE_ATTRIBUTE } from './email-log';
 import { entryOf } from './ledger';
 import { newsOf, type UndeliveredNews } from './news';
@@ -23,6 +24,8 @@ export interface KeyInventory {
   readonly policy: KeyPolicy;
   /** Emails SES has not accepted yet (store/news.ts), for the sweep to send again; absent when none. */
   readonly undelivered?: readonly UndeliveredNews[];
+  /** RDS databases seen waiting for the key (store/countdowns.ts); absent when none. */
+  readonly countdowns?: readonly Countdown[];
 }
 
 interface Draft {
@@ -34,10 +37,11 @@ interface Draft {
   alertOnlySent: boolean;
   policyItem?: Item;
   undelivered: UndeliveredNews[];
+  countdowns: Countdown[];
 }
 
 /** The item types read (not the email and warning logs), and only the attributes the sweep needs. */
-const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy', 'news'] as const;
+const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy', 'news', 'countdown'] as const;
 const PROJECTION = {
   '#type': 'type',
   '#news': 'news',
@@ -73,6 +77,10 @@ function add(draft: Draft, item: Item, keyArn: string): void {
       if (news) draft.undelivered.push(news);
       break;
     }
+    case 'countdown':
+      if (typeof item.resourceArn === 'string' && typeof item.firstSeenAt === 'string')
+        draft.countdowns.push({ resourceArn: item.resourceArn, firstSeenAt: new Date(item.firstSeenAt) });
+      break;
   }
 }
 
@@ -86,7 +94,7 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
   const items = await scanTable(table, {
     FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
     ProjectionExpression:
-      '#type, keyArn, resourceArn, layer, #restore, restoredAt, stoppedAt, stoppedBy, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators, #news',
+      '#type, keyArn, resourceArn, layer, #restore, restoredAt, stoppedAt, stoppedBy, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators, #news, firstSeenAt',
     ExpressionAttributeNames: PROJECTION,
     ExpressionAttributeValues: Object.fromEntries(TYPES.map((type) => [`:${type}`, type])),
   });
@@ -94,7 +102,7 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
     if (typeof item.keyArn !== 'string') continue;
     let draft = drafts.get(item.keyArn);
     if (!draft) {
-      draft = { resources: [], ledger: [], alertOnlySent: false, undelivered: [] };
+      draft = { resources: [], ledger: [], alertOnlySent: false, undelivered: [], countdowns: [] };
       drafts.set(item.keyArn, draft);
     }
     add(draft, item, item.keyArn);
@@ -105,10 +113,11 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
       ([, draft]) => draft.resources.length > 0 || draft.ledger.length > 0 || draft.undelivered.length > 0,
     )
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([keyArn, { policyItem, undelivered, ...draft }]) => ({
+    .map(([keyArn, { policyItem, undelivered, countdowns, ...draft }]) => ({
       keyArn,
       ...draft,
       ...(undelivered.length > 0 ? { undelivered } : {}),
+      ...(countdowns.length > 0 ? { countdowns } : {}),
       resources: draft.resources.sort((a, b) => a.resourceArn.localeCompare(b.resourceArn)),
       ledgerCount: draft.ledger.length,
       policy: policyOf(policyItem),

@@ -22,11 +22,16 @@ export interface WarningRecord {
   readonly warning: string;
   readonly dueAt: Date;
   readonly thresholdDays: number;
+  /**
+   * What the warning is about when a key has several of its kind: a key material's ID, a database's
+   * ARN. Absent, the record keeps the shape it always had.
+   */
+  readonly about?: string;
 }
 
-const recordKey = ({ keyArn, warning, dueAt, thresholdDays }: WarningRecord) => ({
+const recordKey = ({ keyArn, warning, dueAt, thresholdDays, about }: WarningRecord) => ({
   pk: keyPartition(keyArn),
-  sk: `${SORT_KEYS.warningPrefix}${warning}#${dueAt.toISOString()}#${thresholdDays}`,
+  sk: `${SORT_KEYS.warningPrefix}${warning}#${dueAt.toISOString()}#${thresholdDays}${about ? `#${about}` : ''}`,
 });
 
 /** The early warnings the sweep sent, so each is sent once. */

@@ -4,12 +4,20 @@ import { Courier, relevance } from '../email/courier';
 import { EmailNotAcceptedError, type Mailer, refusalOf, refusedAudiences } from '../email/mailer';
 import { undeliveredPage } from '../email/pages';
 import { renderKeyWarning } from '../email/render';
-import type { KeyDescription } from '../key-reader';
+import type { RenderedEmail } from '../email/types';
+import type { KeyDescription, KeyMaterial } from '../key-reader';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
+import type { WarningRecord } from '../store/warning-log';
 import { dueWarnings } from './warnings';
+
+/** A warning due now: its record in the warning log (one email per record), and the email. */
+export interface PendingWarning {
+  readonly record: WarningRecord;
+  readonly render: () => RenderedEmail;
+}
 
 export interface SweepMailParts {
   readonly store: Store;
@@ -40,20 +48,12 @@ export class SweepMail {
    * due and not yet sent. A warning SES does not accept is left for the next sweep, the operators are
    * paged about it once, and EmailNotAcceptedError says the sweep missed it.
    */
-  async sendDueWarnings(key: KeyInventory, described: KeyDescription, now: Date): Promise<number> {
+  async sendWarnings(key: KeyInventory, warnings: readonly PendingWarning[]): Promise<number> {
     const { store, mailer, notifier } = this.parts;
     let sent = 0;
-    for (const due of dueWarnings(described, this.parts.warningDays, now)) {
-      const record = { keyArn: key.keyArn, ...due };
+    for (const { record, render } of warnings) {
       if (!(await store.warningLog.claim(record))) continue;
-      const email = renderKeyWarning({
-        ...due,
-        keyArn: key.keyArn,
-        region: parseArn(key.keyArn)?.region ?? '',
-        resources: key.resources,
-        action: key.policy.action,
-        now,
-      });
+      const email = render();
       const administrators = await this.courier.administratorsOf(key.keyArn, key.policy, email.subject);
       const delivery = await mailer.deliver(email, { administrators, operators: true });
       const pending = refusedAudiences(delivery);
@@ -69,9 +69,46 @@ export class SweepMail {
         const page = undeliveredPage({ keyArn: key.keyArn, pending, lastError }, email, delivery);
         if (await notifier.page(page.subject, page.message)) await store.warningLog.markPaged(record);
       }
-      throw new EmailNotAcceptedError(`SES did not accept the ${due.warning} warning: ${lastError}`);
+      throw new EmailNotAcceptedError(`SES did not accept the ${record.warning} warning: ${lastError}`);
     }
     return sent;
+  }
+
+  /** The key's material and deletion warnings that are due now, sent (sendWarnings). */
+  sendDueWarnings(
+    key: KeyInventory,
+    described: KeyDescription,
+    now: Date,
+    materials: readonly KeyMaterial[] = [],
+  ): Promise<number> {
+    return this.sendWarnings(key, this.keyWarnings(key, described, materials, now));
+  }
+
+  /** The key's material and deletion warnings that are due now (warnings.ts), ready for sendWarnings. */
+  keyWarnings(
+    key: KeyInventory,
+    described: KeyDescription,
+    materials: readonly KeyMaterial[],
+    now: Date,
+  ): PendingWarning[] {
+    return dueWarnings(described, this.parts.warningDays, now, materials).map((due) => ({
+      record: {
+        keyArn: key.keyArn,
+        warning: due.warning,
+        dueAt: due.dueAt,
+        thresholdDays: due.thresholdDays,
+        ...(due.material ? { about: due.material.keyMaterialId } : {}),
+      },
+      render: () =>
+        renderKeyWarning({
+          ...due,
+          keyArn: key.keyArn,
+          region: parseArn(key.keyArn)?.region ?? '',
+          resources: key.resources,
+          action: key.policy.action,
+          now,
+        }),
+    }));
   }
 
   /**

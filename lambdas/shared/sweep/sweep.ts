@@ -11,13 +11,14 @@ import { decide, type Member, type Target, type Verdict } from '../decision';
 import type { Mailer } from '../email/mailer';
 import { KeyAccessDeniedError, KeyNotFoundError } from '../errors';
 import { checkKey } from '../key-check';
-import type { KeyDescription, KeyReader } from '../key-reader';
+import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
+import { DatabaseCountdowns } from './countdown';
 import { type Finding, findDrift, type Movable } from './drift';
-import { type Resent, SweepMail } from './emails';
+import { type PendingWarning, type Resent, SweepMail } from './emails';
 
 /** What a sweep needs: the table, the keys, the drivers (read only), SES, the operators' page and the platform bus. */
 export interface SweepParts {
@@ -62,9 +63,11 @@ const PUT_EVENTS_LIMIT = 10;
 /** The sweep's work on each key, and its drift events. */
 export class Sweeper {
   private readonly mail: SweepMail;
+  private readonly countdowns: DatabaseCountdowns;
 
   constructor(readonly parts: SweepParts) {
     this.mail = new SweepMail(parts);
+    this.countdowns = new DatabaseCountdowns(parts);
   }
 
   /**
@@ -94,13 +97,15 @@ export class Sweeper {
     }
 
     const resent = await this.resend(key, described.usable);
-    const warnings = await this.mail.sendDueWarnings(key, described, now).then(
-      (sent) => ({ warningsSent: sent }),
-      (error: unknown) => {
-        logger.error('Early warning not sent', { keyArn, error });
-        return { warningsSent: 0, warningError: describeError(error) };
-      },
-    );
+    const warnings = await this.dueWarnings(key, described, now)
+      .then((due) => this.mail.sendWarnings(key, due))
+      .then(
+        (sent) => ({ warningsSent: sent }),
+        (error: unknown) => {
+          logger.error('Early warning not sent', { keyArn, error });
+          return { warningsSent: 0, warningError: describeError(error) };
+        },
+      );
     if (finding.kind === 'busy') logger.info('Key left alone this sweep', { keyArn, reason: finding.reason });
     if (finding.kind !== 'drift') return { keyArn, outcome: finding.kind, ...warnings, ...resent };
     const drift: DriftDetail = {
@@ -112,6 +117,38 @@ export class Sweeper {
     };
     logger.warn('Drift found: the key and its resources do not match', { ...drift });
     return { keyArn, outcome: 'drift', drift, ...warnings, ...resent };
+  }
+
+  /**
+   * The warnings due for the key now: its key materials' expiry and its deletion (warnings.ts), and its
+   * RDS databases' countdown (countdown.ts).
+   */
+  private async dueWarnings(
+    key: KeyInventory,
+    described: KeyDescription,
+    now: Date,
+  ): Promise<PendingWarning[]> {
+    const materials = described.origin === 'EXTERNAL' ? await this.materialsOf(key.keyArn) : [];
+    return [
+      ...this.mail.keyWarnings(key, described, materials, now),
+      ...(await this.countdowns.due(key, described, now)),
+    ];
+  }
+
+  /**
+   * The key's materials, or none when they cannot be listed (a key policy that allows DescribeKey but
+   * not ListKeyRotations): the current material's expiry, from DescribeKey, is still warned about.
+   */
+  private async materialsOf(keyArn: string): Promise<KeyMaterial[]> {
+    try {
+      return await this.parts.keys.materials(keyArn);
+    } catch (error) {
+      logger.warn("Key materials not listed: only the current material's expiry is warned about", {
+        keyArn,
+        reason: describeError(error),
+      });
+      return [];
+    }
   }
 
   /** The key's undelivered emails, sent again; never throws, so that they never hide the key's drift. */
@@ -174,6 +211,6 @@ export class Sweeper {
   }
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,9 +1,9 @@
 /** Warns ahead of the date a key's imported key material expires, which makes the key unusable. */
 
 import { expiresAt, importCommand, NO_EXPIRATION, REIMPORT_STEPS, reimportCommands } from '../aws-cli';
-import { commands, type Email, heading, list, paragraph } from '../blocks';
+import { type Block, commands, type Email, heading, list, paragraph } from '../blocks';
 import type { KeyWarningContext } from '../types';
-import { count } from '../wording';
+import { count, shortMaterialId } from '../wording';
 import { dueOf, noCommand, oncePerThreshold } from './key-warning';
 import { resourcesAtRisk } from './resource-tables';
 
@@ -20,15 +20,20 @@ export function materialExpiring(context: KeyWarningContext): Email {
         : `If the key is still unusable at the end of the grace period, the reactor stops ${listed}: the ` +
           'services first, then the servers. Nothing is deleted, and it starts them again by itself once the ' +
           'key is usable.';
+  const material = context.material;
+  const which = material
+    ? `key material ${shortMaterialId(material.keyMaterialId)}`
+    : 'imported key material';
   return {
-    subject: `Key ${key}: imported key material expires ${due} (${when})`,
-    title: `Key ${key}: imported key material expires at ${when}`,
+    subject: `Key ${key}: ${which} expires ${due} (${when})`,
+    title: `Key ${key}: ${which} expires at ${when}`,
     blocks: [
       paragraph(
         `The imported key material of the customer key ${keyArn} expires at ${when} (${due}). Nothing has ` +
           'happened to the key yet, and it keeps working past that date if the same key material is imported ' +
           'again before then.',
       ),
+      ...(material ? [materialParagraph(material)] : []),
       heading('What happens when it expires'),
       list([
         'KMS deletes the expired key material and the key becomes unusable: the platform can no longer ' +
@@ -61,6 +66,18 @@ export function materialExpiring(context: KeyWarningContext): Email {
       oncePerThreshold(context, 'before the key material expires'),
     ],
   };
+}
+
+/** A key with imported material may have several since on-demand rotation: say which one, and why it matters. */
+function materialParagraph(material: NonNullable<KeyWarningContext['material']>): Block {
+  return paragraph(
+    `The key has several key materials; the one that expires is ${material.keyMaterialId}` +
+      (material.current
+        ? ', its current material, which encrypts and decrypts.'
+        : ', an earlier material that the key still uses to decrypt what was encrypted under it. Its ' +
+          'expiry makes the whole key unusable all the same, not only that data.') +
+      ' Import that same material again (the AWS CLI takes its ID with --key-material-id).',
+  );
 }
 
 function yearAfter(date: Date): Date {
