@@ -101,7 +101,13 @@ export class KeyLifecycleReactor extends Construct {
     permissions.grantDispatcher(intake.dispatcher);
     this.functions = { ...steps, Dispatcher: intake.dispatcher };
 
-    this.sweep = createSweep(this, { settings, environment, platformBus: this.platformBus, permissions });
+    this.sweep = createSweep(this, {
+      settings,
+      environment,
+      platformBus: this.platformBus,
+      permissions,
+      stateMachines: this.stateMachines,
+    });
 
     const { alarms } = createAlarms(this, {
       topic: this.topic,

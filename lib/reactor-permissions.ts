@@ -45,8 +45,9 @@ const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
 };
 /**
  * The sweep scans the table once, claims and marks the early warnings it sends (store/warning-log.ts),
- * keeps deletion dates as evidence (store/key-events.ts), and sends the undelivered news again through
- * the email log, reading the resources it names, and clears it once sent (store/news.ts).
+ * keeps deletion dates as evidence (store/key-events.ts), sends the undelivered news again through
+ * the email log, reading the resources it names, and clears it once sent (store/news.ts), and opens and
+ * closes the RDS databases' countdowns (store/countdowns.ts).
  */
 const SWEEP_TABLE_ACTIONS = [
   'dynamodb:Scan',
@@ -79,8 +80,11 @@ const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> =
   Notify: ['DescribeCustomerKeys', 'SendEmailAsSender', 'PageOperators'],
   Ledger: [],
 };
+// The weekly digest reads each failed run of the week for its key (DescribeExecutions).
 const SWEEP_POLICIES: readonly PolicyName[] = [
   'DescribeCustomerKeys',
+  'ListKeyMaterials',
+  'DescribeExecutions',
   'DescribeResources',
   'SendEmailAsSender',
   'PageOperators',

@@ -12,6 +12,7 @@ import type { ReactorSettings } from './reactor-settings';
 export type PolicyName =
   | 'DescribeCustomerKeys'
   | 'DescribeExecutions'
+  | 'ListKeyMaterials'
   | 'DescribeResources'
   | 'StopTaggedResources'
   | 'StartTaggedResources'
@@ -152,6 +153,10 @@ export function reactorPolicies(
 
   return {
     DescribeCustomerKeys: onCustomerKeys(['kms:DescribeKey'], "Reads a customer key's real state."),
+    ListKeyMaterials: onCustomerKeys(
+      ['kms:ListKeyRotations'],
+      "Lists an imported key's key materials, each with its own expiry, to warn before any of them expires.",
+    ),
     DescribeExecutions: [
       {
         actions: ['states:DescribeExecution'],

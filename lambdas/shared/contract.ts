@@ -143,6 +143,15 @@ export const SORT_KEYS = {
 export const DRIFT_EVENT_SOURCE = 'key-reactor.sweep';
 export const DRIFT_DETAIL_TYPE = 'Key Drift Detected';
 
+/**
+ * The operators' weekly digest (lambdas/shared/sweep/digest.ts): the input the weekly schedule gives the
+ * sweep function, and the event the digest puts on the platform bus (until the reactor's shared event
+ * publisher takes it over).
+ */
+export const DIGEST_REQUEST = { digest: true } as const;
+export const DIGEST_EVENT_SOURCE = 'key-reactor';
+export const DIGEST_DETAIL_TYPE = 'Key Reactor Digest';
+
 /** The detail of a drift event, as the sweep writes it and the dispatcher reads it. */
 export interface DriftDetail {
   readonly keyArn: string;

@@ -49,3 +49,6 @@ export class RejectedEventError extends ReactorError {}
 
 /** The sweep could not check every key, or EventBridge refused a drift event. The next sweep tries again. */
 export class SweepIncompleteError extends ReactorError {}
+
+/** The weekly digest found keys at risk but SES or EventBridge did not take it. The operators' alarm says so. */
+export class DigestNotDeliveredError extends ReactorError {}

@@ -4,6 +4,7 @@ import {
   buildKeyReader,
   buildMailer,
   buildNotifier,
+  buildStepFunctions,
   buildStore,
   fromEnvironment,
 } from '../shared/parts';
@@ -18,5 +19,6 @@ export const handler = createSweepHandler({
   mailer: buildMailer(source),
   notifier: buildNotifier(source),
   eventBridge: buildEventBridge(source),
+  stepFunctions: buildStepFunctions(source),
   clock: source.clock,
 });

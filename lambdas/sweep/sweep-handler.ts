@@ -7,18 +7,29 @@ import { SweepIncompleteError } from '../shared/errors';
 import { logger, metrics, observability } from '../shared/observability';
 import type { ReactorParts } from '../shared/reactor';
 import { required } from '../shared/settings';
+import { Digest, isDigestRequest } from '../shared/sweep/digest';
 import { type KeyOutcome, Sweeper } from '../shared/sweep/sweep';
 
 type SweepHandlerParts = Pick<
   ReactorParts,
-  'settings' | 'store' | 'keys' | 'drivers' | 'mailer' | 'notifier' | 'eventBridge' | 'clock'
+  | 'settings'
+  | 'store'
+  | 'keys'
+  | 'drivers'
+  | 'mailer'
+  | 'notifier'
+  | 'eventBridge'
+  | 'stepFunctions'
+  | 'clock'
 >;
 
 /**
  * Runs on a schedule, as a safety net under the event path: events can be missed (a forwarder deleted,
  * a rule disabled, the dead-letter queue), and AWS starts a stopped RDS database by itself after 7 days.
- * Reads every registered key's real state, warns ahead of material expiry and deletion, and puts a drift
- * event on the platform bus for each key whose resources do not match it, for the normal path to handle.
+ * Reads every registered key's real state, warns ahead of material expiry, deletion and an RDS database
+ * becoming unrecoverable, and puts a drift event on the platform bus for each key whose resources do not
+ * match it, for the normal path to handle. Once a week (input `{"digest": true}`) it sends the operators'
+ * digest of the keys at risk instead (lambdas/shared/sweep/digest.ts).
  */
 export function createSweepHandler(parts: SweepHandlerParts) {
   const { settings } = parts;
@@ -36,7 +47,32 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     managedTag: settings.managedTag,
   });
 
-  const lambdaHandler = async (_event: unknown, context: Context) => {
+  const digest = new Digest({
+    store: parts.store,
+    keys: parts.keys,
+    drivers: parts.drivers,
+    mailer: parts.mailer,
+    eventBridge: parts.eventBridge,
+    eventBusName: required(settings.eventBusName, ENV.eventBusName),
+    stepFunctions: parts.stepFunctions,
+    stateMachineArns: [settings.stateMachineArns.disable, settings.stateMachineArns.enable].filter(
+      (arn): arn is string => arn !== undefined,
+    ),
+    concurrency: settings.sweepConcurrency,
+  });
+
+  const lambdaHandler = async (event: unknown, context: Context) => {
+    // The weekly schedule asks for the operators' digest instead of a sweep.
+    if (isDigestRequest(event)) {
+      const outcome = await digest.run(parts.clock());
+      metrics.addMetric('KeysAtRisk', MetricUnit.Count, outcome.keysAtRisk.length);
+      return {
+        digest: true,
+        keys: outcome.keys,
+        keysAtRisk: outcome.keysAtRisk.length,
+        emailed: outcome.emailed,
+      };
+    }
     const sweepId = context.awsRequestId;
     const now = parts.clock();
     const keys = await parts.store.inventory();

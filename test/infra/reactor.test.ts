@@ -71,9 +71,9 @@ describe('KeyLifecycleReactor with the required props only', () => {
 
   describe('event intake', () => {
     it('creates one rule per KMS_EVENT_PATTERNS entry on the default bus and on the platform bus, with exactly that pattern', () => {
-      // Assess: those, the drift rule and the sweep's schedule
+      // Assess: those, the drift rule, the sweep's schedule and the weekly digest's
       const rules = template.findResources('AWS::Events::Rule');
-      expect(Object.keys(rules)).toHaveLength(2 * KMS_EVENT_PATTERNS.length + 2);
+      expect(Object.keys(rules)).toHaveLength(2 * KMS_EVENT_PATTERNS.length + 3);
       for (const named of KMS_EVENT_PATTERNS) {
         const pattern = Match.exact(JSON.parse(JSON.stringify(named.pattern)));
         template.hasResourceProperties('AWS::Events::Rule', {
@@ -466,10 +466,10 @@ describe('KeyLifecycleReactor with the required props only', () => {
       }
     });
 
-    it('creates KMS grants only for AWS resources, and reads keys with DescribeKey only', () => {
+    it('creates KMS grants only for AWS resources, and reads keys with DescribeKey and ListKeyRotations only', () => {
       const kms = statements.filter(({ actions }) => actions.some((action) => action.startsWith('kms:')));
       expect(new Set(kms.flatMap(({ actions }) => actions))).toEqual(
-        new Set(['kms:DescribeKey', 'kms:CreateGrant']),
+        new Set(['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:CreateGrant']),
       );
       for (const { statement, actions } of kms.filter(({ actions: all }) =>
         all.includes('kms:CreateGrant'),

@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, ENV } from '../../lambdas/shared/contract';
+import { DIGEST_REQUEST, DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, ENV } from '../../lambdas/shared/contract';
 import { KeyLifecycleReactor, type KeyLifecycleReactorProps } from '../../lib/key-lifecycle-reactor';
 import { KeyLifecycleReactorStack } from '../../lib/reactor-stack';
 import { testApp } from '../support/cdk';
@@ -100,6 +100,44 @@ describe('the sweep', () => {
     expect(putEvents.map((statement) => statement.Resource)).toEqual([
       stack.resolve(reactor.platformBus.bus.eventBusArn),
     ]);
+  });
+
+  it("runs the operators' weekly digest on Mondays at 08:00 UTC, with its own input and no retries", () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 8 ? * MON *)',
+      Targets: [
+        Match.objectLike({
+          Arn: stack.resolve(reactor.sweep.functionArn),
+          Input: JSON.stringify(DIGEST_REQUEST),
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+  });
+
+  it('lists the failed runs of the two workflows only, and reads the key materials of customer keys', () => {
+    const statements = sweepStatements(template, stack, reactor);
+    const listing = statements.filter((statement) =>
+      actionsOf([statement]).includes('states:ListExecutions'),
+    );
+    expect(listing.map((statement) => statement.Action)).toEqual(['states:ListExecutions']);
+    expect(listing.map((statement) => statement.Resource)).toEqual([
+      [
+        stack.resolve(reactor.stateMachines.disable.stateMachineArn),
+        stack.resolve(reactor.stateMachines.enable.stateMachineArn),
+      ],
+    ]);
+    expect(actionsOf(statements)).toEqual(
+      expect.arrayContaining(['kms:ListKeyRotations', 'states:DescribeExecution']),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.disableStateMachineArn]: stack.resolve(reactor.stateMachines.disable.stateMachineArn),
+          [ENV.enableStateMachineArn]: stack.resolve(reactor.stateMachines.enable.stateMachineArn),
+        }),
+      },
+    });
   });
 
   it('finishes before the next sweep starts', () => {

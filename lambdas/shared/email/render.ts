@@ -15,9 +15,11 @@ import { materialExpiring } from './templates/material-expiring';
 import { serviceRestored } from './templates/service-restored';
 import { shutdownComplete } from './templates/shutdown-complete';
 import { startHeldBack } from './templates/start-held-back';
+import { weeklyDigest } from './templates/weekly-digest';
 import { workflowFailed } from './templates/workflow-failed';
 import type {
   DatabaseWarningContext,
+  DigestContext,
   EmailContext,
   EmailTemplate,
   KeyWarning,
@@ -55,4 +57,9 @@ export function renderKeyWarning(context: KeyWarningContext): RenderedEmail {
 /** The daily warning about an RDS database that RDS will make unrecoverable unless the key returns. */
 export function renderDatabaseWarning(context: DatabaseWarningContext): RenderedEmail {
   return written(databaseUnrecoverable(context));
+}
+
+/** The operators' weekly digest of the keys at risk. */
+export function renderDigest(context: DigestContext): RenderedEmail {
+  return written(weeklyDigest(context));
 }

@@ -87,6 +87,20 @@ export interface DatabaseWarningContext {
   readonly now: Date;
 }
 
+/** One reason a key is at risk in the operators' weekly digest (lambdas/shared/sweep/digest.ts). */
+export interface DigestRisk {
+  readonly kind: 'material-expiring' | 'deletion-pending' | 'access-denied' | 'cannot-stop' | 'failed-runs';
+  /** One line: the date, the resources, the runs. Built from AWS answers and the registry: escaped. */
+  readonly detail: string;
+}
+
+export interface DigestContext {
+  readonly keys: readonly { readonly keyArn: string; readonly risks: readonly DigestRisk[] }[];
+  /** Start of the week the failed runs are counted from. */
+  readonly since: Date;
+  readonly now: Date;
+}
+
 export interface RenderedEmail {
   /** One line, no CR/LF or control characters, at most 200 characters. */
   readonly subject: string;

@@ -1,6 +1,6 @@
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keyPartition, SORT_KEYS } from '../contract';
-import { epochSeconds, type Table } from './table';
+import { epochSeconds, isConditionFailure, type Table } from './table';
 
 /**
  * When the sweep first saw each RDS database of a key in `inaccessible-encryption-credentials-recoverable`
@@ -35,7 +35,7 @@ export class Countdowns {
         Key: recordKey(keyArn, resourceArn),
         UpdateExpression:
           'SET #type = :type, keyArn = :keyArn, resourceArn = :resourceArn, ' +
-          'firstSeenAt = if_not_exists(firstSeenAt, :at), #ttl = if_not_exists(#ttl, :ttl)',
+          'firstSeenAt = if_not_exists(firstSeenAt, :at), #ttl = :ttl',
         ExpressionAttributeNames: { '#type': 'type', '#ttl': 'ttl' },
         ExpressionAttributeValues: {
           ':type': 'countdown',
@@ -50,10 +50,22 @@ export class Countdowns {
     return new Date(String(Attributes?.firstSeenAt ?? seenAt.toISOString()));
   }
 
-  /** The database was seen in another state: its countdown is over. */
+  /**
+   * The database was seen in another state: its countdown is over, and the next one starts afresh. An
+   * update, not a delete: the sweep never deletes (its role has no DeleteItem); the TTL removes the item.
+   */
   async clear(keyArn: string, resourceArn: string): Promise<void> {
-    await this.table.documents.send(
-      new DeleteCommand({ TableName: this.table.name, Key: recordKey(keyArn, resourceArn) }),
-    );
+    await this.table.documents
+      .send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: recordKey(keyArn, resourceArn),
+          UpdateExpression: 'REMOVE firstSeenAt',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
   }
 }
