@@ -1,3 +1,5 @@
+import type { KeyMetadata } from '@aws-sdk/client-kms';
+import { readKeyAdvisories } from '../../lambdas/shared/key-advisories';
 import type { Layer } from '../../lambdas/shared/model';
 import type { PolicyAction } from '../../lambdas/shared/store/policy';
 import type { CliSession } from '../context';
@@ -23,11 +25,11 @@ export interface RegisterOptions {
  * Refuses, before anything is written, a key the reactor could not watch or use (KeyOnboardingError,
  * exit code 2), with the CLI's own Region and KMS client, so the checks see what the command targets.
  */
-async function checkKey(session: CliSession, keyArn: string): Promise<void> {
+async function checkKey(session: CliSession, keyArn: string): Promise<KeyMetadata> {
   const client = session.kms();
   // --region or AWS_REGION; otherwise the Region the SDK found in the AWS config.
   const region = session.target.region ?? (await client.config.region());
-  await checkKeyForOnboarding(keyArn, { region, client });
+  return checkKeyForOnboarding(keyArn, { region, client });
 }
 
 const keyChecksSkipped = (keyArn: string) =>
@@ -52,8 +54,9 @@ export async function register(
   const { out } = session;
 
   const warnings: string[] = [];
+  let metadata: KeyMetadata | undefined;
   if (options.skipKeyChecks) warnings.push(keyChecksSkipped(keyArn));
-  else await checkKey(session, keyArn);
+  else metadata = await checkKey(session, keyArn);
 
   const tag = r.settings.managedTag;
   const observed = options.check ? await observe(r, resources) : new Map();
@@ -69,10 +72,6 @@ export async function register(
         `${resourceArn} is not tagged ${tag.key}=${tag.value}, so the reactor will not stop or start it until it is: ` +
           tagCommand(kind, resourceArn, tag),
       );
-    } else if (observation.state === 'running' && observation.restore === undefined) {
-      warnings.push(
-        `AWS cannot stop ${resourceArn} (${observation.detail}): the reactor will report it instead of stopping it`,
-      );
     }
   }
 
@@ -86,6 +85,13 @@ export async function register(
   if (Object.values(change).some((value) => value !== undefined))
     await r.store.registry.setPolicy(keyArn, change);
   const policy = await r.store.registry.policy(keyArn);
+  // Never blocking: what will hurt later (rotation off, expiring material, other tenants, unstoppable).
+  const everything = (await r.store.registry.list(keyArn)).map((resource) => resource.resourceArn);
+  const advisories = await readKeyAdvisories(session.kms(), keyArn, everything, observed, {
+    ...(metadata ? { metadata } : {}),
+    readKey: !options.skipKeyChecks,
+  });
+  warnings.push(...advisories.map((advisory) => advisory.message));
 
   for (const warning of warnings) out.warn(warning);
   if (out.json) {

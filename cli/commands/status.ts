@@ -1,3 +1,4 @@
+import { readKeyAdvisories } from '../../lambdas/shared/key-advisories';
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { byStopOrder, consoleLink, nameOf, policyLines, resourceTable, table } from '../format';
@@ -37,6 +38,13 @@ export async function status(
     latestExecutions(r, keyArn, arns),
   ]);
   const observed = await observe(r, resources);
+  // Printed, never acted on: the exit code stays as it is.
+  const advisories = await readKeyAdvisories(
+    session.kms(),
+    keyArn,
+    resources.map((resource) => resource.resourceArn),
+    observed,
+  );
   const now = Math.floor(r.clock().getTime() / 1000);
   const held = lease !== undefined && lease.expires >= now ? lease : undefined;
 
@@ -58,6 +66,7 @@ export async function status(
         console: consoleLink(execution.executionArn),
       })),
       problems: runs.problems,
+      warnings: advisories,
     });
     return EXIT.ok;
   }
@@ -80,6 +89,12 @@ export async function status(
   out.line(
     `  lease:          ${held ? `held by ${held.owner} until ${time(new Date(held.expires * 1000))}` : 'free'}`,
   );
+
+  if (advisories.length > 0) {
+    out.line();
+    out.line(`Warnings (${advisories.length}):`);
+    for (const advisory of advisories) out.line(`  ${advisory.message}`);
+  }
 
   out.line();
   out.line(`Registered resources (${resources.length}):`);

@@ -192,6 +192,18 @@ describe('key-reactor status', () => {
       executions: [],
     });
     expect(status.resources).toHaveLength(4);
+    // The sandbox's key has automatic rotation off: said, never acted on (exit code 0 above).
+    expect(status.warnings).toEqual([expect.objectContaining({ kind: 'rotation-off' })]);
+  });
+
+  it('prints the warnings that never block under their own heading, exit code unchanged', async () => {
+    const result = await cli('status', keyArn);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Warnings (1):');
+    expect(result.stdout).toContain(
+      `  automatic rotation is off for ${keyArn}, whose key material AWS generates`,
+    );
   });
 
   it('reads an unknown key as not found without failing', async () => {

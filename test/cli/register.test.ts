@@ -1,5 +1,11 @@
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  DisableKeyCommand,
+  DisableKeyRotationCommand,
+  EnableKeyRotationCommand,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import { keyIdOf } from '../../lambdas/shared/arn';
 import { ENV } from '../../lambdas/shared/contract';
 import type { Registry } from '../../lambdas/shared/store/registry';
@@ -21,13 +27,17 @@ let registry: Registry;
 let calls: AwsCallLog;
 let cli: Cli;
 
-/** Jest hooks: a fresh table, key and fleet before each case of the block, nothing registered. */
+/**
+ * Jest hooks: a fresh table, key and fleet before each case of the block, nothing registered. The key
+ * rotates automatically, as a well-kept customer key does, so that register has nothing to warn about.
+ */
 const freshWorld = () =>
-  freshKeyWorldEachCase({ graceMs: 10 }, { registered: false }, (world) => {
+  freshKeyWorldEachCase({ graceMs: 10 }, { registered: false }, async (world) => {
     ({ reactor, keyArn, fleet } = world);
     registry = reactor.reactor.store.registry;
     calls = new AwsCallLog();
     cli = localCli(reactor, calls);
+    await reactor.clients.kms.send(new EnableKeyRotationCommand({ KeyId: keyIdOf(keyArn) }));
   });
 
 // By key ID: moto fails DisableKey given the key's ARN.
@@ -135,6 +145,26 @@ describe('key-reactor register', () => {
     expect(result.stderr).toContain(`warning: ${missing} was not found`);
     expect(result.stdout).toMatch(/i-0123456789abcdef0 +not-found/);
     expect(await registry.list(keyArn)).toHaveLength(2);
+  });
+
+  it('warns, without blocking, about automatic rotation off and a key shared by several accounts', async () => {
+    // Prepare: rotation turned off, and a service of another account (a second tenant) on the same key.
+    await reactor.clients.kms.send(new DisableKeyRotationCommand({ KeyId: keyIdOf(keyArn) }));
+    const foreign = 'arn:aws:ecs:us-east-1:444455556666:service/tenant-b/api';
+
+    // Act
+    const result = await cli('register', keyArn, service(), foreign);
+
+    // Assess: registered, exit code 0, and both warnings said.
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `warning: automatic rotation is off for ${keyArn}, whose key material AWS generates`,
+    );
+    expect(result.stderr).toContain(
+      `warning: ${keyArn} is shared by resources of 2 accounts (123456789012, 444455556666)`,
+    );
+    expect(await registry.list(keyArn)).toHaveLength(2);
+    expect(calls.of('GetKeyRotationStatus').map((call) => call.input.KeyId)).toEqual([keyArn]);
   });
 
   it('refuses a key ID, an alias or anything but a key ARN, with exit code 2 and one line', async () => {
