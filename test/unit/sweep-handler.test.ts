@@ -95,6 +95,21 @@ beforeEach(() => {
   }));
 });
 
+describe('the weekly digest', () => {
+  it('runs instead of a sweep when the schedule asks for it, and sends nothing when no key is at risk', async () => {
+    documents.on(ScanCommand).resolves({ Items: [] });
+
+    await expect(handler({ digest: true }, context)).resolves.toEqual({
+      digest: true,
+      keys: 0,
+      keysAtRisk: 0,
+      emailed: false,
+    });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+});
+
 describe('the inventory', () => {
   it("follows LastEvaluatedKey to the end, and gathers each key's items across pages", async () => {
     documents

@@ -47,7 +47,7 @@ export function weeklyDigest(context: DigestContext): Email {
       },
       paragraph(
         'To see one key as the reactor sees it: key-reactor status <key ARN>. Warnings ahead of a date (key ' +
-          'material, deletion, an RDS database waiting for its key) also go to the key\u2019s administrators.',
+          "material, deletion, an RDS database waiting for its key) also go to each key's administrators.",
       ),
     ],
   };
