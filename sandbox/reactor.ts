@@ -20,6 +20,7 @@ import {
   lambdaContext,
 } from './local-workflows';
 import { type MotoServer, startMoto } from './moto';
+import { RdsStatusSeam } from './rds-seam';
 import { ScalingSeam } from './scaling-seam';
 import {
   type AwsClients,
@@ -85,6 +86,8 @@ export class LocalReactor {
   readonly faults = new FaultInjector();
   /** Key states moto cannot produce (a declared seam). */
   readonly keySeam = new KeyStateSeam();
+  /** RDS statuses moto cannot produce (a database that lost its key): the scenarios' `rds` step. */
+  readonly rdsSeam = new RdsStatusSeam();
   /** Application Auto Scaling's fight with a stop, which moto does not wage (a declared seam, off by default). */
   readonly scalingSeam: ScalingSeam;
   readonly dispatches: DispatchOutcome[] = [];
@@ -117,6 +120,7 @@ export class LocalReactor {
           this.calls.instrument,
           this.faults.instrument,
           this.keySeam.instrument,
+          this.rdsSeam.instrument,
           this.scalingSeam.instrument,
           answerStepFunctions(this.stepFunctions),
           ...(options.instrument ?? []),

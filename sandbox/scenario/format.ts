@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { RESOURCE_KINDS, type ResourceKind } from '../../lambdas/shared/model';
 import { POLICY_ACTIONS, type PolicyAction } from '../../lambdas/shared/store/policy';
 import { FAULT_SERVICES, type ScriptedFault } from '../faults';
+import { RDS_SEAM_STATUSES } from '../rds-seam';
 import { DEMO } from '../world';
 
 /**
@@ -37,6 +38,7 @@ export const STEP_ACTIONS = [
   'abort',
   'sweep',
   'advance',
+  'rds',
 ] as const;
 
 /** `P1W`, `P1D`, `PT2H`, `PT30M`, `PT1.5S` and their sums; years and months have no fixed length. */
@@ -89,6 +91,9 @@ const STEP_SCHEMAS = {
   cli: z.strictObject({ cli: z.array(z.string()).min(1), wait }),
   abort: z.strictObject({ abort: z.literal('running'), wait }),
   sweep: z.strictObject({ sweep: z.literal(true), wait }),
+  // A seam (sandbox/rds-seam.ts): the status RDS gives a database that lost its key, which moto cannot
+  // produce; `clear` gives moto's own answer back.
+  rds: z.strictObject({ rds: z.enum([...RDS_SEAM_STATUSES, 'clear']), resource: z.string().min(1), wait }),
   advance: z.strictObject({
     advance: z
       .string()
@@ -101,6 +106,7 @@ const STEP_SCHEMAS = {
 } as const;
 
 export type KmsStep = z.infer<(typeof STEP_SCHEMAS)['kms']>;
+export type RdsStep = z.infer<(typeof STEP_SCHEMAS)['rds']>;
 export type ScenarioStep =
   | KmsStep
   | z.infer<(typeof STEP_SCHEMAS)['event']>
@@ -110,7 +116,8 @@ export type ScenarioStep =
   | z.infer<(typeof STEP_SCHEMAS)['cli']>
   | z.infer<(typeof STEP_SCHEMAS)['abort']>
   | z.infer<(typeof STEP_SCHEMAS)['sweep']>
-  | z.infer<(typeof STEP_SCHEMAS)['advance']>;
+  | z.infer<(typeof STEP_SCHEMAS)['advance']>
+  | z.infer<(typeof STEP_SCHEMAS)['rds']>;
 
 const Member = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/, 'letters, digits and dashes, at most 40'),
@@ -201,7 +208,7 @@ function parseStep(value: unknown, number: number, members: ReadonlySet<string>)
   const parsed = STEP_SCHEMAS[action].safeParse(value);
   if (!parsed.success) return fail(describeIssue(parsed.error.issues[0] as z.core.$ZodIssue));
   const step = parsed.data as ScenarioStep;
-  if ('operator' in step && !members.has(step.resource)) {
+  if (('operator' in step || 'rds' in step) && !members.has(step.resource)) {
     fail(`resource "${step.resource}" is no member of the fleet (${[...members].join(', ')})`);
   }
   return step;

@@ -6,12 +6,13 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { run } from '../../cli/main';
+import { resourceIdOf } from '../../lambdas/shared/arn';
 import { ENV } from '../../lambdas/shared/contract';
 import { cloudTrailEvent, type EventBridgeEvent } from '../cloudtrail';
 import type { LocalReactor } from '../reactor';
 import { DEMO } from '../world';
 import type { Member, ScenarioFleet } from './fleet';
-import { durationMs, type KmsStep, type ScenarioStep } from './format';
+import { durationMs, type KmsStep, type RdsStep, ScenarioError, type ScenarioStep } from './format';
 
 /** The reactor's clock in a scenario: the system's, moved forward by `advance` steps. */
 export class ScenarioClock {
@@ -153,6 +154,22 @@ async function cliStep(context: StepContext, argv: readonly string[]): Promise<v
   for (const line of `${stdout}${stderr}`.split('\n').filter((text) => text.trim())) say(`  | ${line}`);
 }
 
+/** The seam's status for an RDS member (sandbox/rds-seam.ts), or moto's own answer again. */
+function rdsStep(context: StepContext, step: RdsStep): void {
+  const member = context.members.find((candidate) => candidate.name === step.resource) as Member;
+  if (member.kind !== 'rds-instance' && member.kind !== 'rds-cluster') {
+    throw new ScenarioError(`rds step: "${member.name}" is an ${member.kind}, not an RDS database`);
+  }
+  const identifier = resourceIdOf(member.arn);
+  if (step.rds === 'clear') {
+    context.reactor.rdsSeam.clear(identifier);
+    context.say(`seam: RDS reports ${member.name} as moto does again`);
+    return;
+  }
+  context.reactor.rdsSeam.set(identifier, step.rds);
+  context.say(`seam: RDS reports ${member.name} ${step.rds} (moto cannot enter this status)`);
+}
+
 /** Runs one step; the caller waits for the reactor to be idle afterwards, unless the step says not to. */
 export async function runStep(context: StepContext, step: ScenarioStep): Promise<void> {
   const { reactor, say } = context;
@@ -175,6 +192,7 @@ export async function runStep(context: StepContext, step: ScenarioStep): Promise
     return;
   }
   if ('cli' in step) return cliStep(context, step.cli);
+  if ('rds' in step) return rdsStep(context, step);
   if ('abort' in step) {
     const running = reactor.executions.filter((execution) => execution.status === 'RUNNING');
     for (const execution of running) reactor.stepFunctions.stop(execution.executionArn);
@@ -188,7 +206,7 @@ export async function runStep(context: StepContext, step: ScenarioStep): Promise
   if ('sweep' in step) {
     const summary = await reactor.runSweep();
     say(
-      `sweep: ${summary.keys} key(s), ${summary.inSync} in sync, ${summary.busy} busy, ${summary.drift} drift, ${summary.failed} failed`,
+      `sweep: ${summary.keys} key(s), ${summary.inSync} in sync, ${summary.busy} busy, ${summary.drift} drift, ${summary.failed} failed, ${summary.warningsSent} warning(s) sent`,
     );
     for (const drift of summary.drifts) say(`  drift (${drift.workflow}): ${drift.reason}`);
     return dispatch(context);
@@ -212,5 +230,7 @@ export function describeStep(step: ScenarioStep): string {
   if ('cli' in step) return `cli: key-reactor ${step.cli.join(' ')}${waits}`;
   if ('abort' in step) return `abort every running execution${waits}`;
   if ('sweep' in step) return `sweep${waits}`;
+  if ('rds' in step)
+    return `rds: ${step.resource} ${step.rds === 'clear' ? 'as moto says' : step.rds}${waits}`;
   return `advance the reactor's clock by ${step.advance}`;
 }

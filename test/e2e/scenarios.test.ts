@@ -85,7 +85,7 @@ describe('game-day scenarios', () => {
       throw new Error('accepted');
     };
     expect(refusal([{ sweep: true }, { kms: 'DisableKey' }, { kmss: 'DisableKey' }])).toBe(
-      'step 3: unknown key "kmss" (a step has one of kms, event, fault, clearFaults, operator, cli, abort, sweep, advance)',
+      'step 3: unknown key "kmss" (a step has one of kms, event, fault, clearFaults, operator, cli, abort, sweep, advance, rds)',
     );
     expect(refusal([{ kms: 'DisableKey', delivery: 'thrice' }])).toMatch(/^step 1: delivery: /);
     expect(refusal([{ operator: 'stop', resource: 'nobody' }])).toMatch(
@@ -239,6 +239,42 @@ describe('game-day scenarios', () => {
     expect(states(report.fleet)).toEqual(all('running', names));
     expect(report.ledger).toEqual([]);
   });
+
+  scenario(
+    '10-rds-countdown.json',
+    '[issue 15] daily warnings on days 4 to 7 with the exact date',
+    (report) => {
+      const countdown = toAdministrators(report).filter((email) =>
+        email.subject.startsWith('Database db on key'),
+      );
+      // One a day on days 4, 5, 6 and 7, none for the second sweep of day 4 nor once past saving.
+      expect(countdown.map((email) => /Day\s*\|?\s*:?\s*(\d) of 7/.exec(email.text)?.[1])).toEqual([
+        '4',
+        '5',
+        '6',
+        '7',
+      ]);
+      expect(new Set(countdown.map((email) => email.subject)).size).toBe(1);
+      // The date: 7 days after the sweep first saw the database recoverable, right after the disable.
+      const date = /unrecoverable on (\d{4}-\d\d-\d\d \d\d:\d\d) UTC unless the key is restored$/.exec(
+        countdown[0]?.subject ?? '',
+      )?.[1];
+      const disabled = /-(\d{8}T\d{6}Z)-/.exec(report.executions[0]?.name ?? '')?.[1] ?? '';
+      const disabledAt = Date.parse(
+        `${disabled.slice(0, 4)}-${disabled.slice(4, 6)}-${disabled.slice(6, 8)}T${disabled.slice(9, 11)}:${disabled.slice(11, 13)}:${disabled.slice(13, 15)}Z`,
+      );
+      const warnedDate = Date.parse(`${date?.replace(' ', 'T')}:00Z`);
+      expect(Math.abs(warnedDate - (disabledAt + 7 * 24 * 60 * 60 * 1000))).toBeLessThan(2 * 60 * 1000);
+      // The operators get their own copy of each.
+      expect(
+        report.emails.filter(
+          (email) => email.to.includes(OPERATOR) && email.subject === countdown[0]?.subject,
+        ),
+      ).toHaveLength(4);
+      expect(report.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(states(report.fleet)).toEqual(all('running', ['api', 'db']));
+    },
+  );
 
   scenario(
     '07-forged-account-event.json',
