@@ -97,7 +97,7 @@ export class Sweeper {
     }
 
     const resent = await this.resend(key, described.usable);
-    const warnings = await this.dueWarnings(key, described, now)
+    const warnings = await this.dueWarnings(key, described, finding, now)
       .then((due) => this.mail.sendWarnings(key, due))
       .then(
         (sent) => ({ warningsSent: sent }),
@@ -121,17 +121,19 @@ export class Sweeper {
 
   /**
    * The warnings due for the key now: its key materials' expiry and its deletion (warnings.ts), and its
-   * RDS databases' countdown (countdown.ts).
+   * RDS databases' countdown (countdown.ts) unless a workflow is acting on the key.
    */
   private async dueWarnings(
     key: KeyInventory,
     described: KeyDescription,
+    finding: Finding,
     now: Date,
   ): Promise<PendingWarning[]> {
     const materials = described.origin === 'EXTERNAL' ? await this.materialsOf(key.keyArn) : [];
     return [
       ...this.mail.keyWarnings(key, described, materials, now),
-      ...(await this.countdowns.due(key, described, now)),
+      // A busy key is left alone, its databases undescribed: a later sweep of the same day counts them.
+      ...(finding.kind === 'busy' ? [] : await this.countdowns.due(key, described, now)),
     ];
   }
 
