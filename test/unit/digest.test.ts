@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_MANAGED_TAG, DIGEST_DETAIL_TYPE, DIGEST_EVENT_SOURCE } from '../../lambdas/shared/contract';
 import { createDrivers } from '../../lambdas/shared/drivers';
 import { Mailer } from '../../lambdas/shared/email/mailer';
-import { DigestNotDeliveredError } from '../../lambdas/shared/errors';
+import { DigestNotDeliveredError, SweepIncompleteError } from '../../lambdas/shared/errors';
 import { KeyReader } from '../../lambdas/shared/key-reader';
 import { Digest } from '../../lambdas/shared/sweep/digest';
 import { mockedStore } from './mocked-store';
@@ -191,6 +191,21 @@ describe('with keys at risk', () => {
       keyArn: keyArn(1),
       risks: [{ kind: 'deletion-pending', detail: 'KMS deletes the key at 2026-12-17 08:00 UTC' }],
     });
+  });
+
+  it('sends the digest of the others when KMS does not answer for a key, names it, and fails the run for the alarm', async () => {
+    kms
+      .on(DescribeKeyCommand, { KeyId: keyArn(5) })
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+
+    await expect(digest.run(NOW)).rejects.toThrow(SweepIncompleteError);
+    const text = String(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message?.Body?.Text?.Data);
+    expect(text).toContain(`1 key could not be read this week (KMS did not answer)`);
+    expect(text).toContain(keyArn(5));
+    const detail = JSON.parse(
+      String(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail),
+    );
+    expect(detail.keysUnread).toEqual([keyArn(5)]);
   });
 
   it('fails, for the alarm, when SES does not take it, and still puts the event', async () => {

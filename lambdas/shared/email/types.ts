@@ -96,6 +96,8 @@ export interface DigestRisk {
 
 export interface DigestContext {
   readonly keys: readonly { readonly keyArn: string; readonly risks: readonly DigestRisk[] }[];
+  /** Keys KMS did not answer for this week: not known to be at risk, nor safe. */
+  readonly keysUnread: readonly string[];
   /** Start of the week the failed runs are counted from. */
   readonly since: Date;
   readonly now: Date;

@@ -9,7 +9,7 @@ import { refusalOf, refusedAudiences } from '../email/mailer';
 import { renderDigest } from '../email/render';
 import type { DigestRisk } from '../email/types';
 import { formatTime } from '../email/wording';
-import { DigestNotDeliveredError, KeyAccessDeniedError } from '../errors';
+import { DigestNotDeliveredError, KeyAccessDeniedError, SweepIncompleteError } from '../errors';
 import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
 import { logger } from '../observability';
 import type { Store } from '../store';
@@ -43,6 +43,8 @@ export interface KeyFacts {
   readonly described?: KeyDescription;
   /** Why the platform may not read the key (AccessDenied). */
   readonly denied?: string;
+  /** Why the key could not be read otherwise (throttling, an outage): not a risk, but not known safe. */
+  readonly unread?: string;
   readonly materials: readonly KeyMaterial[];
   readonly seen: ReadonlyMap<string, Seen>;
   readonly failedRuns: readonly FailedRun[];
@@ -117,6 +119,8 @@ export interface KeyAtRisk {
 export interface DigestOutcome {
   readonly keys: number;
   readonly keysAtRisk: readonly KeyAtRisk[];
+  /** Keys KMS did not answer for (not AccessDenied): the digest could not say whether they are at risk. */
+  readonly keysUnread: readonly string[];
   /** Failed runs that could not be tied to a key. */
   readonly unattributedRuns: number;
   readonly emailed: boolean;
@@ -140,9 +144,11 @@ export class Digest {
     const keysAtRisk = facts
       .map((fact) => ({ keyArn: fact.key.keyArn, risks: RISK_CHECKS.flatMap((check) => check(fact, now)) }))
       .filter((key) => key.risks.length > 0);
-    const outcome = { keys: inventory.length, keysAtRisk, unattributedRuns: runs.unattributed };
+    const keysUnread = facts.flatMap((fact) => (fact.unread ? [fact.key.keyArn] : []));
+    const outcome = { keys: inventory.length, keysAtRisk, keysUnread, unattributedRuns: runs.unattributed };
     if (keysAtRisk.length === 0) {
       logger.info('Weekly digest: no key at risk, nothing sent', outcome);
+      failIfUnread(keysUnread);
       return { ...outcome, emailed: false, published: false };
     }
 
@@ -154,7 +160,7 @@ export class Digest {
       logger.error('The digest event was not put on the platform bus', { error });
       return false;
     });
-    const delivery = await parts.mailer.deliver(renderDigest({ keys: keysAtRisk, since, now }), {
+    const delivery = await parts.mailer.deliver(renderDigest({ keys: keysAtRisk, keysUnread, since, now }), {
       administrators: [],
       operators: true,
     });
@@ -168,6 +174,7 @@ export class Digest {
             .join(' nor '),
       );
     }
+    failIfUnread(keysUnread);
     return { ...outcome, emailed, published };
   }
 
@@ -181,10 +188,22 @@ export class Digest {
         described.origin === 'EXTERNAL' ? await keys.materials(key.keyArn).catch(() => []) : [];
       return { key, described, materials, seen, failedRuns };
     } catch (error) {
-      if (!(error instanceof KeyAccessDeniedError)) throw error;
-      return { key, denied: describeError(error), materials: [], seen, failedRuns };
+      if (error instanceof KeyAccessDeniedError) {
+        return { key, denied: describeError(error), materials: [], seen, failedRuns };
+      }
+      // Throttled, or KMS unreachable: the other keys' digest goes out; this run fails for the alarm.
+      logger.error('Key not read for the weekly digest', { keyArn: key.keyArn, error });
+      return { key, unread: describeError(error), materials: [], seen, failedRuns };
     }
   }
+}
+
+/** A key the digest could not read fails the run, so that the sweep's alarm says so. */
+function failIfUnread(keysUnread: readonly string[]): void {
+  if (keysUnread.length === 0) return;
+  throw new SweepIncompleteError(
+    `The weekly digest could not read ${keysUnread.length} key(s), so it cannot say whether they are at risk: ${keysUnread.join(', ')}`,
+  );
 }
 
 /** The digest's detail on the platform bus. */
@@ -193,6 +212,7 @@ export interface DigestDetail {
   readonly since: Date;
   readonly keys: number;
   readonly keysAtRisk: readonly KeyAtRisk[];
+  readonly keysUnread: readonly string[];
   readonly unattributedRuns: number;
 }
 

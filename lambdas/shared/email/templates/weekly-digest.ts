@@ -45,6 +45,14 @@ export function weeklyDigest(context: DigestContext): Email {
             .map((risk) => [key.keyArn, RISK_WORDS[risk.kind], risk.detail]),
         ),
       },
+      ...(context.keysUnread.length > 0
+        ? [
+            paragraph(
+              `${count(context.keysUnread.length, 'key')} could not be read this week (KMS did not answer), so ` +
+                `this digest cannot say whether they are at risk: ${context.keysUnread.join(', ')}.`,
+            ),
+          ]
+        : []),
       paragraph(
         'To see one key as the reactor sees it: key-reactor status <key ARN>. Warnings ahead of a date (key ' +
           "material, deletion, an RDS database waiting for its key) also go to each key's administrators.",
