@@ -205,14 +205,19 @@ function program(
     .command('simulate')
     .summary('replay an EventBridge event in the local sandbox')
     .description(
-      'Replays a recorded EventBridge event through the rules, the dispatcher and the workflows on a fresh local sandbox (npm run simulate).',
+      'Replays a recorded EventBridge event through the rules, the dispatcher and the workflows on a fresh local sandbox, ' +
+        'or runs a game-day scenario (npm run simulate). Exit code 2 for an unusable file, with one line saying why.',
     )
     .argument(
-      '<event.json>',
-      'an EventBridge event, for example ../shared/samples/events/disable-key-cli.json',
+      '<file.json>',
+      'an EventBridge event as EventBridge delivers it (id, detail-type, source, account, time, region, resources, ' +
+        'detail), for example ../shared/samples/events/disable-key-cli.json; or a scenario (docs/sandbox.md)',
     )
     .option('--grace <seconds>', 'the grace period in the sandbox, 0 to 600 seconds (default: 2)')
     .option('--verbose', "add the handlers' own log lines")
+    // It reads no table, Region or endpoint (it runs its own sandbox): its help lists what it reads.
+    .option('--json', 'print one JSON object with the outcome on stdout (the timeline goes to stderr)')
+    .configureHelp({ showGlobalOptions: false, helpWidth: 100 })
     .action(async (eventFile: string, options: { grace?: string; verbose?: boolean }, command: Command) => {
       finish(
         await simulate(io, eventFile, { ...options, json: command.optsWithGlobals<GlobalOptions>().json }),
