@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RESOURCE_KINDS } from '../lambdas/shared/model';
 import { POLICY_ACTIONS } from '../lambdas/shared/store/policy';
+import { doctor } from './commands/doctor';
 import { leaseRelease } from './commands/lease';
 import { list } from './commands/list';
 import { pause, resume } from './commands/pause';
@@ -222,6 +223,22 @@ function program(
       finish(
         await simulate(io, eventFile, { ...options, json: command.optsWithGlobals<GlobalOptions>().json }),
       );
+    });
+
+  root
+    .command('doctor')
+    .summary('check what running and deploying the reactor need, with the fix for each problem')
+    .description(
+      'Checks Node, moto, AWS credentials, the CDK bootstrap, SES (the sender verified, production access) and a ' +
+        'CloudTrail trail logging management events in the Region, and prints the fix for each problem. Exit code 1 ' +
+        'when a check fails.',
+    )
+    .option(
+      '--sender <address>',
+      'the sender address to find verified in SES (the -c senderAddress you deploy with)',
+    )
+    .action(async (options: { sender?: string }, command: Command) => {
+      finish(await doctor(session(command), options));
     });
 
   return root;
