@@ -85,12 +85,21 @@ function inVenv(env: Environment): MotoLocation | undefined {
     : undefined;
 }
 
+/** Where moto was found, by PATH and venv: asking a moto_server for --help takes a second. */
+const locations = new Map<string, MotoLocation>();
+
 /** moto as it is now, installing nothing: on PATH, else in the project's virtual environment. */
 export function findMoto(env: Environment = process.env): MotoLocation | undefined {
+  const key = `${env.PATH ?? ''}\n${venvDirectory(env)}`;
+  const known = locations.get(key);
+  if (known) return known;
   const server = onPath('moto_server', env);
-  if (server && runs(server, env))
-    return { executable: server, python: interpreterOf(server), source: 'PATH' };
-  return inVenv(env);
+  const location: MotoLocation | undefined =
+    server && runs(server, env)
+      ? { executable: server, python: interpreterOf(server), source: 'PATH' }
+      : inVenv(env);
+  if (location) locations.set(key, location);
+  return location;
 }
 
 function run(command: string, args: readonly string[], env: Environment): { ok: boolean; output: string } {
@@ -135,8 +144,11 @@ export function ensureMoto(progress: (line: string) => void, env: Environment = 
   const created = run(python, ['-m', 'venv', venv], env);
   if (!created.ok) {
     rmSync(venv, { recursive: true, force: true });
+    // Debian and Ubuntu ship venv apart, and name the package for this Python (python3.11-venv).
+    const venvPackage = /apt install (python3[\d.]*-venv)/.exec(created.output)?.[1];
+    const why = venvPackage ? 'this Python has no venv module' : lastError(created.output);
     throw new MotoNotInstalledError(
-      `cannot create ${shown} (${lastError(created.output)}): apt install python3-venv, or ${installYourself}`,
+      `cannot create ${shown} (${why}): apt install ${venvPackage ?? 'python3-venv'}, or ${installYourself}`,
     );
   }
   const pip = path.join(venv, 'bin', 'pip');

@@ -7,6 +7,7 @@ import { ArgumentError, graceSeconds, parseCommandLine } from './command-line';
 import { EventShapeError, eventBridgeEvent } from './event-envelope';
 import { checkRecreatable, rehearseEvent, UnrecreatableKeyError } from './event-rehearsal';
 import { MotoNotInstalledError } from './moto';
+import { ensureMoto } from './moto-locator';
 import { isScenario, parseScenario, type Scenario, ScenarioError } from './scenario/format';
 import { runScenario, summarize } from './scenario/runner';
 
@@ -111,13 +112,17 @@ async function main(): Promise<number> {
   const log = values.json
     ? (line: string) => process.stderr.write(`${line}\n`)
     : (line: string) => process.stdout.write(`${line}\n`);
-  // Checked before the sandbox starts, so that a bad file costs no moto server.
+  // Checked before the sandbox starts, so that a bad file costs no moto server. moto is found (or
+  // installed) here, so that a first run's progress line goes where the timeline goes, never into
+  // --json's stdout; the sandbox then finds the same moto.
   if (isScenario(value)) {
     const scenario = parseScenario(value, path.basename(file, '.json'));
+    ensureMoto(log);
     return simulateScenario(scenario, values.json ?? false, log);
   }
   const event = eventBridgeEvent(value, file);
   checkRecreatable(event);
+  ensureMoto(log);
   return simulateEvent(event, grace, values.json ?? false, log);
 }
 
