@@ -188,6 +188,27 @@ describe('npm start with no moto_server on PATH', () => {
     expect(existsSync(env.KEY_REACTOR_VENV ?? '')).toBe(false);
   });
 
+  it('keeps simulate --json stdout clear of the install: its progress and its failure go to stderr', async () => {
+    const event = file('for-json.json', sample('disable-key-cli.json'));
+
+    const run = await runProcess(
+      process.execPath,
+      [TSX, path.join(ROOT, 'sandbox/simulate.ts'), event, '--json'],
+      isolated(true),
+    );
+
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr.trim().split('\n') }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        expect.stringMatching(/^moto_server is not on PATH: installing moto\[server\]==5\.2\.1 into /),
+        expect.stringMatching(
+          /^simulate: cannot install moto\[server\]==5\.2\.1 .*pip install 'moto\[server\]==5\.2\.1'/,
+        ),
+      ],
+    });
+  });
+
   it('says in one line to install Python when there is none', async () => {
     const run = await runProcess(
       process.execPath,
