@@ -16,7 +16,9 @@ export type { SimulationOutcome } from './event-rehearsal';
 const USAGE = `Usage: npm run simulate -- <file.json> [--json] [--grace <seconds>] [--verbose]
 
 <file.json> holds either a game-day scenario (a JSON object with a "steps" array; see docs/sandbox.md,
-"Game days") or one EventBridge event (CloudTrail or native KMS, as EventBridge delivers it).
+"Game days") or one EventBridge event (CloudTrail or native KMS, as EventBridge delivers it: with id,
+detail-type, source, account, time, region, resources and detail, the CloudTrail record being detail).
+Exit code 2 for an unusable file or option, with one line saying why.
 
 A scenario runs on a fresh sandbox: a customer key with the scenario's fleet registered to it, then
 its steps (key changes, events, faults, operator actions, CLI calls, aborts, sweeps, clock moves),
@@ -31,7 +33,8 @@ usable again, the sandbox first takes the key away and lets the reactor shut the
 there is something to bring back.
 
   --json             print one JSON object with the outcome on stdout (the timeline goes to stderr)
-  --grace <seconds>  for an event: the grace period (default 2); a scenario says its own`;
+  --grace <seconds>  for an event: the grace period (default 2); a scenario says its own
+  --verbose          add the handlers' own log lines, and the stack of a failure of the sandbox`;
 
 /** Exit code 2: the input file itself is unusable. */
 class InputError extends Error {
