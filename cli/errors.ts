@@ -146,14 +146,19 @@ function explainAws(
     };
   }
   const cause = (aws.cause ?? {}) as AwsLikeError;
+  // The SDK keeps only the text of an error it cannot recognise as one ("AWS SDK error wrapper for
+  // Error: connect ECONNREFUSED ..."), so the code is looked for in the message too.
+  const inMessage = [...NETWORK].find((code) => new RegExp(`\\b${code}\\b`).test(message));
   if (
     NETWORK.has(name) ||
     NETWORK.has(aws.code ?? '') ||
     NETWORK.has(cause.code ?? '') ||
+    inMessage !== undefined ||
     message === 'fetch failed'
   ) {
+    const code = cause.code ?? aws.code ?? inMessage ?? message;
     return {
-      message: `cannot reach AWS${where.endpoint ? ` at ${where.endpoint}` : ` in ${region}`}: ${cause.code ?? aws.code ?? message}`,
+      message: `cannot reach AWS${where.endpoint ? ` at ${where.endpoint}` : ` in ${region}`}: ${code}`,
       code: 'unreachable',
       exitCode: EXIT.failure,
     };
