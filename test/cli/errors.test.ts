@@ -178,3 +178,22 @@ describe('one-line errors', () => {
     });
   });
 });
+
+describe('the help of the commands for a bad day', () => {
+  it.each([['policy', 'set'], ['runs'], ['redrive'], ['init']])('documents %s', async (...command) => {
+    const result = await cli(...command, '--help');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: key-reactor ${command.join(' ')} `));
+    expect(result.stdout).toContain('Global Options:');
+  });
+
+  it('lists them, and --version, in the main help', async () => {
+    const result = await cli('--help');
+
+    for (const command of ['policy', 'runs', 'redrive', 'init']) {
+      expect(result.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
+    }
+    expect(result.stdout).toMatch(/^ {2}-V, --version +print the version/m);
+  });
+});
