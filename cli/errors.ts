@@ -145,6 +145,14 @@ function explainAws(
       exitCode: EXIT.failure,
     };
   }
+  // The SDK could not parse the answer: an endpoint that is not AWS, such as moto for a call it lacks.
+  if (name === 'SyntaxError' && where.endpoint) {
+    return {
+      message: `${where.endpoint} did not answer as AWS would (${message}): it may not implement this call`,
+      code: 'aws-error',
+      exitCode: EXIT.failure,
+    };
+  }
   const cause = (aws.cause ?? {}) as AwsLikeError;
   // The SDK keeps only the text of an error it cannot recognise as one ("AWS SDK error wrapper for
   // Error: connect ECONNREFUSED ..."), so the code is looked for in the message too.

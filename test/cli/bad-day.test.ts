@@ -436,4 +436,18 @@ describe('errors from AWS with --json', () => {
       },
     });
   });
+
+  it('says in one line that moto does not implement RedriveExecution, exit code 1', async () => {
+    const execution =
+      'arn:aws:states:us-east-1:123456789012:execution:key-reactor-disable:disable-1234abcd-x';
+
+    const result = await cli('redrive', execution);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^error: ${reactor.moto.endpoint} did not answer as AWS would \\(.+\\): it may not implement this call\n$`,
+      ),
+    );
+  });
 });
