@@ -47,6 +47,8 @@ export function policyOf(item: Item | undefined): KeyPolicy {
     ...(graceSeconds === undefined ? {} : { graceSeconds }),
     // Only an explicit alert-only spares the resources: anything else is the safe default, a shutdown.
     action: item?.action === 'alert-only' ? 'alert-only' : 'shutdown',
+    // A language the emails do not have (written by hand) falls back to English rather than to no email.
+    language: item?.language === 'ja' ? 'ja' : 'en',
   };
 }
 
