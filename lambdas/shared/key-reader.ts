@@ -1,4 +1,4 @@
-import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, type KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { KeyAccessDeniedError } from './errors';
 
 export interface KeyState {
@@ -47,6 +47,23 @@ export class KeyReader {
         });
       }
       throw error;
+    }
+  }
+
+  /**
+   * The key's alias, for the emails to show beside its ID: the first of its aliases by name, or undefined
+   * when it has none or KMS would not say. Never throws: a name is a courtesy, and must not cost an email.
+   * KMS lists only the caller's own account's aliases, so a customer account's key has none here.
+   */
+  async alias(keyArn: string): Promise<string | undefined> {
+    try {
+      const { Aliases } = await this.kms.send(new ListAliasesCommand({ KeyId: keyArn }));
+      return (Aliases ?? [])
+        .map((alias) => alias.AliasName)
+        .filter((name): name is string => typeof name === 'string' && name.length > 0)
+        .sort()[0];
+    } catch {
+      return undefined;
     }
   }
 

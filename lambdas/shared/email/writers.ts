@@ -7,38 +7,60 @@
 
 import type { Block, Email } from './blocks';
 import { cleanText, escapeHtml, oneLine } from './escape';
+import type { Wording } from './i18n';
 import type { RenderedEmail } from './types';
 
 const MAX_SUBJECT_LENGTH = 200;
 /** Long enough for any sentence a template writes; it only bounds what an event could inflate. */
 const MAX_PARAGRAPH_LENGTH = 2000;
 const MAX_FIELD_LENGTH = 600;
-const SIGNATURE = 'Sent by the key-lifecycle reactor.';
 
 const TABLE_STYLE = 'border-collapse:collapse;margin:8px 0';
-const CELL_STYLE = 'border:1px solid #d5dbdb;padding:4px 8px;text-align:left;vertical-align:top';
+const CELL_STYLE =
+  'border:1px solid #d5dbdb;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word';
+/**
+ * A command or an ARN has no space to break at for a long way: without these, a phone shows a sliver of it
+ * and scrolls the whole email sideways. pre-wrap keeps the line breaks between commands; break-all lets a
+ * line break anywhere, since a shell command copied from the email is pasted whole either way.
+ */
+const CODE_STYLE =
+  'white-space:pre-wrap;word-break:break-all;overflow-wrap:anywhere;background:#f2f3f3;padding:8px;font-size:13px';
 
-export function written(email: Email): RenderedEmail {
+/** `w` gives the signature and the HTML's language: the template has said everything else. */
+export function written(email: Email, w: Wording): RenderedEmail {
   return {
     subject: oneLine(email.subject, MAX_SUBJECT_LENGTH),
-    text: writeText(email),
-    html: writeHtml(email),
+    text: writeText(email, w.signature),
+    html: writeHtml(email, w),
   };
 }
 
 /** Text underlines stop where a narrow mail client would wrap them. */
 const RULE_WIDTH = 72;
 
-function writeText(email: Email): string {
+/** Columns a character takes in a monospaced font: two for Japanese and other wide characters. */
+function columns(text: string): number {
+  let width = 0;
+  for (const char of text)
+    width +=
+      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(
+        char,
+      )
+        ? 2
+        : 1;
+  return width;
+}
+
+function writeText(email: Email, signature: string): string {
   const lines = underlined(email.title, '=');
   for (const block of email.blocks) lines.push('', ...textOf(block));
-  lines.push('', '--', SIGNATURE);
+  lines.push('', '--', signature);
   return `${lines.join('\n')}\n`;
 }
 
 function underlined(value: string, rule: string): string[] {
   const text = oneLine(value, MAX_PARAGRAPH_LENGTH);
-  return [text, rule.repeat(Math.min(text.length, RULE_WIDTH))];
+  return [text, rule.repeat(Math.min(columns(text), RULE_WIDTH))];
 }
 
 function textOf(block: Block): string[] {
@@ -78,11 +100,11 @@ function inline(value: string, max = MAX_FIELD_LENGTH): string {
   return escapeHtml(oneLine(value, max));
 }
 
-function writeHtml(email: Email): string {
+function writeHtml(email: Email, w: Wording): string {
   const title = inline(email.title, MAX_PARAGRAPH_LENGTH);
   return [
     '<!DOCTYPE html>',
-    '<html lang="en">',
+    `<html lang="${w.language}">`,
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -92,7 +114,7 @@ function writeHtml(email: Email): string {
     `<h1 style="font-size:20px">${title}</h1>`,
     ...email.blocks.map(htmlOf),
     '<hr>',
-    `<p style="color:#545b64">${SIGNATURE}</p>`,
+    `<p style="color:#545b64">${escapeHtml(w.signature)}</p>`,
     '</body>',
     '</html>',
     '',
@@ -122,9 +144,9 @@ function htmlOf(block: Block): string {
         '</table>',
       ].join('\n');
     case 'commands':
-      return `<pre><code>${block.lines.map((line) => inline(line, MAX_PARAGRAPH_LENGTH)).join('\n')}</code></pre>`;
+      return `<pre><code style="display:block;${CODE_STYLE}">${block.lines.map((line) => inline(line, MAX_PARAGRAPH_LENGTH)).join('\n')}</code></pre>`;
     case 'preformatted':
-      return `<pre>${escapeHtml(cleanText(block.text))}</pre>`;
+      return `<pre style="${CODE_STYLE}">${escapeHtml(cleanText(block.text))}</pre>`;
     case 'link':
       return `<p><a href="${inline(block.href, MAX_PARAGRAPH_LENGTH)}">${inline(block.text)}</a></p>`;
   }
