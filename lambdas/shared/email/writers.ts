@@ -16,8 +16,17 @@ const MAX_PARAGRAPH_LENGTH = 2000;
 const MAX_FIELD_LENGTH = 600;
 
 const TABLE_STYLE = 'border-collapse:collapse;margin:8px 0';
-const CELL_STYLE =
-  'border:1px solid #d5dbdb;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word';
+const CELL_STYLE = 'border:1px solid #d5dbdb;padding:4px 8px;text-align:left;vertical-align:top';
+/**
+ * A long token with no space (an ARN) may break anywhere, or it widens the table past a phone's screen.
+ * Only such a cell: breaking anywhere in a short word (`service`) would squeeze its column to one letter.
+ */
+const UNBROKEN_CELL_STYLE = `${CELL_STYLE};overflow-wrap:anywhere`;
+const LONG_TOKEN = /^\S{20,}$/;
+
+function cellStyle(cell: string): string {
+  return LONG_TOKEN.test(cell) ? UNBROKEN_CELL_STYLE : CELL_STYLE;
+}
 /**
  * A command or an ARN has no space to break at for a long way: without these, a phone shows a sliver of it
  * and scrolls the whole email sideways. pre-wrap keeps the line breaks between commands; break-all lets a
@@ -138,7 +147,8 @@ function htmlOf(block: Block): string {
         `<thead><tr>${block.columns.map((column) => `<th scope="col" style="${CELL_STYLE}">${inline(column)}</th>`).join('')}</tr></thead>`,
         '<tbody>',
         ...block.rows.map(
-          (row) => `<tr>${row.map((cell) => `<td style="${CELL_STYLE}">${inline(cell)}</td>`).join('')}</tr>`,
+          (row) =>
+            `<tr>${row.map((cell) => `<td style="${cellStyle(cell)}">${inline(cell)}</td>`).join('')}</tr>`,
         ),
         '</tbody>',
         '</table>',
