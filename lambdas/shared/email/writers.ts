@@ -22,10 +22,14 @@ const CELL_STYLE = 'border:1px solid #d5dbdb;padding:4px 8px;text-align:left;ver
  * Only such a cell: breaking anywhere in a short word (`service`) would squeeze its column to one letter.
  */
 const UNBROKEN_CELL_STYLE = `${CELL_STYLE};overflow-wrap:anywhere`;
-const LONG_TOKEN = /^\S{20,}$/;
+const LONG_TOKEN = /^\S{16,}$/;
+/** A short word stays whole: a browser breaks Japanese between any two characters, so サーバー went down a column. */
+const WHOLE_CELL_STYLE = `${CELL_STYLE};white-space:nowrap`;
+const SHORT_WORD = /^\S{1,8}$/;
 
 function cellStyle(cell: string): string {
-  return LONG_TOKEN.test(cell) ? UNBROKEN_CELL_STYLE : CELL_STYLE;
+  if (LONG_TOKEN.test(cell)) return UNBROKEN_CELL_STYLE;
+  return SHORT_WORD.test(cell) ? WHOLE_CELL_STYLE : CELL_STYLE;
 }
 /**
  * A command or an ARN has no space to break at for a long way: without these, a phone shows a sliver of it
@@ -79,11 +83,12 @@ function textOf(block: Block): string[] {
     case 'paragraph':
       return [oneLine(block.text, MAX_PARAGRAPH_LENGTH)];
     case 'facts': {
-      const width = Math.max(...block.rows.map(([label]) => label.length)) + 1;
-      return block.rows.map(
-        ([label, value, max = MAX_FIELD_LENGTH]) =>
-          `${`${oneLine(label)}:`.padEnd(width)} ${oneLine(value, max)}`,
-      );
+      // Aligned by columns, not characters: a Japanese label is twice as wide as its length.
+      const width = Math.max(...block.rows.map(([label]) => columns(oneLine(label)))) + 1;
+      return block.rows.map(([label, value, max = MAX_FIELD_LENGTH]) => {
+        const text = `${oneLine(label)}:`;
+        return `${text}${' '.repeat(Math.max(0, width - columns(text)))} ${oneLine(value, max)}`;
+      });
     }
     case 'list':
       return block.items.map((item) => `- ${oneLine(item, MAX_PARAGRAPH_LENGTH)}`);
@@ -144,7 +149,7 @@ function htmlOf(block: Block): string {
       return [
         `<table style="${TABLE_STYLE}">`,
         `<caption style="text-align:left;font-weight:bold">${inline(block.caption)}</caption>`,
-        `<thead><tr>${block.columns.map((column) => `<th scope="col" style="${CELL_STYLE}">${inline(column)}</th>`).join('')}</tr></thead>`,
+        `<thead><tr>${block.columns.map((column) => `<th scope="col" style="${cellStyle(column)}">${inline(column)}</th>`).join('')}</tr></thead>`,
         '<tbody>',
         ...block.rows.map(
           (row) =>
@@ -154,7 +159,8 @@ function htmlOf(block: Block): string {
         '</table>',
       ].join('\n');
     case 'commands':
-      return `<pre><code style="display:block;${CODE_STYLE}">${block.lines.map((line) => inline(line, MAX_PARAGRAPH_LENGTH)).join('\n')}</code></pre>`;
+      // A blank line between commands: wrapped on a phone, one command's lines look like the next one's.
+      return `<pre><code style="display:block;${CODE_STYLE}">${block.lines.map((line) => inline(line, MAX_PARAGRAPH_LENGTH)).join('\n\n')}</code></pre>`;
     case 'preformatted':
       return `<pre style="${CODE_STYLE}">${escapeHtml(cleanText(block.text))}</pre>`;
     case 'link':
