@@ -62,6 +62,7 @@ describe('key-reactor register', () => {
     expect(await registry.policy(keyArn)).toEqual({
       administrators: ['dba@customer.example'],
       action: 'shutdown',
+      language: 'en',
     });
   });
 
@@ -87,6 +88,7 @@ describe('key-reactor register', () => {
       administrators: ['a@customer.example', 'b@customer.example'],
       graceSeconds: 1800,
       action: 'alert-only',
+      language: 'en',
     });
     expect(result.stdout).toContain("grace period:   30 minutes (the key's own)");
     expect(result.stdout).toContain('action:         alert-only (nothing stops');
@@ -101,6 +103,7 @@ describe('key-reactor register', () => {
       administrators: ['a@customer.example'],
       graceSeconds: 300,
       action: 'alert-only',
+      language: 'en',
     });
   });
 
