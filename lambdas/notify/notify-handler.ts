@@ -36,6 +36,7 @@ export function createNotifyHandler(
     mailer: parts.mailer,
     notifier: parts.notifier,
     clock: parts.clock,
+    aliasOf: (keyArn) => keys.alias(keyArn),
   });
 
   const lambdaHandler = async (input: NotifyInput) => {

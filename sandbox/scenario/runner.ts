@@ -143,6 +143,7 @@ export async function runScenario(
     await store.registry.setPolicy(keyArn, {
       administrators: scenario.administrators,
       action: scenario.action,
+      language: scenario.language,
     });
     if (members.some((member) => member.autoScaling)) reactor.scalingSeam.enable();
     reactor.scalingSeam.onFight((message) => timeline.say(message));

@@ -112,6 +112,25 @@ describe('game-day scenarios', () => {
     },
   );
 
+  scenario(
+    '08-japanese-emails.json',
+    "a key whose policy says ja: its administrators' emails are in Japanese",
+    (report) => {
+      const subjects = toAdministrators(report).map((email) => email.subject);
+      expect(subjects).toContainEqual(
+        expect.stringMatching(/^キー [0-9a-f]{8} が無効化されました: .*停止します$/),
+      );
+      expect(subjects).toContainEqual(expect.stringMatching(/^キー [0-9a-f]{8} は再び使用可能です: /));
+      // The operators read English: their copies of the same emails are not translated.
+      const toOperators = report.emails.filter(
+        (email) => email.to.includes(OPERATOR) && !email.to.includes(ADMIN),
+      );
+      expect(toOperators.map((email) => email.subject)).toContainEqual(
+        expect.stringMatching(/^Key [0-9a-f]{8} disabled: /),
+      );
+    },
+  );
+
   scenario('01-ses-refuses.json', '[problem 1] email never gates the shutdown', (report) => {
     expect(states(report.steps[1]?.fleet ?? {})).toEqual(all('stopped'));
     expect(report.notifications.length).toBeGreaterThan(0);

@@ -466,10 +466,10 @@ describe('KeyLifecycleReactor with the required props only', () => {
       }
     });
 
-    it('creates KMS grants only for AWS resources, and reads keys with DescribeKey only', () => {
+    it('creates KMS grants only for AWS resources, and only reads keys (DescribeKey) and their aliases (ListAliases)', () => {
       const kms = statements.filter(({ actions }) => actions.some((action) => action.startsWith('kms:')));
       expect(new Set(kms.flatMap(({ actions }) => actions))).toEqual(
-        new Set(['kms:DescribeKey', 'kms:CreateGrant']),
+        new Set(['kms:DescribeKey', 'kms:ListAliases', 'kms:CreateGrant']),
       );
       for (const { statement, actions } of kms.filter(({ actions: all }) =>
         all.includes('kms:CreateGrant'),
@@ -489,6 +489,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
         'ec2:DescribeInstances',
         'autoscaling:DescribeAutoScalingGroups',
         'application-autoscaling:DescribeScalableTargets',
+        'kms:ListAliases',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',
         'xray:GetSamplingRules',

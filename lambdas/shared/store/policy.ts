@@ -7,7 +7,7 @@
 export const POLICY_ACTIONS = ['shutdown', 'alert-only'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
-/** The language of the key's emails. */
+/** The language of the emails the key's administrators get. */
 export const POLICY_LANGUAGES = ['en', 'ja'] as const;
 export type PolicyLanguage = (typeof POLICY_LANGUAGES)[number];
 
@@ -24,7 +24,7 @@ export interface KeyPolicy {
   readonly graceSeconds?: number;
   /** `shutdown` stops the key's resources after the grace period; `alert-only` only emails. */
   readonly action: PolicyAction;
-  /** The language of the key's emails: `en` unless the key's policy says otherwise. */
+  /** The language of the administrators' emails: `en` (the default) or `ja`. */
   readonly language: PolicyLanguage;
 }
 

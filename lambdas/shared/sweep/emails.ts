@@ -17,6 +17,8 @@ export interface SweepMailParts {
   readonly notifier: Notifier;
   readonly warningDays: readonly number[];
   readonly clock: Clock;
+  /** The key's alias, best effort (CourierParts.aliasOf). */
+  readonly aliasOf?: (keyArn: string) => Promise<string | undefined>;
 }
 
 /** What became of a key's undelivered emails in one sweep. */
@@ -46,16 +48,24 @@ export class SweepMail {
     for (const due of dueWarnings(described, this.parts.warningDays, now)) {
       const record = { keyArn: key.keyArn, ...due };
       if (!(await store.warningLog.claim(record))) continue;
-      const email = renderKeyWarning({
+      const keyAlias = this.parts.aliasOf ? await this.parts.aliasOf(key.keyArn) : undefined;
+      const context = {
         ...due,
         keyArn: key.keyArn,
         region: parseArn(key.keyArn)?.region ?? '',
         resources: key.resources,
         action: key.policy.action,
         now,
-      });
+        ...(keyAlias ? { keyAlias } : {}),
+      };
+      // The operators read English; the key's administrators, the key's language.
+      const email = renderKeyWarning(context);
+      const copies = {
+        operators: email,
+        administrators: renderKeyWarning({ ...context, language: key.policy.language }),
+      };
       const administrators = await this.courier.administratorsOf(key.keyArn, key.policy, email.subject);
-      const delivery = await mailer.deliver(email, { administrators, operators: true });
+      const delivery = await mailer.deliver(copies, { administrators, operators: true });
       const pending = refusedAudiences(delivery);
       if (pending.length === 0) {
         await store.warningLog.markSent(record);

@@ -64,7 +64,7 @@ export class Sweeper {
   private readonly mail: SweepMail;
 
   constructor(readonly parts: SweepParts) {
-    this.mail = new SweepMail(parts);
+    this.mail = new SweepMail({ ...parts, aliasOf: (keyArn) => parts.keys.alias(keyArn) });
   }
 
   /**
