@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -8,6 +9,7 @@ import { relevance } from '../../lambdas/shared/email/courier';
 import { EmailNotAcceptedError, Mailer } from '../../lambdas/shared/email/mailer';
 import type { EmailTemplate } from '../../lambdas/shared/email/types';
 import { Notifier, snsSubject } from '../../lambdas/shared/notifier';
+import { EventPublisher } from '../../lambdas/shared/publisher';
 import { createStore } from '../../lambdas/shared/store';
 import type { KeyInventory } from '../../lambdas/shared/store/inventory';
 import type { UndeliveredNews } from '../../lambdas/shared/store/news';
@@ -43,6 +45,8 @@ const mail = new SweepMail({
     operatorAddresses: [OPERATOR],
   }),
   notifier: new Notifier(new SNSClient({}), { topicArn: TOPIC }),
+  // No bus: the events are publisher.test.ts's.
+  publisher: new EventPublisher(new EventBridgeClient({}), {}),
   warningDays: [30, 7, 1],
   clock,
 });

@@ -1,6 +1,6 @@
 /** Sections several templates end with: how to recover, who changed the key, where to follow the run. */
 
-import { parseArn } from '../../arn';
+import { executionConsoleUrl } from '../../arn';
 import { type KeyEvent, SWEEP_FINDINGS, type Trigger } from '../../model';
 import { type Block, commands, facts, heading, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
@@ -45,25 +45,11 @@ function isSweepFinding(trigger: Trigger): boolean {
 }
 
 export function followTheRun(context: EmailContext): Block[] {
-  const href = consoleLink(context.executionArn);
+  const href = executionConsoleUrl(context.executionArn);
   return [
     heading('Follow the run'),
     href
       ? { kind: 'link', text: 'Open the execution in the Step Functions console', href }
       : paragraph(`Execution: ${context.executionArn}`),
   ];
-}
-
-/** The execution in the Step Functions console, or null when the ARN is not an execution ARN. */
-function consoleLink(executionArn: string): string | null {
-  const parts = parseArn(executionArn);
-  if (
-    parts?.service !== 'states' ||
-    !parts.resource.startsWith('execution:') ||
-    /[\s"'<>`\\]/.test(executionArn)
-  ) {
-    return null;
-  }
-  const { region } = parts;
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
