@@ -34,7 +34,8 @@ export function customerEventPattern(account: string): events.EventPattern {
  * One rule per customer account on the platform bus, targeting the account's default bus: rule targets
  * are static, and a rule may target an event bus of another account (same Region) with a role, where a
  * function's PutEvents may not. The customer's default bus must admit this account
- * (CustomerKeyForwarder's `acceptReactorEvents`, docs/events.md). One role puts on those buses alone.
+ * (CustomerKeyForwarder's `acceptReactorEvents`, docs/events.md). One role, which each target lets put
+ * on its bus alone.
  */
 export function forwardCustomerEvents(
   scope: Construct,
@@ -51,7 +52,6 @@ export function forwardCustomerEvents(
     description:
       "Lets EventBridge put the reactor's events on the customer accounts' default buses, and nothing else",
   });
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: busArns }));
   return customerAccounts.map((account, index) => {
     const id = Token.isUnresolved(account) ? `CustomerEvents${index + 1}` : `CustomerEvents${account}`;
     const busArn = busArns[index] as string;
