@@ -246,6 +246,8 @@ type KindFields = Omit<
 
 function reactorEvent(kind: ReactorEventKind, common: Common, fields: KindFields): ReactorEvent {
   const key = parseArn(common.keyArn);
+  const { trigger, execution, ...particular } = fields;
+  // In the order the docs list them: what and which key, why, on what, which run, when; then the kind's own.
   return {
     'detail-type': REACTOR_DETAIL_TYPES[kind],
     detail: {
@@ -254,10 +256,12 @@ function reactorEvent(kind: ReactorEventKind, common: Common, fields: KindFields
       keyArn: common.keyArn,
       keyAccount: key?.account ?? '',
       keyRegion: key?.region ?? '',
+      trigger,
       resources: common.resources.slice(0, MAX_EVENT_RESOURCES),
       resourceCount: common.resources.length,
+      execution,
       occurredAt: common.occurredAt.toISOString(),
-      ...fields,
+      ...particular,
     },
   };
 }

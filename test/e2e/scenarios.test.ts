@@ -267,6 +267,7 @@ describe('npm run simulate on a scenario file', () => {
         'executions',
         'emails',
         'notifications',
+        'published',
         'fleet',
         'ledger',
         'lease',
@@ -286,6 +287,17 @@ describe('npm run simulate on a scenario file', () => {
         subject: expect.any(String),
         text: expect.any(String),
         html: expect.any(String),
+      });
+      expect(report.published.map((event) => event['detail-type'])).toEqual([
+        'Key Reactor Grace Started',
+        'Key Reactor Shutdown Completed',
+        'Key Reactor Service Restored',
+      ]);
+      expect(Object.keys(report.published[0] ?? {})).toEqual(['detail-type', 'detail']);
+      expect(report.published[0]?.detail).toMatchObject({
+        kind: 'grace-started',
+        keyArn: expect.stringMatching(/^arn:aws:kms:/),
+        execution: { name: report.executions[0]?.name },
       });
     },
     LONG,
