@@ -249,6 +249,22 @@ describe('game-day scenarios', () => {
       expect(states(report.fleet)).toEqual(all('running'));
     },
   );
+
+  scenario(
+    '08-bus-refuses-events.json',
+    "publishing the reactor's events never gates a stop or a start",
+    (report) => {
+      expect(states(report.steps[1]?.fleet ?? {})).toEqual(all('stopped'));
+      expect(report.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(states(report.fleet)).toEqual(all('running'));
+      expect(toAdministrators(report).map((email) => email.subject)).toEqual([
+        expect.stringMatching(/ stop at /),
+        expect.stringMatching(/stopped/),
+        expect.stringMatching(/usable again/),
+      ]);
+      expect(report.published).toEqual([]);
+    },
+  );
 });
 
 describe('npm run simulate on a scenario file', () => {
