@@ -153,6 +153,15 @@ export function workflowResources(
   return [...named, ...others];
 }
 
+/** The resources of a warning: at risk, unless the key's policy is alert-only (nothing will stop). */
+export function warningResources(
+  resources: readonly EmailResource[],
+  action: 'shutdown' | 'alert-only',
+): ReactorEventResource[] {
+  const outcome: ResourceOutcome = action === 'alert-only' ? 'left-running' : 'at-risk';
+  return resources.map(({ resourceArn, kind }) => ({ arn: resourceArn, kind, outcome }));
+}
+
 /** The facts every event starts from. */
 interface Common {
   readonly keyArn: string;

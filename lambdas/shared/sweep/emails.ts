@@ -8,7 +8,7 @@ import type { KeyDescription } from '../key-reader';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
 import type { EventPublisher } from '../publisher';
-import { warningEvent } from '../reactor-events';
+import { warningEvent, warningResources } from '../reactor-events';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
 import { dueWarnings } from './warnings';
@@ -68,11 +68,7 @@ export class SweepMail {
           warningEvent({
             ...due,
             keyArn: key.keyArn,
-            resources: key.resources.map(({ resourceArn, kind }) => ({
-              arn: resourceArn,
-              kind,
-              outcome: key.policy.action === 'alert-only' ? 'left-running' : 'at-risk',
-            })),
+            resources: warningResources(key.resources, key.policy.action),
             occurredAt: now,
           }),
         ]);
