@@ -59,6 +59,7 @@ export class KeyLifecycleReactorStack extends Stack {
       sweepInterval: sweepMinutes === undefined ? undefined : Duration.seconds(Math.round(sweepMinutes * 60)),
       warningDays,
       breakerKeys: context.optionalNumber('breakerKeys'),
+      customerEvents: context.optionalBoolean('customerEvents'),
     });
 
     // What the operators' CLI (npx key-reactor) needs, and where to look: see the README's CLI section.
@@ -145,6 +146,15 @@ export class ContextReader {
       throw new ContextError(`CDK context "${name}" must be a string, got ${JSON.stringify(value)}.`);
     }
     return value.trim();
+  }
+
+  /** `true` or `false`, as JSON or as a string. */
+  optionalBoolean(name: string): boolean | undefined {
+    const value = this.raw(name);
+    if (value === undefined || value === null) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new Error(`CDK context "${name}" must be true or false, got ${JSON.stringify(value)}.`);
   }
 
   /** A comma-separated string (`a@x.com,b@x.com`), a JSON array in a string, or a JSON array. */

@@ -268,6 +268,22 @@ describe('game-day scenarios', () => {
       expect(states(report.fleet)).toEqual(all('running'));
     },
   );
+
+  scenario(
+    '08-bus-refuses-events.json',
+    "publishing the reactor's events never gates a stop or a start",
+    (report) => {
+      expect(states(report.steps[1]?.fleet ?? {})).toEqual(all('stopped'));
+      expect(report.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(states(report.fleet)).toEqual(all('running'));
+      expect(toAdministrators(report).map((email) => email.subject)).toEqual([
+        expect.stringMatching(/ stop at /),
+        expect.stringMatching(/stopped/),
+        expect.stringMatching(/usable again/),
+      ]);
+      expect(report.published).toEqual([]);
+    },
+  );
 });
 
 describe('npm run simulate on a scenario file', () => {
@@ -286,6 +302,7 @@ describe('npm run simulate on a scenario file', () => {
         'executions',
         'emails',
         'notifications',
+        'published',
         'fleet',
         'ledger',
         'lease',
@@ -305,6 +322,17 @@ describe('npm run simulate on a scenario file', () => {
         subject: expect.any(String),
         text: expect.any(String),
         html: expect.any(String),
+      });
+      expect(report.published.map((event) => event['detail-type'])).toEqual([
+        'Key Reactor Grace Started',
+        'Key Reactor Shutdown Completed',
+        'Key Reactor Service Restored',
+      ]);
+      expect(Object.keys(report.published[0] ?? {})).toEqual(['detail-type', 'detail']);
+      expect(report.published[0]?.detail).toMatchObject({
+        kind: 'grace-started',
+        keyArn: expect.stringMatching(/^arn:aws:kms:/),
+        execution: { name: report.executions[0]?.name },
       });
     },
     LONG,

@@ -8,7 +8,7 @@ import type { KeyPolicy } from '../store/policy';
 import { type Copies, type Delivery, type Mailer, refusalOf, refusedAudiences } from './mailer';
 import { invalidAddressesPage, undeliveredPage } from './pages';
 import { renderEmail } from './render';
-import { AUDIENCES, type Audience, type EmailContext, type RenderedEmail } from './types';
+import { AUDIENCES, type Audience, type EmailContext, type EmailResource, type RenderedEmail } from './types';
 
 /**
  * Takes the workflows' emails to SES off their critical path. An email is marked sent only once SES
@@ -43,6 +43,11 @@ export interface CourierReport {
   readonly paged: boolean;
   /** Nobody to email: no administrators registered and no operators configured. */
   readonly nobody?: true;
+}
+
+/** A workflow's email, sent: the report, and the resources it named (for the event that goes with it). */
+export interface SentReport extends CourierReport {
+  readonly resources: readonly EmailResource[];
 }
 
 /** Whether a pending email still tells the truth, when the sweep comes to send it again. */
@@ -104,7 +109,7 @@ export class Courier {
    * A workflow's email, sent now. Whatever became of it, it supersedes what its slot held: the slot is
    * emptied when SES took it, and holds it when SES did not.
    */
-  async send(inputs: NewsInputs, sending: Sending): Promise<CourierReport> {
+  async send(inputs: NewsInputs, sending: Sending): Promise<SentReport> {
     const now = this.parts.clock();
     const news: UndeliveredNews = {
       ...inputs,
@@ -114,10 +119,13 @@ export class Courier {
       attempts: 0,
       lastError: '',
     };
-    const { email, delivery } = await this.deliver(news, { now, graceSeconds: inputs.graceSeconds });
+    const { email, delivery, resources } = await this.deliver(news, {
+      now,
+      graceSeconds: inputs.graceSeconds,
+    });
     const refused = refusedAudiences(delivery);
     if (refused.length === 0) {
-      if (isNobody(delivery)) return this.nobody(news, email);
+      if (isNobody(delivery)) return { ...this.nobody(news, email), resources };
       await this.markSent(sending, news);
       // SES took it: a failure past this point must not fail the step, or its retry would send it again.
       await this.parts.store.news.supersede(news.keyArn, news.template).catch((error: unknown) =>
@@ -126,7 +134,7 @@ export class Courier {
           error: String(error),
         }),
       );
-      return report(email, delivery, false);
+      return { ...report(email, delivery, false), resources };
     }
     const reason = refusalOf(delivery);
     // One audience got it: this change's email is sent (no other run sends it again, so nobody gets
@@ -150,7 +158,7 @@ export class Courier {
       undelivered: refused,
       reason,
     });
-    return report(email, delivery, await this.page(kept, email, delivery));
+    return { ...report(email, delivery, await this.page(kept, email, delivery)), resources };
   }
 
   /**
@@ -193,7 +201,7 @@ export class Courier {
   private async deliver(
     news: UndeliveredNews,
     render: { readonly now: Date; readonly graceSeconds?: number },
-  ): Promise<{ email: RenderedEmail; delivery: Delivery }> {
+  ): Promise<{ email: RenderedEmail; delivery: Delivery; resources: readonly EmailResource[] }> {
     const { store } = this.parts;
     const { keyArn, template } = news;
     // A restore email lists what its run saw restored (what could not be, it names as skipped); a start
@@ -235,7 +243,7 @@ export class Courier {
       administrators,
       operators: news.pending.includes('operators'),
     });
-    return { email, delivery };
+    return { email, delivery, resources };
   }
 
   /** The valid administrators of a policy already read; operators are paged about the invalid ones. */

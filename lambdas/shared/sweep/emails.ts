@@ -7,6 +7,8 @@ import { renderKeyWarning } from '../email/render';
 import type { KeyDescription } from '../key-reader';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
+import type { EventPublisher } from '../publisher';
+import { warningEvent, warningResources } from '../reactor-events';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
 import { dueWarnings } from './warnings';
@@ -15,6 +17,7 @@ export interface SweepMailParts {
   readonly store: Store;
   readonly mailer: Mailer;
   readonly notifier: Notifier;
+  readonly publisher: EventPublisher;
   readonly warningDays: readonly number[];
   readonly clock: Clock;
   /** The key's alias, best effort (CourierParts.aliasOf). */
@@ -39,7 +42,8 @@ export class SweepMail {
 
   /**
    * Emails the key's administrators and the operators (each their own message) each warning that is
-   * due and not yet sent. A warning SES does not accept is left for the next sweep, the operators are
+   * due and not yet sent, and puts the warning on the platform bus once SES accepted it (the warning
+   * log sends it once). A warning SES does not accept is left for the next sweep, the operators are
    * paged about it once, and EmailNotAcceptedError says the sweep missed it.
    */
   async sendDueWarnings(key: KeyInventory, described: KeyDescription, now: Date): Promise<number> {
@@ -70,6 +74,14 @@ export class SweepMail {
       if (pending.length === 0) {
         await store.warningLog.markSent(record);
         logger.info('Early warning sent', { ...record, subject: email.subject });
+        await this.parts.publisher.publish([
+          warningEvent({
+            ...due,
+            keyArn: key.keyArn,
+            resources: warningResources(key.resources, key.policy.action),
+            occurredAt: now,
+          }),
+        ]);
         sent += 1;
         continue;
       }

@@ -1,6 +1,6 @@
 /** Sections several templates share: how to recover, who changed the key, where to follow the run. */
 
-import { parseArn } from '../../arn';
+import { executionConsoleUrl } from '../../arn';
 import { type KeyEvent, SWEEP_FINDINGS, type Trigger } from '../../model';
 import { type Block, commands, facts, heading, paragraph } from '../blocks';
 import type { Wording } from '../i18n';
@@ -56,7 +56,7 @@ export function followTheRun(w: Wording, context: EmailContext): Block[] {
   if (context.audience === 'administrators') {
     return [paragraph(s.reference(executionNameOf(context.executionArn)))];
   }
-  const href = consoleLink(context.executionArn);
+  const href = executionConsoleUrl(context.executionArn);
   return [
     heading(s.followTheRun),
     href ? { kind: 'link', text: s.openInConsole, href } : paragraph(s.execution(context.executionArn)),
@@ -66,18 +66,4 @@ export function followTheRun(w: Wording, context: EmailContext): Block[] {
 /** `disable-1234abcd-20261122T152233Z-3f1b8c9e`: what the operators search the console for. */
 function executionNameOf(executionArn: string): string {
   return executionArn.slice(executionArn.lastIndexOf(':') + 1);
-}
-
-/** The execution in the Step Functions console, or null when the ARN is not an execution ARN. */
-function consoleLink(executionArn: string): string | null {
-  const parts = parseArn(executionArn);
-  if (
-    parts?.service !== 'states' ||
-    !parts.resource.startsWith('execution:') ||
-    /[\s"'<>`\\]/.test(executionArn)
-  ) {
-    return null;
-  }
-  const { region } = parts;
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
