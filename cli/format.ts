@@ -35,11 +35,18 @@ export function duration(seconds: number): string {
 /** The short name of a resource: its instance ID, DB identifier or service name. */
 export const nameOf = resourceIdOf;
 
+/** A time in UTC to the second, `2026-11-22T15:22:33Z`, or `-` when there is none. */
+export function utcTime(value?: string | Date): string {
+  return value === undefined || value === '' ? '-' : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The Step Functions console page of an execution. */
 export function consoleLink(executionArn: string): string {
   const region = executionArn.split(':')[3] ?? 'us-east-1';
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
+
+const LANGUAGE_NAMES: Readonly<Record<string, string>> = { en: 'en (English)', ja: 'ja (Japanese)' };
 
 /** The policy in one phrase each: what happens, after how long, to whom the emails go. */
 export function policyLines(
@@ -47,9 +54,10 @@ export function policyLines(
     readonly action: string;
     readonly graceSeconds?: number;
     readonly administrators: readonly string[];
+    readonly language: string;
   },
   deployedGraceSeconds?: number,
-): { action: string; grace: string; administrators: string } {
+): { action: string; grace: string; administrators: string; language: string } {
   const grace =
     policy.graceSeconds !== undefined
       ? `${duration(policy.graceSeconds)} (the key's own)`
@@ -66,6 +74,7 @@ export function policyLines(
       policy.administrators.length > 0
         ? policy.administrators.join(', ')
         : 'none (only the operators are emailed)',
+    language: LANGUAGE_NAMES[policy.language] ?? policy.language,
   };
 }
 

@@ -11,6 +11,7 @@ import type { ReactorSettings } from './reactor-settings';
  */
 export type PolicyName =
   | 'DescribeCustomerKeys'
+  | 'ListKeyAliases'
   | 'DescribeExecutions'
   | 'ListKeyMaterials'
   | 'DescribeResources'
@@ -157,6 +158,19 @@ export function reactorPolicies(
       ['kms:ListKeyRotations'],
       "Lists an imported key's key materials, each with its own expiry, to warn before any of them expires.",
     ),
+    ListKeyAliases: [
+      {
+        actions: ['kms:ListAliases'],
+        resources: [
+          {
+            resource: ANY_RESOURCE,
+            reason:
+              'kms:ListAliases supports no resource-level permission (only "*"), and only reads alias names: ' +
+              "the emails show a key's alias beside its ID. It lists this account's aliases only.",
+          },
+        ],
+      },
+    ],
     DescribeExecutions: [
       {
         actions: ['states:DescribeExecution'],

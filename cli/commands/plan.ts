@@ -30,7 +30,7 @@ export async function plan(
   keyArnValue: string,
   options: StateMachineOptions,
 ): Promise<ExitCode> {
-  const { keyArn, r, out } = session.forKey(keyArnValue);
+  const { keyArn, r, out } = await session.forKey(keyArnValue);
   const [key, policy, resources, deployedGrace] = await Promise.all([
     readKeyState(r, keyArn),
     r.store.registry.policy(keyArn),

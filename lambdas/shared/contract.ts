@@ -8,6 +8,8 @@
 export const SERVICE_NAME = 'key-lifecycle-reactor';
 /** The CloudWatch namespace the functions publish their metrics to, and the alarms watch. */
 export const METRICS_NAMESPACE = 'KeyLifecycleReactor';
+/** The reactor's own events EventBridge did not take (lambdas/shared/publisher.ts); an alarm watches it. */
+export const NOT_PUBLISHED_METRIC = 'ReactorEventsNotPublished';
 
 /** The environment variables the construct sets and the functions' entry points read (settings.ts). */
 export const ENV = {
@@ -144,13 +146,10 @@ export const DRIFT_EVENT_SOURCE = 'key-reactor.sweep';
 export const DRIFT_DETAIL_TYPE = 'Key Drift Detected';
 
 /**
- * The operators' weekly digest (lambdas/shared/sweep/digest.ts): the input the weekly schedule gives the
- * sweep function, and the event the digest puts on the platform bus (until the reactor's shared event
- * publisher takes it over).
+ * The input the weekly schedule gives the sweep function for the operators' digest
+ * (lambdas/shared/sweep/digest.ts); its events are the shared schema's (reactor-events.ts).
  */
 export const DIGEST_REQUEST = { digest: true } as const;
-export const DIGEST_EVENT_SOURCE = 'key-reactor';
-export const DIGEST_DETAIL_TYPE = 'Key Reactor Digest';
 
 /** The detail of a drift event, as the sweep writes it and the dispatcher reads it. */
 export interface DriftDetail {

@@ -1,5 +1,13 @@
-import { DescribeKeyCommand, type KMSClient, paginateListKeyRotations } from '@aws-sdk/client-kms';
+import {
+  DescribeKeyCommand,
+  type KMSClient,
+  ListAliasesCommand,
+  paginateListKeyRotations,
+} from '@aws-sdk/client-kms';
 import { KeyAccessDeniedError } from './errors';
+
+/** How long an email waits for a key's alias before it goes without one. */
+const ALIAS_TIMEOUT_MS = 2000;
 
 export interface KeyState {
   /** KMS's own word (Enabled, Disabled, PendingDeletion, PendingImport, Unavailable), or NotFound. */
@@ -59,6 +67,26 @@ export class KeyReader {
         });
       }
       throw error;
+    }
+  }
+
+  /**
+   * The key's alias, for the emails to show beside its ID: the first of its aliases by name, or undefined
+   * when it has none or KMS would not say in time. Never throws: a name is a courtesy, and must not cost
+   * or delay an email.
+   * KMS lists only the caller's own account's aliases, so a customer account's key has none here.
+   */
+  async alias(keyArn: string): Promise<string | undefined> {
+    try {
+      const { Aliases } = await this.kms.send(new ListAliasesCommand({ KeyId: keyArn }), {
+        abortSignal: AbortSignal.timeout(ALIAS_TIMEOUT_MS),
+      });
+      return (Aliases ?? [])
+        .map((alias) => alias.AliasName)
+        .filter((name): name is string => typeof name === 'string' && name.length > 0)
+        .sort()[0];
+    } catch {
+      return undefined;
     }
   }
 

@@ -18,6 +18,7 @@ type SweepHandlerParts = Pick<
   | 'drivers'
   | 'mailer'
   | 'notifier'
+  | 'publisher'
   | 'eventBridge'
   | 'stepFunctions'
   | 'clock'
@@ -40,6 +41,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     drivers: parts.drivers,
     mailer: parts.mailer,
     notifier: parts.notifier,
+    publisher: parts.publisher,
     eventBridge: parts.eventBridge,
     clock: parts.clock,
     eventBusName: required(settings.eventBusName, ENV.eventBusName),
@@ -52,8 +54,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     keys: parts.keys,
     drivers: parts.drivers,
     mailer: parts.mailer,
-    eventBridge: parts.eventBridge,
-    eventBusName: required(settings.eventBusName, ENV.eventBusName),
+    publisher: parts.publisher,
     stepFunctions: parts.stepFunctions,
     stateMachineArns: [settings.stateMachineArns.disable, settings.stateMachineArns.enable].filter(
       (arn): arn is string => arn !== undefined,

@@ -78,6 +78,7 @@ async function sweepAt(at: Date): Promise<string[]> {
     drivers: reactor.drivers,
     mailer: reactor.mailer,
     notifier: reactor.notifier,
+    publisher: reactor.publisher,
     eventBridge: reactor.eventBridge,
     eventBusName: 'default',
     warningDays: reactor.settings.warningDays,

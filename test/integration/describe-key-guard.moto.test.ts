@@ -193,7 +193,7 @@ describe('the sweep after a pause', () => {
       ledgerCount: 0,
       ledger: [],
       alertOnlySent: true,
-      policy: { administrators: [], action: 'shutdown' },
+      policy: { administrators: [], action: 'shutdown', language: 'en' },
     };
     const movable = { stop: async () => [API], restore: async () => [] };
 

@@ -9,11 +9,12 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_MANAGED_TAG, DIGEST_DETAIL_TYPE, DIGEST_EVENT_SOURCE } from '../../lambdas/shared/contract';
+import { DEFAULT_MANAGED_TAG } from '../../lambdas/shared/contract';
 import { createDrivers } from '../../lambdas/shared/drivers';
 import { Mailer } from '../../lambdas/shared/email/mailer';
 import { DigestNotDeliveredError, SweepIncompleteError } from '../../lambdas/shared/errors';
 import { KeyReader } from '../../lambdas/shared/key-reader';
+import { EventPublisher } from '../../lambdas/shared/publisher';
 import { Digest } from '../../lambdas/shared/sweep/digest';
 import { mockedStore } from './mocked-store';
 
@@ -54,8 +55,9 @@ const digest = new Digest({
     senderAddress: 'reactor@platform.example',
     operatorAddresses: [OPERATOR],
   }),
-  eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
-  eventBusName: 'platform-bus',
+  publisher: new EventPublisher(new EventBridgeClient({ region: 'us-east-1' }), {
+    eventBusName: 'platform-bus',
+  }),
   stepFunctions: new SFNClient({ region: 'us-east-1' }),
   stateMachineArns: [DISABLE, ENABLE],
   concurrency: 2,
@@ -88,7 +90,10 @@ beforeEach(() => {
     .resolves({ KeyMetadata: { KeyId: 'k', KeyState: 'Enabled', Origin: 'AWS_KMS' } });
   sfn.on(ListExecutionsCommand).resolves({ executions: [] });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  eventBridge.on(PutEventsCommand).callsFake(({ Entries = [] }: { Entries?: unknown[] }) => ({
+    FailedEntryCount: 0,
+    Entries: Entries.map((_, index) => ({ EventId: `e-${index}` })),
+  }));
   databases();
 });
 
@@ -175,22 +180,47 @@ describe('with keys at risk', () => {
     expect(text).not.toContain('disable-00000005-old');
   });
 
-  it('puts one "Key Reactor Digest" event on the platform bus with the same keys', async () => {
-    await digest.run(NOW);
+  it('puts one "Key Reactor Digest" event per key at risk on the platform bus, through the shared publisher', async () => {
+    const outcome = await digest.run(NOW);
 
-    expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    const entry = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
-    expect(entry).toMatchObject({
+    expect(outcome.published).toBe(true);
+    const entries = eventBridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries.map((entry) => entry.Resources)).toEqual([
+      [keyArn(1)],
+      [keyArn(2)],
+      [keyArn(3)],
+      [keyArn(4)],
+    ]);
+    expect(entries[0]).toMatchObject({
       EventBusName: 'platform-bus',
-      Source: DIGEST_EVENT_SOURCE,
-      DetailType: DIGEST_DETAIL_TYPE,
+      Source: 'key-reactor',
+      DetailType: 'Key Reactor Digest',
     });
-    const detail = JSON.parse(String(entry?.Detail));
-    expect(detail).toMatchObject({ keys: 5, keysAtRiskCount: 4, keysLeftOut: 0, unattributedRuns: 0 });
-    expect(detail.keysAtRisk[0]).toEqual({
+    const detail = JSON.parse(String(entries[0]?.Detail));
+    expect(detail).toMatchObject({
+      kind: 'digest',
       keyArn: keyArn(1),
-      risks: [{ kind: 'deletion-pending', detail: 'KMS deletes the key at 2026-12-17 08:00 UTC' }],
+      trigger: 'Digest',
+      execution: null,
+      resources: [{ arn: dbArn('db-1'), kind: 'rds-instance', outcome: 'unknown' }],
+      digest: {
+        periodStart: '2026-11-30T08:00:00.000Z',
+        periodEnd: '2026-12-07T08:00:00.000Z',
+        summary: { 'deletion-pending': 1 },
+      },
     });
+    expect(JSON.parse(String(entries[3]?.Detail)).digest.summary).toEqual({ 'failed-runs': 1 });
+  });
+
+  it('still emails the digest, and says it was not published, when the bus refuses the events', async () => {
+    eventBridge.on(PutEventsCommand).rejects(new Error('bus down'));
+
+    const outcome = await digest.run(NOW);
+
+    expect(outcome).toMatchObject({ emailed: true, published: false });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
   });
 
   it('sends the digest of the others when KMS does not answer for a key, names it, and fails the run for the alarm', async () => {
@@ -202,10 +232,12 @@ describe('with keys at risk', () => {
     const text = String(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message?.Body?.Text?.Data);
     expect(text).toContain(`1 key could not be read this week (KMS did not answer)`);
     expect(text).toContain(keyArn(5));
-    const detail = JSON.parse(
-      String(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail),
-    );
-    expect(detail.keysUnread).toEqual([keyArn(5)]);
+    // The others' events are put; the unread key has none, since it is not known to be at risk.
+    const entries = eventBridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries.flatMap((entry) => entry.Resources)).not.toContain(keyArn(5));
+    expect(entries).toHaveLength(4);
   });
 
   it('fails, for the alarm, when SES does not take it, and still puts the event', async () => {

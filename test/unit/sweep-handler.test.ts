@@ -162,7 +162,7 @@ describe('the inventory', () => {
         lease: { owner: 'disable-x', expires: 1_900_000_000 },
         lastOutcomeAt: '2026-11-01T00:00:00Z',
         alertOnlySent: true,
-        policy: { administrators: ['a@example.com'], action: 'alert-only' },
+        policy: { administrators: ['a@example.com'], action: 'alert-only', language: 'en' },
       },
     ]);
   });

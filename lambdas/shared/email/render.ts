@@ -1,11 +1,12 @@
 /**
  * The emails, as text and HTML from one description. A template (templates/) says what to tell, in the
- * shared words of wording.ts; it never writes markup or escapes anything. The writers (writers.ts) escape
- * every string they are given, so no string from an event can reach a body or a subject unescaped,
- * however a template is changed.
+ * words of the catalogue (i18n/); it never writes markup or escapes anything. The writers (writers.ts)
+ * escape every string they are given, so no string from an event can reach a body or a subject
+ * unescaped, however a template is changed.
  */
 
 import type { Email } from './blocks';
+import { wordingFor } from './i18n';
 import { alertOnly } from './templates/alert-only';
 import { databaseUnrecoverable } from './templates/database-unrecoverable';
 import { deletionPending } from './templates/deletion-pending';
@@ -28,8 +29,6 @@ import type {
 } from './types';
 import { written } from './writers';
 
-export { formatTime } from './wording';
-
 const TEMPLATES: Readonly<Record<EmailTemplate, (context: EmailContext) => Email>> = {
   'grace-started': graceStarted,
   'key-usable-again': keyUsableAgain,
@@ -46,20 +45,20 @@ const WARNINGS: Readonly<Record<KeyWarning, (context: KeyWarningContext) => Emai
 };
 
 export function renderEmail(context: EmailContext): RenderedEmail {
-  return written(TEMPLATES[context.template](context));
+  return written(TEMPLATES[context.template](context), wordingFor(context.language));
 }
 
 /** A warning sent ahead of a date KMS has set for a key, before anything has happened to it. */
 export function renderKeyWarning(context: KeyWarningContext): RenderedEmail {
-  return written(WARNINGS[context.warning](context));
+  return written(WARNINGS[context.warning](context), wordingFor(context.language));
 }
 
 /** The daily warning about an RDS database that RDS will make unrecoverable unless the key returns. */
 export function renderDatabaseWarning(context: DatabaseWarningContext): RenderedEmail {
-  return written(databaseUnrecoverable(context));
+  return written(databaseUnrecoverable(context), wordingFor(context.language));
 }
 
 /** The operators' weekly digest of the keys at risk. */
 export function renderDigest(context: DigestContext): RenderedEmail {
-  return written(weeklyDigest(context));
+  return written(weeklyDigest(context), wordingFor(context.language));
 }

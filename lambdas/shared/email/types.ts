@@ -1,4 +1,5 @@
 import type { KeyEvent, Layer, ResourceKind } from '../model';
+import type { PolicyLanguage } from '../store/policy';
 
 /** The emails the workflows send, by the template name the state machines pass to the notify step. */
 export const EMAIL_TEMPLATES = [
@@ -45,10 +46,16 @@ export interface EmailContext {
   readonly skipped?: readonly { readonly resourceArn: string; readonly reason: string }[];
   /** workflow-failed only: the Step Functions error. */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
-  /** The execution, for the console link. */
+  /** The execution: a console link for the operators, a reference to quote for the administrators. */
   readonly executionArn: string;
   /** When the email is rendered. */
   readonly now: Date;
+  /** Whose copy this is: only the operators can open the platform account's console. */
+  readonly audience: Audience;
+  /** The language of this copy; English when absent. */
+  readonly language?: PolicyLanguage;
+  /** The key's alias (`alias/orders`), when it has one and KMS told; shown beside the key's ID. */
+  readonly keyAlias?: string;
 }
 
 /** The warnings sent before a key becomes unusable by itself, by the date KMS gives for it. */
@@ -72,6 +79,10 @@ export interface KeyWarningContext {
   readonly material?: { readonly keyMaterialId: string; readonly current: boolean };
   /** When the email is rendered. */
   readonly now: Date;
+  /** The language of this copy; English when absent. */
+  readonly language?: PolicyLanguage;
+  /** The key's alias, when it has one and KMS told. */
+  readonly keyAlias?: string;
 }
 
 /** The daily warning, days 4 to 7, about an RDS database that waits for its key and will not wait forever. */
@@ -85,14 +96,37 @@ export interface DatabaseWarningContext {
   /** The day of the 7, from 1. */
   readonly day: number;
   readonly now: Date;
+  /** The language of this copy; English when absent. */
+  readonly language?: PolicyLanguage;
+  /** The key's alias, when it has one and KMS told. */
+  readonly keyAlias?: string;
 }
 
-/** One reason a key is at risk in the operators' weekly digest (lambdas/shared/sweep/digest.ts). */
-export interface DigestRisk {
-  readonly kind: 'material-expiring' | 'deletion-pending' | 'access-denied' | 'cannot-stop' | 'failed-runs';
-  /** One line: the date, the resources, the runs. Built from AWS answers and the registry: escaped. */
-  readonly detail: string;
-}
+/** The risks the operators' weekly digest lists, in the order it lists them. */
+export const DIGEST_RISKS = [
+  'access-denied',
+  'deletion-pending',
+  'material-expiring',
+  'cannot-stop',
+  'failed-runs',
+] as const;
+export type DigestRiskKind = (typeof DIGEST_RISKS)[number];
+
+/**
+ * One reason a key is at risk in the operators' weekly digest (lambdas/shared/sweep/digest.ts): the
+ * facts, which the template words in the digest's language. Built from AWS answers and the registry.
+ */
+export type DigestRisk =
+  | { readonly kind: 'deletion-pending'; readonly dueAt: Date }
+  | { readonly kind: 'material-expiring'; readonly dueAt: Date; readonly keyMaterialId?: string }
+  /** `error`: what KMS said, as the sweep describes errors. */
+  | { readonly kind: 'access-denied'; readonly error: string }
+  /** Each resource with what its driver saw (`available (a read replica, which RDS cannot stop)`). */
+  | { readonly kind: 'cannot-stop'; readonly resources: readonly string[] }
+  | {
+      readonly kind: 'failed-runs';
+      readonly runs: readonly { readonly name: string; readonly status: string; readonly stoppedAt: Date }[];
+    };
 
 export interface DigestContext {
   readonly keys: readonly { readonly keyArn: string; readonly risks: readonly DigestRisk[] }[];
@@ -101,6 +135,8 @@ export interface DigestContext {
   /** Start of the week the failed runs are counted from. */
   readonly since: Date;
   readonly now: Date;
+  /** The operators read English; the catalogue has every language all the same. */
+  readonly language?: PolicyLanguage;
 }
 
 export interface RenderedEmail {

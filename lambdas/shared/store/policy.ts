@@ -7,9 +7,13 @@
 export const POLICY_ACTIONS = ['shutdown', 'alert-only'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
+/** The language of the emails the key's administrators get. */
+export const POLICY_LANGUAGES = ['en', 'ja'] as const;
+export type PolicyLanguage = (typeof POLICY_LANGUAGES)[number];
+
 /**
  * The key's policy. A key without a POLICY item, or with only some of its fields, gets the defaults:
- * no administrators, the deployed grace period, `shutdown`.
+ * no administrators, the deployed grace period, `shutdown`, English.
  */
 export interface KeyPolicy {
   /** The key's own administrators, who get the key's emails beside the platform's operators. */
@@ -20,6 +24,8 @@ export interface KeyPolicy {
   readonly graceSeconds?: number;
   /** `shutdown` stops the key's resources after the grace period; `alert-only` only emails. */
   readonly action: PolicyAction;
+  /** The language of the administrators' emails: `en` (the default) or `ja`. */
+  readonly language: PolicyLanguage;
 }
 
 /** What may be changed in a key's policy; a field left out keeps its stored value. */
@@ -27,4 +33,5 @@ export interface KeyPolicyChange {
   readonly administrators?: readonly string[];
   readonly graceSeconds?: number;
   readonly action?: PolicyAction;
+  readonly language?: PolicyLanguage;
 }

@@ -4,6 +4,7 @@ import { RDS_RECOVERABLE_STATUS } from '../drivers/rds';
 import { renderDatabaseWarning } from '../email/render';
 import type { KeyDescription } from '../key-reader';
 import type { RegisteredResource } from '../model';
+import { warningEvent } from '../reactor-events';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
 import type { PendingWarning } from './emails';
@@ -73,7 +74,7 @@ export class DatabaseCountdowns {
         thresholdDays: countdown.daysLeft,
         about: database.resourceArn,
       },
-      render: () =>
+      render: (copy) =>
         renderDatabaseWarning({
           keyArn: key.keyArn,
           region: parseArn(key.keyArn)?.region ?? '',
@@ -81,6 +82,17 @@ export class DatabaseCountdowns {
           unrecoverableAt: countdown.unrecoverableAt,
           day: countdown.day,
           now,
+          ...copy,
+        }),
+      event: () =>
+        warningEvent({
+          warning: 'database-unrecoverable',
+          dueAt: countdown.unrecoverableAt,
+          thresholdDays: countdown.daysLeft,
+          keyArn: key.keyArn,
+          // The database alone is at risk of staying down for good, whatever the key's policy.
+          resources: [{ arn: database.resourceArn, kind: database.kind, outcome: 'at-risk' }],
+          occurredAt: now,
         }),
     };
   }

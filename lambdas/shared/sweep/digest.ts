@@ -1,17 +1,16 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { mapWithConcurrency } from '../concurrency';
-import { DIGEST_DETAIL_TYPE, DIGEST_EVENT_SOURCE } from '../contract';
 import { type Drivers, observeAll } from '../converge';
 import type { Seen } from '../decision';
 import type { Mailer } from '../email/mailer';
 import { refusalOf, refusedAudiences } from '../email/mailer';
 import { renderDigest } from '../email/render';
 import type { DigestRisk } from '../email/types';
-import { formatTime } from '../email/wording';
 import { DigestNotDeliveredError, KeyAccessDeniedError, SweepIncompleteError } from '../errors';
 import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
 import { logger } from '../observability';
+import type { EventPublisher } from '../publisher';
+import { digestEvent, type ReactorEvent } from '../reactor-events';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
 import { type FailedRun, failedRunsSince } from './failed-runs';
@@ -19,18 +18,15 @@ import { describeError } from './sweep';
 import { dueWarnings } from './warnings';
 
 /**
- * The operators' weekly digest: one email, and one event on the platform bus, listing every key at
- * risk and why. Nothing is sent when no key is.
+ * The operators' weekly digest: one email listing every key at risk and why, and one `Key Reactor
+ * Digest` event per key at risk on the platform bus (the shared schema's events are each about one key,
+ * so that `customerEvents` can forward each to the account that owns it). Nothing is sent when no key is.
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A date within this many days is a risk; the same as the first early warning by default. */
 const HORIZON_DAYS = 30;
 const WEEK_MS = 7 * DAY_MS;
-/** An event's detail is at most 256 KB: past this many keys, the event counts the rest. */
-const MAX_KEYS_IN_EVENT = 200;
-/** At most this many resources or runs are named in one line. */
-const NAMED = 3;
 
 export function isDigestRequest(event: unknown): boolean {
   return typeof event === 'object' && event !== null && (event as { digest?: unknown }).digest === true;
@@ -55,16 +51,19 @@ export type RiskCheck = (facts: KeyFacts, now: Date) => DigestRisk[];
 
 const dueSoon: RiskCheck = ({ described, materials }, now) =>
   described
-    ? dueWarnings(described, [HORIZON_DAYS], now, materials).map((due) => ({
-        kind: due.warning,
-        detail:
+    ? dueWarnings(described, [HORIZON_DAYS], now, materials).map(
+        (due): DigestRisk =>
           due.warning === 'deletion-pending'
-            ? `KMS deletes the key at ${formatTime(due.dueAt)}`
-            : `${due.material ? `key material ${due.material.keyMaterialId}` : 'imported key material'} expires at ${formatTime(due.dueAt)}`,
-      }))
+            ? { kind: 'deletion-pending', dueAt: due.dueAt }
+            : {
+                kind: 'material-expiring',
+                dueAt: due.dueAt,
+                ...(due.material ? { keyMaterialId: due.material.keyMaterialId } : {}),
+              },
+      )
     : [];
 
-const accessDenied: RiskCheck = ({ denied }) => (denied ? [{ kind: 'access-denied', detail: denied }] : []);
+const accessDenied: RiskCheck = ({ denied }) => (denied ? [{ kind: 'access-denied', error: denied }] : []);
 
 /** Resources AWS refuses to stop (read replicas, cluster members, Aurora Serverless v1): they would keep running. */
 const cannotStop: RiskCheck = ({ seen }) => {
@@ -73,38 +72,26 @@ const cannotStop: RiskCheck = ({ seen }) => {
       ? [`${observation.resourceArn} (${observation.detail})`]
       : [],
   );
-  return stuck.length > 0 ? [{ kind: 'cannot-stop', detail: named(stuck) }] : [];
+  return stuck.length > 0 ? [{ kind: 'cannot-stop', resources: stuck }] : [];
 };
 
 const failedRuns: RiskCheck = ({ failedRuns: runs }) =>
-  runs.length > 0
-    ? [
-        {
-          kind: 'failed-runs',
-          detail: named(runs.map((run) => `${run.name} ${run.status} at ${formatTime(run.stoppedAt)}`)),
-        },
-      ]
-    : [];
+  runs.length > 0 ? [{ kind: 'failed-runs', runs }] : [];
 
 /**
  * Every risk the digest looks for. Unprotected dependents (resources encrypted with the key but not
  * registered to it) are not detectable yet: that check joins this list when the tagging API's
- * discovery lands.
+ * discovery lands (with its kind in DIGEST_RISKS and its words in the email catalogue).
  */
 export const RISK_CHECKS: readonly RiskCheck[] = [accessDenied, dueSoon, cannotStop, failedRuns];
-
-function named(items: readonly string[]): string {
-  const shown = items.slice(0, NAMED).join('; ');
-  return items.length > NAMED ? `${items.length}: ${shown} and ${items.length - NAMED} more` : shown;
-}
 
 export interface DigestParts {
   readonly store: Store;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;
-  readonly eventBridge: EventBridgeClient;
-  readonly eventBusName: string;
+  /** The platform bus's publisher: it never throws, and counts what it could not put for the alarm. */
+  readonly publisher: EventPublisher;
   readonly stepFunctions: SFNClient;
   /** The two workflows, whose failed runs the digest lists; none known, none listed. */
   readonly stateMachineArns: readonly string[];
@@ -112,6 +99,7 @@ export interface DigestParts {
 }
 
 export interface KeyAtRisk {
+  readonly key: KeyInventory;
   readonly keyArn: string;
   readonly risks: readonly DigestRisk[];
 }
@@ -124,6 +112,7 @@ export interface DigestOutcome {
   /** Failed runs that could not be tied to a key. */
   readonly unattributedRuns: number;
   readonly emailed: boolean;
+  /** Every key's event was put on the platform bus. */
   readonly published: boolean;
 }
 
@@ -142,36 +131,35 @@ export class Digest {
       this.factsOf(key, runs.byKey.get(key.keyArn) ?? []),
     );
     const keysAtRisk = facts
-      .map((fact) => ({ keyArn: fact.key.keyArn, risks: RISK_CHECKS.flatMap((check) => check(fact, now)) }))
+      .map((fact) => ({
+        key: fact.key,
+        keyArn: fact.key.keyArn,
+        risks: RISK_CHECKS.flatMap((check) => check(fact, now)),
+      }))
       .filter((key) => key.risks.length > 0);
     const keysUnread = facts.flatMap((fact) => (fact.unread ? [fact.key.keyArn] : []));
     const outcome = { keys: inventory.length, keysAtRisk, keysUnread, unattributedRuns: runs.unattributed };
+    const logged = { ...outcome, keysAtRisk: keysAtRisk.map(({ keyArn, risks }) => ({ keyArn, risks })) };
     if (keysAtRisk.length === 0) {
-      logger.info('Weekly digest: no key at risk, nothing sent', outcome);
+      logger.info('Weekly digest: no key at risk, nothing sent', logged);
       failIfUnread(keysUnread);
       return { ...outcome, emailed: false, published: false };
     }
 
-    const published = await publishDigest(
-      parts,
-      { generatedAt: now.toISOString(), since, ...outcome },
-      now,
-    ).catch((error: unknown) => {
-      logger.error('The digest event was not put on the platform bus', { error });
-      return false;
-    });
-    const delivery = await parts.mailer.deliver(renderDigest({ keys: keysAtRisk, keysUnread, since, now }), {
-      administrators: [],
-      operators: true,
-    });
+    const report = await parts.publisher.publish(keysAtRisk.map((key) => keyDigestEvent(key, since, now)));
+    const published = report.failed === 0;
+    // The operators' only: nobody else gets a copy, in English, their language.
+    const email = renderDigest({ keys: keysAtRisk, keysUnread, since, now });
+    const delivery = await parts.mailer.deliver(
+      { operators: email, administrators: email },
+      { administrators: [], operators: true },
+    );
     const emailed = refusedAudiences(delivery).length === 0;
-    logger.info('Weekly digest sent', { ...outcome, keysAtRisk: keysAtRisk.length, emailed, published });
-    if (!emailed || !published) {
+    logger.info('Weekly digest sent', { ...logged, keysAtRisk: keysAtRisk.length, emailed, published });
+    // An event the bus did not take is the publisher's to count and alarm on, as for every reactor event.
+    if (!emailed) {
       throw new DigestNotDeliveredError(
-        `The weekly digest of ${keysAtRisk.length} key(s) at risk was not ` +
-          [emailed ? '' : `emailed (${refusalOf(delivery)})`, published ? '' : 'put on the platform bus']
-            .filter(Boolean)
-            .join(' nor '),
+        `The weekly digest of ${keysAtRisk.length} key(s) at risk was not emailed (${refusalOf(delivery)})`,
       );
     }
     failIfUnread(keysUnread);
@@ -206,54 +194,26 @@ function failIfUnread(keysUnread: readonly string[]): void {
   );
 }
 
-/** The digest's detail on the platform bus. */
-export interface DigestDetail {
-  readonly generatedAt: string;
-  readonly since: Date;
-  readonly keys: number;
-  readonly keysAtRisk: readonly KeyAtRisk[];
-  readonly keysUnread: readonly string[];
-  readonly unattributedRuns: number;
+/**
+ * A key's digest event: the week it covers, and its summary, one count per risk (the runs, resources or
+ * dates behind it); its resources are the key's registered ones, outcome unknown (the digest stops nothing).
+ */
+function keyDigestEvent({ key, risks }: KeyAtRisk, since: Date, now: Date): ReactorEvent {
+  const summary: Record<string, number> = {};
+  for (const risk of risks) summary[risk.kind] = (summary[risk.kind] ?? 0) + weightOf(risk);
+  return digestEvent({
+    keyArn: key.keyArn,
+    resources: key.resources.map(({ resourceArn, kind }) => ({ arn: resourceArn, kind, outcome: 'unknown' })),
+    occurredAt: now,
+    periodStart: since,
+    periodEnd: now,
+    summary,
+  });
 }
 
-/**
- * Puts the digest on the platform bus (source `key-reactor`, detail-type `Key Reactor Digest`). A small
- * function of its own so that the reactor's shared event publisher can take its place. Returns whether
- * EventBridge took it.
- */
-export async function publishDigest(
-  parts: Pick<DigestParts, 'eventBridge' | 'eventBusName'>,
-  detail: DigestDetail,
-  now: Date,
-): Promise<boolean> {
-  const listed = detail.keysAtRisk.slice(0, MAX_KEYS_IN_EVENT);
-  const { Entries = [] } = await parts.eventBridge.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: parts.eventBusName,
-          Source: DIGEST_EVENT_SOURCE,
-          DetailType: DIGEST_DETAIL_TYPE,
-          Resources: [],
-          Time: now,
-          Detail: JSON.stringify({
-            ...detail,
-            since: detail.since.toISOString(),
-            keysAtRisk: listed,
-            keysAtRiskCount: detail.keysAtRisk.length,
-            keysLeftOut: detail.keysAtRisk.length - listed.length,
-          }),
-        },
-      ],
-    }),
-  );
-  const entry = Entries[0];
-  if (!entry?.EventId) {
-    logger.error('EventBridge did not take the digest', {
-      errorCode: entry?.ErrorCode,
-      errorMessage: entry?.ErrorMessage,
-    });
-    return false;
-  }
-  return true;
+/** How many things a risk is about: failed runs, resources that cannot be stopped, else one. */
+function weightOf(risk: DigestRisk): number {
+  if (risk.kind === 'failed-runs') return risk.runs.length;
+  if (risk.kind === 'cannot-stop') return risk.resources.length;
+  return 1;
 }

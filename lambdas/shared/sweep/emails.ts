@@ -8,23 +8,40 @@ import type { RenderedEmail } from '../email/types';
 import type { KeyDescription, KeyMaterial } from '../key-reader';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
+import type { EventPublisher } from '../publisher';
+import { type ReactorEvent, warningEvent, warningResources } from '../reactor-events';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
+import type { PolicyLanguage } from '../store/policy';
 import type { WarningRecord } from '../store/warning-log';
 import { dueWarnings } from './warnings';
 
-/** A warning due now: its record in the warning log (one email per record), and the email. */
+/** Whose copy of a warning: the key's administrators read the key's language, the operators English. */
+export interface WarningCopy {
+  readonly language?: PolicyLanguage;
+  /** The key's alias, shown beside its ID. */
+  readonly keyAlias?: string;
+}
+
+/**
+ * A warning due now: its record in the warning log (one email per record), the email in each copy's
+ * language, and the event that goes with it once SES accepted it.
+ */
 export interface PendingWarning {
   readonly record: WarningRecord;
-  readonly render: () => RenderedEmail;
+  readonly render: (copy: WarningCopy) => RenderedEmail;
+  readonly event: () => ReactorEvent;
 }
 
 export interface SweepMailParts {
   readonly store: Store;
   readonly mailer: Mailer;
   readonly notifier: Notifier;
+  readonly publisher: EventPublisher;
   readonly warningDays: readonly number[];
   readonly clock: Clock;
+  /** The key's alias, best effort (CourierParts.aliasOf). */
+  readonly aliasOf?: (keyArn: string) => Promise<string | undefined>;
 }
 
 /** What became of a key's undelivered emails in one sweep. */
@@ -45,21 +62,30 @@ export class SweepMail {
 
   /**
    * Emails the key's administrators and the operators (each their own message) each warning that is
-   * due and not yet sent. A warning SES does not accept is left for the next sweep, the operators are
+   * due and not yet sent, and puts the warning on the platform bus once SES accepted it (the warning
+   * log sends it once). A warning SES does not accept is left for the next sweep, the operators are
    * paged about it once, and EmailNotAcceptedError says the sweep missed it.
    */
   async sendWarnings(key: KeyInventory, warnings: readonly PendingWarning[]): Promise<number> {
     const { store, mailer, notifier } = this.parts;
     let sent = 0;
-    for (const { record, render } of warnings) {
+    for (const { record, render, event } of warnings) {
       if (!(await store.warningLog.claim(record))) continue;
-      const email = render();
+      const keyAlias = this.parts.aliasOf ? await this.parts.aliasOf(key.keyArn) : undefined;
+      const alias = keyAlias ? { keyAlias } : {};
+      // The operators read English; the key's administrators, the key's language.
+      const email = render(alias);
+      const copies = {
+        operators: email,
+        administrators: render({ ...alias, language: key.policy.language }),
+      };
       const administrators = await this.courier.administratorsOf(key.keyArn, key.policy, email.subject);
-      const delivery = await mailer.deliver(email, { administrators, operators: true });
+      const delivery = await mailer.deliver(copies, { administrators, operators: true });
       const pending = refusedAudiences(delivery);
       if (pending.length === 0) {
         await store.warningLog.markSent(record);
         logger.info('Early warning sent', { ...record, subject: email.subject });
+        await this.parts.publisher.publish([event()]);
         sent += 1;
         continue;
       }
@@ -99,7 +125,7 @@ export class SweepMail {
         thresholdDays: due.thresholdDays,
         ...(due.material ? { about: due.material.keyMaterialId } : {}),
       },
-      render: () =>
+      render: (copy) =>
         renderKeyWarning({
           ...due,
           keyArn: key.keyArn,
@@ -107,6 +133,16 @@ export class SweepMail {
           resources: key.resources,
           action: key.policy.action,
           now,
+          ...copy,
+        }),
+      event: () =>
+        warningEvent({
+          warning: due.warning,
+          dueAt: due.dueAt,
+          thresholdDays: due.thresholdDays,
+          keyArn: key.keyArn,
+          resources: warningResources(key.resources, key.policy.action),
+          occurredAt: now,
         }),
     }));
   }

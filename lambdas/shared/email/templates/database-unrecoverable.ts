@@ -3,48 +3,39 @@
  * 7 days, then only a restore from a backup brings it back.
  */
 
-import { keyIdOf, resourceIdOf } from '../../arn';
+import { keyIdOf, resourceIdOf, shortKeyId } from '../../arn';
 import { commandTarget, describeCommand } from '../aws-cli';
 import { commands, type Email, facts, heading, list, paragraph } from '../blocks';
 import type { DatabaseWarningContext } from '../types';
-import { dueIn, formatTime, keyLabel } from '../wording';
 import { noCommand } from './key-warning';
+import { wordsFor } from './words';
 
 export function databaseUnrecoverable(context: DatabaseWarningContext): Email {
   const { keyArn, database, unrecoverableAt, day, now } = context;
-  const key = keyLabel(keyIdOf(keyArn));
+  const { w, arn } = wordsFor(keyIdOf(keyArn), keyArn, context.language, context.keyAlias);
+  // The subject reads `on key 1234abcd (alias/orders)`: the key's name, without the wording's `Key `.
+  const keyName = `${shortKeyId(keyIdOf(keyArn))}${context.keyAlias ? ` (${context.keyAlias})` : ''}`;
+  const s = w.databaseUnrecoverable;
   const id = resourceIdOf(database.resourceArn);
-  const when = formatTime(unrecoverableAt);
+  const when = w.time(unrecoverableAt);
   const target = commandTarget(keyArn, context.region);
   return {
-    subject: `Database ${id} on key ${key}: unrecoverable on ${when} unless the key is restored`,
-    title: `Database ${id} becomes unrecoverable at ${when}`,
+    subject: s.subject(id, keyName, when),
+    title: s.title(id, when),
     blocks: [
-      paragraph(
-        `The RDS database ${database.resourceArn} cannot use the customer key ${keyArn}: RDS reports it ` +
-          'inaccessible-encryption-credentials-recoverable. RDS keeps it recoverable for 7 days. Unless the key ' +
-          `is usable again before ${when} (${dueIn(unrecoverableAt, now)}), RDS marks it ` +
-          'inaccessible-encryption-credentials, and it can then only be restored from a backup.',
-      ),
+      paragraph(s.paragraph(database.resourceArn, arn, when, w.dueIn(unrecoverableAt, now))),
       facts([
-        ['Database', database.resourceArn],
-        ['Kind', database.kind],
-        ['Unrecoverable at', when],
-        ['Day', `${day} of 7`],
+        [s.database, database.resourceArn],
+        [s.kind, database.kind],
+        [s.unrecoverableAt, when],
+        [s.day, s.dayOf(day)],
       ]),
-      heading('What to do before then'),
-      list([
-        'Make the key usable again: enable it, cancel its deletion, or import its key material again, ' +
-          'whichever made it unusable.',
-        'Once the key is usable, the reactor starts the database again by itself and emails you when it is back.',
-      ]),
+      heading(s.whatToDo),
+      list([...s.steps]),
       ...(target
-        ? [paragraph("The key's state now:"), ...commands([describeCommand(target)])]
-        : [noCommand('look at the key in the KMS console of the account that owns it')]),
-      paragraph(
-        `This warning is sent once a day from day 4 of the 7 until the key is usable again or the database is ` +
-          'past saving.',
-      ),
+        ? [paragraph(s.keyStateNow), ...commands([describeCommand(target)])]
+        : [noCommand(w, s.inConsole)]),
+      paragraph(s.daily),
     ],
   };
 }

@@ -1,62 +1,70 @@
 /** The operators' weekly digest: every key at risk, with why, in one email. Sent only when one is. */
 
 import { type Email, heading, paragraph } from '../blocks';
-import type { DigestContext, DigestRisk } from '../types';
-import { count, formatTime } from '../wording';
+import { type Wording, wordingFor } from '../i18n';
+import { DIGEST_RISKS, type DigestContext, type DigestRisk } from '../types';
 
-/** How the digest names each risk, in the order it lists them. */
-export const RISK_WORDS: Readonly<Record<DigestRisk['kind'], string>> = {
-  'access-denied': 'Access denied',
-  'deletion-pending': 'Deletion within 30 days',
-  'material-expiring': 'Key material expires within 30 days',
-  'cannot-stop': 'Resources that cannot be stopped',
-  'failed-runs': 'Failed runs in the last 7 days',
-};
+/** At most this many resources or runs are named in one line. */
+const NAMED = 3;
 
 export function weeklyDigest(context: DigestContext): Email {
   const { keys, now, since } = context;
-  const kinds = Object.keys(RISK_WORDS) as DigestRisk['kind'][];
-  const tally = kinds
-    .map((kind) => [kind, keys.filter((key) => key.risks.some((risk) => risk.kind === kind)).length] as const)
-    .filter(([, keysWith]) => keysWith > 0);
+  const w = wordingFor(context.language);
+  const s = w.digest;
+  const tally = DIGEST_RISKS.map(
+    (kind) => [kind, keys.filter((key) => key.risks.some((risk) => risk.kind === kind)).length] as const,
+  ).filter(([, keysWith]) => keysWith > 0);
   return {
-    subject: `Key reactor weekly digest: ${count(keys.length, 'key')} at risk`,
-    title: `Keys at risk, week to ${formatTime(now)}`,
+    subject: s.subject(keys.length),
+    title: s.title(w.time(now)),
     blocks: [
-      paragraph(
-        `${count(keys.length, 'key')} ${keys.length === 1 ? 'needs' : 'need'} attention before ${keys.length === 1 ? 'it stops' : 'they stop'} ` +
-          `the services that depend on ${keys.length === 1 ? 'it' : 'them'}. Runs are counted from ${formatTime(since)}. ` +
-          'This digest is sent once a week, and only when a key is at risk.',
-      ),
+      paragraph(s.paragraph(keys.length, w.time(since))),
       {
         kind: 'table',
-        caption: 'Keys at risk, by reason',
-        columns: ['Reason', 'Keys'],
-        rows: tally.map(([kind, keysWith]) => [RISK_WORDS[kind], String(keysWith)]),
+        caption: s.byReason,
+        columns: [...s.byReasonColumns],
+        rows: tally.map(([kind, keysWith]) => [s.risks[kind], String(keysWith)]),
       },
-      heading('Each key'),
+      heading(s.eachKey),
       {
         kind: 'table',
-        caption: 'Keys at risk',
-        columns: ['Key', 'Reason', 'Detail'],
+        caption: s.atRisk,
+        columns: [...s.atRiskColumns],
         rows: keys.flatMap((key) =>
           [...key.risks]
-            .sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind))
-            .map((risk) => [key.keyArn, RISK_WORDS[risk.kind], risk.detail]),
+            .sort((a, b) => DIGEST_RISKS.indexOf(a.kind) - DIGEST_RISKS.indexOf(b.kind))
+            .map((risk) => [key.keyArn, s.risks[risk.kind], detailOf(w, risk)]),
         ),
       },
       ...(context.keysUnread.length > 0
-        ? [
-            paragraph(
-              `${count(context.keysUnread.length, 'key')} could not be read this week (KMS did not answer), so ` +
-                `this digest cannot say whether they are at risk: ${context.keysUnread.join(', ')}.`,
-            ),
-          ]
+        ? [paragraph(s.unread(context.keysUnread.length, context.keysUnread.join(', ')))]
         : []),
-      paragraph(
-        'To see one key as the reactor sees it: key-reactor status <key ARN>. Warnings ahead of a date (key ' +
-          "material, deletion, an RDS database waiting for its key) also go to each key's administrators.",
-      ),
+      paragraph(s.howToSee),
     ],
   };
+}
+
+/** One line about one risk: the date, the resources, the runs. */
+function detailOf(w: Wording, risk: DigestRisk): string {
+  const s = w.digest;
+  switch (risk.kind) {
+    case 'deletion-pending':
+      return s.deletion(w.time(risk.dueAt));
+    case 'material-expiring':
+      return s.material(w.time(risk.dueAt), risk.keyMaterialId ?? null);
+    case 'access-denied':
+      return risk.error;
+    case 'cannot-stop':
+      return named(w, risk.resources);
+    case 'failed-runs':
+      return named(
+        w,
+        risk.runs.map((run) => s.failedRun(run.name, run.status, w.time(run.stoppedAt))),
+      );
+  }
+}
+
+function named(w: Wording, items: readonly string[]): string {
+  const shown = items.slice(0, NAMED).join('; ');
+  return items.length > NAMED ? w.digest.more(items.length, shown, items.length - NAMED) : shown;
 }

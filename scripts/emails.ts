@@ -1,0 +1,212 @@
+/**
+ * npm run emails: renders every email template in every language, as the administrators and the operators
+ * get it, into emails-out/ (git-ignored), and screenshots each HTML part in the headless Chromium that
+ * Debian packages (`chromium`), at a phone's width and a desktop's. Without chromium it still writes the
+ * HTML and text, and says how to install it.
+ */
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  renderDatabaseWarning,
+  renderDigest,
+  renderEmail,
+  renderKeyWarning,
+} from '../lambdas/shared/email/render';
+import {
+  type Audience,
+  type DigestContext,
+  EMAIL_TEMPLATES,
+  type EmailTemplate,
+  KEY_WARNINGS,
+  type RenderedEmail,
+} from '../lambdas/shared/email/types';
+import type { KeyEvent } from '../lambdas/shared/model';
+import { POLICY_LANGUAGES, type PolicyLanguage } from '../lambdas/shared/store/policy';
+
+const OUT = resolve(__dirname, '..', 'emails-out');
+const WIDTHS = { phone: 390, desktop: 1280 } as const;
+const NOW = new Date('2026-11-22T15:22:40Z');
+const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const EXECUTION_ARN =
+  'arn:aws:states:us-east-1:111122223333:execution:ReactorKeyDisabledWorkflowE5A4B1C2-Xy7Zq9Wv3Ab1:disable-1234abcd-20261122T152233Z-3f1b8c9e';
+const RESOURCES = [
+  {
+    resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/customer-data/api',
+    kind: 'ecs-service',
+    layer: 'service',
+  },
+  {
+    resourceArn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890',
+    kind: 'ec2-instance',
+    layer: 'server',
+  },
+  { resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:customer-db', kind: 'rds-instance', layer: 'server' },
+] as const;
+
+/** The sample event of docs/emails.md, as parseKeyEvent makes it: a customer disabling a key with the CLI. */
+const EVENT: KeyEvent = {
+  workflow: 'disable',
+  trigger: 'DisableKey',
+  keyArn: KEY_ARN,
+  keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+  account: '111122223333',
+  region: 'us-east-1',
+  eventTime: '2026-11-22T15:22:33Z',
+  eventId: '3f1b8c9e-6d2a-4e0b-9a51-2c7d4e8f1a01',
+  urgent: false,
+  actor: {
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    sourceIp: '203.0.113.10',
+    userAgent: 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 command/kms.disable-key',
+  },
+};
+
+function workflowEmail(template: EmailTemplate, audience: Audience, language: PolicyLanguage): RenderedEmail {
+  return renderEmail({
+    template,
+    event: EVENT,
+    resources: RESOURCES,
+    executionArn: EXECUTION_ARN,
+    now: NOW,
+    audience,
+    language,
+    keyAlias: 'alias/customer-data',
+    graceSeconds: 600,
+    ...(template === 'workflow-failed'
+      ? { error: { Error: 'States.Timeout', Cause: 'The servers did not stop within 30 minutes.' } }
+      : {}),
+  });
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The weekly digest's sample: one key with every risk it lists, and one key KMS did not answer for. */
+const DIGEST: Omit<DigestContext, 'language'> = {
+  keys: [
+    {
+      keyArn: KEY_ARN,
+      risks: [
+        { kind: 'deletion-pending', dueAt: new Date(NOW.getTime() + 12 * DAY_MS) },
+        {
+          kind: 'material-expiring',
+          dueAt: new Date(NOW.getTime() + 20 * DAY_MS),
+          keyMaterialId: 'a'.repeat(64),
+        },
+        { kind: 'access-denied', error: `KeyAccessDeniedError: The platform may not describe ${KEY_ARN}` },
+        {
+          kind: 'cannot-stop',
+          resources: [`${RESOURCES[2].resourceArn} (available (a read replica, which RDS cannot stop))`],
+        },
+        {
+          kind: 'failed-runs',
+          runs: [{ name: 'disable-1234abcd-20261120T101500Z-1a2b3c4d', status: 'FAILED', stoppedAt: NOW }],
+        },
+      ],
+    },
+  ],
+  keysUnread: ['arn:aws:kms:us-east-1:111122223333:key/5678efab-12ab-34cd-56ef-1234567890ab'],
+  since: new Date(NOW.getTime() - 7 * DAY_MS),
+  now: NOW,
+};
+
+/** The sweep's own emails: the material of several that expires, the database countdown, the digest. */
+function sweepEmails(language: PolicyLanguage): [string, RenderedEmail][] {
+  const common = {
+    keyArn: KEY_ARN,
+    region: 'us-east-1',
+    now: NOW,
+    language,
+    keyAlias: 'alias/customer-data',
+  };
+  return [
+    [
+      `${language}-material-expiring-non-current`,
+      renderKeyWarning({
+        ...common,
+        warning: 'material-expiring',
+        dueAt: new Date(NOW.getTime() + 6.8 * DAY_MS),
+        thresholdDays: 7,
+        resources: RESOURCES,
+        action: 'shutdown',
+        material: { keyMaterialId: 'a'.repeat(64), current: false },
+      }),
+    ],
+    [
+      `${language}-database-unrecoverable`,
+      renderDatabaseWarning({
+        ...common,
+        database: RESOURCES[2],
+        unrecoverableAt: new Date(NOW.getTime() + 2.5 * DAY_MS),
+        day: 5,
+      }),
+    ],
+    // The digest goes to the operators only, in English; the Japanese is rendered to be looked at.
+    [`${language}-weekly-digest-operators`, renderDigest({ ...DIGEST, language })],
+  ];
+}
+
+function hasChromium(): boolean {
+  return spawnSync('chromium', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function screenshot(html: string, png: string, width: number): void {
+  execFileSync(
+    'chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      `--window-size=${width},2400`,
+      `--screenshot=${png}`,
+      `file://${html}`,
+    ],
+    { stdio: 'ignore', timeout: 60_000 },
+  );
+}
+
+function main(): void {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const emails: [string, RenderedEmail][] = [];
+  for (const language of POLICY_LANGUAGES) {
+    for (const template of EMAIL_TEMPLATES) {
+      for (const audience of ['administrators', 'operators'] as const) {
+        emails.push([`${language}-${template}-${audience}`, workflowEmail(template, audience, language)]);
+      }
+    }
+    for (const warning of KEY_WARNINGS) {
+      const dueAt = new Date(NOW.getTime() + 6.8 * 24 * 3600 * 1000);
+      const context = { warning, keyArn: KEY_ARN, region: 'us-east-1', dueAt, thresholdDays: 7, now: NOW };
+      emails.push([
+        `${language}-${warning}`,
+        renderKeyWarning({
+          ...context,
+          resources: RESOURCES,
+          action: 'shutdown',
+          language,
+          keyAlias: 'alias/customer-data',
+        }),
+      ]);
+    }
+  }
+  for (const language of POLICY_LANGUAGES) emails.push(...sweepEmails(language));
+  const chromium = hasChromium();
+  for (const [name, email] of emails) {
+    const html = join(OUT, `${name}.html`);
+    writeFileSync(html, email.html);
+    writeFileSync(join(OUT, `${name}.txt`), `Subject: ${email.subject}\n\n${email.text}`);
+    console.log(html);
+    if (!chromium) continue;
+    for (const [label, width] of Object.entries(WIDTHS)) {
+      const png = join(OUT, `${name}-${label}.png`);
+      screenshot(html, png, width);
+      console.log(png);
+    }
+  }
+  if (!chromium) console.log('No screenshots: chromium is not installed (sudo apt-get install -y chromium).');
+}
+
+main();
