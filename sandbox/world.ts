@@ -17,7 +17,7 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, EnableKeyRotationCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -128,6 +128,8 @@ export async function createCustomerKey(
 ): Promise<string> {
   const { KeyMetadata } = await clients.kms.send(new CreateKeyCommand({ Description: description }));
   if (!KeyMetadata?.Arn) throw new Error('moto returned no key ARN');
+  // As a well-kept customer key would: register and status then warn only about what a scenario sets up.
+  await clients.kms.send(new EnableKeyRotationCommand({ KeyId: KeyMetadata.KeyId }));
   return KeyMetadata.Arn;
 }
 
