@@ -49,3 +49,10 @@ export class RejectedEventError extends ReactorError {}
 
 /** The sweep could not check every key, or EventBridge refused a drift event. The next sweep tries again. */
 export class SweepIncompleteError extends ReactorError {}
+
+/**
+ * KMS or the key's custom key store is failing: the key is Unavailable (its CloudHSM or external key
+ * store is disconnected). An outage, never key loss: nothing stops, the operators are told, and the next
+ * check decides.
+ */
+export class KeyUnavailableError extends ReactorError {}

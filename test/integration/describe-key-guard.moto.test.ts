@@ -38,7 +38,7 @@ describe('describe-key with the guard', () => {
   let pages: { subject: string; message: string }[];
   let notifier: Pager;
   let awsOptions: AwsOptions;
-  const pick = (r: Reactor) => ({ keys: r.keys, store: r.store, guard: r.guard });
+  const pick = (r: Reactor) => ({ keys: r.keys, store: r.store, guard: r.guard, clock: r.clock });
 
   const handler = (breakerKeys?: number, pager: Pager | undefined = notifier) => {
     reactor = new Reactor(
@@ -193,7 +193,7 @@ describe('the sweep after a pause', () => {
       ledgerCount: 0,
       ledger: [],
       alertOnlySent: true,
-      policy: { administrators: [], action: 'shutdown' },
+      policy: { administrators: [], action: 'shutdown', onAccessDenied: 'shutdown' },
     };
     const movable = { stop: async () => [API], restore: async () => [] };
 

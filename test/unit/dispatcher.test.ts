@@ -1,3 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import {
   ExecutionAlreadyExists,
   SFNClient,
@@ -11,6 +12,7 @@ import { createDispatcherHandler, type DispatchResult } from '../../lambdas/disp
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { ENV } from '../../lambdas/shared/contract';
 import { ThrottlingError } from '../../lambdas/shared/errors';
+import { KeyReader } from '../../lambdas/shared/key-reader';
 import { logger, metrics } from '../../lambdas/shared/observability';
 import { settingsFromEnvironment } from '../../lambdas/shared/settings';
 import { lambdaContext } from '../support/lambda-context';
@@ -22,6 +24,8 @@ const ENABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyEn
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 const sfnMock = mockClient(SFNClient);
+const kmsMock = mockClient(KMSClient);
+const notifier = { page: jest.fn(async () => true) };
 // The dispatcher records each key's newest change in the table before it starts the run.
 const { documents, store } = mockedStore();
 
@@ -35,6 +39,8 @@ function dispatcher(more: Readonly<Record<string, string>> = {}) {
     }),
     stepFunctions: new SFNClient({}),
     store,
+    keys: new KeyReader(new KMSClient({})),
+    notifier,
   });
 }
 
@@ -50,6 +56,8 @@ function awsError<T extends SFNServiceException>(ErrorClass: new (options: never
 
 beforeEach(() => {
   sfnMock.reset();
+  kmsMock.reset();
+  notifier.page.mockClear();
   jest.restoreAllMocks();
   handler = dispatcher();
 });

@@ -78,7 +78,7 @@ function key(undelivered: readonly UndeliveredNews[] = []): KeyInventory {
     ledgerCount: 0,
     ledger: [],
     alertOnlySent: false,
-    policy: { administrators: [ADMIN], action: 'shutdown' },
+    policy: { administrators: [ADMIN], action: 'shutdown', onAccessDenied: 'shutdown' },
     undelivered,
   };
 }

@@ -43,7 +43,7 @@ function inventory(overrides: Partial<KeyInventory> = {}): KeyInventory {
     ledger: entries,
     ledgerCount: entries.length,
     alertOnlySent: false,
-    policy: { administrators: [], action: 'shutdown' },
+    policy: { administrators: [], action: 'shutdown', onAccessDenied: 'shutdown' },
     ...overrides,
   };
 }
@@ -150,7 +150,7 @@ describe('findDrift', () => {
   });
 
   it('asks an alert-only key for its one email, then leaves it alone', async () => {
-    const alertOnly = { policy: { administrators: [], action: 'alert-only' as const } };
+    const alertOnly = { policy: { administrators: [], action: 'alert-only' as const, onAccessDenied: 'shutdown' as const } };
     const observe = observer({ [DB]: 'running' });
     expect(await findDrift(inventory(alertOnly), DISABLED, observe, NOW)).toMatchObject({
       kind: 'drift',

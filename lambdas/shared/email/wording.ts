@@ -28,6 +28,17 @@ const CHANGE: Readonly<Record<Trigger, { readonly subject: string; readonly sent
     subject: 'found unusable',
     sentence: 'was found unusable by the periodic sweep (no KMS event reached the reactor)',
   },
+  PutKeyPolicy: { subject: 'key policy changed', sentence: 'had its key policy changed' },
+  RevokeGrant: { subject: 'grant revoked', sentence: 'had a grant revoked' },
+  RetireGrant: { subject: 'grant retired', sentence: 'had a grant retired' },
+  KeyAccessRevoked: {
+    subject: 'access revoked',
+    sentence: 'can no longer be used by the platform: access was revoked (key policy or grant)',
+  },
+  KeyAccessRestored: {
+    subject: 'access restored',
+    sentence: 'can be used by the platform again: access was restored (key policy or grant)',
+  },
   KeyFoundUsable: {
     subject: 'found usable again',
     sentence: 'was found usable again by the periodic sweep (no KMS event reached the reactor)',

@@ -8,8 +8,15 @@ export const POLICY_ACTIONS = ['shutdown', 'alert-only'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 /**
+ * What happens once the platform's access to a key is confirmed revoked (key policy or grant): the
+ * fleet stops, as for a disabled key, or the emails say access was revoked and nothing stops.
+ */
+export const ACCESS_DENIED_ACTIONS = ['shutdown', 'alert-only'] as const;
+export type AccessDeniedAction = (typeof ACCESS_DENIED_ACTIONS)[number];
+
+/**
  * The key's policy. A key without a POLICY item, or with only some of its fields, gets the defaults:
- * no administrators, the deployed grace period, `shutdown`.
+ * no administrators, the deployed grace period, `shutdown` (for revoked access too).
  */
 export interface KeyPolicy {
   /** The key's own administrators, who get the key's emails beside the platform's operators. */
@@ -20,6 +27,8 @@ export interface KeyPolicy {
   readonly graceSeconds?: number;
   /** `shutdown` stops the key's resources after the grace period; `alert-only` only emails. */
   readonly action: PolicyAction;
+  /** What a confirmed revocation of the platform's access does: `shutdown` (the default) or `alert-only`. */
+  readonly onAccessDenied: AccessDeniedAction;
 }
 
 /** What may be changed in a key's policy; a field left out keeps its stored value. */
@@ -27,4 +36,5 @@ export interface KeyPolicyChange {
   readonly administrators?: readonly string[];
   readonly graceSeconds?: number;
   readonly action?: PolicyAction;
+  readonly onAccessDenied?: AccessDeniedAction;
 }

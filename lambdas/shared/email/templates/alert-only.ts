@@ -38,10 +38,13 @@ export function alertOnly(context: EmailContext): Email {
   };
 }
 
-/** Why nothing was stopped: the key's own policy, or the reactor holding every shutdown back. */
+/**
+ * Why nothing was stopped: the key's own policy, the reactor holding every shutdown back, or a
+ * revocation of the platform's access not yet confirmed by a second check.
+ */
 const WHY: Readonly<
   Record<
-    'policy' | 'paused' | 'breaker',
+    'policy' | 'paused' | 'breaker' | 'unconfirmed',
     { readonly tag: string; readonly title: string; readonly reason: string; readonly next: string }
   >
 > = {
@@ -66,5 +69,14 @@ const WHY: Readonly<
       "The reactor's circuit breaker held the shutdown back: nothing was stopped. More keys became " +
       "unusable within an hour than the platform lets the reactor act on alone, so it stopped acting and paged the platform's operators.",
     next: "When the platform's operators resume the reactor, it stops these resources, unless the key is usable again by then.",
+  },
+  unconfirmed: {
+    tag: 'access revoked, not yet confirmed',
+    title: 'access revoked, not yet confirmed',
+    reason:
+      'The platform was first refused the key less than a grace period ago: the reactor stops resources for ' +
+      'revoked access only when two checks at least a grace period apart are both refused, so that a key ' +
+      'policy being fixed is given its grace period too.',
+    next: 'If the platform is still refused the key at the next check, the reactor starts the grace period for these resources.',
   },
 };
