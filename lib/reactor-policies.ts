@@ -151,7 +151,12 @@ export function reactorPolicies(
   ];
 
   return {
-    DescribeCustomerKeys: onCustomerKeys(['kms:DescribeKey'], "Reads a customer key's real state."),
+    // The probe (lambdas/shared/key-reader.ts): usable means the platform can use the key. Neither action
+    // returns plaintext: a data key encrypted under the key only, or a few fixed bytes encrypted.
+    DescribeCustomerKeys: onCustomerKeys(
+      ['kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Encrypt'],
+      "Reads a customer key's real state and probes that the platform may use it.",
+    ),
     DescribeExecutions: [
       {
         actions: ['states:DescribeExecution'],
