@@ -20,10 +20,12 @@ const DescribeKeyInput = StepInput.extend({
   /** The workflow asking (the execution input's `workflow`). */
   workflow: z.enum(['disable', 'enable']).optional(),
   /**
-   * The run's grace period (disable only): revoked access stops the fleet only once it was already
-   * denied this long ago. Absent, one denied check suffices.
+   * The run's grace period and when it ended (disable only): revoked access stops the fleet only if it
+   * was already denied when the grace period began. Without them, only a denial at least
+   * `graceSeconds` (or else 0) old is confirmed.
    */
   graceSeconds: z.number().int().min(0).optional(),
+  stopAt: z.iso.datetime({ offset: true }).optional(),
 });
 type DescribeKeyInput = z.infer<typeof DescribeKeyInput>;
 
@@ -49,13 +51,8 @@ export interface DescribeKeyParts extends Pick<ReactorParts, 'keys' | 'store' | 
  * an enable run about to start them waits while an operator has paused the reactor.
  */
 export function createDescribeKeyHandler({ keys, store, guard, notifier, clock }: DescribeKeyParts) {
-  const lambdaHandler = async ({
-    keyArn,
-    trigger,
-    policyAction,
-    workflow,
-    graceSeconds,
-  }: DescribeKeyInput) => {
+  const lambdaHandler = async (input: DescribeKeyInput) => {
+    const { keyArn, trigger, policyAction, workflow } = input;
     const key = await checkKey({ keys, store }, keyArn, { deletionEvent: trigger === 'KMS CMK Deletion' });
     if (key.usable) await store.emailLog.keySeenUsable(keyArn);
 
@@ -63,7 +60,7 @@ export function createDescribeKeyHandler({ keys, store, guard, notifier, clock }
     let action: PolicyAction = policyAction ?? 'shutdown';
     let heldBack: RunHeldBack | null = null;
     if (disabling && key.access === 'denied') {
-      ({ action, heldBack } = await onAccessDenied(store, keyArn, key, graceSeconds ?? 0, clock()));
+      ({ action, heldBack } = await onAccessDenied(store, keyArn, key, graceStart(input, clock())));
     }
     if (disabling && !key.usable && action === 'shutdown') {
       heldBack = await admitShutdown(guard, notifier, keyArn);
@@ -101,18 +98,23 @@ async function onAccessDenied(
   store: DescribeKeyParts['store'],
   keyArn: string,
   key: CheckedKey,
-  graceSeconds: number,
-  now: Date,
+  graceStartedAt: Date,
 ): Promise<{ action: PolicyAction; heldBack: RunHeldBack | null }> {
-  if (!accessLossConfirmed(key, graceSeconds, now)) {
+  if (!accessLossConfirmed(key, graceStartedAt)) {
     logger.warn('Access denied, not yet confirmed: nothing stops until the next check', {
       deniedSince: key.deniedSince?.toISOString(),
-      graceSeconds,
+      graceStartedAt: graceStartedAt.toISOString(),
     });
     return { action: 'alert-only', heldBack: 'unconfirmed' };
   }
   const { onAccessDenied } = await store.registry.policy(keyArn);
   return { action: onAccessDenied, heldBack: null };
+}
+
+/** When the run's grace period began: its end less its length, or else `graceSeconds` before now. */
+function graceStart({ stopAt, graceSeconds = 0 }: DescribeKeyInput, now: Date): Date {
+  const end = stopAt === undefined ? now.getTime() : Date.parse(stopAt);
+  return new Date(end - graceSeconds * 1000);
 }
 
 /** Asks the guard whether the key's resources may stop; pages the operators when this run trips the breaker. */

@@ -11,13 +11,14 @@ export interface CheckedKey extends KeyDescription {
 }
 
 /**
- * Revoked access is key loss once it is confirmed: denied now, and already denied at least the grace
- * period ago. The disable workflow's grace wait is the gap between the two checks, so a key policy
- * fixed within the grace period stops nothing, as a key enabled again within it does not.
+ * Revoked access is key loss once it is confirmed: denied now, and already denied when the run's grace
+ * period began. The disable workflow's grace wait is the gap between the two checks, so they are at
+ * least the grace period apart, and a key policy fixed within the grace period stops nothing, as a key
+ * enabled again within it does not.
  */
-export function accessLossConfirmed(key: CheckedKey, graceSeconds: number, now: Date): boolean {
+export function accessLossConfirmed(key: CheckedKey, graceStartedAt: Date): boolean {
   if (key.access !== 'denied' || key.deniedSince === undefined) return false;
-  return now.getTime() - key.deniedSince.getTime() >= graceSeconds * 1000;
+  return key.deniedSince.getTime() <= graceStartedAt.getTime();
 }
 
 /**

@@ -97,7 +97,8 @@ export class KeyEvents {
           ':keyArn': keyArn,
           ':now': this.table.clock().toISOString(),
         },
-        ReturnValues: 'UPDATED_NEW',
+        // ALL_NEW: an attribute if_not_exists left alone is not returned as updated by every DynamoDB.
+        ReturnValues: 'ALL_NEW',
       }),
     );
     const since = Date.parse(String(Attributes?.accessDeniedSince ?? ''));
