@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RESOURCE_KINDS } from '../lambdas/shared/model';
-import { POLICY_ACTIONS } from '../lambdas/shared/store/policy';
+import { ACCESS_DENIED_ACTIONS, POLICY_ACTIONS } from '../lambdas/shared/store/policy';
 import { leaseRelease } from './commands/lease';
 import { list } from './commands/list';
 import { pause, resume } from './commands/pause';
@@ -94,6 +94,12 @@ function program(
         '--action <action>',
         'after the grace period: stop the resources, or only email (default: shutdown)',
       ).choices(POLICY_ACTIONS),
+    )
+    .addOption(
+      new Option(
+        '--on-access-denied <action>',
+        "once the platform's access to the key is confirmed revoked: stop the resources, or only email (default: shutdown)",
+      ).choices(ACCESS_DENIED_ACTIONS),
     )
     .option(
       '--admin <email>',

@@ -1,5 +1,5 @@
 import type { Layer } from '../../lambdas/shared/model';
-import type { PolicyAction } from '../../lambdas/shared/store/policy';
+import type { AccessDeniedAction, PolicyAction } from '../../lambdas/shared/store/policy';
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { nameOf, policyLines, resourceTable, tagCommand } from '../format';
@@ -12,6 +12,7 @@ export interface RegisterOptions {
   /** Seconds (the option takes minutes). */
   readonly grace?: number;
   readonly action?: PolicyAction;
+  readonly onAccessDenied?: AccessDeniedAction;
   readonly admin?: readonly string[];
   /** False with --no-check: register without looking at the resources. */
   readonly check: boolean;
@@ -82,7 +83,12 @@ export async function register(
     layer: options.layer ?? defaultLayer(kind),
   }));
   for (const resource of registered) await r.store.registry.register({ keyArn, ...resource });
-  const change = { administrators: options.admin, graceSeconds: options.grace, action: options.action };
+  const change = {
+    administrators: options.admin,
+    graceSeconds: options.grace,
+    action: options.action,
+    onAccessDenied: options.onAccessDenied,
+  };
   if (Object.values(change).some((value) => value !== undefined))
     await r.store.registry.setPolicy(keyArn, change);
   const policy = await r.store.registry.policy(keyArn);
