@@ -410,14 +410,12 @@ describe('dispatcher, after a call that may revoke the platform access (issue 15
   it.each(['put-key-policy.json', 'revoke-grant.json'])(
     '%s with the probe denied: records the first denial and starts the disable workflow, trigger KeyAccessRevoked',
     async (file) => {
-      kmsMock
-        .on(GenerateDataKeyWithoutPlaintextCommand)
-        .rejects(
-          Object.assign(new Error('not authorized'), {
-            name: 'AccessDeniedException',
-            $metadata: { httpStatusCode: 400 },
-          }),
-        );
+      kmsMock.on(GenerateDataKeyWithoutPlaintextCommand).rejects(
+        Object.assign(new Error('not authorized'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
 
       const result = await invoke(event(file));
 
@@ -473,15 +471,13 @@ describe('dispatcher, after a call that may revoke the platform access (issue 15
 
   it('takes throttling or a KMS error for an outage: nothing starts, the operators are paged, the alarm counts it', async () => {
     const addMetric = jest.spyOn(metrics, 'addMetric');
-    kmsMock
-      .on(GenerateDataKeyWithoutPlaintextCommand)
-      .rejects(
-        Object.assign(new Error('internal'), {
-          name: 'KMSInternalException',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 500 },
-        }),
-      );
+    kmsMock.on(GenerateDataKeyWithoutPlaintextCommand).rejects(
+      Object.assign(new Error('internal'), {
+        name: 'KMSInternalException',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
 
     const result = await invoke(event('put-key-policy.json'));
 

@@ -245,14 +245,12 @@ describe('the sweep handler', () => {
 
   it('counts a KMS outage as a key not swept, never as drift: nothing is put for it', async () => {
     documents.on(ScanCommand).resolves({ Items: keyItems(1) });
-    kms
-      .on(DescribeKeyCommand)
-      .rejects(
-        Object.assign(new Error('internal'), {
-          name: 'KMSInternalException',
-          $metadata: { httpStatusCode: 500 },
-        }),
-      );
+    kms.on(DescribeKeyCommand).rejects(
+      Object.assign(new Error('internal'), {
+        name: 'KMSInternalException',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
 
     await expect(handler({}, context)).rejects.toThrow('1 key(s) could not be swept');
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);

@@ -150,7 +150,9 @@ describe('findDrift', () => {
   });
 
   it('asks an alert-only key for its one email, then leaves it alone', async () => {
-    const alertOnly = { policy: { administrators: [], action: 'alert-only' as const, onAccessDenied: 'shutdown' as const } };
+    const alertOnly = {
+      policy: { administrators: [], action: 'alert-only' as const, onAccessDenied: 'shutdown' as const },
+    };
     const observe = observer({ [DB]: 'running' });
     expect(await findDrift(inventory(alertOnly), DISABLED, observe, NOW)).toMatchObject({
       kind: 'drift',
