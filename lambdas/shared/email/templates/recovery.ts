@@ -6,6 +6,7 @@ import {
   commandTarget,
   describeCommand,
   enableCommand,
+  keyPolicyCommand,
   NO_EXPIRATION,
   REIMPORT_STEPS,
   reimportCommands,
@@ -57,6 +58,15 @@ export function recoveryOf(event: KeyEvent): Recovery {
           'See what happened to the key first (KeyState in the output). Disabled: enable it. PendingDeletion: ' +
           'cancel the deletion, then enable it. PendingImport: import the same key material again.',
         commands: [describeCommand(target), enableCommand(target)],
+      };
+    case 'KeyAccessRevoked':
+      // The key is Enabled: what changed is who may use it, so enabling it would change nothing.
+      return {
+        summary:
+          "Give the platform its access back: put back the key-policy statement (or the grant) that let the platform's " +
+          'account use the key, kms:DescribeKey and kms:GenerateDataKeyWithoutPlaintext included. The reactor ' +
+          'restarts what it stopped once its probe succeeds again:',
+        commands: [keyPolicyCommand(target)],
       };
     default:
       return { summary: 'Enable the key:', commands: [enableCommand(target)] };
