@@ -11,7 +11,7 @@ import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, type DriftDetail, type ManagedTa
 import { type Drivers, observeAll } from '../converge';
 import { decide, type Member, type Target, type Verdict } from '../decision';
 import type { Mailer } from '../email/mailer';
-import { KeyAccessDeniedError, KeyNotFoundError } from '../errors';
+import { KeyNotFoundError } from '../errors';
 import { checkKey } from '../key-check';
 import type { KeyDescription, KeyReader } from '../key-reader';
 import type { Notifier } from '../notifier';
@@ -83,7 +83,7 @@ export class Sweeper {
       finding = await findDrift(key, described, this.movable, now);
     } catch (error) {
       const reason = describeError(error);
-      if (error instanceof KeyAccessDeniedError || error instanceof KeyNotFoundError) {
+      if (error instanceof KeyNotFoundError) {
         // Never taken for an unusable key: a wrong Region or account look the same.
         logger.warn('Key unreadable: KMS cannot find it, and nothing shows it was deleted', {
           keyArn,
