@@ -1,10 +1,11 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { type AwsOptions, awsClient } from '../lambdas/shared/aws';
 import { ENV, PATTERNS } from '../lambdas/shared/contract';
 import { Reactor } from '../lambdas/shared/reactor';
 import { defaultSettings } from '../lambdas/shared/settings';
 import { UsageError } from './errors';
-import { keyArnArgument } from './inputs';
+import { resolveKeyArn } from './keys';
 
 /** Where the CLI writes: the process's streams, or a test's capture. */
 export interface CliIo {
@@ -51,6 +52,9 @@ export function targetOf(options: GlobalOptions, env: Environment): Target {
  */
 export class CliSession {
   private built?: Reactor;
+  private kmsClient?: KMSClient;
+  private sfnClient?: SFNClient;
+  private readonly keys = new Map<string, Promise<string>>();
 
   constructor(
     readonly out: Output,
@@ -77,15 +81,37 @@ export class CliSession {
     return this.built;
   }
 
-  /** The key a command is about (its ARN, checked) and the reactor's parts, for the commands about one key. */
-  forKey(keyArnValue: string): { readonly keyArn: string; readonly r: Reactor; readonly out: Output } {
-    const keyArn = keyArnArgument(keyArnValue);
-    return { keyArn, r: this.reactor(), out: this.out };
+  /**
+   * The ARN of the key a command names, by its ARN, key ID, alias or alias ARN (resolveKeyArn), resolved
+   * once per command however often it is asked.
+   */
+  keyArn(value: string): Promise<string> {
+    let resolved = this.keys.get(value);
+    if (!resolved) {
+      resolved = resolveKeyArn(value, this.kms());
+      this.keys.set(value, resolved);
+    }
+    return resolved;
   }
 
-  /** A KMS client of the operator's own, for the onboarding checks. */
+  /** The key a command is about (its ARN, resolved) and the reactor's parts, for the commands about one key. */
+  async forKey(
+    keyValue: string,
+  ): Promise<{ readonly keyArn: string; readonly r: Reactor; readonly out: Output }> {
+    const r = this.reactor();
+    return { keyArn: await this.keyArn(keyValue), r, out: this.out };
+  }
+
+  /** A KMS client of the operator's own, for resolving keys and the onboarding checks. */
   kms(): KMSClient {
-    return awsClient(KMSClient, this.aws);
+    this.kmsClient ??= awsClient(KMSClient, this.aws);
+    return this.kmsClient;
+  }
+
+  /** A Step Functions client of the operator's own, for the commands that need no table (runs, redrive). */
+  stepFunctions(): SFNClient {
+    this.sfnClient ??= awsClient(SFNClient, this.aws);
+    return this.sfnClient;
   }
 }
 

@@ -35,21 +35,30 @@ export function duration(seconds: number): string {
 /** The short name of a resource: its instance ID, DB identifier or service name. */
 export const nameOf = resourceIdOf;
 
+/** A time in UTC to the second, `2026-11-22T15:22:33Z`, or `-` when there is none. */
+export function utcTime(value?: string | Date): string {
+  return value === undefined || value === '' ? '-' : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The Step Functions console page of an execution. */
 export function consoleLink(executionArn: string): string {
   const region = executionArn.split(':')[3] ?? 'us-east-1';
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
 
+const LANGUAGE_NAMES: Readonly<Record<string, string>> = { en: 'en (English)', ja: 'ja (Japanese)' };
+
 /** The policy in one phrase each: what happens, after how long, to whom the emails go. */
 export function policyLines(
   policy: {
     readonly action: string;
+    readonly onAccessDenied: string;
     readonly graceSeconds?: number;
     readonly administrators: readonly string[];
+    readonly language: string;
   },
   deployedGraceSeconds?: number,
-): { action: string; grace: string; administrators: string } {
+): { action: string; accessDenied: string; grace: string; administrators: string; language: string } {
   const grace =
     policy.graceSeconds !== undefined
       ? `${duration(policy.graceSeconds)} (the key's own)`
@@ -61,11 +70,16 @@ export function policyLines(
       policy.action === 'alert-only'
         ? 'alert-only (nothing stops; the administrators are emailed)'
         : 'shutdown (services, then servers, stop after the grace period)',
+    accessDenied:
+      policy.onAccessDenied === 'alert-only'
+        ? 'alert-only (revoked access only emails)'
+        : 'shutdown (revoked access, once confirmed, stops the resources)',
     grace,
     administrators:
       policy.administrators.length > 0
         ? policy.administrators.join(', ')
         : 'none (only the operators are emailed)',
+    language: LANGUAGE_NAMES[policy.language] ?? policy.language,
   };
 }
 

@@ -1,20 +1,9 @@
-import { isKeyArn, kindOf, parseArn } from '../lambdas/shared/arn';
+import { kindOf, parseArn } from '../lambdas/shared/arn';
 import { PATTERNS } from '../lambdas/shared/contract';
 import { type Layer, RESOURCE_KINDS, type ResourceKind } from '../lambdas/shared/model';
 import { UsageError } from './errors';
 
 const MAX_GRACE_MINUTES = 24 * 60;
-
-/** A KMS key ARN (not an alias, not a bare key ID): the registry is keyed by it. */
-export function keyArnArgument(value: string): string {
-  if (isKeyArn(value)) return value;
-  const hint = /^(?:mrk-)?[0-9a-f-]{32,36}$/.test(value)
-    ? ' (a key ID: give the full ARN, arn:aws:kms:<region>:<account>:key/<key id>)'
-    : value.includes(':alias/')
-      ? ' (an alias: give the ARN of the key it points to)'
-      : ' (expected arn:aws:kms:<region>:<account>:key/<key id>)';
-  throw new UsageError(`"${value}" is not a KMS key ARN${hint}`);
-}
 
 export interface ResourceArgument {
   readonly resourceArn: string;
@@ -64,4 +53,17 @@ export function graceSecondsOption(value: string): number {
 export function emailOption(value: string): string {
   if (!PATTERNS.emailAddress.test(value)) throw new UsageError(`--admin "${value}" is not an email address`);
   return value;
+}
+
+/**
+ * `--admin <email>`, repeatable, each value one address or several separated by commas; the addresses
+ * given replace the key's list.
+ */
+export function collectAdmins(value: string, previous: readonly string[] = []): string[] {
+  const addresses = value
+    .split(',')
+    .map((address) => address.trim())
+    .filter((address) => address !== '');
+  if (addresses.length === 0) throw new UsageError(`--admin "${value}" names no email address`);
+  return [...previous, ...addresses.map(emailOption)];
 }

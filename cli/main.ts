@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { RESOURCE_KINDS } from '../lambdas/shared/model';
-import { ACCESS_DENIED_ACTIONS, POLICY_ACTIONS } from '../lambdas/shared/store/policy';
+import {
+  addBadDayCommands,
+  addPolicyOptions,
+  KEY_ARGUMENT_HELP,
+  STATE_MACHINE_HELP,
+} from './bad-day-commands';
+import { doctor } from './commands/doctor';
 import { leaseRelease } from './commands/lease';
 import { list } from './commands/list';
 import { pause, resume } from './commands/pause';
@@ -9,8 +17,7 @@ import { register, unregister } from './commands/register';
 import { simulate } from './commands/simulate';
 import { status } from './commands/status';
 import { type CliIo, CliSession, type GlobalOptions, Output, type Target, targetOf } from './context';
-import { EXIT, type ExitCode, explain } from './errors';
-import { emailOption, graceSecondsOption } from './inputs';
+import { EXIT, type ExitCode, errorLine, explain, explainParseError } from './errors';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -18,18 +25,18 @@ const DESCRIPTION = [
   'Registers the resources that depend on a customer KMS key with the key-lifecycle reactor, and shows what the ' +
     'reactor sees and would do. Works against the deployed reactor (default AWS credential chain) and against ' +
     'the local sandbox (--endpoint-url http://127.0.0.1:<moto port>).',
-  'Exit codes: 0 done, 1 AWS failed or refused, 2 bad input (an ARN, an option), 3 not found (the table, or ' +
-    'nothing to unregister).',
+  'Exit codes: 0 done, 1 AWS failed or refused, 2 bad input (an argument, an option, a file), 3 not found ' +
+    '(the table, an execution, or nothing to unregister). Errors are one line on stderr; with --json, ' +
+    '{"error":{"code","message","exitCode"}}.',
 ].join('\n\n');
 
-const STATE_MACHINE_HELP = {
-  disable:
-    'the key-disabled workflow (default: env DISABLE_STATE_MACHINE_ARN; stack output DisableStateMachineArn)',
-  enable:
-    'the key-enabled workflow (default: env ENABLE_STATE_MACHINE_ARN; stack output EnableStateMachineArn)',
-};
-
-const collect = (value: string, previous: string[] = []) => [...previous, emailOption(value)];
+/** The package's version, for --version: read when the program is built, not at import. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return manifest.version ?? 'unknown';
+}
 
 function program(
   io: CliIo,
@@ -48,13 +55,15 @@ function program(
       '--endpoint-url <url>',
       'send every AWS call to this endpoint, such as moto (default: env AWS_ENDPOINT_URL)',
     )
-    .option('--json', 'print one JSON document instead of text')
+    .option('--json', 'print one JSON document instead of text, and errors as JSON')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .configureHelp({ showGlobalOptions: true, helpWidth: 100 })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // run() reports parse errors itself, in one line or as JSON.
+      outputError: () => {},
     })
-    .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .hook('preAction', (_root, action) => {
       pointed.target = targetOf(action.optsWithGlobals<GlobalOptions>(), env);
@@ -68,52 +77,38 @@ function program(
     exitCode.value = code;
   };
 
-  root
-    .command('register')
-    .summary('register resources to a key, and set its policy')
-    .description(
-      'Registers resources to a key, checking first that the key is fit (its ARN, in this Region, a symmetric ' +
-        'single-Region encryption key, enabled, usable by the reactor: refused with exit code 2 otherwise) and ' +
-        "that each resource exists and carries the managed tag; sets the key's policy when asked.",
-    )
-    .argument('<keyArn>', "the customer key's ARN (arn:aws:kms:<region>:<account>:key/<key id>)")
-    .argument('<resourceArn...>', `the ARNs of the resources (${RESOURCE_KINDS.join(', ')})`)
-    .addOption(
-      new Option(
-        '--layer <layer>',
-        'the layer of every resource given (default: ecs-service → service, others → server)',
-      ).choices(['service', 'server']),
-    )
-    .option(
-      '--grace <minutes>',
-      "the key's own grace period, 0 to 1440 minutes (default: the deployed one)",
-      graceSecondsOption,
-    )
-    .addOption(
-      new Option(
-        '--action <action>',
-        'after the grace period: stop the resources, or only email (default: shutdown)',
-      ).choices(POLICY_ACTIONS),
-    )
-    .addOption(
-      new Option(
-        '--on-access-denied <action>',
-        "once the platform's access to the key is confirmed revoked: stop the resources, or only email (default: shutdown)",
-      ).choices(ACCESS_DENIED_ACTIONS),
-    )
-    .option(
-      '--admin <email>',
-      'an administrator of the key, who gets its emails (repeat for more; replaces the list)',
-      collect,
-    )
+  addPolicyOptions(
+    root
+      .command('register')
+      .summary('register resources to a key, and set its policy')
+      .description(
+        'Registers resources to a key, checking first that the key is fit (in this Region, a symmetric ' +
+          'single-Region encryption key, enabled, usable by the reactor: refused with exit code 2 otherwise) and ' +
+          "that each resource exists and carries the managed tag; sets the key's policy when asked. A bad " +
+          'argument or a bad line in --from registers nothing.',
+      )
+      .argument('<key>', KEY_ARGUMENT_HELP)
+      .argument('[resourceArn...]', `the ARNs of the resources (${RESOURCE_KINDS.join(', ')})`)
+      .option(
+        '--from <file>',
+        'more resources, one ARN a line, optionally followed by its layer (service or server); # starts a comment',
+      )
+      .addOption(
+        new Option(
+          '--layer <layer>',
+          'the layer of every resource given without one (default: ecs-service → service, others → server)',
+        ).choices(['service', 'server']),
+      ),
+  )
+    .option('--strict', 'refuse, registering nothing, if a resource does not exist')
     .option('--no-check', 'do not look at the resources before registering them')
     .option(
       '--skip-key-checks',
       'register without checking the key, with a warning: for a key that is disabled or pending deletion, ' +
         'such as when restoring a registry',
     )
-    .action(async (keyArn: string, resourceArns: string[], options, command: Command) => {
-      finish(await register(session(command), keyArn, resourceArns, options));
+    .action(async (key: string, resourceArns: string[], options, command: Command) => {
+      finish(await register(session(command), key, resourceArns, options));
     });
 
   root
@@ -122,7 +117,7 @@ function program(
     .description(
       'Removes resources from a key. What the reactor stopped is still started again when the key is usable.',
     )
-    .argument('<keyArn>', "the customer key's ARN")
+    .argument('<key>', KEY_ARGUMENT_HELP)
     .argument('<resourceArn...>', 'the resources to remove')
     .action(async (keyArn: string, resourceArns: string[], _options, command: Command) => {
       finish(await unregister(session(command), keyArn, resourceArns));
@@ -132,7 +127,7 @@ function program(
     .command('list')
     .summary('list the registered resources and policies')
     .description('Lists the registered resources and the policy of one key, or of every key (a table scan).')
-    .option('--key <keyArn>', 'only this key')
+    .option('--key <key>', 'only this key (its ARN, key ID, alias or alias ARN)')
     .action(async (options: { key?: string }, command: Command) => {
       finish(await list(session(command), options));
     });
@@ -143,7 +138,7 @@ function program(
     .description(
       "Shows a key's real state, its policy, each resource's state, the ledger, the last outcome, the lease and the latest executions.",
     )
-    .argument('<keyArn>', "the customer key's ARN")
+    .argument('<key>', KEY_ARGUMENT_HELP)
     .option('--disable-state-machine <arn>', STATE_MACHINE_HELP.disable)
     .option('--enable-state-machine <arn>', STATE_MACHINE_HELP.enable)
     .action(async (keyArn: string, options, command: Command) => {
@@ -156,7 +151,7 @@ function program(
     .description(
       'Shows what would stop, in which order, if the key became unusable now, with the grace period. Changes nothing.',
     )
-    .argument('<keyArn>', "the customer key's ARN")
+    .argument('<key>', KEY_ARGUMENT_HELP)
     .option(
       '--disable-state-machine <arn>',
       `${STATE_MACHINE_HELP.disable}; read for the deployed grace period`,
@@ -175,7 +170,7 @@ function program(
     )
     .command('release')
     .summary('free the lease of a key whose workflow has ended')
-    .argument('<keyArn>', "the customer key's ARN")
+    .argument('<key>', KEY_ARGUMENT_HELP)
     .option('--force', 'release it even if its workflow still runs')
     .action(async (keyArn: string, options: { force?: boolean }, command: Command) => {
       finish(await leaseRelease(session(command), keyArn, options));
@@ -207,30 +202,60 @@ function program(
       finish(await resume(session(command), options));
     });
 
+  addBadDayCommands(root, { session, finish });
+
   root
     .command('simulate')
     .summary('replay an EventBridge event in the local sandbox')
     .description(
-      'Replays a recorded EventBridge event through the rules, the dispatcher and the workflows on a fresh local sandbox (npm run simulate).',
+      'Replays a recorded EventBridge event through the rules, the dispatcher and the workflows on a fresh local sandbox, ' +
+        'or runs a game-day scenario (npm run simulate). Exit code 2 for an unusable file, with one line saying why.',
     )
     .argument(
-      '<event.json>',
-      'an EventBridge event, for example ../shared/samples/events/disable-key-cli.json',
+      '<file.json>',
+      'an EventBridge event as EventBridge delivers it (id, detail-type, source, account, time, region, resources, ' +
+        'detail), for example ../shared/samples/events/disable-key-cli.json; or a scenario (docs/sandbox.md)',
     )
     .option('--grace <seconds>', 'the grace period in the sandbox, 0 to 600 seconds (default: 2)')
     .option('--verbose', "add the handlers' own log lines")
+    // It reads no table, Region or endpoint (it runs its own sandbox): its help lists what it reads.
+    .option('--json', 'print one JSON object with the outcome on stdout (the timeline goes to stderr)')
+    .configureHelp({ showGlobalOptions: false, helpWidth: 100 })
     .action(async (eventFile: string, options: { grace?: string; verbose?: boolean }, command: Command) => {
       finish(
         await simulate(io, eventFile, { ...options, json: command.optsWithGlobals<GlobalOptions>().json }),
       );
     });
 
+  root
+    .command('doctor')
+    .summary('check what running and deploying the reactor need, with the fix for each problem')
+    .description(
+      'Checks Node, moto, AWS credentials, the CDK bootstrap, SES (the sender verified, production access) and a ' +
+        'CloudTrail trail logging management events in the Region, and prints the fix for each problem. Exit code 1 ' +
+        'when a check fails.',
+    )
+    .option(
+      '--sender <address>',
+      'the sender address to find verified in SES (the -c senderAddress you deploy with)',
+    )
+    .action(async (options: { sender?: string }, command: Command) => {
+      finish(await doctor(session(command), options));
+    });
+
   return root;
 }
 
+/** Whether --json was given, read from the raw arguments: a parse error comes before commander's options. */
+const wantsJson = (argv: readonly string[]) => {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+};
+
 /**
  * Runs the CLI on `argv` (the arguments after the command name) and returns the exit code. Errors are
- * one line on stderr, never a stack trace. Tests call this in-process.
+ * one line on stderr, never a stack trace: `error: <message>`, or with --json one JSON document
+ * (errors.ts, errorLine). Tests call this in-process.
  */
 export async function run(
   argv: readonly string[],
@@ -244,11 +269,16 @@ export async function run(
     return exitCode.value;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version end in a CommanderError too, with exit code 0; commander printed the message.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // Help and version end in a CommanderError too, with exit code 0; so does help shown for a bare
+      // `key-reactor` (commander.help, exit code 1): commander printed it.
+      if (error.exitCode === 0) return EXIT.ok;
+      if (error.code === 'commander.help') return EXIT.usage;
+      const explained = explainParseError(error);
+      io.stderr.write(errorLine(explained, wantsJson(argv)));
+      return explained.exitCode;
     }
-    const { message, exitCode: code } = explain(error, pointed.target);
-    io.stderr.write(`error: ${message}\n`);
-    return code;
+    const explained = explain(error, pointed.target);
+    io.stderr.write(errorLine(explained, wantsJson(argv)));
+    return explained.exitCode;
   }
 }

@@ -2,6 +2,7 @@ import {
   type ExecutionListItem,
   ListExecutionsCommand,
   ListTagsForResourceCommand,
+  type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { keyIdOf, shortKeyId } from '../lambdas/shared/arn';
 import { ENV, GRACE_SECONDS_TAG } from '../lambdas/shared/contract';
@@ -82,7 +83,7 @@ const MAX_PAGES = 10;
  * workflow and the key's short ID (`disable-1234abcd-...`), so they are found by name.
  */
 export async function latestExecutions(
-  r: Reactor,
+  r: { readonly stepFunctions: SFNClient },
   keyArn: string,
   arns: Partial<Record<Workflow, string>>,
   limit = 5,

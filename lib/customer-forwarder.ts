@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { isKeyArn, keyIdOf } from '../lambdas/shared/arn';
+import { REACTOR_EVENT_SOURCE } from '../lambdas/shared/reactor-events';
 import { KMS_EVENT_PATTERNS, type RawEventPattern } from './event-patterns';
 import { ContextReader } from './reactor-stack';
 
@@ -18,6 +19,13 @@ export interface CustomerKeyForwarderProps {
   readonly platformBusArn: string;
   /** The customer's keys whose events are forwarded, by ARN; no other key's events leave the account. */
   readonly keyArns: readonly string[];
+  /**
+   * Lets the platform's account put the reactor's events about this account's keys on this account's
+   * default bus (a bus policy statement: `events:PutEvents` from that account, with source
+   * `key-reactor` only), for a platform that deploys the reactor with `customerEvents`.
+   * @default false - the default bus admits no other account
+   */
+  readonly acceptReactorEvents?: boolean;
   // No retry settings: an event-bus target takes none (EventBridge retries with its own policy, 24 hours
   // and 185 attempts, then the dead-letter queue).
 }
@@ -37,6 +45,8 @@ export class CustomerKeyForwarder extends Construct {
   public readonly rules: readonly events.Rule[];
   public readonly role: iam.Role;
   public readonly deadLetterQueue: sqs.Queue;
+  /** With `acceptReactorEvents`, the default bus's statement that admits the platform's events. */
+  public readonly reactorEventsPolicy?: events.CfnEventBusPolicy;
 
   constructor(scope: Construct, id: string, props: CustomerKeyForwarderProps) {
     super(scope, id);
@@ -81,7 +91,28 @@ export class CustomerKeyForwarder extends Construct {
         ],
       });
     });
+    if (props.acceptReactorEvents) this.reactorEventsPolicy = acceptReactorEvents(this, props.platformBusArn);
   }
+}
+
+/** The customer's default bus admits the reactor's events from the platform's account, and nothing else of it. */
+function acceptReactorEvents(scope: Construct, platformBusArn: string): events.CfnEventBusPolicy {
+  const stack = Stack.of(scope);
+  const platformAccount = Arn.split(platformBusArn, ArnFormat.SLASH_RESOURCE_NAME).account;
+  return new events.CfnEventBusPolicy(scope, 'AcceptReactorEvents', {
+    eventBusName: 'default',
+    statementId: 'KeyReactorEvents',
+    statement: {
+      Sid: 'KeyReactorEvents',
+      Effect: 'Allow',
+      Principal: {
+        AWS: stack.formatArn({ service: 'iam', region: '', account: platformAccount, resource: 'root' }),
+      },
+      Action: 'events:PutEvents',
+      Resource: stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+      Condition: { StringEquals: { 'events:source': REACTOR_EVENT_SOURCE } },
+    },
+  });
 }
 
 function validate(stack: Stack, props: CustomerKeyForwarderProps): void {
@@ -130,6 +161,7 @@ export class CustomerForwarderStack extends Stack {
         'keyArns',
         'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       ),
+      acceptReactorEvents: context.optionalBoolean('acceptReactorEvents'),
     });
   }
 }

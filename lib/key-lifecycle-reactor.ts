@@ -10,6 +10,7 @@ import type { StepFunctionName, WorkflowDefinition } from './catalog';
 import type { PlatformEventBus } from './platform-bus';
 import { createAlarms, createOperatorTopic } from './reactor-alarms';
 import { ReactorDashboard } from './reactor-dashboard';
+import { forwardCustomerEvents, grantReactorEvents } from './reactor-events';
 import type { ReactorFunction } from './reactor-function';
 import { createIntake } from './reactor-intake';
 import { ReactorPermissions } from './reactor-permissions';
@@ -57,12 +58,17 @@ export class KeyLifecycleReactor extends Construct {
   public readonly platformBus: PlatformEventBus;
   /** Events the rules could not deliver, and dispatcher invocations that failed every attempt. */
   public readonly deadLetterQueue: sqs.Queue;
+  /**
+   * With `customerEvents`, one rule per customer account on the platform bus, forwarding the reactor's
+   * events about that account's keys to its default bus; empty otherwise.
+   */
+  public readonly customerEventRules: readonly events.Rule[];
   /** Where the alarms and the functions' pages go; every operator address is subscribed. */
   public readonly topic: sns.Topic;
   /**
    * Failed, timed-out, aborted and throttled executions of each workflow, dead-letter queue depth,
    * dispatcher errors, rejected events, sweep errors, a sweep that stopped running, keys the sweep may
-   * not read, the circuit breaker tripping.
+   * not read, the circuit breaker tripping, the reactor's own events EventBridge did not take.
    */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** Executions, time from key change to outcome, dead-letter queue, dispatcher, alarms. */
@@ -102,6 +108,11 @@ export class KeyLifecycleReactor extends Construct {
     this.functions = { ...steps, Dispatcher: intake.dispatcher };
 
     this.sweep = createSweep(this, { settings, environment, platformBus: this.platformBus, permissions });
+    // The notify step tells every workflow email on the bus too; the sweep, its warnings (and drift).
+    grantReactorEvents(this.platformBus, [steps.Notify]);
+    this.customerEventRules = settings.customerEvents
+      ? forwardCustomerEvents(this, this.platformBus, settings.customerAccounts)
+      : [];
 
     const { alarms } = createAlarms(this, {
       topic: this.topic,

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/shared/contract';
+import { METRICS_NAMESPACE, NOT_PUBLISHED_METRIC, SERVICE_NAME } from '../lambdas/shared/contract';
 import { WORKFLOWS } from './catalog';
 import { WORKFLOW_IDS, type Workflows } from './reactor-workflows';
 
@@ -142,6 +142,13 @@ export function createAlarms(
       reactorMetric('EventsRejected'),
       'The dispatcher refused a KMS event: malformed, about a key of an account that is not allowed, or forged. ' +
         'Its log line "Event rejected" gives the reason and the event ID.',
+    ),
+    alarm(
+      'ReactorEventsNotPublished',
+      reactorMetric(NOT_PUBLISHED_METRIC),
+      "EventBridge did not take some of the reactor's own events (for pagers, chats and customers): " +
+        'the emails still went, and no stop or start waited on it. The notify or sweep log line ' +
+        '"Reactor events not published" says why.',
     ),
     alarm(
       'BreakerTripped',

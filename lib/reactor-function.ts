@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -45,6 +45,8 @@ export const REACTOR_BUNDLING = {
   target: 'node22',
   mainFields: ['module', 'main'],
   externalModules: [],
+  // esbuild's per-bundle sizes at every synth are noise (npm run synth); its errors still show.
+  logLevel: LogLevel.ERROR,
 } as const satisfies BundlingOptions;
 
 export interface ReactorFunctionProps {

@@ -82,11 +82,13 @@ const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> =
   StartResources: ['DescribeResources', 'StartTaggedResources', 'SuspendServiceScaling'],
   // A grace-period email for a key that is usable already (a late or reordered event) is not sent; an
   // email SES does not accept is paged to the operators.
-  Notify: ['DescribeCustomerKeys', 'SendEmailAsSender', 'PageOperators'],
+  // The emails name the key by its alias too, when it has one in this account.
+  Notify: ['DescribeCustomerKeys', 'ListKeyAliases', 'SendEmailAsSender', 'PageOperators'],
   Ledger: [],
 };
 const SWEEP_POLICIES: readonly PolicyName[] = [
   'DescribeCustomerKeys',
+  'ListKeyAliases',
   'DescribeResources',
   'SendEmailAsSender',
   'PageOperators',

@@ -11,6 +11,7 @@ import type { ReactorSettings } from './reactor-settings';
  */
 export type PolicyName =
   | 'DescribeCustomerKeys'
+  | 'ListKeyAliases'
   | 'DescribeExecutions'
   | 'DescribeResources'
   | 'StopTaggedResources'
@@ -157,6 +158,19 @@ export function reactorPolicies(
       ['kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Encrypt'],
       "Reads a customer key's real state and probes that the platform may use it.",
     ),
+    ListKeyAliases: [
+      {
+        actions: ['kms:ListAliases'],
+        resources: [
+          {
+            resource: ANY_RESOURCE,
+            reason:
+              'kms:ListAliases supports no resource-level permission (only "*"), and only reads alias names: ' +
+              "the emails show a key's alias beside its ID. It lists this account's aliases only.",
+          },
+        ],
+      },
+    ],
     DescribeExecutions: [
       {
         actions: ['states:DescribeExecution'],

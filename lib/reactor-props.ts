@@ -64,6 +64,14 @@ export interface KeyLifecycleReactorProps {
    */
   readonly breakerKeys?: number;
   /**
+   * Forwards the reactor's events (docs/events.md) about each customer account's keys to that account's
+   * default event bus, so the customer can subscribe in their own account: one rule per account of
+   * `allowedAccounts` but this one. Each customer's default bus must admit this account
+   * (CustomerKeyForwarder's `acceptReactorEvents`). The events stay on the platform bus either way.
+   * @default false - the events go to the platform bus only
+   */
+  readonly customerEvents?: boolean;
+  /**
    * What happens to the registry table when it leaves the stack. The table also has deletion protection,
    * which must be turned off before DESTROY can take effect.
    * @default RemovalPolicy.RETAIN
@@ -187,6 +195,13 @@ export function validateProps(props: KeyLifecycleReactorProps): void {
     fail(
       `breakerKeys is ${breaker}; it must be a whole number of keys, at least 1 (for example 25), or left out ` +
         'for the larger of 10 and 10 % of the registered keys.',
+    );
+  }
+
+  if (props.customerEvents === true && !props.allowedAccounts?.length) {
+    fail(
+      "customerEvents forwards the events of each customer account's keys to that account's default bus, and " +
+        'needs the accounts: list them in allowedAccounts (an organization alone does not name them), or leave customerEvents out.',
     );
   }
 

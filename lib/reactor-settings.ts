@@ -20,6 +20,8 @@ export interface ReactorSettings {
   readonly warningDays?: readonly number[];
   /** The circuit breaker's limit, or undefined for the default the functions compute (guard.ts). */
   readonly breakerKeys?: number;
+  /** Whether each customer account's default bus gets the events of its keys. */
+  readonly customerEvents: boolean;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -39,6 +41,7 @@ export function settingsOf(scope: Construct, props: KeyLifecycleReactorProps): R
     sweepInterval: props.sweepInterval ?? Duration.minutes(LIMITS.defaultSweepMinutes),
     warningDays: props.warningDays,
     breakerKeys: props.breakerKeys,
+    customerEvents: props.customerEvents ?? false,
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
   };
 }

@@ -3,6 +3,10 @@ import type { Construct } from 'constructs';
 import { DEFAULT_MANAGED_TAG, ENV } from '../lambdas/shared/contract';
 import { KeyLifecycleReactor, type ManagedTag } from './key-lifecycle-reactor';
 
+/** What a deploy passes for the two settings with no default, shown when either is missing. */
+const REQUIRED_SETTINGS_EXAMPLE =
+  '-c senderAddress=reactor@platform.example -c operatorAddresses=ops@platform.example,oncall@platform.example';
+
 /**
  * The deployable stack: reads the operator's settings from CDK context (cdk.json or `-c name=value`)
  * and configures one KeyLifecycleReactor with them.
@@ -22,6 +26,12 @@ export class KeyLifecycleReactorStack extends Stack {
     this.templateOptions.metadata = { 'cfn-lint': { config: { ignore_checks: ['W3005'] } } };
 
     const context = new ContextReader(this);
+    // Both at once, before anything else: a deploy must not go out with a placeholder address, and one
+    // message naming both options saves a second failed run.
+    context.requireAll(
+      ['senderAddress', 'operatorAddresses'],
+      `npx cdk deploy ${id} ${REQUIRED_SETTINGS_EXAMPLE}`,
+    );
     const managedTagKey = context.optionalString('managedTagKey');
     const managedTagValue = context.optionalString('managedTagValue');
     const managedTag: ManagedTag | undefined =
@@ -36,8 +46,11 @@ export class KeyLifecycleReactorStack extends Stack {
     const warningDays = context.optionalList('warningDays')?.map(Number);
 
     this.reactor = new KeyLifecycleReactor(this, 'Reactor', {
-      senderAddress: context.requiredString('senderAddress', 'reactor@example.com'),
-      operatorAddresses: context.requiredList('operatorAddresses', 'ops@example.com,oncall@example.com'),
+      senderAddress: context.requiredString('senderAddress', 'reactor@platform.example'),
+      operatorAddresses: context.requiredList(
+        'operatorAddresses',
+        'ops@platform.example,oncall@platform.example',
+      ),
       gracePeriod:
         gracePeriodMinutes === undefined ? undefined : Duration.seconds(Math.round(gracePeriodMinutes * 60)),
       managedTag,
@@ -46,6 +59,7 @@ export class KeyLifecycleReactorStack extends Stack {
       sweepInterval: sweepMinutes === undefined ? undefined : Duration.seconds(Math.round(sweepMinutes * 60)),
       warningDays,
       breakerKeys: context.optionalNumber('breakerKeys'),
+      customerEvents: context.optionalBoolean('customerEvents'),
     });
 
     // What the operators' CLI (npx key-reactor) needs, and where to look: see the README's CLI section.
@@ -82,6 +96,14 @@ export class KeyLifecycleReactorStack extends Stack {
   }
 }
 
+/** A CDK context value is missing or malformed: lib/app.ts prints the message alone and fails the synth. */
+export class ContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContextError';
+  }
+}
+
 /** Reads context values that may come from cdk.json (typed JSON) or from `-c name=value` (always strings). Shared by the stacks. */
 export class ContextReader {
   constructor(private readonly scope: Construct) {}
@@ -91,10 +113,23 @@ export class ContextReader {
     return typeof value === 'string' && value.trim() === '' ? undefined : value;
   }
 
-  private missing(name: string, example: string): Error {
-    return new Error(
+  private missing(name: string, example: string): ContextError {
+    return new ContextError(
       `Missing CDK context "${name}". Pass it on the command line, for example: npx cdk synth -c ${name}=${example} ` +
         '(or set it under "context" in cdk.json).',
+    );
+  }
+
+  /** Fails with one message naming every missing value among `names`, and the command line that sets them. */
+  requireAll(names: readonly string[], commandLine: string): void {
+    const missing = names.filter((name) => {
+      const value = this.raw(name);
+      return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+    });
+    if (missing.length === 0) return;
+    throw new ContextError(
+      `Missing CDK context ${missing.map((name) => `"${name}"`).join(' and ')}: there is no default address. ` +
+        `Pass ${missing.length > 1 ? 'them' : 'it'} on the command line, for example: ${commandLine} (docs/deploying.md)`,
     );
   }
 
@@ -108,9 +143,18 @@ export class ContextReader {
     const value = this.raw(name);
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string') {
-      throw new Error(`CDK context "${name}" must be a string, got ${JSON.stringify(value)}.`);
+      throw new ContextError(`CDK context "${name}" must be a string, got ${JSON.stringify(value)}.`);
     }
     return value.trim();
+  }
+
+  /** `true` or `false`, as JSON or as a string. */
+  optionalBoolean(name: string): boolean | undefined {
+    const value = this.raw(name);
+    if (value === undefined || value === null) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new Error(`CDK context "${name}" must be true or false, got ${JSON.stringify(value)}.`);
   }
 
   /** A comma-separated string (`a@x.com,b@x.com`), a JSON array in a string, or a JSON array. */
@@ -127,7 +171,7 @@ export class ContextReader {
       try {
         value = JSON.parse(value) as unknown;
       } catch {
-        throw new Error(`CDK context "${name}" looks like a JSON array but does not parse: ${value}`);
+        throw new ContextError(`CDK context "${name}" looks like a JSON array but does not parse: ${value}`);
       }
     }
     const items = typeof value === 'string' ? value.split(',') : value;
@@ -135,7 +179,7 @@ export class ContextReader {
       !Array.isArray(items) ||
       !items.every((item) => typeof item === 'string' || typeof item === 'number')
     ) {
-      throw new Error(
+      throw new ContextError(
         `CDK context "${name}" must be a comma-separated string or a JSON array of strings, got ${JSON.stringify(value)}.`,
       );
     }
@@ -149,7 +193,7 @@ export class ContextReader {
     const number =
       typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
     if (!Number.isFinite(number)) {
-      throw new Error(
+      throw new ContextError(
         `CDK context "${name}" must be a number, got ${JSON.stringify(value)} (for example -c ${name}=10).`,
       );
     }

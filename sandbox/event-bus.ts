@@ -11,6 +11,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { REACTOR_EVENT_SOURCE, type ReactorEvent } from '../lambdas/shared/reactor-events';
 import { DRIFT_EVENT_PATTERN, KMS_EVENT_PATTERNS, type NamedEventPattern } from '../lib/event-patterns';
 import type { EventBridgeEvent } from './cloudtrail';
 import { SANDBOX_CREDENTIALS } from './world';
@@ -28,14 +29,21 @@ type Envelope = Pick<EventBridgeEvent, 'id' | 'account' | 'region' | 'time' | 's
  * is refused by the dispatcher for that very account), so the envelope of each event put here is kept
  * by the event ID moto answered PutEvents with, which its delivery carries, and restored on delivery.
  * Events put by others (the sweep's drift events) get what EventBridge gives them: the bus owner's account.
+ *
+ * One more rule, not the reactor's, stands in for a subscriber (a pager's API destination, a customer's
+ * bus): it catches the reactor's own events (source `key-reactor`) into a queue of their own, so the
+ * scenario output lists what was published, and a test can see that no reactor rule took them.
  */
 export class LocalEventBus {
   private readonly envelopes = new Map<string, Envelope>();
+  /** The reactor's events caught so far, in the order the queue gave them. */
+  private readonly caught: ReactorEvent[] = [];
 
   private constructor(
     private readonly events: EventBridgeClient,
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
+    private readonly publishedQueueUrl: string,
     private readonly account: string,
   ) {}
 
@@ -52,22 +60,40 @@ export class LocalEventBus {
     const config = { endpoint, region, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 };
     const events = new EventBridgeClient(config);
     const sqs = new SQSClient(config);
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({ QueueName: 'key-reactor-dispatcher-inbox' }),
-    );
-    if (!QueueUrl) throw new Error('moto returned no queue URL');
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
+    const inbox = await createQueue(sqs, 'key-reactor-dispatcher-inbox');
     for (const { id, description, pattern } of patterns) {
       await events.send(
         new PutRuleCommand({ Name: id, Description: description, EventPattern: JSON.stringify(pattern) }),
       );
-      await events.send(
-        new PutTargetsCommand({ Rule: id, Targets: [{ Id: 'dispatcher', Arn: Attributes?.QueueArn }] }),
-      );
+      await events.send(new PutTargetsCommand({ Rule: id, Targets: [{ Id: 'dispatcher', Arn: inbox.arn }] }));
     }
-    return new LocalEventBus(events, sqs, QueueUrl, account);
+    const published = await createQueue(sqs, 'key-reactor-published');
+    await events.send(
+      new PutRuleCommand({
+        Name: 'ReactorEventSubscriber',
+        Description: "A subscriber to the reactor's own events, as a pager or a customer's bus would be",
+        EventPattern: JSON.stringify({ source: [REACTOR_EVENT_SOURCE] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'ReactorEventSubscriber',
+        Targets: [{ Id: 'subscriber', Arn: published.arn }],
+      }),
+    );
+    return new LocalEventBus(events, sqs, inbox.url, published.url, account);
+  }
+
+  /** Every reactor event the subscriber rule caught so far, in order: `detail-type` and `detail`. */
+  async published(): Promise<readonly ReactorEvent[]> {
+    const delivered = await this.receiveAll(this.publishedQueueUrl);
+    this.caught.push(
+      ...delivered.map((event) => ({
+        'detail-type': event['detail-type'] as ReactorEvent['detail-type'],
+        detail: event.detail as unknown as ReactorEvent['detail'],
+      })),
+    );
+    return [...this.caught];
   }
 
   /**
@@ -98,19 +124,21 @@ export class LocalEventBus {
 
   /** Every event the rules delivered so far, removed from the queue. */
   async drain(): Promise<EventBridgeEvent[]> {
+    return (await this.receiveAll(this.queueUrl)).map((event) => this.restore(event));
+  }
+
+  /** Every event in the queue, removed from it. */
+  private async receiveAll(queueUrl: string): Promise<EventBridgeEvent[]> {
     const delivered: EventBridgeEvent[] = [];
     for (;;) {
       const { Messages } = await this.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
       );
       if (!Messages?.length) return delivered;
-      for (const message of Messages) {
-        const event = JSON.parse(message.Body ?? '{}') as EventBridgeEvent;
-        delivered.push(this.restore(event));
-      }
+      for (const message of Messages) delivered.push(JSON.parse(message.Body ?? '{}') as EventBridgeEvent);
       await this.sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: this.queueUrl,
+          QueueUrl: queueUrl,
           Entries: Messages.map((message, index) => ({
             Id: String(index),
             ReceiptHandle: message.ReceiptHandle,
@@ -131,4 +159,13 @@ export class LocalEventBus {
     }
     return restored;
   }
+}
+
+async function createQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string | undefined }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error('moto returned no queue URL');
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return { url: QueueUrl, arn: Attributes?.QueueArn };
 }

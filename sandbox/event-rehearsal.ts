@@ -155,11 +155,33 @@ function changed(
     .sort((a, b) => callOrder(a) - callOrder(b));
 }
 
+/** The recorded event names a key the sandbox cannot recreate. */
+export class UnrecreatableKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnrecreatableKeyError';
+  }
+}
+
+/**
+ * A multi-Region key's ID is `mrk-` and 32 hex digits. moto's KMS finds a raw `mrk-` ID only in UUID
+ * form, which the dispatcher rightly refuses, and its DisableKey and EnableKey take no ARN: the key
+ * could be recreated, never disabled or enabled.
+ */
+export function checkRecreatable(event: EventBridgeEvent): void {
+  const keyId = recordedKey(event)?.keyId;
+  if (!keyId?.startsWith('mrk-')) return;
+  throw new UnrecreatableKeyError(
+    `the sandbox cannot recreate multi-Region key ${keyId}: moto's KMS cannot disable or enable a key with a real multi-Region key ID; rehearse with a single-Region key's event`,
+  );
+}
+
 export async function rehearseEvent(
   event: EventBridgeEvent,
   grace: number,
   log: (line: string) => void,
 ): Promise<SimulationOutcome> {
+  checkRecreatable(event);
   const key = recordedKey(event);
   const reactor = await LocalReactor.start({
     graceMs: grace * 1000,

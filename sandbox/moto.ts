@@ -1,7 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { ensureMoto } from './moto-locator';
+
+export { MotoNotInstalledError } from './moto-locator';
 
 /**
  * A moto server of our own on a free loopback port: AWS faked at the protocol level for the workflow
@@ -25,15 +27,6 @@ export function connectMoto(endpoint: string): MotoServer {
   return { endpoint, reset: () => reset(endpoint), stop: async () => undefined };
 }
 
-export class MotoNotInstalledError extends Error {
-  constructor() {
-    super(
-      "moto_server was not found on PATH: install it with `pip install 'moto[server]'` (Python 3.9 or later)",
-    );
-    this.name = 'MotoNotInstalledError';
-  }
-}
-
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -45,30 +38,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function motoInstalled(): boolean {
-  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
-}
-
-/** The Python interpreter moto_server runs on (its shebang), or python3. */
-function motoPython(): string {
-  const where = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).stdout.trim();
-  try {
-    const shebang = readFileSync(where, 'utf8').split('\n', 1)[0] ?? '';
-    const interpreter = shebang.startsWith('#!') ? shebang.slice(2).trim().split(/\s+/)[0] : undefined;
-    if (
-      interpreter &&
-      !interpreter.endsWith('/env') &&
-      !interpreter.endsWith('bash') &&
-      !interpreter.endsWith('sh')
-    ) {
-      return interpreter;
-    }
-  } catch {
-    // not a readable script: fall back to python3
-  }
-  return 'python3';
 }
 
 async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -94,10 +63,12 @@ export interface StartMotoOptions {
   readonly kmsKeyIds?: readonly string[];
   /** @default 30000 */
   readonly startTimeoutMs?: number;
+  /** Where the one line goes when moto is first installed into the project's .venv. @default stdout */
+  readonly progress?: (line: string) => void;
 }
 
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
-  if (!motoInstalled()) throw new MotoNotInstalledError();
+  const moto = ensureMoto(options.progress ?? ((line) => process.stdout.write(`${line}\n`)));
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const args = ['-H', '127.0.0.1', '-p', String(port)];
@@ -105,8 +76,8 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   // Chosen key IDs need moto patched in its own process: run moto from the same Python as moto_server.
   const [command, commandArgs] =
     keyIds.length > 0
-      ? [motoPython(), [path.join(__dirname, 'moto-server.py'), ...args]]
-      : ['moto_server', args];
+      ? [moto.python, [path.join(__dirname, 'moto-server.py'), ...args]]
+      : [moto.executable, args];
   const child = spawn(command, commandArgs, {
     env: { ...process.env, ...options.env, SANDBOX_KMS_KEY_IDS: keyIds.join(',') },
     stdio: ['ignore', 'ignore', 'pipe'],

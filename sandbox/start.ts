@@ -1,9 +1,9 @@
 import './environment';
-import { parseArgs } from 'node:util';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
 import { sentEmails } from './aws-calls';
 import { cloudTrailEvent } from './cloudtrail';
+import { ArgumentError, graceSeconds, nodeVersionNotice, parseCommandLine } from './command-line';
 import { MotoNotInstalledError } from './moto';
 import { type DispatchOutcome, LocalReactor } from './reactor';
 import { Timeline } from './timeline';
@@ -23,24 +23,21 @@ both again with the KMS events lost on the way, and lets the periodic sweep find
   --help             this text`;
 
 function parseOptions() {
-  const { values } = parseArgs({
-    options: {
-      grace: { type: 'string', default: '10' },
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    {
+      grace: { type: 'string' },
       keep: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
-  });
+    'npm start --',
+  );
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
-  const grace = Number(values.grace);
-  if (!Number.isFinite(grace) || grace < 0 || grace > 600) {
-    console.error('--grace takes a number of seconds from 0 to 600');
-    process.exit(2);
-  }
-  return { grace, keep: values.keep ?? false };
+  return { grace: graceSeconds(values.grace, 10), keep: values.keep ?? false };
 }
 
 async function printFleet(
@@ -86,6 +83,9 @@ async function main(): Promise<number> {
     pollMs: 200,
     retryMs: 500,
   });
+  // Said once the sandbox is up, so that a run that cannot start says only why.
+  const notice = nodeVersionNotice();
+  if (notice) process.stderr.write(`${notice}\n`);
   const timeline = new Timeline(out);
   try {
     out(`moto_server on ${reactor.moto.endpoint}; grace period ${grace}s (10 minutes when deployed)\n`);
@@ -165,8 +165,16 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof MotoNotInstalledError) console.error(error.message);
-    else console.error(error);
+    // One line, never a stack: bad arguments exit 2, a missing moto or a failed run 1.
+    if (error instanceof ArgumentError || error instanceof MotoNotInstalledError) {
+      process.stderr.write(`npm start: ${error.message}\n`);
+      process.exit(error instanceof ArgumentError ? 2 : 1);
+    }
+    const first =
+      error instanceof Error ? `${error.name}: ${error.message.split('\n', 1)[0]}` : String(error);
+    process.stderr.write(`npm start: ${first} (add --verbose for the stack)\n`);
+    if (process.argv.includes('--verbose') && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
     process.exit(1);
   },
 );

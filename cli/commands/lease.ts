@@ -17,7 +17,7 @@ export async function leaseRelease(
   keyArnValue: string,
   options: LeaseReleaseOptions,
 ): Promise<ExitCode> {
-  const { keyArn, r } = session.forKey(keyArnValue);
+  const { keyArn, r } = await session.forKey(keyArnValue);
   const lease = await r.store.leases.read(keyArn);
   if (!lease) {
     report(

@@ -2,15 +2,14 @@ import type { RegisteredResource } from '../../lambdas/shared/model';
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
 import { byStopOrder, nameOf, policyLines, table } from '../format';
-import { keyArnArgument } from '../inputs';
 
 /**
  * The registered resources of one key (a Query of its partition), or of every key (a paginated Scan
  * of the table filtered on `type = resource`: fine for an operator's command, never used by a workflow).
  */
 export async function list(session: CliSession, options: { readonly key?: string }): Promise<ExitCode> {
-  const keyArn = options.key === undefined ? undefined : keyArnArgument(options.key);
   const r = session.reactor();
+  const keyArn = options.key === undefined ? undefined : await session.keyArn(options.key);
   const { out } = session;
   const resources = keyArn ? await r.store.registry.list(keyArn) : await r.store.registry.listAll();
 
@@ -39,8 +38,10 @@ export async function list(session: CliSession, options: { readonly key?: string
     const policy = policyLines(key.policy);
     out.line(`Key ${key.keyArn}`);
     out.line(`  action:         ${policy.action}`);
+    out.line(`  access denied:  ${policy.accessDenied}`);
     out.line(`  grace period:   ${policy.grace}`);
     out.line(`  administrators: ${policy.administrators}`);
+    out.line(`  language:       ${policy.language}`);
     if (key.resources.length === 0) {
       out.line('  no resources registered');
       return;

@@ -1,11 +1,18 @@
+import type { Seen } from '../../lambdas/shared/decision';
 import type { Layer } from '../../lambdas/shared/model';
-import type { AccessDeniedAction, PolicyAction } from '../../lambdas/shared/store/policy';
-import type { CliSession } from '../context';
-import { EXIT, type ExitCode } from '../errors';
+import type {
+  AccessDeniedAction,
+  KeyPolicyChange,
+  PolicyAction,
+  PolicyLanguage,
+} from '../../lambdas/shared/store/policy';
+import type { CliSession, Output } from '../context';
+import { CliError, EXIT, type ExitCode, UsageError } from '../errors';
 import { nameOf, policyLines, resourceTable, tagCommand } from '../format';
-import { anyArnArgument, defaultLayer, keyArnArgument, resourceArgument } from '../inputs';
+import { anyArnArgument, defaultLayer, resourceArgument } from '../inputs';
 import { errorOf, observationOf, observe, stateText } from '../observe';
 import { checkKeyForOnboarding } from '../onboarding';
+import { type FileResource, readResourceFile } from '../resource-file';
 
 export interface RegisterOptions {
   readonly layer?: Layer;
@@ -14,6 +21,11 @@ export interface RegisterOptions {
   readonly action?: PolicyAction;
   readonly onAccessDenied?: AccessDeniedAction;
   readonly admin?: readonly string[];
+  readonly language?: PolicyLanguage;
+  /** True with --strict: a resource that does not exist is an error, and nothing is registered. */
+  readonly strict?: boolean;
+  /** --from <file>: more resources, one ARN a line with an optional layer (resource-file.ts). */
+  readonly from?: string;
   /** False with --no-check: register without looking at the resources. */
   readonly check: boolean;
   /** True with --skip-key-checks: register to a key that fails the onboarding checks, with a warning. */
@@ -35,62 +47,124 @@ const keyChecksSkipped = (keyArn: string) =>
   `key checks skipped (--skip-key-checks): ${keyArn} may be disabled, pending deletion, in another Region ` +
   'or unusable by the reactor';
 
+/** The policy fields a command's options set; undefined when they set none. */
+export function policyChangeOf(options: {
+  readonly admin?: readonly string[];
+  readonly grace?: number;
+  readonly action?: PolicyAction;
+  readonly onAccessDenied?: AccessDeniedAction;
+  readonly language?: PolicyLanguage;
+}): KeyPolicyChange | undefined {
+  const change: KeyPolicyChange = {
+    administrators: options.admin,
+    graceSeconds: options.grace,
+    action: options.action,
+    onAccessDenied: options.onAccessDenied,
+    language: options.language,
+  };
+  return Object.values(change).some((value) => value !== undefined) ? change : undefined;
+}
+
+/** The resources named on the command line and in --from, each once, all checked before any AWS call. */
+async function resourcesOf(values: readonly string[], options: RegisterOptions): Promise<FileResource[]> {
+  const fromFile = options.from === undefined ? [] : await readResourceFile(options.from);
+  const given: FileResource[] = values.map(resourceArgument);
+  const unique = new Map<string, FileResource>();
+  for (const resource of [...given, ...fromFile]) unique.set(resource.resourceArn, resource);
+  return [...unique.values()];
+}
+
+/** What register warns about a resource it looked at, or undefined when all is well. */
+function warningFor(
+  resource: FileResource,
+  seen: Seen | undefined,
+  tag: { readonly key: string; readonly value: string },
+): string | undefined {
+  const observation = observationOf(seen);
+  const { resourceArn, kind } = resource;
+  if (!seen) return undefined;
+  if (!observation) return `could not check ${resourceArn}: ${errorOf(seen)}`;
+  if (observation.state === 'not-found') {
+    return `${resourceArn} was not found (check the ARN and the Region); registered anyway`;
+  }
+  if (observation.state === 'not-managed') {
+    return (
+      `${resourceArn} is not tagged ${tag.key}=${tag.value}, so the reactor will not stop or start it until it is: ` +
+      tagCommand(kind, resourceArn, tag)
+    );
+  }
+  if (observation.state === 'running' && observation.restore === undefined) {
+    return `AWS cannot stop ${resourceArn} (${observation.detail}): the reactor will report it instead of stopping it`;
+  }
+  return undefined;
+}
+
+/**
+ * With --strict, a resource that does not exist (or could not be looked at) is an error, before anything
+ * is written: a typo'd instance ID is refused instead of registered with a warning.
+ */
+function refuseMissing(resources: readonly FileResource[], observed: ReadonlyMap<string, Seen>): void {
+  const missing = resources.filter(
+    (resource) => observationOf(observed.get(resource.resourceArn))?.state === 'not-found',
+  );
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--strict: ${missing.map((resource) => resource.resourceArn).join(', ')} ` +
+        `${missing.length === 1 ? 'does' : 'do'} not exist (check the ARN and the Region); nothing registered`,
+      'not-found',
+    );
+  }
+  const unchecked = resources.find((resource) => errorOf(observed.get(resource.resourceArn)) !== undefined);
+  if (unchecked) {
+    throw new CliError(
+      `--strict: could not check ${unchecked.resourceArn} (${errorOf(observed.get(unchecked.resourceArn))}); nothing registered`,
+    );
+  }
+}
+
 /**
  * Registers resources to a key, and sets the key's policy when an option asks for it. The key is checked
  * first, once for all the resources, unless --skip-key-checks. Each resource is then looked at through
  * its driver: one that does not exist or lacks the managed tag is registered all the same (it may be
- * created or tagged later), with a warning that says what the reactor will do.
+ * created or tagged later), with a warning that says what the reactor will do; with --strict, one that
+ * does not exist is refused, and nothing is registered.
  */
 export async function register(
   session: CliSession,
-  keyArnValue: string,
+  keyValue: string,
   resourceValues: readonly string[],
   options: RegisterOptions,
 ): Promise<ExitCode> {
-  const keyArn = keyArnArgument(keyArnValue);
-  const resources = resourceValues.map(resourceArgument);
-  const r = session.reactor();
-  const { out } = session;
+  if (options.strict && !options.check)
+    throw new UsageError('--strict needs the resource checks: drop --no-check');
+  const resources = await resourcesOf(resourceValues, options);
+  const change = policyChangeOf(options);
+  if (resources.length === 0 && change === undefined) {
+    throw new UsageError(
+      'nothing to register: name resources (or --from <file>), or set only the policy with ' +
+        'key-reactor policy set <key> [--grace] [--action] [--admin] [--language]',
+    );
+  }
+  const { keyArn, r, out } = await session.forKey(keyValue);
 
   const warnings: string[] = [];
   if (options.skipKeyChecks) warnings.push(keyChecksSkipped(keyArn));
   else await checkKey(session, keyArn);
 
-  const tag = r.settings.managedTag;
-  const observed = options.check ? await observe(r, resources) : new Map();
-  for (const { resourceArn, kind } of resources) {
-    const seen = observed.get(resourceArn);
-    if (!options.check || !seen) continue;
-    const observation = observationOf(seen);
-    if (!observation) warnings.push(`could not check ${resourceArn}: ${errorOf(seen)}`);
-    else if (observation.state === 'not-found') {
-      warnings.push(`${resourceArn} was not found (check the ARN and the Region); registered anyway`);
-    } else if (observation.state === 'not-managed') {
-      warnings.push(
-        `${resourceArn} is not tagged ${tag.key}=${tag.value}, so the reactor will not stop or start it until it is: ` +
-          tagCommand(kind, resourceArn, tag),
-      );
-    } else if (observation.state === 'running' && observation.restore === undefined) {
-      warnings.push(
-        `AWS cannot stop ${resourceArn} (${observation.detail}): the reactor will report it instead of stopping it`,
-      );
-    }
+  const observed = options.check ? await observe(r, resources) : new Map<string, Seen>();
+  if (options.strict) refuseMissing(resources, observed);
+  for (const resource of resources) {
+    const warning = warningFor(resource, observed.get(resource.resourceArn), r.settings.managedTag);
+    if (warning) warnings.push(warning);
   }
 
-  const registered = resources.map(({ resourceArn, kind }) => ({
+  const registered = resources.map(({ resourceArn, kind, layer }) => ({
     resourceArn,
     kind,
-    layer: options.layer ?? defaultLayer(kind),
+    layer: layer ?? options.layer ?? defaultLayer(kind),
   }));
   for (const resource of registered) await r.store.registry.register({ keyArn, ...resource });
-  const change = {
-    administrators: options.admin,
-    graceSeconds: options.grace,
-    action: options.action,
-    onAccessDenied: options.onAccessDenied,
-  };
-  if (Object.values(change).some((value) => value !== undefined))
-    await r.store.registry.setPolicy(keyArn, change);
+  if (change) await r.store.registry.setPolicy(keyArn, change);
   const policy = await r.store.registry.policy(keyArn);
 
   for (const warning of warnings) out.warn(warning);
@@ -107,29 +181,36 @@ export async function register(
     return EXIT.ok;
   }
   out.line(`Registered ${registered.length} resource${registered.length === 1 ? '' : 's'} to ${keyArn}:`);
-  out.lines(
-    resourceTable(registered, (resourceArn) =>
-      options.check ? stateText(observed.get(resourceArn)) : 'not checked (--no-check)',
-    ),
-  );
+  if (registered.length > 0) {
+    out.lines(
+      resourceTable(registered, (resourceArn) =>
+        options.check ? stateText(observed.get(resourceArn)) : 'not checked (--no-check)',
+      ),
+    );
+  }
+  printPolicy(out, policy);
+  return EXIT.ok;
+}
+
+/** The key's policy, as register and policy set print it. */
+export function printPolicy(out: Output, policy: Parameters<typeof policyLines>[0]): void {
   const lines = policyLines(policy);
   out.line('Policy of the key:');
   out.line(`  action:         ${lines.action}`);
+  out.line(`  access denied:  ${lines.accessDenied}`);
   out.line(`  grace period:   ${lines.grace}`);
   out.line(`  administrators: ${lines.administrators}`);
-  return EXIT.ok;
+  out.line(`  language:       ${lines.language}`);
 }
 
 /** Removes resources from a key. What the reactor stopped stays in the ledger, so it is still restarted. */
 export async function unregister(
   session: CliSession,
-  keyArnValue: string,
+  keyValue: string,
   resourceValues: readonly string[],
 ): Promise<ExitCode> {
-  const keyArn = keyArnArgument(keyArnValue);
   const resourceArns = resourceValues.map(anyArnArgument);
-  const r = session.reactor();
-  const { out } = session;
+  const { keyArn, r, out } = await session.forKey(keyValue);
 
   const stopped = new Set((await r.store.ledger.list(keyArn)).map((entry) => entry.resourceArn));
   const results: { resourceArn: string; removed: boolean; inLedger: boolean }[] = [];

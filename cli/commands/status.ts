@@ -1,6 +1,14 @@
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode } from '../errors';
-import { byStopOrder, consoleLink, nameOf, policyLines, resourceTable, table } from '../format';
+import {
+  byStopOrder,
+  consoleLink,
+  nameOf,
+  policyLines,
+  resourceTable,
+  table,
+  utcTime as time,
+} from '../format';
 import { errorOf, observationOf, observe, stateText } from '../observe';
 import {
   deployedGraceSeconds,
@@ -9,9 +17,6 @@ import {
   type StateMachineOptions,
   stateMachineArns,
 } from '../workflows';
-
-const time = (value?: string | Date) =>
-  value === undefined || value === '' ? '-' : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * Everything an operator asks first about one key: its real state, its policy, each registered
@@ -23,7 +28,7 @@ export async function status(
   keyArnValue: string,
   options: StateMachineOptions,
 ): Promise<ExitCode> {
-  const { keyArn, r, out } = session.forKey(keyArnValue);
+  const { keyArn, r, out } = await session.forKey(keyArnValue);
   const arns = stateMachineArns(session, options);
 
   const [key, policy, resources, ledger, outcome, lease, deployedGrace, runs] = await Promise.all([
@@ -68,8 +73,10 @@ export async function status(
     `  state:          ${key.keyState}${key.usable === null ? '' : key.usable ? ' (usable)' : ' (not usable)'}${key.note ? `: ${key.note}` : ''}`,
   );
   out.line(`  action:         ${lines.action}`);
+  out.line(`  access denied:  ${lines.accessDenied}`);
   out.line(`  grace period:   ${lines.grace}`);
   out.line(`  administrators: ${lines.administrators}`);
+  out.line(`  language:       ${lines.language}`);
   out.line(
     `  last outcome:   ${outcome.status ? `${outcome.status} at ${time(outcome.updatedAt)} by ${outcome.executionName}` : 'none yet'}`,
   );

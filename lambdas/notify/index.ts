@@ -1,4 +1,11 @@
-import { buildKeyReader, buildMailer, buildNotifier, buildStore, fromEnvironment } from '../shared/parts';
+import {
+  buildKeyReader,
+  buildMailer,
+  buildNotifier,
+  buildPublisher,
+  buildStore,
+  fromEnvironment,
+} from '../shared/parts';
 import { createNotifyHandler } from './notify-handler';
 
 const source = fromEnvironment(process.env);
@@ -7,5 +14,6 @@ export const handler = createNotifyHandler({
   keys: buildKeyReader(source),
   mailer: buildMailer(source),
   notifier: buildNotifier(source),
+  publisher: buildPublisher(source),
   clock: source.clock,
 });

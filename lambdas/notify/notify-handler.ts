@@ -3,9 +3,10 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { Courier } from '../shared/email/courier';
 import { EMAIL_TEMPLATES } from '../shared/email/types';
-import type { KeyEvent } from '../shared/model';
+import type { KeyEvent, Trigger } from '../shared/model';
 import { logger, observability } from '../shared/observability';
 import type { ReactorParts } from '../shared/reactor';
+import { workflowEvent, workflowResources } from '../shared/reactor-events';
 import { KeyEventInput, SkippedResource, StepError, StepInput } from '../shared/step-input';
 import { POLICY_ACTIONS } from '../shared/store/policy';
 
@@ -23,19 +24,21 @@ const NotifyInput = StepInput.extend({
 type NotifyInput = z.infer<typeof NotifyInput>;
 
 /**
- * Emails the key's administrators and the operators (each their own message). An email SES does not
- * accept does not fail the step: the courier keeps it for the sweep and pages the operators, and the
- * workflow goes on.
+ * Emails the key's administrators and the operators (each their own message), and puts the same news
+ * on the platform bus as a reactor event (reactor-events.ts). An email SES does not accept does not fail
+ * the step: the courier keeps it for the sweep and pages the operators, and the workflow goes on. Nor
+ * does an event EventBridge does not take: the publisher logs and counts it, and never throws.
  */
 export function createNotifyHandler(
-  parts: Pick<ReactorParts, 'store' | 'keys' | 'mailer' | 'notifier' | 'clock'>,
+  parts: Pick<ReactorParts, 'store' | 'keys' | 'mailer' | 'notifier' | 'publisher' | 'clock'>,
 ) {
-  const { store, keys } = parts;
+  const { store, keys, publisher } = parts;
   const courier = new Courier({
     store: parts.store,
     mailer: parts.mailer,
     notifier: parts.notifier,
     clock: parts.clock,
+    aliasOf: (keyArn) => keys.alias(keyArn),
   });
 
   const lambdaHandler = async (input: NotifyInput) => {
@@ -60,6 +63,7 @@ export function createNotifyHandler(
       });
       return { sent: 0, suppressed: decision.reason };
     }
+    const skipped = input.skipped ? [...input.skipped.services, ...input.skipped.servers] : undefined;
     const outcome = await courier.send(
       {
         keyArn,
@@ -70,7 +74,7 @@ export function createNotifyHandler(
         graceSeconds: input.graceSeconds,
         action: input.action,
         heldBack: input.heldBack ?? undefined,
-        skipped: input.skipped ? [...input.skipped.services, ...input.skipped.servers] : undefined,
+        skipped,
         error: input.error,
       },
       decision,
@@ -78,9 +82,27 @@ export function createNotifyHandler(
     if (outcome.sent > 0) {
       logger.info('Email sent', { template, subject: outcome.subject, recipients: outcome.sent });
     }
+    // After the email, whatever SES said: the event tells the change, once, as the email log decided.
+    const published = await publisher.publish([
+      workflowEvent({
+        template,
+        keyArn,
+        trigger: input.event.trigger as Trigger,
+        keyChangedAt: input.event.eventTime,
+        executionName: input.executionName,
+        executionArn: input.executionArn,
+        resources: workflowResources(template, outcome.resources, { action: input.action, skipped }),
+        occurredAt: parts.clock(),
+        graceSeconds: input.graceSeconds,
+        action: input.action,
+        heldBack: input.heldBack ?? undefined,
+        error: input.error,
+      }),
+    ]);
     return {
       sent: outcome.sent,
       subject: outcome.subject,
+      published: published.published,
       ...(outcome.undelivered.length > 0 ? { undelivered: outcome.undelivered, paged: outcome.paged } : {}),
     };
   };

@@ -83,3 +83,17 @@ export function resourceIdOf(resourceArn: string): string {
 export function shortKeyId(keyId: string): string {
   return keyId.startsWith('mrk-') ? keyId.slice(0, 12) : keyId.slice(0, 8);
 }
+
+/** The execution in the Step Functions console, or null when the ARN is not an execution ARN. */
+export function executionConsoleUrl(executionArn: string): string | null {
+  const parts = parseArn(executionArn);
+  if (
+    parts?.service !== 'states' ||
+    !parts.resource.startsWith('execution:') ||
+    /[\s"'<>`\\]/.test(executionArn)
+  ) {
+    return null;
+  }
+  const { region } = parts;
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}

@@ -8,6 +8,8 @@
 export const SERVICE_NAME = 'key-lifecycle-reactor';
 /** The CloudWatch namespace the functions publish their metrics to, and the alarms watch. */
 export const METRICS_NAMESPACE = 'KeyLifecycleReactor';
+/** The reactor's own events EventBridge did not take (lambdas/shared/publisher.ts); an alarm watches it. */
+export const NOT_PUBLISHED_METRIC = 'ReactorEventsNotPublished';
 
 /** The environment variables the construct sets and the functions' entry points read (settings.ts). */
 export const ENV = {

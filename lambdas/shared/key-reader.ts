@@ -4,6 +4,7 @@ import {
   GenerateDataKeyWithoutPlaintextCommand,
   type KeyMetadata,
   type KMSClient,
+  ListAliasesCommand,
 } from '@aws-sdk/client-kms';
 import { kmsErrorKind } from './aws-errors';
 import { KeyUnavailableError } from './errors';
@@ -15,6 +16,9 @@ import { KeyUnavailableError } from './errors';
  * signing key is judged by its state alone).
  */
 export type KeyAccess = 'granted' | 'denied' | 'unprobed';
+
+/** How long an email waits for a key's alias before it goes without one. */
+const ALIAS_TIMEOUT_MS = 2000;
 
 export interface KeyState {
   /**
@@ -99,6 +103,26 @@ export class KeyReader {
       ...(expires ? { materialExpiresAt: new Date(expires) } : {}),
       ...(deletes ? { deletionDate: new Date(deletes) } : {}),
     };
+  }
+
+  /**
+   * The key's alias, for the emails to show beside its ID: the first of its aliases by name, or undefined
+   * when it has none or KMS would not say in time. Never throws: a name is a courtesy, and must not cost
+   * or delay an email.
+   * KMS lists only the caller's own account's aliases, so a customer account's key has none here.
+   */
+  async alias(keyArn: string): Promise<string | undefined> {
+    try {
+      const { Aliases } = await this.kms.send(new ListAliasesCommand({ KeyId: keyArn }), {
+        abortSignal: AbortSignal.timeout(ALIAS_TIMEOUT_MS),
+      });
+      return (Aliases ?? [])
+        .map((alias) => alias.AliasName)
+        .filter((name): name is string => typeof name === 'string' && name.length > 0)
+        .sort()[0];
+    } catch {
+      return undefined;
+    }
   }
 
   /** The key's state only: what the workflows decide on, small enough for the execution's state. */

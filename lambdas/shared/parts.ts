@@ -19,6 +19,7 @@ import { Guard } from './guard';
 import { KeyReader } from './key-reader';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
+import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
 
@@ -99,4 +100,9 @@ export function buildStepFunctions({ aws }: PartsSource): SFNClient {
 
 export function buildEventBridge({ aws }: PartsSource): EventBridgeClient {
   return awsClient(EventBridgeClient, aws);
+}
+
+/** The reactor's own events (reactor-events.ts), put on the platform bus the settings name. */
+export function buildPublisher({ settings, aws }: PartsSource): EventPublisher {
+  return new EventPublisher(awsClient(EventBridgeClient, aws), { eventBusName: settings.eventBusName });
 }

@@ -14,10 +14,12 @@ import {
   buildKeyReader,
   buildMailer,
   buildNotifier,
+  buildPublisher,
   buildStepFunctions,
   buildStore,
   type PartsSource,
 } from './parts';
+import type { EventPublisher } from './publisher';
 import type { ReactorSettings } from './settings';
 import type { Store } from './store';
 
@@ -33,6 +35,8 @@ export interface ReactorParts {
   readonly mailer: Mailer;
   /** Pages the operators through SNS, for what email cannot tell them. */
   readonly notifier: Notifier;
+  /** Puts the reactor's own events on the platform bus, beside each email; never throws. */
+  readonly publisher: EventPublisher;
   readonly stepFunctions: SFNClient;
   readonly eventBridge: EventBridgeClient;
 }
@@ -72,6 +76,9 @@ export class Reactor implements ReactorParts {
   }
   get notifier(): Notifier {
     return this.once('notifier', buildNotifier);
+  }
+  get publisher(): EventPublisher {
+    return this.once('publisher', buildPublisher);
   }
   get stepFunctions(): SFNClient {
     return this.once('stepFunctions', buildStepFunctions);

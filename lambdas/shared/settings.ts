@@ -22,7 +22,10 @@ export interface ReactorSettings {
    * policy is then the gate, and the dispatcher accepts any account's events about its own keys.
    */
   readonly allowedOrganization?: string;
-  /** The bus the sweep puts drift events on: the platform bus, where the drift rule is. */
+  /**
+   * The platform bus: the sweep puts its drift events there, where the drift rule is, and the notify step
+   * and the sweep put the reactor's own events there (reactor-events.ts).
+   */
   readonly eventBusName?: string;
   /** Days ahead of a key's material expiry or deletion to warn, largest first. */
   readonly warningDays: readonly number[];

@@ -4,6 +4,7 @@ import {
   buildKeyReader,
   buildMailer,
   buildNotifier,
+  buildPublisher,
   buildStore,
   fromEnvironment,
 } from '../shared/parts';
@@ -17,6 +18,7 @@ export const handler = createSweepHandler({
   drivers: buildDrivers(source),
   mailer: buildMailer(source),
   notifier: buildNotifier(source),
+  publisher: buildPublisher(source),
   eventBridge: buildEventBridge(source),
   clock: source.clock,
 });

@@ -11,7 +11,7 @@ import { type KeyOutcome, Sweeper } from '../shared/sweep/sweep';
 
 type SweepHandlerParts = Pick<
   ReactorParts,
-  'settings' | 'store' | 'keys' | 'drivers' | 'mailer' | 'notifier' | 'eventBridge' | 'clock'
+  'settings' | 'store' | 'keys' | 'drivers' | 'mailer' | 'notifier' | 'publisher' | 'eventBridge' | 'clock'
 >;
 
 /**
@@ -29,6 +29,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     drivers: parts.drivers,
     mailer: parts.mailer,
     notifier: parts.notifier,
+    publisher: parts.publisher,
     eventBridge: parts.eventBridge,
     clock: parts.clock,
     eventBusName: required(settings.eventBusName, ENV.eventBusName),

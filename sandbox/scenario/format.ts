@@ -1,6 +1,11 @@
 import * as z from 'zod';
 import { RESOURCE_KINDS, type ResourceKind } from '../../lambdas/shared/model';
-import { POLICY_ACTIONS, type PolicyAction } from '../../lambdas/shared/store/policy';
+import {
+  POLICY_ACTIONS,
+  POLICY_LANGUAGES,
+  type PolicyAction,
+  type PolicyLanguage,
+} from '../../lambdas/shared/store/policy';
 import { FAULT_SERVICES, type ScriptedFault } from '../faults';
 import { DEMO } from '../world';
 
@@ -145,6 +150,7 @@ const ScenarioFile = z.strictObject({
   name: z.string().optional(),
   graceSeconds: z.number().min(0).max(600).optional(),
   action: z.enum(POLICY_ACTIONS).optional(),
+  language: z.enum(POLICY_LANGUAGES).optional(),
   administrators: z.array(z.string().min(1)).min(1).optional(),
   fleet: z.array(Member).min(1).optional(),
   steps: z.array(z.unknown()),
@@ -167,6 +173,8 @@ export interface Scenario {
   readonly name: string;
   readonly graceSeconds: number;
   readonly action: PolicyAction;
+  /** The language of the key's administrators' emails. */
+  readonly language: PolicyLanguage;
   readonly administrators: readonly string[];
   readonly fleet: readonly MemberSpec[];
   readonly steps: readonly ScenarioStep[];
@@ -258,6 +266,7 @@ export function parseScenario(value: unknown, fallbackName = 'scenario'): Scenar
     name: file.name ?? fallbackName,
     graceSeconds: file.graceSeconds ?? 2,
     action: file.action ?? 'shutdown',
+    language: file.language ?? 'en',
     administrators: file.administrators ?? [...DEMO.administrators],
     fleet,
     steps: file.steps.map((step, index) => parseStep(step, index + 1, names)),

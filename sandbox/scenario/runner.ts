@@ -1,4 +1,5 @@
 import { Guard } from '../../lambdas/shared/guard';
+import type { ReactorEvent } from '../../lambdas/shared/reactor-events';
 import { createStore, type Store } from '../../lambdas/shared/store';
 import { type PublishedNotification, publishedNotifications, type SentEmail, sentEmails } from '../aws-calls';
 import type { ExecutionStatus } from '../local-workflows';
@@ -37,6 +38,8 @@ export interface ScenarioReport {
   readonly executions: { name: string; workflow: string; status: ExecutionStatus }[];
   readonly emails: SentEmail[];
   readonly notifications: PublishedNotification[];
+  /** The reactor's own events on the bus, in order, as a subscriber got them (docs/events.md). */
+  readonly published: ReactorEvent[];
   readonly fleet: Record<string, MemberState>;
   readonly ledger: LedgerLine[];
   readonly lease: { holder: string } | null;
@@ -105,6 +108,7 @@ class Report {
       })),
       emails: sentEmails(reactor.calls),
       notifications: publishedNotifications(reactor.calls),
+      published: [...(await reactor.bus.published())],
       fleet: await this.observe(),
       ledger: await this.ledger(),
       lease: await this.lease(),
@@ -143,6 +147,7 @@ export async function runScenario(
     await store.registry.setPolicy(keyArn, {
       administrators: scenario.administrators,
       action: scenario.action,
+      language: scenario.language,
     });
     if (members.some((member) => member.autoScaling)) reactor.scalingSeam.enable();
     reactor.scalingSeam.onFight((message) => timeline.say(message));
@@ -209,5 +214,6 @@ export function summarize(report: ScenarioReport): string[] {
   for (const email of report.emails) lines.push(`email to ${email.to.join(', ')}: ${email.subject}`);
   for (const note of report.notifications)
     lines.push(`SNS to ${note.topic}: ${note.subject ?? note.message.slice(0, 80)}`);
+  for (const event of report.published) lines.push(`event: ${event['detail-type']}`);
   return lines;
 }

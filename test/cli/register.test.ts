@@ -63,6 +63,7 @@ describe('key-reactor register', () => {
       administrators: ['dba@customer.example'],
       action: 'shutdown',
       onAccessDenied: 'shutdown',
+      language: 'en',
     });
   });
 
@@ -91,9 +92,11 @@ describe('key-reactor register', () => {
       graceSeconds: 1800,
       action: 'alert-only',
       onAccessDenied: 'alert-only',
+      language: 'en',
     });
     expect(result.stdout).toContain("grace period:   30 minutes (the key's own)");
     expect(result.stdout).toContain('action:         alert-only (nothing stops');
+    expect(result.stdout).toContain('access denied:  alert-only (revoked access only emails)');
   });
 
   it('keeps the policy fields a later registration does not mention', async () => {
@@ -106,6 +109,7 @@ describe('key-reactor register', () => {
       graceSeconds: 300,
       action: 'alert-only',
       onAccessDenied: 'shutdown',
+      language: 'en',
     });
   });
 
@@ -142,20 +146,17 @@ describe('key-reactor register', () => {
     expect(await registry.list(keyArn)).toHaveLength(2);
   });
 
-  it('refuses a key ID, an alias or anything but a key ARN, with exit code 2 and one line', async () => {
-    for (const bad of [
-      keyArn.split('/')[1] ?? '',
-      'arn:aws:kms:us-east-1:123456789012:alias/customer',
-      'key',
-    ]) {
+  it('refuses what is neither a key ARN, a key ID nor an alias, with exit code 2 and one line, before any AWS call', async () => {
+    for (const bad of ['key', 'arn:aws:s3:::customer-bucket', 'alias/', '1234abcd']) {
       // Act
       const result = await cli('register', bad, service());
 
       // Assess
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^error: ".*" is not a KMS key ARN \(.+\)\n$/);
+      expect(result.stderr).toMatch(/^error: ".*" is not a KMS key: give its ARN .+\n$/);
       expect(result.stdout).toBe('');
     }
+    expect(calls.calls).toEqual([]);
     expect(await registry.list(keyArn)).toEqual([]);
   });
 
@@ -257,20 +258,27 @@ describe('key-reactor register checks the key first', () => {
     expect(tableWrites()).toEqual([]);
   });
 
-  it('refuses an alias or a key ID with exit code 2, before any AWS call', async () => {
+  it('refuses an alias or a key ID that names no key, with exit code 2, and writes nothing', async () => {
     for (const bad of [
-      'alias/customer',
-      keyArn.split('/')[1] ?? '',
-      keyArn.replace(/key\/.+$/, 'alias/customer'),
+      'alias/no-such-alias',
+      '0a1b2c3d-0000-4000-8000-000000000000',
+      keyArn.replace(/key\/.+$/, 'alias/no-such-alias'),
     ]) {
       // Act
       const result = await cli('register', bad, service());
 
       // Assess
       expect({ bad, code: result.code }).toEqual({ bad, code: 2 });
-      expect(result.stderr).toMatch(/^error: ".+" is not a KMS key ARN \(.+\)\n$/);
+      expect(result.stderr).toMatch(
+        /^error: no KMS key ".+" in us-east-1: check the (alias|key ID) and the Region/,
+      );
+      expect(result.stderr.split('\n')).toHaveLength(2);
     }
-    expect(calls.calls).toEqual([]);
+    // One DescribeKey each, which KMS answers NotFoundException; no key check follows.
+    expect(calls.calls.map((call) => [call.operation, call.error])).toEqual(
+      Array(3).fill(['DescribeKey', 'NotFoundException']),
+    );
+    expect(tableWrites()).toEqual([]);
   });
 
   it("refuses a key in another Region than the CLI's, with exit code 2", async () => {
@@ -380,16 +388,22 @@ describe('key-reactor --help', () => {
   // No AWS call: no world, no environment.
   const cli = cliIn({});
 
-  it.each(['register', 'unregister', 'list', 'status', 'plan', 'simulate'])(
-    'documents %s',
-    async (command) => {
-      const result = await cli(command, '--help');
+  it.each(['register', 'unregister', 'list', 'status', 'plan', 'doctor'])('documents %s', async (command) => {
+    const result = await cli(command, '--help');
 
-      expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(new RegExp(`^Usage: key-reactor ${command} `));
-      expect(result.stdout).toContain('Global Options:');
-    },
-  );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: key-reactor ${command} `));
+    expect(result.stdout).toContain('Global Options:');
+  });
+
+  it('documents simulate with only what it reads: it runs its own sandbox, with no table or Region', async () => {
+    const result = await cli('simulate', '--help');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: key-reactor simulate /);
+    expect(result.stdout).toMatch(/^ {2}--json /m);
+    expect(result.stdout).not.toMatch(/Global Options:|--table|--region|--endpoint-url/);
+  });
 
   it('documents --skip-key-checks in register --help', async () => {
     const result = await cli('register', '--help');
@@ -401,7 +415,7 @@ describe('key-reactor --help', () => {
     const result = await cli('--help');
 
     expect(result.code).toBe(0);
-    for (const command of ['register', 'unregister', 'list', 'status', 'plan', 'simulate']) {
+    for (const command of ['register', 'unregister', 'list', 'status', 'plan', 'simulate', 'doctor']) {
       expect(result.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
     }
   });

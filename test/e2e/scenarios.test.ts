@@ -112,6 +112,25 @@ describe('game-day scenarios', () => {
     },
   );
 
+  scenario(
+    '08-japanese-emails.json',
+    "a key whose policy says ja: its administrators' emails are in Japanese",
+    (report) => {
+      const subjects = toAdministrators(report).map((email) => email.subject);
+      expect(subjects).toContainEqual(
+        expect.stringMatching(/^キー [0-9a-f]{8} が無効化されました: .*停止します$/),
+      );
+      expect(subjects).toContainEqual(expect.stringMatching(/^キー [0-9a-f]{8} は再び使用可能です: /));
+      // The operators read English: their copies of the same emails are not translated.
+      const toOperators = report.emails.filter(
+        (email) => email.to.includes(OPERATOR) && !email.to.includes(ADMIN),
+      );
+      expect(toOperators.map((email) => email.subject)).toContainEqual(
+        expect.stringMatching(/^Key [0-9a-f]{8} disabled: /),
+      );
+    },
+  );
+
   scenario('01-ses-refuses.json', '[problem 1] email never gates the shutdown', (report) => {
     expect(states(report.steps[1]?.fleet ?? {})).toEqual(all('stopped'));
     expect(report.notifications.length).toBeGreaterThan(0);
@@ -251,7 +270,23 @@ describe('game-day scenarios', () => {
   );
 
   scenario(
-    '08-access-revoked.json',
+    '08-bus-refuses-events.json',
+    "publishing the reactor's events never gates a stop or a start",
+    (report) => {
+      expect(states(report.steps[1]?.fleet ?? {})).toEqual(all('stopped'));
+      expect(report.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(states(report.fleet)).toEqual(all('running'));
+      expect(toAdministrators(report).map((email) => email.subject)).toEqual([
+        expect.stringMatching(/ stop at /),
+        expect.stringMatching(/stopped/),
+        expect.stringMatching(/usable again/),
+      ]);
+      expect(report.published).toEqual([]);
+    },
+  );
+
+  scenario(
+    '11-access-revoked.json',
     '[issue 15] revoked access stops the fleet after the grace period, and brings it back when restored',
     (report) => {
       const [revoked, restored] = report.steps;
@@ -267,11 +302,17 @@ describe('game-day scenarios', () => {
       expect(report.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
       expect(states(report.fleet)).toEqual(all('running'));
       expect(report).toMatchObject({ ledger: [], lease: null, paused: false });
+      // The platform's bus hears the same story: the run's trigger is the revocation, then the restoration.
+      expect(report.published.map((event) => [event['detail-type'], event.detail.trigger])).toEqual([
+        ['Key Reactor Grace Started', 'KeyAccessRevoked'],
+        ['Key Reactor Shutdown Completed', 'KeyAccessRevoked'],
+        ['Key Reactor Service Restored', 'KeyAccessRestored'],
+      ]);
     },
   );
 
   scenario(
-    '09-kms-outage.json',
+    '12-kms-outage.json',
     '[issue 15] an hour of KMS errors and throttling stops nothing, and the operators are paged',
     (report) => {
       for (const step of report.steps) expect(states(step.fleet)).toEqual(all('running'));
@@ -281,6 +322,7 @@ describe('game-day scenarios', () => {
       );
       expect(report.notifications.length).toBeGreaterThanOrEqual(2);
       expect(report.emails).toEqual([]);
+      expect(report.published).toEqual([]);
       expect(report).toMatchObject({ ledger: [], lease: null, paused: false });
     },
   );
@@ -302,6 +344,7 @@ describe('npm run simulate on a scenario file', () => {
         'executions',
         'emails',
         'notifications',
+        'published',
         'fleet',
         'ledger',
         'lease',
@@ -321,6 +364,17 @@ describe('npm run simulate on a scenario file', () => {
         subject: expect.any(String),
         text: expect.any(String),
         html: expect.any(String),
+      });
+      expect(report.published.map((event) => event['detail-type'])).toEqual([
+        'Key Reactor Grace Started',
+        'Key Reactor Shutdown Completed',
+        'Key Reactor Service Restored',
+      ]);
+      expect(Object.keys(report.published[0] ?? {})).toEqual(['detail-type', 'detail']);
+      expect(report.published[0]?.detail).toMatchObject({
+        kind: 'grace-started',
+        keyArn: expect.stringMatching(/^arn:aws:kms:/),
+        execution: { name: report.executions[0]?.name },
       });
     },
     LONG,

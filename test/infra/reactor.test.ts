@@ -471,10 +471,16 @@ describe('KeyLifecycleReactor with the required props only', () => {
       }
     });
 
-    it('creates KMS grants only for AWS resources, and reads and probes keys only where it describes them', () => {
+    it('creates KMS grants only for AWS resources, reads and probes keys only where it describes them, and lists aliases', () => {
       const kms = statements.filter(({ actions }) => actions.some((action) => action.startsWith('kms:')));
       expect(new Set(kms.flatMap(({ actions }) => actions))).toEqual(
-        new Set(['kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Encrypt', 'kms:CreateGrant']),
+        new Set([
+          'kms:DescribeKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:Encrypt',
+          'kms:ListAliases',
+          'kms:CreateGrant',
+        ]),
       );
       // The probe is granted exactly where DescribeKey is, on the same customer keys.
       for (const { statement, actions } of kms.filter(({ actions: all }) =>
@@ -505,6 +511,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
         'ec2:DescribeInstances',
         'autoscaling:DescribeAutoScalingGroups',
         'application-autoscaling:DescribeScalableTargets',
+        'kms:ListAliases',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',
         'xray:GetSamplingRules',
@@ -578,7 +585,15 @@ describe('KeyLifecycleReactor with the required props only', () => {
         Threshold: 1,
         AlarmActions: [topicRef()],
       });
-      expect(reactor.alarms).toHaveLength(2 * 4 + 8);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'KeyLifecycleReactor',
+        MetricName: 'KmsOutages',
+        Dimensions: [{ Name: 'service', Value: 'key-lifecycle-reactor' }],
+        Threshold: 1,
+        AlarmActions: [topicRef()],
+      });
+      // The last: the reactor's events EventBridge did not take (test/infra/reactor-events.test.ts).
+      expect(reactor.alarms).toHaveLength(2 * 4 + 9);
     });
 
     it('subscribes every operator to the alarm topic, which takes TLS publishers only', () => {

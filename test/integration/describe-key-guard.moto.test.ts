@@ -272,7 +272,7 @@ describe('the sweep after a pause', () => {
       ledgerCount: 0,
       ledger: [],
       alertOnlySent: true,
-      policy: { administrators: [], action: 'shutdown', onAccessDenied: 'shutdown' },
+      policy: { administrators: [], action: 'shutdown', onAccessDenied: 'shutdown', language: 'en' },
     };
     const movable = { stop: async () => [API], restore: async () => [] };
 

@@ -5,8 +5,8 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 
 /**
- * The CLI's context from cdk.json (feature flags and the example settings), so that a test synthesizes
- * what `cdk synth` does.
+ * The CLI's context from cdk.json (feature flags and defaults such as the grace period), so that a test
+ * synthesizes what `cdk synth` does.
  */
 export const CDK_CONTEXT: Readonly<Record<string, unknown>> = (
   JSON.parse(readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as {
@@ -14,7 +14,16 @@ export const CDK_CONTEXT: Readonly<Record<string, unknown>> = (
   }
 ).context;
 
-/** cdk.json's feature flags alone, without its example settings. */
+/**
+ * What a deploy must pass with -c and cdk.json leaves out (it holds no address, so that a deploy cannot
+ * go out with a placeholder): test addresses, under the reserved .example domain.
+ */
+export const DEPLOY_SETTINGS: Readonly<Record<string, unknown>> = {
+  senderAddress: 'reactor@platform.example',
+  operatorAddresses: 'ops@platform.example',
+};
+
+/** cdk.json's feature flags alone, without its settings. */
 export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = Object.fromEntries(
   Object.entries(CDK_CONTEXT).filter(([name]) => name.startsWith('@aws-cdk')),
 );
@@ -43,9 +52,9 @@ export function testApp(context: Readonly<Record<string, unknown>> = {}, options
   });
 }
 
-/** A test App with cdk.json's context, and `context` on top. */
+/** A test App with cdk.json's context and the deploy settings, and `context` on top. */
 export function cdkApp(context: Readonly<Record<string, unknown>> = {}, options: TestAppOptions = {}): App {
-  return testApp({ ...CDK_CONTEXT, ...context }, options);
+  return testApp({ ...CDK_CONTEXT, ...DEPLOY_SETTINGS, ...context }, options);
 }
 
 /** The template resource behind an L2 construct, found through the construct rather than its logical ID. */

@@ -41,7 +41,14 @@ function keyEvent(name = 'disable-key-cli.json'): KeyEvent {
 
 /** What the workflows pass for each template. */
 function contextFor(template: EmailTemplate, event: KeyEvent = keyEvent()): EmailContext {
-  const base = { template, event, resources: RESOURCES, executionArn: EXECUTION_ARN, now: NOW };
+  const base = {
+    template,
+    event,
+    resources: RESOURCES,
+    executionArn: EXECUTION_ARN,
+    now: NOW,
+    audience: 'operators' as const,
+  };
   switch (template) {
     case 'grace-started':
       return { ...base, graceSeconds: 600 };
@@ -510,7 +517,7 @@ describe('renderKeyWarning content', () => {
     expect(text).toContain('KMS Imported Key Material Expiration');
     expect(text).toContain('the reactor stops the 3 resources listed below');
     expect(text).not.toContain('aws kms enable-key');
-    expect(html).toContain(`<pre><code>aws kms get-parameters-for-import ${target} `);
+    expect(html).toContain(`">aws kms get-parameters-for-import ${target} `);
   });
 
   it('cancels the deletion, then enables the key, and says a deleted key cannot come back', () => {

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -8,6 +9,7 @@ import { relevance } from '../../lambdas/shared/email/courier';
 import { EmailNotAcceptedError, Mailer } from '../../lambdas/shared/email/mailer';
 import type { EmailTemplate } from '../../lambdas/shared/email/types';
 import { Notifier, snsSubject } from '../../lambdas/shared/notifier';
+import { EventPublisher } from '../../lambdas/shared/publisher';
 import { createStore } from '../../lambdas/shared/store';
 import type { KeyInventory } from '../../lambdas/shared/store/inventory';
 import type { UndeliveredNews } from '../../lambdas/shared/store/news';
@@ -25,7 +27,10 @@ const ADMIN = 'admin@customer.example';
 const ATTEMPTED = new Date('2026-11-22T15:22:40Z');
 const MINUTE_MS = 60 * 1000;
 
+const BUS = 'key-lifecycle-reactor';
+
 const documents = mockClient(DynamoDBDocumentClient);
+const eventBridge = mockClient(EventBridgeClient);
 const ses = mockClient(SESClient);
 const sns = mockClient(SNSClient);
 
@@ -43,6 +48,7 @@ const mail = new SweepMail({
     operatorAddresses: [OPERATOR],
   }),
   notifier: new Notifier(new SNSClient({}), { topicArn: TOPIC }),
+  publisher: new EventPublisher(new EventBridgeClient({}), { eventBusName: BUS }),
   warningDays: [30, 7, 1],
   clock,
 });
@@ -78,7 +84,7 @@ function key(undelivered: readonly UndeliveredNews[] = []): KeyInventory {
     ledgerCount: 0,
     ledger: [],
     alertOnlySent: false,
-    policy: { administrators: [ADMIN], action: 'shutdown', onAccessDenied: 'shutdown' },
+    policy: { administrators: [ADMIN], action: 'shutdown', onAccessDenied: 'shutdown', language: 'en' },
     undelivered,
   };
 }
@@ -114,6 +120,8 @@ beforeEach(() => {
   documents.on(GetCommand, { Key: { pk: PK, sk: 'POLICY' } }).resolves({ Item: { administrators: [ADMIN] } });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
   sns.on(PublishCommand).resolves({ MessageId: 'page-1' });
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('the sweep sending undelivered news again', () => {
@@ -249,12 +257,53 @@ describe("the sweep's early warnings", () => {
     expect(sentEmails().map((email) => email.to)).toEqual([[ADMIN], [OPERATOR]]);
   });
 
+  it('are put on the bus once SES accepted them, with the key, what is coming and the resources at risk', async () => {
+    await mail.sendDueWarnings(key(), expiring, ATTEMPTED);
+
+    const entries = eventBridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      EventBusName: BUS,
+      Source: 'key-reactor',
+      DetailType: 'Key Reactor Key Warning',
+    });
+    expect(JSON.parse(entries[0]?.Detail ?? '{}')).toEqual({
+      version: 1,
+      kind: 'key-warning',
+      keyArn: KEY_ARN,
+      keyAccount: '111122223333',
+      keyRegion: 'us-east-1',
+      trigger: 'Sweep',
+      resources: [
+        {
+          arn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/orders-api',
+          kind: 'ecs-service',
+          outcome: 'at-risk',
+        },
+      ],
+      resourceCount: 1,
+      execution: null,
+      occurredAt: ATTEMPTED.toISOString(),
+      warning: { warning: 'material-expiring', dueAt: '2026-11-27T15:00:00.000Z', thresholdDays: 7 },
+    });
+  });
+
+  it('still count as sent when the bus refuses their event', async () => {
+    eventBridge.on(PutEventsCommand).rejects(new Error('AccessDeniedException'));
+
+    await expect(mail.sendDueWarnings(key(), expiring, ATTEMPTED)).resolves.toBe(1);
+  });
+
   it('are left for the next sweep when SES refuses them, and paged to the operators once', async () => {
     ses
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error('Daily quota exceeded'), { name: 'Throttling' }));
 
     await expect(mail.sendDueWarnings(key(), expiring, ATTEMPTED)).rejects.toThrow(EmailNotAcceptedError);
+    // Not on the bus either: the next sweep that gets it through SES puts it there, once.
+    expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
     expect(updates()).toContainEqual(
       expect.objectContaining({
         UpdateExpression: 'SET #status = :refused, refusal = :reason',

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -11,6 +12,7 @@ import type { EmailTemplate } from '../../lambdas/shared/email/types';
 import { InvalidInputError } from '../../lambdas/shared/errors';
 import { KeyReader } from '../../lambdas/shared/key-reader';
 import { Notifier } from '../../lambdas/shared/notifier';
+import { EventPublisher } from '../../lambdas/shared/publisher';
 import { createStore } from '../../lambdas/shared/store';
 import { lambdaContext } from '../support/lambda-context';
 import { oneRegisteredService } from './mocked-store';
@@ -43,6 +45,8 @@ const parts = (operators?: readonly string[]) => ({
   keys: new KeyReader(new KMSClient({})),
   mailer: mailer(operators),
   notifier: new Notifier(new SNSClient({}), { topicArn: TOPIC }),
+  // No bus: the events are publisher.test.ts's.
+  publisher: new EventPublisher(new EventBridgeClient({}), {}),
   clock: () => NOW,
 });
 const handler = createNotifyHandler(parts());
@@ -97,6 +101,7 @@ describe('an email SES refuses', () => {
     ).resolves.toEqual({
       sent: 0,
       subject: 'Key 1234abcd disabled: 1 resource stops at 15:32 UTC',
+      published: 0,
       undelivered: ['administrators', 'operators'],
       paged: true,
     });
@@ -216,6 +221,7 @@ describe('an email SES accepts', () => {
     await expect(handler(input('shutdown-complete'), context)).resolves.toEqual({
       sent: 2,
       subject: 'Key 1234abcd disabled: 1 resource stopped',
+      published: 0,
     });
 
     expect(destinations()).toEqual([[ADMIN], [OPERATOR]]);

@@ -147,7 +147,12 @@ describe('the inventory', () => {
         lease: { owner: 'disable-x', expires: 1_900_000_000 },
         lastOutcomeAt: '2026-11-01T00:00:00Z',
         alertOnlySent: true,
-        policy: { administrators: ['a@example.com'], action: 'alert-only', onAccessDenied: 'shutdown' },
+        policy: {
+          administrators: ['a@example.com'],
+          action: 'alert-only',
+          onAccessDenied: 'shutdown',
+          language: 'en',
+        },
       },
     ]);
   });

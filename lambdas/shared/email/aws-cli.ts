@@ -6,8 +6,6 @@
 import { isKeyArn } from '../arn';
 import { PATTERNS } from '../contract';
 
-export const REIMPORT_STEPS =
-  'Get a new wrapping key and import token, wrap the key material with that wrapping key, then import it';
 export const NO_EXPIRATION = '--expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE';
 
 /** The `--key-id <arn> --region <region>` of a command, or null when either is not well formed. */

@@ -5,10 +5,10 @@ import type { Store } from '../store';
 import type { EmailDecision } from '../store/email-log';
 import { type NewsInputs, newsId, type UndeliveredNews } from '../store/news';
 import type { KeyPolicy } from '../store/policy';
-import { type Delivery, type Mailer, refusalOf, refusedAudiences } from './mailer';
+import { type Copies, type Delivery, type Mailer, refusalOf, refusedAudiences } from './mailer';
 import { invalidAddressesPage, undeliveredPage } from './pages';
 import { renderEmail } from './render';
-import { AUDIENCES, type Audience, type RenderedEmail } from './types';
+import { AUDIENCES, type Audience, type EmailContext, type EmailResource, type RenderedEmail } from './types';
 
 /**
  * Takes the workflows' emails to SES off their critical path. An email is marked sent only once SES
@@ -23,6 +23,11 @@ export interface CourierParts {
   readonly mailer: Mailer;
   readonly notifier: Notifier;
   readonly clock: Clock;
+  /**
+   * The key's alias, shown beside its ID; undefined when it has none or it could not be read. Best
+   * effort: it must resolve, never reject, and never hold an email back (KeyReader.alias).
+   */
+  readonly aliasOf?: (keyArn: string) => Promise<string | undefined>;
 }
 
 /** The email log's go-ahead for one email. */
@@ -38,6 +43,11 @@ export interface CourierReport {
   readonly paged: boolean;
   /** Nobody to email: no administrators registered and no operators configured. */
   readonly nobody?: true;
+}
+
+/** A workflow's email, sent: the report, and the resources it named (for the event that goes with it). */
+export interface SentReport extends CourierReport {
+  readonly resources: readonly EmailResource[];
 }
 
 /** Whether a pending email still tells the truth, when the sweep comes to send it again. */
@@ -99,7 +109,7 @@ export class Courier {
    * A workflow's email, sent now. Whatever became of it, it supersedes what its slot held: the slot is
    * emptied when SES took it, and holds it when SES did not.
    */
-  async send(inputs: NewsInputs, sending: Sending): Promise<CourierReport> {
+  async send(inputs: NewsInputs, sending: Sending): Promise<SentReport> {
     const now = this.parts.clock();
     const news: UndeliveredNews = {
       ...inputs,
@@ -109,10 +119,13 @@ export class Courier {
       attempts: 0,
       lastError: '',
     };
-    const { email, delivery } = await this.deliver(news, { now, graceSeconds: inputs.graceSeconds });
+    const { email, delivery, resources } = await this.deliver(news, {
+      now,
+      graceSeconds: inputs.graceSeconds,
+    });
     const refused = refusedAudiences(delivery);
     if (refused.length === 0) {
-      if (isNobody(delivery)) return this.nobody(news, email);
+      if (isNobody(delivery)) return { ...this.nobody(news, email), resources };
       await this.markSent(sending, news);
       // SES took it: a failure past this point must not fail the step, or its retry would send it again.
       await this.parts.store.news.supersede(news.keyArn, news.template).catch((error: unknown) =>
@@ -121,7 +134,7 @@ export class Courier {
           error: String(error),
         }),
       );
-      return report(email, delivery, false);
+      return { ...report(email, delivery, false), resources };
     }
     const reason = refusalOf(delivery);
     // One audience got it: this change's email is sent (no other run sends it again, so nobody gets
@@ -145,7 +158,7 @@ export class Courier {
       undelivered: refused,
       reason,
     });
-    return report(email, delivery, await this.page(kept, email, delivery));
+    return { ...report(email, delivery, await this.page(kept, email, delivery)), resources };
   }
 
   /**
@@ -180,11 +193,15 @@ export class Courier {
     return report(email, delivery, paged);
   }
 
-  /** Renders the email and sends each pending audience its copy. */
+  /**
+   * Renders each pending audience its copy and sends it: the administrators' in the key's language, the
+   * operators' in English (the platform's own language) with the console link. `email` is the operators'
+   * copy, which the operators' pages quote.
+   */
   private async deliver(
     news: UndeliveredNews,
     render: { readonly now: Date; readonly graceSeconds?: number },
-  ): Promise<{ email: RenderedEmail; delivery: Delivery }> {
+  ): Promise<{ email: RenderedEmail; delivery: Delivery; resources: readonly EmailResource[] }> {
     const { store } = this.parts;
     const { keyArn, template } = news;
     // A restore email lists what its run saw restored (what could not be, it names as skipped); a start
@@ -195,7 +212,8 @@ export class Courier {
         : template === 'start-held-back'
           ? await store.ledger.list(keyArn)
           : await store.registry.list(keyArn);
-    const email = renderEmail({
+    const keyAlias = this.parts.aliasOf ? await this.parts.aliasOf(keyArn) : undefined;
+    const context: Omit<EmailContext, 'audience'> = {
       template,
       event: news.event,
       resources,
@@ -206,22 +224,26 @@ export class Courier {
       error: news.error,
       executionArn: news.executionArn,
       now: render.now,
-    });
+      ...(keyAlias ? { keyAlias } : {}),
+    };
+    const email = renderEmail({ ...context, audience: 'operators' });
     // Failures go to the platform's operators only; everything else also to the key's administrators.
-    const administrators =
+    const policy =
       template !== 'workflow-failed' && news.pending.includes('administrators')
-        ? await this.administrators(keyArn, email)
-        : [];
-    const delivery = await this.parts.mailer.deliver(email, {
+        ? await this.parts.store.registry.policy(keyArn)
+        : undefined;
+    const copies: Copies = {
+      operators: email,
+      administrators: policy
+        ? renderEmail({ ...context, audience: 'administrators', language: policy.language })
+        : email,
+    };
+    const administrators = policy ? await this.administratorsOf(keyArn, policy, email.subject) : [];
+    const delivery = await this.parts.mailer.deliver(copies, {
       administrators,
       operators: news.pending.includes('operators'),
     });
-    return { email, delivery };
-  }
-
-  /** The key's administrators SES may be given; operators are paged about any stored address it would refuse. */
-  private async administrators(keyArn: string, email: RenderedEmail): Promise<readonly string[]> {
-    return this.administratorsOf(keyArn, await this.parts.store.registry.policy(keyArn), email.subject);
+    return { email, delivery, resources };
   }
 
   /** The valid administrators of a policy already read; operators are paged about the invalid ones. */

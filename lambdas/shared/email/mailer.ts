@@ -15,6 +15,9 @@ export type CopyOutcome =
 
 export type Delivery = Readonly<Record<Audience, CopyOutcome>>;
 
+/** One email as each audience reads it: in its own language, with what only it can use (console links). */
+export type Copies = Readonly<Record<Audience, RenderedEmail>>;
+
 /** SES did not accept an email that a caller must not lose (the sweep's early warnings, retried next sweep). */
 export class EmailNotAcceptedError extends Error {
   constructor(message: string) {
@@ -74,7 +77,7 @@ export class Mailer {
    * what it could not send for later instead of failing a workflow over an email.
    */
   async deliver(
-    email: RenderedEmail,
+    copies: Copies,
     to: { readonly administrators: readonly string[]; readonly operators: boolean },
   ): Promise<Delivery> {
     const administrators = [...new Set(to.administrators)];
@@ -82,8 +85,8 @@ export class Mailer {
       ? [...new Set(this.options.operatorAddresses)].filter((address) => !administrators.includes(address))
       : [];
     return {
-      administrators: await this.copy(administrators, email),
-      operators: await this.copy(operators, email),
+      administrators: await this.copy(administrators, copies.administrators),
+      operators: await this.copy(operators, copies.operators),
     };
   }
 

@@ -6,6 +6,7 @@
  */
 
 import type { Email } from './blocks';
+import { wordingFor } from './i18n';
 import { alertOnly } from './templates/alert-only';
 import { deletionPending } from './templates/deletion-pending';
 import { graceStarted } from './templates/grace-started';
@@ -17,8 +18,6 @@ import { startHeldBack } from './templates/start-held-back';
 import { workflowFailed } from './templates/workflow-failed';
 import type { EmailContext, EmailTemplate, KeyWarning, KeyWarningContext, RenderedEmail } from './types';
 import { written } from './writers';
-
-export { formatTime } from './wording';
 
 const TEMPLATES: Readonly<Record<EmailTemplate, (context: EmailContext) => Email>> = {
   'grace-started': graceStarted,
@@ -36,10 +35,10 @@ const WARNINGS: Readonly<Record<KeyWarning, (context: KeyWarningContext) => Emai
 };
 
 export function renderEmail(context: EmailContext): RenderedEmail {
-  return written(TEMPLATES[context.template](context));
+  return written(TEMPLATES[context.template](context), wordingFor(context.language));
 }
 
 /** A warning sent ahead of a date KMS has set for a key, before anything has happened to it. */
 export function renderKeyWarning(context: KeyWarningContext): RenderedEmail {
-  return written(WARNINGS[context.warning](context));
+  return written(WARNINGS[context.warning](context), wordingFor(context.language));
 }

@@ -1,4 +1,5 @@
 import type { KeyEvent, Layer, ResourceKind } from '../model';
+import type { PolicyLanguage } from '../store/policy';
 
 /** The emails the workflows send, by the template name the state machines pass to the notify step. */
 export const EMAIL_TEMPLATES = [
@@ -45,10 +46,16 @@ export interface EmailContext {
   readonly skipped?: readonly { readonly resourceArn: string; readonly reason: string }[];
   /** workflow-failed only: the Step Functions error. */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
-  /** The execution, for the console link. */
+  /** The execution: a console link for the operators, a reference to quote for the administrators. */
   readonly executionArn: string;
   /** When the email is rendered. */
   readonly now: Date;
+  /** Whose copy this is: only the operators can open the platform account's console. */
+  readonly audience: Audience;
+  /** The language of this copy; English when absent. */
+  readonly language?: PolicyLanguage;
+  /** The key's alias (`alias/orders`), when it has one and KMS told; shown beside the key's ID. */
+  readonly keyAlias?: string;
 }
 
 /** The warnings sent before a key becomes unusable by itself, by the date KMS gives for it. */
@@ -70,6 +77,10 @@ export interface KeyWarningContext {
   readonly action: 'shutdown' | 'alert-only';
   /** When the email is rendered. */
   readonly now: Date;
+  /** The language of this copy; English when absent. */
+  readonly language?: PolicyLanguage;
+  /** The key's alias, when it has one and KMS told. */
+  readonly keyAlias?: string;
 }
 
 export interface RenderedEmail {

@@ -3,7 +3,7 @@ import { kindOf } from '../arn';
 import { keyPartition, LIMITS, PATTERNS, SORT_KEYS } from '../contract';
 import { InvalidInputError } from '../errors';
 import type { Layer, RegisteredResource } from '../model';
-import type { KeyPolicy, KeyPolicyChange } from './policy';
+import { type KeyPolicy, type KeyPolicyChange, POLICY_LANGUAGES, type PolicyLanguage } from './policy';
 import { type Item, queryPartition, scanTable, type Table } from './table';
 
 /** A RESOURCE item as the resource it registers. */
@@ -48,6 +48,9 @@ export function policyOf(item: Item | undefined): KeyPolicy {
     // Only an explicit alert-only spares the resources: anything else is the safe default, a shutdown.
     action: item?.action === 'alert-only' ? 'alert-only' : 'shutdown',
     onAccessDenied: item?.onAccessDenied === 'alert-only' ? 'alert-only' : 'shutdown',
+    language: POLICY_LANGUAGES.includes(item?.language as PolicyLanguage)
+      ? (item?.language as PolicyLanguage)
+      : 'en',
   };
 }
 

@@ -7,6 +7,8 @@ import { renderKeyWarning } from '../email/render';
 import type { KeyDescription } from '../key-reader';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
+import type { EventPublisher } from '../publisher';
+import { warningEvent, warningResources } from '../reactor-events';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
 import { dueWarnings } from './warnings';
@@ -15,8 +17,11 @@ export interface SweepMailParts {
   readonly store: Store;
   readonly mailer: Mailer;
   readonly notifier: Notifier;
+  readonly publisher: EventPublisher;
   readonly warningDays: readonly number[];
   readonly clock: Clock;
+  /** The key's alias, best effort (CourierParts.aliasOf). */
+  readonly aliasOf?: (keyArn: string) => Promise<string | undefined>;
 }
 
 /** What became of a key's undelivered emails in one sweep. */
@@ -37,7 +42,8 @@ export class SweepMail {
 
   /**
    * Emails the key's administrators and the operators (each their own message) each warning that is
-   * due and not yet sent. A warning SES does not accept is left for the next sweep, the operators are
+   * due and not yet sent, and puts the warning on the platform bus once SES accepted it (the warning
+   * log sends it once). A warning SES does not accept is left for the next sweep, the operators are
    * paged about it once, and EmailNotAcceptedError says the sweep missed it.
    */
   async sendDueWarnings(key: KeyInventory, described: KeyDescription, now: Date): Promise<number> {
@@ -46,20 +52,36 @@ export class SweepMail {
     for (const due of dueWarnings(described, this.parts.warningDays, now)) {
       const record = { keyArn: key.keyArn, ...due };
       if (!(await store.warningLog.claim(record))) continue;
-      const email = renderKeyWarning({
+      const keyAlias = this.parts.aliasOf ? await this.parts.aliasOf(key.keyArn) : undefined;
+      const context = {
         ...due,
         keyArn: key.keyArn,
         region: parseArn(key.keyArn)?.region ?? '',
         resources: key.resources,
         action: key.policy.action,
         now,
-      });
+        ...(keyAlias ? { keyAlias } : {}),
+      };
+      // The operators read English; the key's administrators, the key's language.
+      const email = renderKeyWarning(context);
+      const copies = {
+        operators: email,
+        administrators: renderKeyWarning({ ...context, language: key.policy.language }),
+      };
       const administrators = await this.courier.administratorsOf(key.keyArn, key.policy, email.subject);
-      const delivery = await mailer.deliver(email, { administrators, operators: true });
+      const delivery = await mailer.deliver(copies, { administrators, operators: true });
       const pending = refusedAudiences(delivery);
       if (pending.length === 0) {
         await store.warningLog.markSent(record);
         logger.info('Early warning sent', { ...record, subject: email.subject });
+        await this.parts.publisher.publish([
+          warningEvent({
+            ...due,
+            keyArn: key.keyArn,
+            resources: warningResources(key.resources, key.policy.action),
+            occurredAt: now,
+          }),
+        ]);
         sent += 1;
         continue;
       }

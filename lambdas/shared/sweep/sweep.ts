@@ -16,18 +16,23 @@ import { checkKey } from '../key-check';
 import type { KeyDescription, KeyReader } from '../key-reader';
 import type { Notifier } from '../notifier';
 import { logger, metrics } from '../observability';
+import type { EventPublisher } from '../publisher';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
 import { type Finding, findDrift, type Movable } from './drift';
 import { type Resent, SweepMail } from './emails';
 
-/** What a sweep needs: the table, the keys, the drivers (read only), SES, the operators' page and the platform bus. */
+/**
+ * What a sweep needs: the table, the keys, the drivers (read only), SES, the operators' page and the
+ * platform bus, for its drift events and, through the publisher, the reactor's own events.
+ */
 export interface SweepParts {
   readonly store: Store;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;
   readonly notifier: Notifier;
+  readonly publisher: EventPublisher;
   readonly eventBridge: EventBridgeClient;
   readonly eventBusName: string;
   readonly warningDays: readonly number[];
@@ -66,7 +71,7 @@ export class Sweeper {
   private readonly mail: SweepMail;
 
   constructor(readonly parts: SweepParts) {
-    this.mail = new SweepMail(parts);
+    this.mail = new SweepMail({ ...parts, aliasOf: (keyArn) => parts.keys.alias(keyArn) });
   }
 
   /**

@@ -7,50 +7,29 @@ import { dueOf, noCommand, oncePerThreshold } from './key-warning';
 import { resourceTable, servicesFirst } from './resource-tables';
 
 export function deletionPending(context: KeyWarningContext): Email {
-  const { key, when, due, alertOnly, target } = dueOf(context);
+  const { w, key, arn, when, due, alertOnly, target } = dueOf(context);
+  const s = w.deletionPending;
   return {
-    subject: `Key ${key} is scheduled for deletion ${due} (${when})`,
-    title: `Key ${key} will be deleted at ${when}`,
+    subject: s.subject(key, due, when),
+    title: s.title(key, when),
     blocks: [
-      paragraph(
-        `The customer key ${context.keyArn} is scheduled for deletion: KMS deletes it at ${when} (${due}). Once KMS ` +
-          'deletes the key, data encrypted under it can never be decrypted again, by anyone. This cannot be ' +
-          'undone.',
-      ),
-      paragraph(
-        alertOnly
-          ? "A key pending deletion cannot be used. The key's policy is alert-only, so the reactor has left the " +
-              'resources below running, without access to their data. Once the key is deleted, they can never ' +
-              'read that data again.'
-          : 'A key pending deletion cannot be used, so the reactor has stopped the resources below (or will, at ' +
-              'the end of the grace period). While the key exists, they can come back; once it is deleted, they ' +
-              'cannot be restored, because their data stays encrypted under a key that no longer exists.',
-      ),
-      resourceTable(
-        alertOnly ? 'Resources left running' : 'Resources stopped, or to be stopped',
-        servicesFirst(context.resources),
-      ),
-      heading('How to keep the key'),
+      paragraph(s.paragraph(arn, when, due)),
+      // What to do comes first: cancelling the deletion in time is the only way to keep the data.
+      heading(s.howToKeep),
       ...(target
         ? [
-            paragraph(
-              `Before ${when}, cancel the deletion, then enable the key (a key whose deletion is cancelled ` +
-                'stays disabled):',
-            ),
+            paragraph(s.cancelThenEnable(when)),
             ...commands(cancelDeletionCommands(target)),
-            paragraph(
-              alertOnly
-                ? 'Once the key is enabled, the resources can decrypt their data again.'
-                : 'Once the key is enabled, the reactor starts the resources it stopped, by itself, and emails ' +
-                    'you when they are back.',
-            ),
+            paragraph(alertOnly ? s.afterEnableAlertOnly : s.afterEnable),
           ]
-        : [
-            noCommand(
-              'cancel the deletion and enable the key in the KMS console of the account that owns it',
-            ),
-          ]),
-      oncePerThreshold(context, 'before the key is deleted'),
+        : [noCommand(w, s.inConsole)]),
+      paragraph(alertOnly ? s.alertOnly : s.shutdown),
+      resourceTable(
+        w,
+        alertOnly ? w.tables.leftRunning : w.tables.stoppedOrToBe,
+        servicesFirst(context.resources),
+      ),
+      oncePerThreshold(w, context, s.before),
     ],
   };
 }

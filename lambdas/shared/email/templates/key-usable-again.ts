@@ -2,27 +2,24 @@
 
 import { type Email, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
-import { formatTime, keyLabel, whatHappened } from '../wording';
 import { resourceTable, servicesFirst } from './resource-tables';
 import { followTheRun, whoChanged } from './sections';
+import { eventWords } from './words';
 
 export function keyUsableAgain(context: EmailContext): Email {
   const { event } = context;
-  const headline = `Key ${keyLabel(event.keyId)} is usable again: nothing was stopped`;
+  const { w, key, happened } = eventWords(event, context.language, context.keyAlias);
+  const headline = w.keyUsableAgain.headline(key);
   return {
     subject: headline,
     title: headline,
     blocks: [
-      paragraph(
-        `${whatHappened(event)}, ` +
-          `and was usable again when the grace period ended (checked at ${formatTime(context.now)}). ` +
-          'The reactor stopped nothing. No action is needed.',
-      ),
+      paragraph(w.keyUsableAgain.paragraph(happened, w.time(context.now))),
       ...(context.resources.length > 0
-        ? [resourceTable('Resources that kept running', servicesFirst(context.resources))]
+        ? [resourceTable(w, w.tables.keptRunning, servicesFirst(context.resources))]
         : []),
-      ...whoChanged(event),
-      ...followTheRun(context),
+      ...whoChanged(w, event),
+      ...followTheRun(w, context),
     ],
   };
 }

@@ -3,11 +3,16 @@
 import { keyIdOf } from '../../arn';
 import { commandTarget } from '../aws-cli';
 import { type Block, paragraph } from '../blocks';
+import type { Wording } from '../i18n';
 import type { KeyWarningContext } from '../types';
-import { dueIn, formatTime, keyLabel } from '../wording';
+import { wordsFor } from './words';
 
 export interface Due {
+  readonly w: Wording;
+  /** `Key 1234abcd (alias/orders)`. */
   readonly key: string;
+  /** The key's ARN, with its alias beside it. */
+  readonly arn: string;
   /** The date, `2026-11-29 19:22 UTC`. */
   readonly when: string;
   /** How far off it is, `in 7 days`. */
@@ -18,25 +23,29 @@ export interface Due {
 }
 
 export function dueOf(context: KeyWarningContext): Due {
+  const { w, key, arn } = wordsFor(
+    keyIdOf(context.keyArn),
+    context.keyArn,
+    context.language,
+    context.keyAlias,
+  );
   return {
-    key: keyLabel(keyIdOf(context.keyArn)),
-    when: formatTime(context.dueAt),
-    due: dueIn(context.dueAt, context.now),
+    w,
+    key,
+    arn,
+    when: w.time(context.dueAt),
+    due: w.dueIn(context.dueAt, context.now),
     alertOnly: context.action === 'alert-only',
     target: commandTarget(context.keyArn, context.region),
   };
 }
 
 /** Without a command safe to paste, the console of the key's account is the way: `todo` says what to do there. */
-export function noCommand(todo: string): Block {
-  return paragraph(
-    `The key's ARN or Region in the registry is not well formed, so no command is given here: ${todo}.`,
-  );
+export function noCommand(w: Wording, todo: string): Block {
+  return paragraph(w.warnings.noCommand(todo));
 }
 
 /** Said because the same key gets several of these, days apart. */
-export function oncePerThreshold(context: KeyWarningContext, before: string): Block {
-  return paragraph(
-    `This is the ${context.thresholdDays}-day warning: it is sent once for each warning threshold ${before}.`,
-  );
+export function oncePerThreshold(w: Wording, context: KeyWarningContext, before: string): Block {
+  return paragraph(w.warnings.oncePerThreshold(context.thresholdDays, before));
 }

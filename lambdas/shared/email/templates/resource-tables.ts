@@ -3,28 +3,16 @@
 import { resourceIdOf } from '../../arn';
 import type { Layer } from '../../model';
 import { type Block, heading, paragraph } from '../blocks';
+import type { Wording } from '../i18n';
 import type { EmailContext, EmailResource } from '../types';
-import { count, needAttention } from '../wording';
 
 type Skipped = NonNullable<EmailContext['skipped']>;
+type Direction = 'shutdown' | 'restart';
 
-const LAYER_TITLE: Readonly<Record<Layer, string>> = { service: 'Services', server: 'Servers' };
-
-/** How a run's email words what the run did, and in which order it did it. */
-interface Run {
-  /** As the tables say it: `Services stopped`. */
-  readonly done: string;
-  /** As the subject counts it: `2 resources restarted`. */
-  readonly tally: string;
-  /** The layers, in the order the run acted on them. */
-  readonly order: readonly Layer[];
-  /** What the reactor failed to do to the resources under "Needs attention": `did not stop`. */
-  readonly missed: string;
-}
-
-const RUNS: Readonly<Record<'shutdown' | 'restart', Run>> = {
-  shutdown: { done: 'stopped', tally: 'stopped', order: ['service', 'server'], missed: 'did not stop' },
-  restart: { done: 'started', tally: 'restarted', order: ['server', 'service'], missed: 'could not start' },
+/** The layers, in the order each run acts on them. */
+const ORDER: Readonly<Record<Direction, readonly Layer[]>> = {
+  shutdown: ['service', 'server'],
+  restart: ['server', 'service'],
 };
 
 /**
@@ -32,32 +20,31 @@ const RUNS: Readonly<Record<'shutdown' | 'restart', Run>> = {
  * a table per layer of those it acted on, then the ones it skipped, with why.
  */
 export function runReport(
+  w: Wording,
   context: EmailContext,
-  direction: keyof typeof RUNS,
+  direction: Direction,
 ): { tally: string; blocks: Block[] } {
-  const run = RUNS[direction];
   const skipped = context.skipped ?? [];
   const skippedArns = new Set(skipped.map((item) => item.resourceArn));
   const acted = context.resources.filter((resource) => !skippedArns.has(resource.resourceArn));
   return {
-    tally:
-      `${count(acted.length, 'resource')} ${run.tally}` +
-      (skipped.length > 0 ? `, ${needAttention(skipped.length)}` : ''),
+    tally: w.tables.tally(
+      w.resources(acted.length),
+      direction,
+      skipped.length > 0 ? w.needAttention(skipped.length) : null,
+    ),
     blocks: [
-      ...run.order.map((layer) =>
-        resourceTable(`${LAYER_TITLE[layer]} ${run.done}`, inOrder(acted, [layer])),
+      ...ORDER[direction].map((layer) =>
+        resourceTable(w, w.tables.acted(layer, direction), inOrder(acted, [layer])),
       ),
-      ...needsAttention(skipped, `The reactor ${run.missed} these resources. Check each one yourself:`),
+      ...needsAttention(w, skipped, w.tables.missed(direction)),
     ],
   };
 }
 
 /** A key's resources before anything stops, as the reactor would stop them. */
-export function resourcesAtRisk(resources: readonly EmailResource[], alertOnly: boolean): Block {
-  return resourceTable(
-    alertOnly ? 'Resources that depend on the key' : 'Resources that will stop, in order',
-    servicesFirst(resources),
-  );
+export function resourcesAtRisk(w: Wording, resources: readonly EmailResource[], alertOnly: boolean): Block {
+  return resourceTable(w, alertOnly ? w.tables.atRiskAlertOnly : w.tables.atRisk, servicesFirst(resources));
 }
 
 /** The order the reactor stops in: services, then the servers that run them. */
@@ -65,14 +52,14 @@ export function servicesFirst(resources: readonly EmailResource[]): EmailResourc
   return inOrder(resources, ['service', 'server']);
 }
 
-export function resourceTable(caption: string, resources: readonly EmailResource[]): Block {
-  if (resources.length === 0) return paragraph(`${caption}: none.`);
+export function resourceTable(w: Wording, caption: string, resources: readonly EmailResource[]): Block {
+  if (resources.length === 0) return paragraph(w.tables.none(caption));
   return {
     kind: 'table',
     caption,
-    columns: ['Layer', 'Kind', 'Name', 'ARN'],
+    columns: w.tables.resourceColumns,
     rows: resources.map((resource) => [
-      resource.layer,
+      w.tables.layers[resource.layer],
       resource.kind,
       resourceIdOf(resource.resourceArn),
       resource.resourceArn,
@@ -80,15 +67,15 @@ export function resourceTable(caption: string, resources: readonly EmailResource
   };
 }
 
-function needsAttention(skipped: Skipped, introduction: string): Block[] {
+function needsAttention(w: Wording, skipped: Skipped, introduction: string): Block[] {
   if (skipped.length === 0) return [];
   return [
-    heading('Needs attention'),
+    heading(w.tables.needsAttention),
     paragraph(introduction),
     {
       kind: 'table',
-      caption: 'Resources the reactor did not act on',
-      columns: ['Name', 'ARN', 'Why'],
+      caption: w.tables.skipped,
+      columns: w.tables.skippedColumns,
       rows: skipped.map((item) => [resourceIdOf(item.resourceArn), item.resourceArn, item.reason]),
     },
   ];

@@ -1,11 +1,12 @@
-/** Sections several templates end with: how to recover, who changed the key, where to follow the run. */
+/** Sections several templates share: how to recover, who changed the key, where to follow the run. */
 
-import { parseArn } from '../../arn';
+import { executionConsoleUrl } from '../../arn';
 import { type KeyEvent, SWEEP_FINDINGS, type Trigger } from '../../model';
 import { type Block, commands, facts, heading, paragraph } from '../blocks';
+import type { Wording } from '../i18n';
 import type { EmailContext } from '../types';
-import { formatEventTime } from '../wording';
 import type { Recovery } from './recovery';
+import { eventTime } from './words';
 
 /** A user agent is free text its sender picks; past this length it only buries the rest of the facts. */
 const MAX_USER_AGENT_LENGTH = 120;
@@ -14,28 +15,30 @@ export function howToRecover(title: string, recovery: Recovery): Block[] {
   return [heading(title), paragraph(recovery.summary), ...commands(recovery.commands)];
 }
 
-export function whoChanged(event: KeyEvent): Block[] {
+export function whoChanged(w: Wording, event: KeyEvent): Block[] {
   const { actor } = event;
+  const s = w.sections;
+  const when = eventTime(w, event.eventTime);
   return [
-    heading('Who changed the key'),
+    heading(s.whoChanged),
     actor
       ? facts([
-          ['Who', actor.arn ?? 'unknown'],
-          ['From', actor.sourceIp ?? 'unknown'],
-          ['Using', actor.userAgent ?? 'unknown', MAX_USER_AGENT_LENGTH],
-          ['When', formatEventTime(event.eventTime)],
-          ['Event', `${event.trigger}, event ${event.eventId}`],
+          [s.who, actor.arn ?? s.unknown],
+          [s.from, actor.sourceIp ?? s.unknown],
+          [s.using, actor.userAgent ?? s.unknown, MAX_USER_AGENT_LENGTH],
+          [s.when, when],
+          [s.event, s.eventOf(event.trigger, event.eventId)],
         ])
       : isSweepFinding(event.trigger)
         ? facts([
-            ['Who', 'Unknown: no KMS event reached the reactor, the periodic sweep found the change'],
-            ['When', `Found at ${formatEventTime(event.eventTime)}; the change itself happened before`],
-            ['Event', `${event.trigger}, event ${event.eventId}`],
+            [s.who, s.sweepWho],
+            [s.when, s.sweepWhen(when)],
+            [s.event, s.eventOf(event.trigger, event.eventId)],
           ])
         : facts([
-            ['Who', `AWS KMS itself (${event.trigger}), not a person`],
-            ['When', formatEventTime(event.eventTime)],
-            ['Event', event.eventId],
+            [s.who, s.kmsItself(event.trigger)],
+            [s.when, when],
+            [s.event, event.eventId],
           ]),
   ];
 }
@@ -44,26 +47,23 @@ function isSweepFinding(trigger: Trigger): boolean {
   return (SWEEP_FINDINGS as readonly string[]).includes(trigger);
 }
 
-export function followTheRun(context: EmailContext): Block[] {
-  const href = consoleLink(context.executionArn);
+/**
+ * The operators get a link to the execution in the platform account's console. The key's administrators
+ * cannot open that console, so they get the execution's name instead, to quote when they ask the operators.
+ */
+export function followTheRun(w: Wording, context: EmailContext): Block[] {
+  const s = w.sections;
+  if (context.audience === 'administrators') {
+    return [paragraph(s.reference(executionNameOf(context.executionArn)))];
+  }
+  const href = executionConsoleUrl(context.executionArn);
   return [
-    heading('Follow the run'),
-    href
-      ? { kind: 'link', text: 'Open the execution in the Step Functions console', href }
-      : paragraph(`Execution: ${context.executionArn}`),
+    heading(s.followTheRun),
+    href ? { kind: 'link', text: s.openInConsole, href } : paragraph(s.execution(context.executionArn)),
   ];
 }
 
-/** The execution in the Step Functions console, or null when the ARN is not an execution ARN. */
-function consoleLink(executionArn: string): string | null {
-  const parts = parseArn(executionArn);
-  if (
-    parts?.service !== 'states' ||
-    !parts.resource.startsWith('execution:') ||
-    /[\s"'<>`\\]/.test(executionArn)
-  ) {
-    return null;
-  }
-  const { region } = parts;
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+/** `disable-1234abcd-20261122T152233Z-3f1b8c9e`: what the operators search the console for. */
+function executionNameOf(executionArn: string): string {
+  return executionArn.slice(executionArn.lastIndexOf(':') + 1);
 }

@@ -2,26 +2,22 @@
 
 import { type Email, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
-import { keyLabel } from '../wording';
 import { runReport } from './resource-tables';
 import { followTheRun, whoChanged } from './sections';
+import { eventWords } from './words';
 
 export function serviceRestored(context: EmailContext): Email {
   const { event } = context;
-  const key = keyLabel(event.keyId);
-  const report = runReport(context, 'restart');
+  const { w, key, arn } = eventWords(event, context.language, context.keyAlias);
+  const report = runReport(w, context, 'restart');
   return {
-    subject: `Key ${key} is usable again: ${report.tally}`,
-    title: `Key ${key} is usable again: service is restored`,
+    subject: w.serviceRestored.subject(key, report.tally),
+    title: w.serviceRestored.title(key),
     blocks: [
-      paragraph(
-        `The customer key ${event.keyArn} is usable again, so the reactor started the resources it had stopped: ` +
-          'the servers first, then the services they run. ' +
-          'Resources stopped by anyone else were left as they were.',
-      ),
+      paragraph(w.serviceRestored.paragraph(arn)),
       ...report.blocks,
-      ...whoChanged(event),
-      ...followTheRun(context),
+      ...whoChanged(w, event),
+      ...followTheRun(w, context),
     ],
   };
 }

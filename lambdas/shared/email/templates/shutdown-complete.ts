@@ -2,37 +2,26 @@
 
 import { type Email, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
-import { keyChanged, whatHappened } from '../wording';
 import { recoveryOf } from './recovery';
 import { runReport } from './resource-tables';
 import { followTheRun, howToRecover, whoChanged } from './sections';
+import { eventWords } from './words';
 
 export function shutdownComplete(context: EmailContext): Email {
   const { event } = context;
-  const recovery = recoveryOf(event);
-  const report = runReport(context, 'shutdown');
+  const { w, keyChanged, happened } = eventWords(event, context.language, context.keyAlias);
+  const recovery = recoveryOf(w, event);
+  const report = runReport(w, context, 'shutdown');
   return {
-    subject: `${keyChanged(event)}: ${report.tally}`,
-    title: `${keyChanged(event)}: its resources are stopped`,
+    subject: w.headline(keyChanged, report.tally),
+    title: w.headline(keyChanged, w.shutdownComplete.title),
     blocks: [
-      paragraph(
-        `${whatHappened(event)} ` +
-          `and was still not usable at the end of the grace period, so the reactor stopped the resources that ` +
-          'depend on it: the services first, then the servers. Nothing was deleted: every resource keeps its ' +
-          'data and configuration.',
-      ),
+      paragraph(w.shutdownComplete.paragraph(happened)),
+      ...howToRecover(w.sections.howToBringBack, recovery),
+      ...(recovery.commands.length > 0 ? [paragraph(w.shutdownComplete.afterEnable)] : []),
       ...report.blocks,
-      ...howToRecover('How to bring service back', recovery),
-      ...(recovery.commands.length > 0
-        ? [
-            paragraph(
-              'Once the key is usable, the reactor starts the servers, then the services, by itself, and emails ' +
-                'you when they are back. It starts only what it stopped.',
-            ),
-          ]
-        : []),
-      ...whoChanged(event),
-      ...followTheRun(context),
+      ...whoChanged(w, event),
+      ...followTheRun(w, context),
     ],
   };
 }

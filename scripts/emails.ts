@@ -1,0 +1,176 @@
+/**
+ * npm run emails: renders every email template in every language, as the administrators and the operators
+ * get it, into emails-out/ (git-ignored), and screenshots each HTML part in the headless Chromium that
+ * Debian packages (`chromium`), at a phone's width and a desktop's. Without chromium it still writes the
+ * HTML and text, and says how to install it.
+ */
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { renderEmail, renderKeyWarning } from '../lambdas/shared/email/render';
+import {
+  type Audience,
+  EMAIL_TEMPLATES,
+  type EmailContext,
+  type EmailTemplate,
+  KEY_WARNINGS,
+  type RenderedEmail,
+} from '../lambdas/shared/email/types';
+import type { KeyEvent } from '../lambdas/shared/model';
+import { POLICY_LANGUAGES, type PolicyLanguage } from '../lambdas/shared/store/policy';
+
+const OUT = resolve(__dirname, '..', 'emails-out');
+const WIDTHS = { phone: 390, desktop: 1280 } as const;
+const NOW = new Date('2026-11-22T15:22:40Z');
+const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const EXECUTION_ARN =
+  'arn:aws:states:us-east-1:111122223333:execution:ReactorKeyDisabledWorkflowE5A4B1C2-Xy7Zq9Wv3Ab1:disable-1234abcd-20261122T152233Z-3f1b8c9e';
+const RESOURCES = [
+  {
+    resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/customer-data/api',
+    kind: 'ecs-service',
+    layer: 'service',
+  },
+  {
+    resourceArn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890',
+    kind: 'ec2-instance',
+    layer: 'server',
+  },
+  { resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:customer-db', kind: 'rds-instance', layer: 'server' },
+] as const;
+
+/** The sample event of docs/emails.md, as parseKeyEvent makes it: a customer disabling a key with the CLI. */
+const EVENT: KeyEvent = {
+  workflow: 'disable',
+  trigger: 'DisableKey',
+  keyArn: KEY_ARN,
+  keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+  account: '111122223333',
+  region: 'us-east-1',
+  eventTime: '2026-11-22T15:22:33Z',
+  eventId: '3f1b8c9e-6d2a-4e0b-9a51-2c7d4e8f1a01',
+  urgent: false,
+  actor: {
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    sourceIp: '203.0.113.10',
+    userAgent: 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 command/kms.disable-key',
+  },
+};
+
+/**
+ * The emails whose wording revoked access changes (issue 15): the trigger, the way back, and the shutdown
+ * held back until a second probe confirms the revocation.
+ */
+const ACCESS_EMAILS: readonly (readonly [
+  name: string,
+  template: EmailTemplate,
+  extra: Partial<EmailContext>,
+])[] = [
+  ['grace-started', 'grace-started', { event: { ...EVENT, trigger: 'KeyAccessRevoked' } }],
+  ['shutdown-complete', 'shutdown-complete', { event: { ...EVENT, trigger: 'KeyAccessRevoked' } }],
+  [
+    'alert-only-unconfirmed',
+    'alert-only',
+    { event: { ...EVENT, trigger: 'KeyAccessRevoked' }, heldBack: 'unconfirmed' },
+  ],
+  [
+    'service-restored',
+    'service-restored',
+    { event: { ...EVENT, workflow: 'enable', trigger: 'KeyAccessRestored' } },
+  ],
+];
+
+function workflowEmail(
+  template: EmailTemplate,
+  audience: Audience,
+  language: PolicyLanguage,
+  extra: Partial<EmailContext> = {},
+): RenderedEmail {
+  return renderEmail({
+    template,
+    event: EVENT,
+    resources: RESOURCES,
+    executionArn: EXECUTION_ARN,
+    now: NOW,
+    audience,
+    language,
+    keyAlias: 'alias/customer-data',
+    graceSeconds: 600,
+    ...(template === 'workflow-failed'
+      ? { error: { Error: 'States.Timeout', Cause: 'The servers did not stop within 30 minutes.' } }
+      : {}),
+    ...extra,
+  });
+}
+
+function hasChromium(): boolean {
+  return spawnSync('chromium', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function screenshot(html: string, png: string, width: number): void {
+  execFileSync(
+    'chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      `--window-size=${width},2400`,
+      `--screenshot=${png}`,
+      `file://${html}`,
+    ],
+    { stdio: 'ignore', timeout: 60_000 },
+  );
+}
+
+function main(): void {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const emails: [string, RenderedEmail][] = [];
+  for (const language of POLICY_LANGUAGES) {
+    for (const template of EMAIL_TEMPLATES) {
+      for (const audience of ['administrators', 'operators'] as const) {
+        emails.push([`${language}-${template}-${audience}`, workflowEmail(template, audience, language)]);
+      }
+    }
+    for (const [name, template, extra] of ACCESS_EMAILS) {
+      for (const audience of ['administrators', 'operators'] as const) {
+        emails.push([
+          `${language}-access-revoked-${name}-${audience}`,
+          workflowEmail(template, audience, language, extra),
+        ]);
+      }
+    }
+    for (const warning of KEY_WARNINGS) {
+      const dueAt = new Date(NOW.getTime() + 6.8 * 24 * 3600 * 1000);
+      const context = { warning, keyArn: KEY_ARN, region: 'us-east-1', dueAt, thresholdDays: 7, now: NOW };
+      emails.push([
+        `${language}-${warning}`,
+        renderKeyWarning({
+          ...context,
+          resources: RESOURCES,
+          action: 'shutdown',
+          language,
+          keyAlias: 'alias/customer-data',
+        }),
+      ]);
+    }
+  }
+  const chromium = hasChromium();
+  for (const [name, email] of emails) {
+    const html = join(OUT, `${name}.html`);
+    writeFileSync(html, email.html);
+    writeFileSync(join(OUT, `${name}.txt`), `Subject: ${email.subject}\n\n${email.text}`);
+    console.log(html);
+    if (!chromium) continue;
+    for (const [label, width] of Object.entries(WIDTHS)) {
+      const png = join(OUT, `${name}-${label}.png`);
+      screenshot(html, png, width);
+      console.log(png);
+    }
+  }
+  if (!chromium) console.log('No screenshots: chromium is not installed (sudo apt-get install -y chromium).');
+}
+
+main();
