@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { POLICY_ACTIONS, POLICY_LANGUAGES } from '../lambdas/shared/store/policy';
+import { ACCESS_DENIED_ACTIONS, POLICY_ACTIONS, POLICY_LANGUAGES } from '../lambdas/shared/store/policy';
 import { init } from './commands/init';
 import { type PolicySetOptions, policySet } from './commands/policy';
 import { redrive } from './commands/redrive';
@@ -38,6 +38,12 @@ export function addPolicyOptions(command: Command): Command {
         'after the grace period: stop the resources, or only email (default: shutdown)',
       ).choices(POLICY_ACTIONS),
     )
+    .addOption(
+      new Option(
+        '--on-access-denied <action>',
+        "once the platform's access to the key is confirmed revoked: stop the resources, or only email (default: shutdown)",
+      ).choices(ACCESS_DENIED_ACTIONS),
+    )
     .option(
       '--admin <email>',
       "an administrator of the key, who gets its emails (repeat, or separate with commas; replaces the key's list)",
@@ -59,12 +65,15 @@ export function addBadDayCommands(root: Command, { session, finish }: Wiring): v
     .command('policy')
     .summary("change a key's policy")
     .description(
-      "Changes a key's policy: its grace period, its action, its administrators, its emails' language.",
+      "Changes a key's policy: its grace period, its action, what revoked access does, its administrators, " +
+        "its emails' language.",
     );
   addPolicyOptions(
     policy
       .command('set')
-      .summary("set a key's grace period, action, administrators or language, without naming a resource")
+      .summary(
+        "set a key's grace period, action, on-access-denied, administrators or language, without naming a resource",
+      )
       .description(
         "Sets the given fields of a key's policy and keeps the others. The key is not checked as register " +
           'checks it, so that the policy of a disabled key can be changed.',

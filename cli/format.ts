@@ -52,12 +52,13 @@ const LANGUAGE_NAMES: Readonly<Record<string, string>> = { en: 'en (English)', j
 export function policyLines(
   policy: {
     readonly action: string;
+    readonly onAccessDenied: string;
     readonly graceSeconds?: number;
     readonly administrators: readonly string[];
     readonly language: string;
   },
   deployedGraceSeconds?: number,
-): { action: string; grace: string; administrators: string; language: string } {
+): { action: string; accessDenied: string; grace: string; administrators: string; language: string } {
   const grace =
     policy.graceSeconds !== undefined
       ? `${duration(policy.graceSeconds)} (the key's own)`
@@ -69,6 +70,10 @@ export function policyLines(
       policy.action === 'alert-only'
         ? 'alert-only (nothing stops; the administrators are emailed)'
         : 'shutdown (services, then servers, stop after the grace period)',
+    accessDenied:
+      policy.onAccessDenied === 'alert-only'
+        ? 'alert-only (revoked access only emails)'
+        : 'shutdown (revoked access, once confirmed, stops the resources)',
     grace,
     administrators:
       policy.administrators.length > 0

@@ -1,10 +1,16 @@
 import {
   DescribeKeyCommand,
   GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
   type KeyMetadata,
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { isKeyArn, parseArn } from '../lambdas/shared/arn';
+import { PROBE_ENCRYPTION_CONTEXT } from '../lambdas/shared/key-reader';
+
+/** The key-policy actions the platform and the reactor need: docs/deploying.md shows the whole statement. */
+const KEY_POLICY_ACTIONS =
+  'kms:Encrypt, kms:Decrypt, kms:GenerateDataKey, kms:GenerateDataKeyWithoutPlaintext and kms:DescribeKey';
 
 /**
  * What a customer key must be before resources are registered to it, each failure with what to change.
@@ -68,8 +74,32 @@ function checkMetadata(keyArn: string, metadata: KeyMetadata): void {
 }
 
 /**
+ * Makes the reactor's own probe (lambdas/shared/key-reader.ts): a key whose policy refuses it would be
+ * taken for a key whose access was revoked, and its resources stopped after the grace period.
+ */
+async function checkProbe(keyArn: string, client: KMSClient): Promise<void> {
+  try {
+    await client.send(
+      new GenerateDataKeyWithoutPlaintextCommand({
+        KeyId: keyArn,
+        KeySpec: 'AES_256',
+        EncryptionContext: PROBE_ENCRYPTION_CONTEXT,
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'AccessDeniedException') throw error;
+    fail(
+      'permission',
+      `the reactor's probe (kms:GenerateDataKeyWithoutPlaintext) on ${keyArn} was refused: the reactor would take the key ` +
+        `for one whose access was revoked. Allow ${KEY_POLICY_ACTIONS} to the platform in the key policy`,
+    );
+  }
+}
+
+/**
  * Runs every check, in the order a customer would fix them, and proves the platform may use the key
- * with a real GenerateDataKey call (DescribeKey alone does not prove the key policy grants encryption).
+ * with a real GenerateDataKey call (DescribeKey alone does not prove the key policy grants encryption),
+ * then makes the reactor's probe, which decides whether the key counts as usable.
  */
 export async function checkKeyForOnboarding(
   keyArn: string,
@@ -112,10 +142,11 @@ export async function checkKeyForOnboarding(
     if (name === 'AccessDeniedException') {
       fail(
         'permission',
-        `the platform may not use ${keyArn}: allow kms:GenerateDataKey, kms:Decrypt, kms:Encrypt and kms:DescribeKey to the platform in the key policy`,
+        `the platform may not use ${keyArn}: allow ${KEY_POLICY_ACTIONS} to the platform in the key policy`,
       );
     }
     throw error;
   }
+  await checkProbe(keyArn, client);
   return metadata;
 }

@@ -1,5 +1,5 @@
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE } from '../lambdas/shared/contract';
-import { KMS_API_CALLS, NATIVE_KMS_EVENTS } from '../lambdas/shared/model';
+import { NATIVE_KMS_EVENTS, WATCHED_API_CALLS } from '../lambdas/shared/model';
 
 /**
  * The EventBridge patterns the reactor's rules use, in EventBridge's own JSON form. The CDK construct
@@ -24,13 +24,13 @@ export const KMS_EVENT_PATTERNS: readonly NamedEventPattern[] = [
   {
     id: 'KmsApiCalls',
     description:
-      'KMS API calls that change whether a key is usable, recorded by CloudTrail, that succeeded (denied calls carry errorCode)',
+      'KMS API calls that change whether a key is usable or the platform may use it, recorded by CloudTrail, that succeeded (denied calls carry errorCode)',
     pattern: {
       source: ['aws.kms'],
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
         eventSource: ['kms.amazonaws.com'],
-        eventName: [...KMS_API_CALLS],
+        eventName: [...WATCHED_API_CALLS],
         errorCode: [{ exists: false }],
       },
     },

@@ -128,8 +128,14 @@ export function createAlarms(
     alarm(
       'KeysUnreadable',
       reactorMetric('KeysUnreadable').with({ statistic: cloudwatch.Stats.MAXIMUM }),
-      'The sweep may not describe a registered key (AccessDenied): the customer may have changed the key ' +
-        'policy, which the reactor does not treat as the key being unusable. The sweep log names the key.',
+      'KMS cannot find a registered key and nothing shows it was deleted: a wrong Region or account, or a ' +
+        'table restored elsewhere. Nothing stops for it. The sweep log names the key.',
+    ),
+    alarm(
+      'KmsOutages',
+      reactorMetric('KmsOutages'),
+      'KMS could not be asked whether a key is usable (throttling, KMS errors, timeouts, a disconnected custom ' +
+        'key store): an outage, not a revocation, so nothing stops. The next check decides; the log names the key.',
     ),
     alarm(
       'EventsRejected',

@@ -56,8 +56,14 @@ const SWEEP_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
 ] as const;
-/** The dispatcher records each key's newest change before it starts its run (store/key-events.ts). */
-const DISPATCHER_TABLE_ACTIONS = ['dynamodb:UpdateItem'] as const;
+/**
+ * The dispatcher records each key's newest change before it starts its run (store/key-events.ts). After
+ * an access call it checks the key (key-check.ts: the first denial, the deletion evidence) and reads the
+ * ledger, to start the enable run once access is back.
+ */
+const DISPATCHER_TABLE_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'] as const;
+/** The dispatcher probes a key after an access call, and pages the operators when KMS fails meanwhile. */
+const DISPATCHER_POLICIES: readonly PolicyName[] = ['DescribeCustomerKeys', 'PageOperators'];
 
 /** The named policies of each step. The poll loop of each workflow calls its own direction's step. */
 const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> = {
@@ -113,6 +119,7 @@ export class ReactorPermissions {
 
   grantDispatcher(fn: ReactorFunction): void {
     this.table.grant(fn, ...DISPATCHER_TABLE_ACTIONS);
+    this.attach(fn, DISPATCHER_POLICIES);
   }
 
   grantSweep(fn: ReactorFunction): void {

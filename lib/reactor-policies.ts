@@ -153,7 +153,12 @@ export function reactorPolicies(
   ];
 
   return {
-    DescribeCustomerKeys: onCustomerKeys(['kms:DescribeKey'], "Reads a customer key's real state."),
+    // The probe (lambdas/shared/key-reader.ts): usable means the platform can use the key. Neither action
+    // returns plaintext: a data key encrypted under the key only, or a few fixed bytes encrypted.
+    DescribeCustomerKeys: onCustomerKeys(
+      ['kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Encrypt'],
+      "Reads a customer key's real state and probes that the platform may use it.",
+    ),
     ListKeyMaterials: onCustomerKeys(
       ['kms:ListKeyRotations'],
       "Lists an imported key's key materials, each with its own expiry, to warn before any of them expires.",

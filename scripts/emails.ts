@@ -18,6 +18,7 @@ import {
   type Audience,
   type DigestContext,
   EMAIL_TEMPLATES,
+  type EmailContext,
   type EmailTemplate,
   KEY_WARNINGS,
   type RenderedEmail,
@@ -63,7 +64,35 @@ const EVENT: KeyEvent = {
   },
 };
 
-function workflowEmail(template: EmailTemplate, audience: Audience, language: PolicyLanguage): RenderedEmail {
+/**
+ * The emails whose wording revoked access changes (issue 15): the trigger, the way back, and the shutdown
+ * held back until a second probe confirms the revocation.
+ */
+const ACCESS_EMAILS: readonly (readonly [
+  name: string,
+  template: EmailTemplate,
+  extra: Partial<EmailContext>,
+])[] = [
+  ['grace-started', 'grace-started', { event: { ...EVENT, trigger: 'KeyAccessRevoked' } }],
+  ['shutdown-complete', 'shutdown-complete', { event: { ...EVENT, trigger: 'KeyAccessRevoked' } }],
+  [
+    'alert-only-unconfirmed',
+    'alert-only',
+    { event: { ...EVENT, trigger: 'KeyAccessRevoked' }, heldBack: 'unconfirmed' },
+  ],
+  [
+    'service-restored',
+    'service-restored',
+    { event: { ...EVENT, workflow: 'enable', trigger: 'KeyAccessRestored' } },
+  ],
+];
+
+function workflowEmail(
+  template: EmailTemplate,
+  audience: Audience,
+  language: PolicyLanguage,
+  extra: Partial<EmailContext> = {},
+): RenderedEmail {
   return renderEmail({
     template,
     event: EVENT,
@@ -77,6 +106,7 @@ function workflowEmail(template: EmailTemplate, audience: Audience, language: Po
     ...(template === 'workflow-failed'
       ? { error: { Error: 'States.Timeout', Cause: 'The servers did not stop within 30 minutes.' } }
       : {}),
+    ...extra,
   });
 }
 
@@ -175,6 +205,14 @@ function main(): void {
     for (const template of EMAIL_TEMPLATES) {
       for (const audience of ['administrators', 'operators'] as const) {
         emails.push([`${language}-${template}-${audience}`, workflowEmail(template, audience, language)]);
+      }
+    }
+    for (const [name, template, extra] of ACCESS_EMAILS) {
+      for (const audience of ['administrators', 'operators'] as const) {
+        emails.push([
+          `${language}-access-revoked-${name}-${audience}`,
+          workflowEmail(template, audience, language, extra),
+        ]);
       }
     }
     for (const warning of KEY_WARNINGS) {

@@ -38,6 +38,7 @@ export async function list(session: CliSession, options: { readonly key?: string
     const policy = policyLines(key.policy);
     out.line(`Key ${key.keyArn}`);
     out.line(`  action:         ${policy.action}`);
+    out.line(`  access denied:  ${policy.accessDenied}`);
     out.line(`  grace period:   ${policy.grace}`);
     out.line(`  administrators: ${policy.administrators}`);
     out.line(`  language:       ${policy.language}`);

@@ -81,6 +81,7 @@ export async function plan(
   out.line(`Plan for ${keyArn} if it became unusable now (nothing is changed by this command)`);
   out.line(`  key now:      ${key.keyState}${key.note ? ` (${key.note})` : ''}`);
   out.line(`  action:       ${lines.action}`);
+  out.line(`  on denial:    ${lines.accessDenied}`);
   out.line(`  grace period: ${lines.grace}`);
   out.line();
   if (resources.length === 0) {

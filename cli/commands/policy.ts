@@ -1,4 +1,4 @@
-import type { PolicyAction, PolicyLanguage } from '../../lambdas/shared/store/policy';
+import type { AccessDeniedAction, PolicyAction, PolicyLanguage } from '../../lambdas/shared/store/policy';
 import type { CliSession } from '../context';
 import { EXIT, type ExitCode, UsageError } from '../errors';
 import { policyChangeOf, printPolicy } from './register';
@@ -7,6 +7,7 @@ export interface PolicySetOptions {
   /** Seconds (the option takes minutes). */
   readonly grace?: number;
   readonly action?: PolicyAction;
+  readonly onAccessDenied?: AccessDeniedAction;
   readonly admin?: readonly string[];
   readonly language?: PolicyLanguage;
 }
@@ -23,7 +24,9 @@ export async function policySet(
 ): Promise<ExitCode> {
   const change = policyChangeOf(options);
   if (!change)
-    throw new UsageError('policy set changes nothing: give --grace, --action, --admin or --language');
+    throw new UsageError(
+      'policy set changes nothing: give --grace, --action, --on-access-denied, --admin or --language',
+    );
   const { keyArn, r, out } = await session.forKey(keyValue);
   await r.store.registry.setPolicy(keyArn, change);
   const policy = await r.store.registry.policy(keyArn);

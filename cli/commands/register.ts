@@ -2,7 +2,12 @@ import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { Seen } from '../../lambdas/shared/decision';
 import { readKeyAdvisories } from '../../lambdas/shared/key-advisories';
 import type { Layer } from '../../lambdas/shared/model';
-import type { KeyPolicyChange, PolicyAction, PolicyLanguage } from '../../lambdas/shared/store/policy';
+import type {
+  AccessDeniedAction,
+  KeyPolicyChange,
+  PolicyAction,
+  PolicyLanguage,
+} from '../../lambdas/shared/store/policy';
 import type { CliSession, Output } from '../context';
 import { CliError, EXIT, type ExitCode, UsageError } from '../errors';
 import { nameOf, policyLines, resourceTable, tagCommand } from '../format';
@@ -16,6 +21,7 @@ export interface RegisterOptions {
   /** Seconds (the option takes minutes). */
   readonly grace?: number;
   readonly action?: PolicyAction;
+  readonly onAccessDenied?: AccessDeniedAction;
   readonly admin?: readonly string[];
   readonly language?: PolicyLanguage;
   /** True with --strict: a resource that does not exist is an error, and nothing is registered. */
@@ -48,12 +54,14 @@ export function policyChangeOf(options: {
   readonly admin?: readonly string[];
   readonly grace?: number;
   readonly action?: PolicyAction;
+  readonly onAccessDenied?: AccessDeniedAction;
   readonly language?: PolicyLanguage;
 }): KeyPolicyChange | undefined {
   const change: KeyPolicyChange = {
     administrators: options.admin,
     graceSeconds: options.grace,
     action: options.action,
+    onAccessDenied: options.onAccessDenied,
     language: options.language,
   };
   return Object.values(change).some((value) => value !== undefined) ? change : undefined;
@@ -197,6 +205,7 @@ export function printPolicy(out: Output, policy: Parameters<typeof policyLines>[
   const lines = policyLines(policy);
   out.line('Policy of the key:');
   out.line(`  action:         ${lines.action}`);
+  out.line(`  access denied:  ${lines.accessDenied}`);
   out.line(`  grace period:   ${lines.grace}`);
   out.line(`  administrators: ${lines.administrators}`);
   out.line(`  language:       ${lines.language}`);

@@ -82,6 +82,7 @@ export async function status(
     `  state:          ${key.keyState}${key.usable === null ? '' : key.usable ? ' (usable)' : ' (not usable)'}${key.note ? `: ${key.note}` : ''}`,
   );
   out.line(`  action:         ${lines.action}`);
+  out.line(`  access denied:  ${lines.accessDenied}`);
   out.line(`  grace period:   ${lines.grace}`);
   out.line(`  administrators: ${lines.administrators}`);
   out.line(`  language:       ${lines.language}`);

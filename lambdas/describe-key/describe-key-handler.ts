@@ -3,7 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import type { Guard, HeldBack, Pager } from '../shared/guard';
-import { checkKey } from '../shared/key-check';
+import { accessLossConfirmed, type CheckedKey, checkKey } from '../shared/key-check';
 import { logger, metrics, observability } from '../shared/observability';
 import type { ReactorParts } from '../shared/reactor';
 import { StepInput } from '../shared/step-input';
@@ -19,17 +19,30 @@ const DescribeKeyInput = StepInput.extend({
   policyAction: z.enum(POLICY_ACTIONS).optional(),
   /** The workflow asking (the execution input's `workflow`). */
   workflow: z.enum(['disable', 'enable']).optional(),
+  /**
+   * The run's grace period and when it ended (disable only): revoked access stops the fleet only if it
+   * was already denied when the grace period began. Without them, only a denial at least
+   * `graceSeconds` (or else 0) old is confirmed.
+   */
+  graceSeconds: z.number().int().min(0).optional(),
+  stopAt: z.iso.datetime({ offset: true }).optional(),
 });
 type DescribeKeyInput = z.infer<typeof DescribeKeyInput>;
 
-export interface DescribeKeyParts extends Pick<ReactorParts, 'keys' | 'store' | 'guard'> {
+/** Why a run that could stop the key's resources only emails: the guard, or a denial not yet confirmed. */
+export type RunHeldBack = HeldBack | 'unconfirmed';
+
+export interface DescribeKeyParts extends Pick<ReactorParts, 'keys' | 'store' | 'guard' | 'clock'> {
   /** Pages the operators when this step trips the circuit breaker; without it, only the alarm tells. */
   readonly notifier?: Pager;
 }
 
 /**
  * Reads the key's real state, which decides what the workflow does: events are only hints. Only an
- * Enabled key is usable; Disabled, PendingDeletion, PendingImport, Unavailable and a deleted key are not.
+ * Enabled key the platform can use is usable; Disabled, PendingDeletion, PendingImport, a deleted key
+ * and a key whose access was revoked are not. Revoked access stops the resources only once confirmed
+ * (denied now and at least the grace period ago), and then as the key's `onAccessDenied` says; an
+ * unconfirmed denial holds the shutdown back (`unconfirmed`) until the next check.
  * Seeing the key usable also ends its unusable episode, so that the next change that makes it unusable
  * is announced again (store/email-log.ts).
  *
@@ -37,14 +50,18 @@ export interface DescribeKeyParts extends Pick<ReactorParts, 'keys' | 'store' | 
  * why (`heldBack`). A disable run about to stop a key's resources is counted by the circuit breaker;
  * an enable run about to start them waits while an operator has paused the reactor.
  */
-export function createDescribeKeyHandler({ keys, store, guard, notifier }: DescribeKeyParts) {
-  const lambdaHandler = async ({ keyArn, trigger, policyAction, workflow }: DescribeKeyInput) => {
+export function createDescribeKeyHandler({ keys, store, guard, notifier, clock }: DescribeKeyParts) {
+  const lambdaHandler = async (input: DescribeKeyInput) => {
+    const { keyArn, trigger, policyAction, workflow } = input;
     const key = await checkKey({ keys, store }, keyArn, { deletionEvent: trigger === 'KMS CMK Deletion' });
     if (key.usable) await store.emailLog.keySeenUsable(keyArn);
 
     const disabling = (workflow ?? (policyAction === undefined ? 'enable' : 'disable')) === 'disable';
     let action: PolicyAction = policyAction ?? 'shutdown';
-    let heldBack: HeldBack | null = null;
+    let heldBack: RunHeldBack | null = null;
+    if (disabling && key.access === 'denied') {
+      ({ action, heldBack } = await onAccessDenied(store, keyArn, key, graceStart(input, clock())));
+    }
     if (disabling && !key.usable && action === 'shutdown') {
       heldBack = await admitShutdown(guard, notifier, keyArn);
     } else if (!disabling && key.usable) {
@@ -56,13 +73,48 @@ export function createDescribeKeyHandler({ keys, store, guard, notifier }: Descr
       metrics.addMetric('RunsHeldBack', MetricUnit.Count, 1);
     }
 
-    const state = { keyState: key.keyState, usable: key.usable, deleted: key.deleted, action, heldBack };
+    const state = {
+      keyState: key.keyState,
+      usable: key.usable,
+      access: key.access ?? 'unprobed',
+      deleted: key.deleted,
+      action,
+      heldBack,
+    };
     logger.info(key.deleted ? 'Key deleted' : 'Key state read', state);
     return state;
   };
   return middy(lambdaHandler)
     .use(observability())
     .use(parser({ schema: DescribeKeyInput }));
+}
+
+/**
+ * A disable run that finds the platform's access denied: the key's `onAccessDenied` once the denial is
+ * confirmed; alert-only, held back as `unconfirmed`, while it is not (the first denial was seen less
+ * than a grace period ago, so a key policy being fixed is given its grace period too).
+ */
+async function onAccessDenied(
+  store: DescribeKeyParts['store'],
+  keyArn: string,
+  key: CheckedKey,
+  graceStartedAt: Date,
+): Promise<{ action: PolicyAction; heldBack: RunHeldBack | null }> {
+  if (!accessLossConfirmed(key, graceStartedAt)) {
+    logger.warn('Access denied, not yet confirmed: nothing stops until the next check', {
+      deniedSince: key.deniedSince?.toISOString(),
+      graceStartedAt: graceStartedAt.toISOString(),
+    });
+    return { action: 'alert-only', heldBack: 'unconfirmed' };
+  }
+  const { onAccessDenied } = await store.registry.policy(keyArn);
+  return { action: onAccessDenied, heldBack: null };
+}
+
+/** When the run's grace period began: its end less its length, or else `graceSeconds` before now. */
+function graceStart({ stopAt, graceSeconds = 0 }: DescribeKeyInput, now: Date): Date {
+  const end = stopAt === undefined ? now.getTime() : Date.parse(stopAt);
+  return new Date(end - graceSeconds * 1000);
 }
 
 /** Asks the guard whether the key's resources may stop; pages the operators when this run trips the breaker. */

@@ -8,4 +8,5 @@ export const handler = createDescribeKeyHandler({
   store,
   guard: buildGuard(source, store),
   notifier: buildNotifier(source),
+  clock: source.clock,
 });

@@ -7,11 +7,12 @@ import type { Context } from 'aws-lambda';
 import { parseArn } from '../shared/arn';
 import { ENV } from '../shared/contract';
 import { RejectedEventError } from '../shared/errors';
-import type { KeyEvent, Workflow } from '../shared/model';
+import { ACCESS_API_CALLS, type KeyEvent, type Workflow } from '../shared/model';
 import { logger, metrics, observability } from '../shared/observability';
 import type { ReactorParts } from '../shared/reactor';
 import { required } from '../shared/settings';
-import { executionName, parseKeyEvent } from './key-event';
+import { type AccessParts, reportKeyStoreCall, routeAccessCall } from './access-check';
+import { executionName, parseKeyEvent, parseKeyStoreEvent } from './key-event';
 
 /** A start date older than this before our call belongs to an execution started by an earlier delivery. */
 const CLOCK_SKEW_MS = 5_000;
@@ -56,11 +57,18 @@ function envelopeField(event: unknown, field: 'id' | 'detail-type'): string | un
   return typeof value === 'string' ? value.slice(0, 128) : undefined;
 }
 
+/** An access call (PutKeyPolicy, RevokeGrant, RetireGrant): the dispatcher probes before it starts anything. */
+function isAccessCall(event: KeyEvent): boolean {
+  return (ACCESS_API_CALLS as readonly string[]).includes(event.trigger);
+}
+
 export function createDispatcherHandler({
   settings,
   stepFunctions,
   store,
-}: Pick<ReactorParts, 'settings' | 'stepFunctions' | 'store'>) {
+  keys,
+  notifier,
+}: Pick<ReactorParts, 'settings' | 'stepFunctions' | 'store'> & AccessParts) {
   const stateMachineArn = (workflow: Workflow): string =>
     workflow === 'disable'
       ? required(settings.stateMachineArns.disable, ENV.disableStateMachineArn)
@@ -70,6 +78,9 @@ export function createDispatcherHandler({
     let keyEvent: KeyEvent;
     let actorNotes: readonly string[] = [];
     try {
+      const keyStoreEvent = parseKeyStoreEvent(event);
+      if (keyStoreEvent)
+        return { accepted: false, reason: await reportKeyStoreCall(notifier, keyStoreEvent) };
       keyEvent = parseKeyEvent(event, {
         allowedAccounts: allowedAccounts(settings, context),
         ownAccount: ownAccount(context),
@@ -87,6 +98,18 @@ export function createDispatcherHandler({
       });
       metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
       return { accepted: false, reason: error.message };
+    }
+
+    if (isAccessCall(keyEvent)) {
+      const route = await routeAccessCall({ keys, store, notifier }, keyEvent);
+      if (!route.start) {
+        logger.info('Access call checked: nothing to start', {
+          keyArn: keyEvent.keyArn,
+          reason: route.reason,
+        });
+        return { accepted: false, reason: route.reason };
+      }
+      keyEvent = route.event;
     }
 
     const name = executionName(keyEvent);

@@ -1,5 +1,11 @@
 /** The target of the EventBridge rules: one KMS event in, at most one workflow execution started. */
-import { buildStepFunctions, buildStore, fromEnvironment } from '../shared/parts';
+import {
+  buildKeyReader,
+  buildNotifier,
+  buildStepFunctions,
+  buildStore,
+  fromEnvironment,
+} from '../shared/parts';
 import { createDispatcherHandler } from './dispatcher-handler';
 
 export type { DispatchResult } from './dispatcher-handler';
@@ -9,4 +15,6 @@ export const handler = createDispatcherHandler({
   settings: source.settings,
   stepFunctions: buildStepFunctions(source),
   store: buildStore(source),
+  keys: buildKeyReader(source),
+  notifier: buildNotifier(source),
 });

@@ -12,6 +12,7 @@ import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn, shortKeyId } from '../shar
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, PATTERNS } from '../shared/contract';
 import { RejectedEventError } from '../shared/errors';
 import {
+  KEY_STORE_API_CALLS,
   type KeyEvent,
   KMS_API_CALLS,
   type KmsApiCall,
@@ -62,6 +63,7 @@ const DriftDetailSchema = z.object({
   workflow: z.enum(['disable', 'enable']),
   keyState: z.string().max(64).optional(),
   reason: z.string().optional(),
+  accessRevoked: z.boolean().optional(),
 });
 
 const WORKFLOW_OF: Readonly<Record<Trigger, Workflow>> = {
@@ -75,6 +77,12 @@ const WORKFLOW_OF: Readonly<Record<Trigger, Workflow>> = {
   CancelKeyDeletion: 'enable',
   ImportKeyMaterial: 'enable',
   KeyFoundUsable: 'enable',
+  // Provisional: the dispatcher probes the key and starts the workflow its answer calls for.
+  PutKeyPolicy: 'disable',
+  RevokeGrant: 'disable',
+  RetireGrant: 'disable',
+  KeyAccessRevoked: 'disable',
+  KeyAccessRestored: 'enable',
 };
 
 export interface ParseKeyEventOptions {
@@ -91,6 +99,49 @@ export interface ParseKeyEventOptions {
    * nothing was.
    */
   readonly onActorNotes?: (notes: readonly string[]) => void;
+}
+
+/** A custom key store disconnected: it names no key, so it is no KeyEvent and starts no workflow. */
+export interface KeyStoreEvent {
+  readonly eventName: (typeof KEY_STORE_API_CALLS)[number];
+  readonly customKeyStoreId: string;
+  readonly account: string;
+  readonly region: string;
+  readonly eventId: string;
+  readonly eventTime: string;
+  readonly actorArn: string | null;
+}
+
+const KeyStoreDetailSchema = CloudTrailDetailSchema.extend({
+  requestParameters: z.object({ customKeyStoreId: z.string().min(1).max(64) }),
+});
+
+/**
+ * The key store call in a CloudTrail event, or undefined when the event is not one (parseKeyEvent then
+ * handles it).
+ * @throws RejectedEventError for a malformed or refused key store call.
+ */
+export function parseKeyStoreEvent(raw: unknown): KeyStoreEvent | undefined {
+  if (!isRecord(raw) || raw.source !== KMS_EVENT_SOURCE || raw['detail-type'] !== CLOUDTRAIL_DETAIL_TYPE) {
+    return undefined;
+  }
+  const eventName = isRecord(raw.detail) ? raw.detail.eventName : undefined;
+  const call = KEY_STORE_API_CALLS.find((name) => name === eventName);
+  if (call === undefined) return undefined;
+  const envelope = parse(EnvelopeSchema, raw, 'Event');
+  const detail = parse(KeyStoreDetailSchema, envelope.detail, 'CloudTrail detail');
+  if (detail.errorCode !== undefined && detail.errorCode !== null) {
+    reject(`${call} failed (${bounded(String(detail.errorCode), 100)}): the key store did not change`);
+  }
+  return {
+    eventName: call,
+    customKeyStoreId: detail.requestParameters.customKeyStoreId,
+    account: envelope.account,
+    region: envelope.region,
+    eventId: envelope.id,
+    eventTime: detail.eventTime ?? envelope.time,
+    actorArn: actorField(detail.userIdentity?.arn),
+  };
 }
 
 /**
@@ -228,7 +279,12 @@ function fromDrift(raw: Record<string, unknown>, options: ParseKeyEventOptions):
     reject(`Key ${quote(detail.keyArn)} is not in the reactor's Region (${envelope.region})`);
   }
   checkAccount(key.account, options.allowedAccounts);
-  const trigger = detail.workflow === 'disable' ? 'KeyFoundUnusable' : 'KeyFoundUsable';
+  const trigger =
+    detail.workflow === 'enable'
+      ? 'KeyFoundUsable'
+      : detail.accessRevoked
+        ? 'KeyAccessRevoked'
+        : 'KeyFoundUnusable';
   return {
     keyArn: detail.keyArn,
     keyId: keyIdOf(detail.keyArn),

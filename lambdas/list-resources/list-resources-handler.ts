@@ -11,6 +11,8 @@ const ListInput = StepInput.extend({
   source: z.enum(['registry', 'ledger']),
   /** The grace period the reactor is deployed with: a key without its own gets this one. Registry only. */
   deployedGraceSeconds: z.number().int().min(0).max(LIMITS.maxGraceSeconds).optional(),
+  /** The run's trigger (registry only): a run for revoked access acts as the key's `onAccessDenied` says. */
+  trigger: z.string().optional(),
 });
 type ListInput = z.infer<typeof ListInput>;
 
@@ -18,10 +20,11 @@ type ListInput = z.infer<typeof ListInput>;
  * Counts the key's resources per layer: the registered ones (what a shutdown concerns) or the ledger's
  * (what the reactor itself stopped, so what a restore concerns). Counts only: lists stay out of the state.
  * For the registry it also reads the key's policy: how long the grace period is (the key's own, or the
- * deployed one) and what happens after it (`shutdown` or `alert-only`).
+ * deployed one) and what happens after it (`shutdown` or `alert-only`; for a run started because access
+ * was revoked, the key's `onAccessDenied`).
  */
 export function createListResourcesHandler({ store, clock }: Pick<ReactorParts, 'store' | 'clock'>) {
-  const lambdaHandler = async ({ keyArn, source, deployedGraceSeconds }: ListInput) => {
+  const lambdaHandler = async ({ keyArn, source, deployedGraceSeconds, trigger }: ListInput) => {
     if (source === 'ledger') {
       const entries = await store.ledger.list(keyArn);
       const services = entries.filter((entry) => entry.layer === 'service').length;
@@ -44,7 +47,7 @@ export function createListResourcesHandler({ store, clock }: Pick<ReactorParts, 
       services,
       servers: resources.length - services,
       total: resources.length,
-      action: policy.action,
+      action: trigger === 'KeyAccessRevoked' ? policy.onAccessDenied : policy.action,
       graceSeconds,
       graceFrom: policy.graceSeconds === undefined ? 'deployment' : 'key',
       // Counted from now, the start of the run: the Wait ends then however long the first email takes.

@@ -17,7 +17,7 @@ const NotifyInput = StepInput.extend({
   graceSeconds: z.number().int().min(0).optional(),
   action: z.enum(POLICY_ACTIONS).optional(),
   // The describe-key step's word for a shutdown the reactor held back; null when it held nothing back.
-  heldBack: z.enum(['paused', 'breaker']).nullable().optional(),
+  heldBack: z.enum(['paused', 'breaker', 'unconfirmed']).nullable().optional(),
   skipped: z.object({ services: z.array(SkippedResource), servers: z.array(SkippedResource) }).optional(),
   error: StepError.optional(),
 });

@@ -162,4 +162,6 @@ export interface DriftDetail {
   readonly reason: string;
   /** The sweep invocation that found it (its Lambda request ID), to find its log lines. */
   readonly sweepId: string;
+  /** The key is unusable because the platform's access to it was denied: the run's trigger is KeyAccessRevoked. */
+  readonly accessRevoked?: boolean;
 }

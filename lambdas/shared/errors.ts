@@ -52,3 +52,10 @@ export class SweepIncompleteError extends ReactorError {}
 
 /** The weekly digest found keys at risk but SES or EventBridge did not take it. The operators' alarm says so. */
 export class DigestNotDeliveredError extends ReactorError {}
+
+/**
+ * KMS or the key's custom key store is failing: the key is Unavailable (its CloudHSM or external key
+ * store is disconnected). An outage, never key loss: nothing stops, the operators are told, and the next
+ * check decides.
+ */
+export class KeyUnavailableError extends ReactorError {}

@@ -6,10 +6,24 @@ import type { Store } from './store';
 export interface CheckedKey extends KeyDescription {
   /** Not found, and known deleted: a CMK Deletion event, or seen pending deletion past its date. */
   readonly deleted: boolean;
+  /** When the platform's access to the key was first found denied, while it still is. */
+  readonly deniedSince?: Date;
 }
 
 /**
- * Reads the key's real state for a decision. A key seen pending deletion leaves its date behind, the
+ * Revoked access is key loss once it is confirmed: denied now, and already denied when the run's grace
+ * period began. The disable workflow's grace wait is the gap between the two checks, so they are at
+ * least the grace period apart, and a key policy fixed within the grace period stops nothing, as a key
+ * enabled again within it does not.
+ */
+export function accessLossConfirmed(key: CheckedKey, graceStartedAt: Date): boolean {
+  if (key.access !== 'denied' || key.deniedSince === undefined) return false;
+  return key.deniedSince.getTime() <= graceStartedAt.getTime();
+}
+
+/**
+ * Reads the key's real state for a decision. A denied probe is recorded, so that the next check can
+ * confirm it (accessLossConfirmed); a granted one clears that record. A key seen pending deletion leaves its date behind, the
  * evidence that a later NotFound means deleted. NotFound without evidence is a KeyNotFoundError: a wrong
  * Region, a wrong account or a table restored elsewhere look exactly like it, and must not stop a fleet.
  */
@@ -19,6 +33,10 @@ export async function checkKey(
   { deletionEvent }: { readonly deletionEvent: boolean },
 ): Promise<CheckedKey> {
   const described = await keys.describe(keyArn);
+  if (described.access === 'denied') {
+    return { ...described, deleted: false, deniedSince: await store.keyEvents.noteAccessDenied(keyArn) };
+  }
+  if (described.access === 'granted') await store.keyEvents.noteAccessGranted(keyArn);
   if (described.keyState === 'PendingDeletion' && described.deletionDate) {
     await store.keyEvents.noteDeletionDue(keyArn, described.deletionDate);
   }

@@ -27,14 +27,30 @@ export const DISABLING_API_CALLS = [
   'DeleteImportedKeyMaterial',
 ] as const;
 export const ENABLING_API_CALLS = ['EnableKey', 'CancelKeyDeletion', 'ImportKeyMaterial'] as const;
-export const KMS_API_CALLS = [...DISABLING_API_CALLS, ...ENABLING_API_CALLS] as const;
+/**
+ * Calls that can revoke the platform's access to a key that stays Enabled (its key policy, a grant):
+ * the dispatcher probes the key at once instead of waiting for the sweep.
+ */
+export const ACCESS_API_CALLS = ['PutKeyPolicy', 'RevokeGrant', 'RetireGrant'] as const;
+/**
+ * A custom key store disconnected: its keys turn Unavailable, an outage that never stops anything. The
+ * dispatcher pages the operators; the next check of each key decides.
+ */
+export const KEY_STORE_API_CALLS = ['DisconnectCustomKeyStore'] as const;
+export const KMS_API_CALLS = [...DISABLING_API_CALLS, ...ENABLING_API_CALLS, ...ACCESS_API_CALLS] as const;
+/** Every CloudTrail call the rules match. */
+export const WATCHED_API_CALLS = [...KMS_API_CALLS, ...KEY_STORE_API_CALLS] as const;
 export const NATIVE_KMS_EVENTS = ['KMS Imported Key Material Expiration', 'KMS CMK Deletion'] as const;
 /** What the sweep found when no event said so (lambdas/shared/drift.ts): the key unusable, or usable again. */
 export const SWEEP_FINDINGS = ['KeyFoundUnusable', 'KeyFoundUsable'] as const;
+/** What the dispatcher's probe found after an access call: access revoked, or back after a revocation. */
+export const ACCESS_FINDINGS = ['KeyAccessRevoked', 'KeyAccessRestored'] as const;
 export type KmsApiCall = (typeof KMS_API_CALLS)[number];
+export type AccessApiCall = (typeof ACCESS_API_CALLS)[number];
+export type AccessFinding = (typeof ACCESS_FINDINGS)[number];
 export type NativeKmsEvent = (typeof NATIVE_KMS_EVENTS)[number];
 export type SweepFinding = (typeof SWEEP_FINDINGS)[number];
-export type Trigger = KmsApiCall | NativeKmsEvent | SweepFinding;
+export type Trigger = KmsApiCall | NativeKmsEvent | SweepFinding | AccessFinding;
 
 /** Who changed the key, from the CloudTrail record. Absent for native KMS events. */
 export interface Actor {

@@ -90,7 +90,7 @@ export interface ReactorEventDetail {
   /** grace-started and alert-only: the key's policy. */
   readonly action?: 'shutdown' | 'alert-only';
   /** alert-only: why a key whose policy is shutdown was left running. */
-  readonly heldBack?: 'paused' | 'breaker';
+  readonly heldBack?: 'paused' | 'breaker' | 'unconfirmed';
   /** workflow-failed: the Step Functions error, its cause cut to MAX_CAUSE_LENGTH. */
   readonly error?: { readonly error: string | null; readonly cause: string | null };
   /** key-warning: what is coming, when, and the threshold (days) this warning is for. */
@@ -181,7 +181,7 @@ export interface WorkflowFacts extends Common {
   readonly executionArn: string;
   readonly graceSeconds?: number;
   readonly action?: 'shutdown' | 'alert-only';
-  readonly heldBack?: 'paused' | 'breaker';
+  readonly heldBack?: 'paused' | 'breaker' | 'unconfirmed';
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
 

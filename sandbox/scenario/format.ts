@@ -35,6 +35,8 @@ export const OPERATOR_ACTIONS = ['stop', 'start', 'tag', 'untag'] as const;
 /** The key that says what a step does: exactly one per step. */
 export const STEP_ACTIONS = [
   'kms',
+  'revokeAccess',
+  'restoreAccess',
   'event',
   'fault',
   'clearFaults',
@@ -81,6 +83,16 @@ const STEP_SCHEMAS = {
     delivery: z.enum(['once', 'twice', 'lost']).optional(),
     wait,
   }),
+  revokeAccess: z.strictObject({
+    revokeAccess: z.literal(true),
+    delivery: z.enum(['once', 'twice', 'lost']).optional(),
+    wait,
+  }),
+  restoreAccess: z.strictObject({
+    restoreAccess: z.literal(true),
+    delivery: z.enum(['once', 'twice', 'lost']).optional(),
+    wait,
+  }),
   event: z.strictObject({ event: Event, wait }),
   fault: z.strictObject({
     fault: z.strictObject({
@@ -112,8 +124,12 @@ const STEP_SCHEMAS = {
 
 export type KmsStep = z.infer<(typeof STEP_SCHEMAS)['kms']>;
 export type RdsStep = z.infer<(typeof STEP_SCHEMAS)['rds']>;
+export type AccessStep =
+  | z.infer<(typeof STEP_SCHEMAS)['revokeAccess']>
+  | z.infer<(typeof STEP_SCHEMAS)['restoreAccess']>;
 export type ScenarioStep =
   | KmsStep
+  | AccessStep
   | z.infer<(typeof STEP_SCHEMAS)['event']>
   | { readonly fault: ScriptedFault; readonly wait?: boolean }
   | z.infer<(typeof STEP_SCHEMAS)['clearFaults']>

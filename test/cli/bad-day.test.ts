@@ -114,6 +114,8 @@ describe('key-reactor policy set', () => {
       '10',
       '--action',
       'alert-only',
+      '--on-access-denied',
+      'alert-only',
       '--admin',
       'a@customer.example,b@customer.example',
       '--admin',
@@ -127,10 +129,12 @@ describe('key-reactor policy set', () => {
     expect(result.stdout).toContain(`Set the policy of ${keyArn}.`);
     expect(result.stdout).toContain("grace period:   10 minutes (the key's own)");
     expect(result.stdout).toContain('language:       ja (Japanese)');
+    expect(result.stdout).toContain('access denied:  alert-only (revoked access only emails)');
     expect(await registry.policy(keyArn)).toEqual({
       administrators: ['a@customer.example', 'b@customer.example', 'c@customer.example'],
       graceSeconds: 600,
       action: 'alert-only',
+      onAccessDenied: 'alert-only',
       language: 'ja',
     });
     expect(await registry.list(keyArn)).toEqual([]);
@@ -150,6 +154,7 @@ describe('key-reactor policy set', () => {
       administrators: ['a@customer.example'],
       graceSeconds: 300,
       action: 'alert-only',
+      onAccessDenied: 'shutdown',
       language: 'ja',
     };
     expect(JSON.parse(result.stdout)).toEqual({ keyArn, policy: expected });

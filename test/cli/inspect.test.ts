@@ -84,6 +84,7 @@ describe('key-reactor plan', () => {
     const { stdout } = result;
     expect(stdout).toContain('nothing is changed by this command');
     expect(stdout).toContain('grace period: 10 minutes (the deployed default)');
+    expect(stdout).toContain('on denial:    shutdown (revoked access, once confirmed, stops the resources)');
     expect(stdout).toContain('2. Wait 10 minutes, then read the key');
     const services = stdout.indexOf('3. Stop the services (1)');
     const servers = stdout.indexOf('4. Stop the servers (3)');
@@ -155,6 +156,9 @@ describe('key-reactor status', () => {
     const { stdout } = result;
     expect(stdout).toContain('state:          Disabled (not usable)');
     expect(stdout).toContain('grace period:   10 minutes (the deployed default)');
+    expect(stdout).toContain(
+      'access denied:  shutdown (revoked access, once confirmed, stops the resources)',
+    );
     expect(stdout).toContain(`last outcome:   shut-down at `);
     expect(stdout).toContain(`by ${name}`);
     expect(stdout).toContain('lease:          free');
@@ -186,7 +190,12 @@ describe('key-reactor status', () => {
     expect(status).toMatchObject({
       keyArn,
       key: { keyState: 'Enabled', usable: true },
-      policy: { action: 'shutdown', administrators: [], deployedGraceSeconds: null },
+      policy: {
+        action: 'shutdown',
+        onAccessDenied: 'shutdown',
+        administrators: [],
+        deployedGraceSeconds: null,
+      },
       ledger: [],
       lease: null,
       executions: [],

@@ -72,11 +72,12 @@ describe('key-reactor register', () => {
     expect(await registry.policy(keyArn)).toEqual({
       administrators: ['dba@customer.example'],
       action: 'shutdown',
+      onAccessDenied: 'shutdown',
       language: 'en',
     });
   });
 
-  it("sets the key's policy: its own grace period in minutes, alert-only, several administrators", async () => {
+  it("sets the key's policy: its own grace period in minutes, alert-only, alert-only on revoked access, several administrators", async () => {
     // Act
     const result = await cli(
       'register',
@@ -85,6 +86,8 @@ describe('key-reactor register', () => {
       '--grace',
       '30',
       '--action',
+      'alert-only',
+      '--on-access-denied',
       'alert-only',
       '--admin',
       'a@customer.example',
@@ -98,10 +101,12 @@ describe('key-reactor register', () => {
       administrators: ['a@customer.example', 'b@customer.example'],
       graceSeconds: 1800,
       action: 'alert-only',
+      onAccessDenied: 'alert-only',
       language: 'en',
     });
     expect(result.stdout).toContain("grace period:   30 minutes (the key's own)");
     expect(result.stdout).toContain('action:         alert-only (nothing stops');
+    expect(result.stdout).toContain('access denied:  alert-only (revoked access only emails)');
   });
 
   it('keeps the policy fields a later registration does not mention', async () => {
@@ -113,6 +118,7 @@ describe('key-reactor register', () => {
       administrators: ['a@customer.example'],
       graceSeconds: 300,
       action: 'alert-only',
+      onAccessDenied: 'shutdown',
       language: 'en',
     });
   });
@@ -204,6 +210,7 @@ describe('key-reactor register', () => {
       ['register', keyArn, service(), '--grace', '1441'],
       ['register', keyArn, service(), '--grace', 'ten'],
       ['register', keyArn, service(), '--action', 'stop'],
+      ['register', keyArn, service(), '--on-access-denied', 'ignore'],
       ['register', keyArn, service(), '--admin', 'not-an-address'],
       ['register', keyArn],
       ['frobnicate'],

@@ -85,7 +85,7 @@ describe('game-day scenarios', () => {
       throw new Error('accepted');
     };
     expect(refusal([{ sweep: true }, { kms: 'DisableKey' }, { kmss: 'DisableKey' }])).toBe(
-      'step 3: unknown key "kmss" (a step has one of kms, event, fault, clearFaults, operator, cli, abort, sweep, advance, rds)',
+      'step 3: unknown key "kmss" (a step has one of kms, revokeAccess, restoreAccess, event, fault, clearFaults, operator, cli, abort, sweep, advance)',
     );
     expect(refusal([{ kms: 'DisableKey', delivery: 'thrice' }])).toMatch(/^step 1: delivery: /);
     expect(refusal([{ operator: 'stop', resource: 'nobody' }])).toMatch(
@@ -318,6 +318,48 @@ describe('game-day scenarios', () => {
         expect.stringMatching(/usable again/),
       ]);
       expect(report.published).toEqual([]);
+    },
+  );
+
+  scenario(
+    '11-access-revoked.json',
+    '[issue 15] revoked access stops the fleet after the grace period, and brings it back when restored',
+    (report) => {
+      const [revoked, restored] = report.steps;
+      // The key stays Enabled: only the probe is refused, and the grace period is waited out first.
+      expect(states(revoked?.fleet ?? {})).toEqual(all('stopped'));
+      expect(ledgerNames(revoked?.ledger ?? [])).toEqual(['api', 'db', 'web-1', 'web-2']);
+      const subjects = toAdministrators(report).map((email) => email.subject);
+      expect(subjects).toContainEqual(expect.stringMatching(/access revoked: 4 resources stop at /));
+      expect(subjects).toContainEqual(expect.stringMatching(/access revoked: 4 resources stopped$/));
+      expect(toAdministrators(report).some((email) => /access was revoked/.test(email.text))).toBe(true);
+      // Access back: the dispatcher's probe after the PutKeyPolicy starts the enable run.
+      expect(restored?.executions).toEqual([expect.stringMatching(/^enable-/)]);
+      expect(report.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(states(report.fleet)).toEqual(all('running'));
+      expect(report).toMatchObject({ ledger: [], lease: null, paused: false });
+      // The platform's bus hears the same story: the run's trigger is the revocation, then the restoration.
+      expect(report.published.map((event) => [event['detail-type'], event.detail.trigger])).toEqual([
+        ['Key Reactor Grace Started', 'KeyAccessRevoked'],
+        ['Key Reactor Shutdown Completed', 'KeyAccessRevoked'],
+        ['Key Reactor Service Restored', 'KeyAccessRestored'],
+      ]);
+    },
+  );
+
+  scenario(
+    '12-kms-outage.json',
+    '[issue 15] an hour of KMS errors and throttling stops nothing, and the operators are paged',
+    (report) => {
+      for (const step of report.steps) expect(states(step.fleet)).toEqual(all('running'));
+      expect(report.executions).toEqual([]);
+      expect(report.notifications.map((page) => page.subject)).toContainEqual(
+        expect.stringMatching(/KMS outage while checking a key, nothing stopped/),
+      );
+      expect(report.notifications.length).toBeGreaterThanOrEqual(2);
+      expect(report.emails).toEqual([]);
+      expect(report.published).toEqual([]);
+      expect(report).toMatchObject({ ledger: [], lease: null, paused: false });
     },
   );
 });

@@ -38,11 +38,11 @@ const variables = (fn: { node: { defaultChild?: unknown } }) =>
     }
   ).variables;
 
-it('tells the notify step, the describe-key step and the sweep the operators topic, and no other function', () => {
+it('tells the notify step, the describe-key step, the dispatcher and the sweep the operators topic, and no other function', () => {
   const told = Object.entries({ ...reactor.functions, Sweep: reactor.sweep })
     .filter(([, fn]) => ENV.notificationTopicArn in variables(fn))
     .map(([name]) => name);
-  expect(told.sort()).toEqual(['DescribeKey', 'Notify', 'Sweep']);
+  expect(told.sort()).toEqual(['DescribeKey', 'Dispatcher', 'Notify', 'Sweep']);
   expect(variables(reactor.functions.Notify)[ENV.notificationTopicArn]).toEqual(topicArn);
   expect(variables(reactor.functions.DescribeKey)[ENV.notificationTopicArn]).toEqual(topicArn);
   expect(variables(reactor.sweep)[ENV.notificationTopicArn]).toEqual(topicArn);
@@ -54,12 +54,14 @@ it('lets them publish to that topic only, and nothing else to any topic', () => 
     ['sns:Publish', topicArn],
     ['sns:Publish', topicArn],
     ['sns:Publish', topicArn],
+    ['sns:Publish', topicArn],
   ]);
   expect(statements.map(({ roles }) => roles)).toEqual(
     expect.arrayContaining([
       [roleOf(reactor.functions.DescribeKey)],
       [roleOf(reactor.functions.Notify)],
       [roleOf(reactor.sweep)],
+      [roleOf(reactor.functions.Dispatcher)],
     ]),
   );
 });

@@ -5,7 +5,7 @@ import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_MANAGED_TAG, ENV, GRACE_SECONDS_TAG, TABLE_SCHEMA } from '../../lambdas/shared/contract';
-import { KMS_API_CALLS, NATIVE_KMS_EVENTS } from '../../lambdas/shared/model';
+import { NATIVE_KMS_EVENTS, WATCHED_API_CALLS } from '../../lambdas/shared/model';
 import {
   functionArnVariable,
   GRACE_SECONDS_VARIABLE,
@@ -87,7 +87,7 @@ describe('KeyLifecycleReactor with the required props only', () => {
       }
     });
 
-    it('matches the six KMS API calls only when they succeeded (no errorCode)', () => {
+    it('matches the KMS API calls that change a key or the access to it only when they succeeded (no errorCode)', () => {
       // Prepare
       const apiCallRules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
         rule.Properties.EventPattern?.['detail-type'].includes('AWS API Call via CloudTrail'),
@@ -101,9 +101,9 @@ describe('KeyLifecycleReactor with the required props only', () => {
         expect(rule.Properties.EventPattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
         expect(detail.eventSource).toEqual(['kms.amazonaws.com']);
         expect(detail.errorCode).toEqual([{ exists: false }]);
-        expect([...detail.eventName].sort()).toEqual([...KMS_API_CALLS].sort());
+        expect([...detail.eventName].sort()).toEqual([...WATCHED_API_CALLS].sort());
       }
-      expect([...KMS_API_CALLS].sort()).toEqual(
+      expect([...WATCHED_API_CALLS].sort()).toEqual(
         [
           'CancelKeyDeletion',
           'DeleteImportedKeyMaterial',
@@ -111,6 +111,11 @@ describe('KeyLifecycleReactor with the required props only', () => {
           'EnableKey',
           'ImportKeyMaterial',
           'ScheduleKeyDeletion',
+          // The calls that can revoke the platform's access while the key stays Enabled (issue 15).
+          'PutKeyPolicy',
+          'RevokeGrant',
+          'RetireGrant',
+          'DisconnectCustomKeyStore',
         ].sort(),
       );
     });
@@ -466,11 +471,29 @@ describe('KeyLifecycleReactor with the required props only', () => {
       }
     });
 
-    it('creates KMS grants only for AWS resources, and only reads keys (DescribeKey), their materials (ListKeyRotations) and their aliases (ListAliases)', () => {
+    it('creates KMS grants only for AWS resources, reads and probes keys only where it describes them, and lists aliases and key materials', () => {
       const kms = statements.filter(({ actions }) => actions.some((action) => action.startsWith('kms:')));
       expect(new Set(kms.flatMap(({ actions }) => actions))).toEqual(
-        new Set(['kms:DescribeKey', 'kms:ListKeyRotations', 'kms:ListAliases', 'kms:CreateGrant']),
+        new Set([
+          'kms:DescribeKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:Encrypt',
+          'kms:ListAliases',
+          'kms:ListKeyRotations',
+          'kms:CreateGrant',
+        ]),
       );
+      // The probe is granted exactly where DescribeKey is, on the same customer keys.
+      for (const { statement, actions } of kms.filter(({ actions: all }) =>
+        all.includes('kms:DescribeKey'),
+      )) {
+        expect([...actions].sort()).toEqual([
+          'kms:DescribeKey',
+          'kms:Encrypt',
+          'kms:GenerateDataKeyWithoutPlaintext',
+        ]);
+        expect(JSON.stringify(statement.Resource)).toContain(':key/*');
+      }
       for (const { statement, actions } of kms.filter(({ actions: all }) =>
         all.includes('kms:CreateGrant'),
       )) {
@@ -563,8 +586,15 @@ describe('KeyLifecycleReactor with the required props only', () => {
         Threshold: 1,
         AlarmActions: [topicRef()],
       });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'KeyLifecycleReactor',
+        MetricName: 'KmsOutages',
+        Dimensions: [{ Name: 'service', Value: 'key-lifecycle-reactor' }],
+        Threshold: 1,
+        AlarmActions: [topicRef()],
+      });
       // The last: the reactor's events EventBridge did not take (test/infra/reactor-events.test.ts).
-      expect(reactor.alarms).toHaveLength(2 * 4 + 8);
+      expect(reactor.alarms).toHaveLength(2 * 4 + 9);
     });
 
     it('subscribes every operator to the alarm topic, which takes TLS publishers only', () => {

@@ -10,6 +10,7 @@ import { Reactor } from '../../lambdas/shared/reactor';
 import { defaultSettings } from '../../lambdas/shared/settings';
 import type { KeyInventory } from '../../lambdas/shared/store/inventory';
 import { findDrift } from '../../lambdas/shared/sweep/drift';
+import { KeyStateSeam } from '../../sandbox/key-seams';
 import {
   type AwsClients,
   createCustomerKey,
@@ -29,7 +30,8 @@ const context = { awsRequestId: 'guard-test', functionName: 'key-reactor-describ
 interface StepAnswer {
   readonly usable: boolean;
   readonly action: 'shutdown' | 'alert-only';
-  readonly heldBack: 'paused' | 'breaker' | null;
+  readonly heldBack: 'paused' | 'breaker' | 'unconfirmed' | null;
+  readonly access?: string;
 }
 
 describe('describe-key with the guard', () => {
@@ -38,7 +40,14 @@ describe('describe-key with the guard', () => {
   let pages: { subject: string; message: string }[];
   let notifier: Pager;
   let awsOptions: AwsOptions;
-  const pick = (r: Reactor) => ({ keys: r.keys, store: r.store, guard: r.guard });
+  // Denies the probe of a revoked key while it stays Enabled (moto evaluates no key policy).
+  let seam: KeyStateSeam;
+  const revokedKey = async () => {
+    const keyArn = await createCustomerKey(clients);
+    seam.revokeAccess(keyIdOf(keyArn));
+    return keyArn;
+  };
+  const pick = (r: Reactor) => ({ keys: r.keys, store: r.store, guard: r.guard, clock: r.clock });
 
   const handler = (breakerKeys?: number, pager: Pager | undefined = notifier) => {
     reactor = new Reactor(
@@ -66,6 +75,8 @@ describe('describe-key with the guard', () => {
       credentials: SANDBOX_CREDENTIALS,
       maxAttempts: 1,
     };
+    seam = new KeyStateSeam();
+    awsOptions = { ...awsOptions, instrument: [seam.instrument] };
     clients = worldClients(moto.endpoint, REGION);
     await createReactorTable(clients);
     pages = [];
@@ -171,6 +182,74 @@ describe('describe-key with the guard', () => {
     // Assess
     expect(answer).toMatchObject({ action: 'alert-only', heldBack: 'breaker' });
   });
+
+  describe('when the platform access to the key is revoked (issue 15)', () => {
+    // The clock reads 10:00. A run whose grace period began at 09:59 saw no denial before it; one whose
+    // grace period began at 10:00 or later had the denial recorded by the dispatcher's probe.
+    const before = { graceSeconds: 600, stopAt: '2026-11-22T10:09:00Z' };
+    const after = { graceSeconds: 600, stopAt: '2026-11-22T10:10:00Z' };
+
+    it('holds the shutdown back until a second check confirms the denial a grace period later', async () => {
+      const step = handler();
+      const keyArn = await revokedKey();
+
+      const first = await step({ keyArn, policyAction: 'shutdown', ...before });
+      const second = await step({ keyArn, policyAction: 'shutdown', ...after });
+
+      expect(first).toMatchObject({
+        usable: false,
+        access: 'denied',
+        action: 'alert-only',
+        heldBack: 'unconfirmed',
+      });
+      expect(second).toMatchObject({ usable: false, access: 'denied', action: 'shutdown', heldBack: null });
+      // Counted by the circuit breaker once confirmed, like any other shutdown.
+      expect(await reactor.store.guard.shutdownsSince(new Date(0))).toBe(1);
+    });
+
+    it("acts as the key's onAccessDenied says: alert-only stops nothing and is not counted", async () => {
+      const step = handler();
+      const keyArn = await revokedKey();
+      await reactor.store.registry.setPolicy(keyArn, { onAccessDenied: 'alert-only' });
+      await step({ keyArn, policyAction: 'shutdown', ...before });
+
+      const answer = await step({ keyArn, policyAction: 'shutdown', ...after });
+
+      expect(answer).toMatchObject({ usable: false, action: 'alert-only', heldBack: null });
+      expect(await reactor.store.guard.shutdownsSince(new Date(0))).toBe(0);
+      expect((await reactor.store.registry.policy(keyArn)).onAccessDenied).toBe('alert-only');
+    });
+
+    it('trips the circuit breaker when many keys are denied at once, as a broken reactor role would look', async () => {
+      const step = handler(2);
+      const keys = [await revokedKey(), await revokedKey(), await revokedKey(), await revokedKey()];
+      for (const keyArn of keys) await reactor.store.keyEvents.noteAccessDenied(keyArn);
+
+      const answers = [];
+      for (const keyArn of keys) answers.push(await step({ keyArn, policyAction: 'shutdown', ...after }));
+
+      expect(answers.map(({ heldBack }) => heldBack)).toEqual([null, null, 'breaker', 'breaker']);
+      expect(pages).toHaveLength(1);
+      expect(pages[0]?.subject).toMatch(/circuit breaker tripped/);
+    });
+
+    it('starts nothing while access is denied, and a granted probe starts the confirmation over', async () => {
+      const step = handler();
+      const keyArn = await revokedKey();
+      await step({ keyArn, policyAction: 'shutdown', ...before });
+
+      const denied = await step({ keyArn, trigger: 'KeyAccessRestored', workflow: 'enable' });
+      seam.restoreAccess(keyIdOf(keyArn));
+      const restored = await step({ keyArn, trigger: 'KeyAccessRestored', workflow: 'enable' });
+      seam.revokeAccess(keyIdOf(keyArn));
+      // 10:00 again, but the denial recorded before access came back no longer counts.
+      const revokedAgain = await step({ keyArn, policyAction: 'shutdown', ...before });
+
+      expect(denied).toMatchObject({ usable: false, access: 'denied' });
+      expect(restored).toMatchObject({ usable: true, access: 'granted', heldBack: null });
+      expect(revokedAgain).toMatchObject({ heldBack: 'unconfirmed' });
+    });
+  });
 });
 
 describe('the sweep after a pause', () => {
@@ -193,7 +272,7 @@ describe('the sweep after a pause', () => {
       ledgerCount: 0,
       ledger: [],
       alertOnlySent: true,
-      policy: { administrators: [], action: 'shutdown', language: 'en' },
+      policy: { administrators: [], action: 'shutdown', onAccessDenied: 'shutdown', language: 'en' },
     };
     const movable = { stop: async () => [API], restore: async () => [] };
 

@@ -3,6 +3,7 @@ import {
   DescribeKeyCommand,
   DisableKeyCommand,
   GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -116,6 +117,34 @@ describe('onboarding checks', () => {
       ).rejects.toMatchObject({
         check: 'permission',
         message: expect.stringMatching(/kms:GenerateDataKey/),
+      });
+    } finally {
+      mock.restore();
+    }
+  });
+
+  it("refuses a key whose policy lets the platform use it but refuses the reactor's probe, naming the action", async () => {
+    const mock = mockClient(KMSClient);
+    try {
+      mock.on(DescribeKeyCommand).resolves({
+        KeyMetadata: {
+          KeyId: 'k',
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          MultiRegion: false,
+          KeyState: 'Enabled',
+        },
+      });
+      mock.on(GenerateDataKeyCommand).resolves({});
+      mock
+        .on(GenerateDataKeyWithoutPlaintextCommand)
+        .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+      const keyArn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      await expect(
+        checkKeyForOnboarding(keyArn, { region: 'us-east-1', client: new KMSClient({}) }),
+      ).rejects.toMatchObject({
+        check: 'permission',
+        message: expect.stringMatching(/probe \(kms:GenerateDataKeyWithoutPlaintext\).*was refused/),
       });
     } finally {
       mock.restore();

@@ -172,9 +172,7 @@ describe('with keys at risk', () => {
     expect(sent?.Message?.Subject?.Data).toBe('Key reactor weekly digest: 4 keys at risk');
     const text = String(sent?.Message?.Body?.Text?.Data);
     expect(text).toContain('KMS deletes the key at 2026-12-17 08:00 UTC');
-    expect(text).toContain(
-      `Access denied | KeyAccessDeniedError: The platform may not describe ${keyArn(2)}`,
-    );
+    expect(text).toContain('Access denied | KMS refused DescribeKey to the platform (key policy or grant)');
     expect(text).toContain(`${dbArn('db-3')} (available (a read replica, which RDS cannot stop))`);
     expect(text).toContain('disable-00000004-a FAILED at 2026-12-05 08:01 UTC');
     expect(text).not.toContain('disable-00000005-old');

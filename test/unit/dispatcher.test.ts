@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DescribeKeyCommand, GenerateDataKeyWithoutPlaintextCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   ExecutionAlreadyExists,
   SFNClient,
@@ -5,12 +8,13 @@ import {
   StartExecutionCommand,
   StateMachineDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDispatcherHandler, type DispatchResult } from '../../lambdas/dispatcher/dispatcher-handler';
 import { parseKeyEvent } from '../../lambdas/dispatcher/key-event';
 import { ENV } from '../../lambdas/shared/contract';
 import { ThrottlingError } from '../../lambdas/shared/errors';
+import { KeyReader } from '../../lambdas/shared/key-reader';
 import { logger, metrics } from '../../lambdas/shared/observability';
 import { settingsFromEnvironment } from '../../lambdas/shared/settings';
 import { lambdaContext } from '../support/lambda-context';
@@ -21,7 +25,11 @@ const DISABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyD
 const ENABLE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:KeyEnabled';
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
+/** Sample-style events for the calls the shared samples do not have (test/support/events). */
+const EVENTS = path.resolve(__dirname, '../support/events');
 const sfnMock = mockClient(SFNClient);
+const kmsMock = mockClient(KMSClient);
+const notifier = { page: jest.fn(async () => true) };
 // The dispatcher records each key's newest change in the table before it starts the run.
 const { documents, store } = mockedStore();
 
@@ -35,6 +43,8 @@ function dispatcher(more: Readonly<Record<string, string>> = {}) {
     }),
     stepFunctions: new SFNClient({}),
     store,
+    keys: new KeyReader(new KMSClient({})),
+    notifier,
   });
 }
 
@@ -50,6 +60,8 @@ function awsError<T extends SFNServiceException>(ErrorClass: new (options: never
 
 beforeEach(() => {
   sfnMock.reset();
+  kmsMock.reset();
+  notifier.page.mockClear();
   jest.restoreAllMocks();
   handler = dispatcher();
 });
@@ -381,5 +393,125 @@ describe('dispatcher: drift events from the sweep', () => {
     expect(result).toMatchObject({ accepted: true });
     // A drift event still comes from the reactor's own account only.
     expect(await invoke(driftEvent({ account: '777788889999' }))).toMatchObject({ accepted: false });
+  });
+});
+
+describe('dispatcher, after a call that may revoke the platform access (issue 15)', () => {
+  const event = (name: string) => JSON.parse(readFileSync(path.join(EVENTS, name), 'utf8'));
+  const enabled = { KeyId: KEY_ARN, KeyState: 'Enabled' as const, KeyUsage: 'ENCRYPT_DECRYPT' as const };
+  const started = () => sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+
+  beforeEach(() => {
+    documents.onAnyCommand().resolves({});
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+    kmsMock.on(DescribeKeyCommand).resolves({ KeyMetadata: enabled });
+  });
+
+  it.each(['put-key-policy.json', 'revoke-grant.json'])(
+    '%s with the probe denied: records the first denial and starts the disable workflow, trigger KeyAccessRevoked',
+    async (file) => {
+      kmsMock.on(GenerateDataKeyWithoutPlaintextCommand).rejects(
+        Object.assign(new Error('not authorized'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+
+      const result = await invoke(event(file));
+
+      expect(result).toMatchObject({
+        accepted: true,
+        executionName: expect.stringMatching(/^disable-1234abcd-/),
+      });
+      const [input] = started();
+      expect(input?.stateMachineArn).toBe(DISABLE_MACHINE);
+      expect(JSON.parse(input?.input ?? '{}')).toMatchObject({
+        keyArn: KEY_ARN,
+        trigger: 'KeyAccessRevoked',
+        workflow: 'disable',
+        actor: { arn: 'arn:aws:iam::111122223333:user/alice' },
+      });
+      const updates = documents
+        .commandCalls(UpdateCommand)
+        .map((call) => call.args[0].input.UpdateExpression);
+      expect(updates).toContainEqual(expect.stringContaining('if_not_exists(accessDeniedSince, :now)'));
+    },
+  );
+
+  it('starts nothing when the probe succeeds and the reactor stopped nothing', async () => {
+    kmsMock.on(GenerateDataKeyWithoutPlaintextCommand).resolves({ CiphertextBlob: new Uint8Array([1]) });
+    documents.on(QueryCommand).resolves({ Items: [] });
+
+    const result = await invoke(event('put-key-policy.json'));
+
+    expect(result).toEqual({
+      accepted: false,
+      reason: expect.stringMatching(/probe after PutKeyPolicy succeeded/),
+    });
+    expect(started()).toEqual([]);
+  });
+
+  it('starts the enable workflow, trigger KeyAccessRestored, when access is back and the ledger holds what was stopped', async () => {
+    kmsMock.on(GenerateDataKeyWithoutPlaintextCommand).resolves({ CiphertextBlob: new Uint8Array([1]) });
+    documents.on(QueryCommand).resolves({
+      Items: [
+        { resourceArn: 'arn:aws:ecs:us-east-1:111122223333:service/c/api', layer: 'service', restore: {} },
+      ],
+    });
+
+    await invoke(event('put-key-policy.json'));
+
+    const [input] = started();
+    expect(input?.stateMachineArn).toBe(ENABLE_MACHINE);
+    expect(JSON.parse(input?.input ?? '{}')).toMatchObject({
+      trigger: 'KeyAccessRestored',
+      workflow: 'enable',
+    });
+  });
+
+  it('takes throttling or a KMS error for an outage: nothing starts, the operators are paged, the alarm counts it', async () => {
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    kmsMock.on(GenerateDataKeyWithoutPlaintextCommand).rejects(
+      Object.assign(new Error('internal'), {
+        name: 'KMSInternalException',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+
+    const result = await invoke(event('put-key-policy.json'));
+
+    expect(result).toEqual({ accepted: false, reason: expect.stringMatching(/an outage, not a revocation/) });
+    expect(started()).toEqual([]);
+    expect(notifier.page).toHaveBeenCalledWith(
+      expect.stringMatching(/KMS outage while checking a key, nothing stopped/),
+      expect.stringContaining('KMSInternalException'),
+    );
+    expect(addMetric).toHaveBeenCalledWith('KmsOutages', 'Count', 1);
+  });
+
+  it('pages the operators for a disconnected custom key store, and starts nothing: an outage', async () => {
+    const result = await invoke(event('disconnect-custom-key-store.json'));
+
+    expect(result).toEqual({
+      accepted: false,
+      reason: expect.stringMatching(/cks-1234567890abcdef0 .*an outage/),
+    });
+    expect(started()).toEqual([]);
+    expect(kmsMock.calls()).toHaveLength(0);
+    expect(notifier.page).toHaveBeenCalledWith(
+      expect.stringMatching(/custom key store was disconnected/),
+      expect.any(String),
+    );
+  });
+
+  it('rejects an access call CloudTrail recorded as refused, without probing', async () => {
+    const refused = event('put-key-policy.json');
+    refused.detail.errorCode = 'AccessDeniedException';
+
+    const result = await invoke(refused);
+
+    expect(result).toEqual({ accepted: false, reason: expect.stringMatching(/^PutKeyPolicy was denied/) });
+    expect(kmsMock.calls()).toHaveLength(0);
   });
 });

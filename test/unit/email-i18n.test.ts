@@ -180,6 +180,57 @@ describe('Japanese emails', () => {
   });
 });
 
+describe('Japanese emails for revoked access (issue 15)', () => {
+  const revoked = { ...event, trigger: 'KeyAccessRevoked' as const };
+  const restored = { ...event, workflow: 'enable' as const, trigger: 'KeyAccessRestored' as const };
+  const REVOKED = 'キー 1234abcd が使用できなくなりました (アクセス権の取り消し)';
+  const cases = [
+    ['grace-started', {}, REVOKED],
+    ['shutdown-complete', {}, REVOKED],
+    ['alert-only', { heldBack: 'unconfirmed' as const }, REVOKED],
+    ['key-usable-again', {}, 'キー 1234abcd は再び使用可能です'],
+  ] as const;
+
+  it.each(cases)(
+    'renders %s for revoked access in Japanese (text and HTML)',
+    (template, overrides, subject) => {
+      const email = renderEmail(contextFor(template, { event: revoked, ...overrides }));
+      expect(email).toMatchSnapshot();
+      expect(email.html).toContain('<html lang="ja">');
+      expect(email.subject).toContain(subject);
+      expect(englishWordsIn(email.subject)).toEqual([]);
+      expect(email.text).toContain('アクセス権が取り消され、プラットフォームから使用できなくなりました');
+    },
+  );
+
+  it('says how to give the platform its access back, not to enable the key', () => {
+    const { text } = renderEmail(contextFor('grace-started', { event: revoked }));
+    expect(text).toContain('プラットフォームのアクセス権を元に戻してください');
+    expect(text).toContain('aws kms get-key-policy');
+    expect(text).not.toContain('aws kms enable-key');
+  });
+
+  it('says why nothing was stopped while the revocation is not yet confirmed', () => {
+    const { subject, text } = renderEmail(
+      contextFor('alert-only', { event: revoked, heldBack: 'unconfirmed' }),
+    );
+    expect(subject).toContain('(アクセス権の取り消しは未確定)');
+    expect(text).toContain('猶予期間以上の間隔を空けた 2 回の確認がどちらも拒否された場合だけです');
+    expect(text).not.toContain('not yet confirmed');
+  });
+
+  it('renders the restoration in Japanese, and in English with the console link for the operators', () => {
+    const administrators = renderEmail(contextFor('service-restored', { event: restored }));
+    expect(administrators).toMatchSnapshot();
+    expect(administrators.html).toContain('<html lang="ja">');
+    const operators = renderEmail(
+      contextFor('service-restored', { event: restored, audience: 'operators', language: 'en' }),
+    );
+    expect(operators.html).toContain('<html lang="en">');
+    expect(operators.html).toContain('console.aws.amazon.com/states');
+  });
+});
+
 describe('emails the reader can act on', () => {
   it('puts the date in the subject when the stop time is not on the day the email is sent', () => {
     const lateEvening = new Date('2026-11-22T23:50:00Z');

@@ -626,3 +626,25 @@ describe('Mailer.send', () => {
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 });
+
+describe('revoked access (issue 15)', () => {
+  const revoked: KeyEvent = { ...keyEvent(), trigger: 'KeyAccessRevoked' };
+
+  it('says access was revoked, in the subject and the first sentence, and how to give it back', () => {
+    const { subject, text } = renderEmail(contextFor('grace-started', revoked));
+
+    expect(subject).toBe('Key 1234abcd access revoked: 3 resources stop at 15:32 UTC');
+    expect(text).toContain('can no longer be used by the platform: access was revoked (key policy or grant)');
+    expect(text).toContain('aws kms get-key-policy');
+    expect(text).not.toContain('aws kms enable-key');
+  });
+
+  it('says why nothing was stopped when the denial is not yet confirmed', () => {
+    const { subject, text } = renderEmail({ ...contextFor('alert-only', revoked), heldBack: 'unconfirmed' });
+
+    expect(subject).toBe(
+      'Key 1234abcd access revoked: 3 resources left running (access revoked, not yet confirmed)',
+    );
+    expect(text).toContain('two checks at least a grace period apart are both refused');
+  });
+});

@@ -84,7 +84,7 @@ function key(undelivered: readonly UndeliveredNews[] = []): KeyInventory {
     ledgerCount: 0,
     ledger: [],
     alertOnlySent: false,
-    policy: { administrators: [ADMIN], action: 'shutdown', language: 'en' },
+    policy: { administrators: [ADMIN], action: 'shutdown', onAccessDenied: 'shutdown', language: 'en' },
     undelivered,
   };
 }

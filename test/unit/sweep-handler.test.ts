@@ -6,7 +6,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Reactor } from '../../lambdas/shared/reactor';
 import { defaultSettings, type ReactorSettings } from '../../lambdas/shared/settings';
@@ -162,7 +162,12 @@ describe('the inventory', () => {
         lease: { owner: 'disable-x', expires: 1_900_000_000 },
         lastOutcomeAt: '2026-11-01T00:00:00Z',
         alertOnlySent: true,
-        policy: { administrators: ['a@example.com'], action: 'alert-only', language: 'en' },
+        policy: {
+          administrators: ['a@example.com'],
+          action: 'alert-only',
+          onAccessDenied: 'shutdown',
+          language: 'en',
+        },
       },
     ]);
   });
@@ -223,15 +228,51 @@ describe('the sweep handler', () => {
     expect(entries.map((entry) => entry.Resources)).toEqual([[keyArn(1)], [keyArn(3)]]);
   });
 
-  it('counts a key the platform may not read as unreadable, puts nothing for it, and does not fail the run', async () => {
+  it('takes a key the platform may not describe for revoked access: its drift event says so, the first denial is recorded', async () => {
     documents.on(ScanCommand).resolves({ Items: keyItems(1) });
+    documents.on(UpdateCommand).resolves({ Attributes: { accessDeniedSince: '2026-11-22T10:00:00.000Z' } });
     kms
       .on(DescribeKeyCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    // The key's service runs: unusable, the key is drift for the disable workflow.
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceArn: 'arn:aws:ecs:us-east-1:111122223333:service/c/s1',
+          serviceName: 's1',
+          status: 'ACTIVE',
+          desiredCount: 2,
+          runningCount: 2,
+          pendingCount: 0,
+          tags: [{ key: 'key-reactor:managed', value: 'true' }],
+        },
+      ],
+      failures: [],
+    });
 
     const result = await handler({}, context);
 
-    expect(result).toMatchObject({ keys: 1, unreadable: 1, drift: 0, failed: 0 });
+    expect(result).toMatchObject({ keys: 1, unreadable: 0, drift: 1, failed: 0 });
+    const update = documents.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(update?.UpdateExpression).toContain('accessDeniedSince = if_not_exists(accessDeniedSince, :now)');
+    const [entry] = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+    expect(JSON.parse(entry?.Detail ?? '{}')).toMatchObject({
+      workflow: 'disable',
+      keyState: 'AccessDenied',
+      accessRevoked: true,
+    });
+  });
+
+  it('counts a KMS outage as a key not swept, never as drift: nothing is put for it', async () => {
+    documents.on(ScanCommand).resolves({ Items: keyItems(1) });
+    kms.on(DescribeKeyCommand).rejects(
+      Object.assign(new Error('internal'), {
+        name: 'KMSInternalException',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+
+    await expect(handler({}, context)).rejects.toThrow('1 key(s) could not be swept');
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 

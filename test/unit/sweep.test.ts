@@ -43,7 +43,7 @@ function inventory(overrides: Partial<KeyInventory> = {}): KeyInventory {
     ledger: entries,
     ledgerCount: entries.length,
     alertOnlySent: false,
-    policy: { administrators: [], action: 'shutdown', language: 'en' },
+    policy: { administrators: [], action: 'shutdown', onAccessDenied: 'shutdown', language: 'en' },
     ...overrides,
   };
 }
@@ -151,7 +151,12 @@ describe('findDrift', () => {
 
   it('asks an alert-only key for its one email, then leaves it alone', async () => {
     const alertOnly = {
-      policy: { administrators: [], action: 'alert-only' as const, language: 'en' as const },
+      policy: {
+        administrators: [],
+        action: 'alert-only' as const,
+        onAccessDenied: 'shutdown' as const,
+        language: 'en' as const,
+      },
     };
     const observe = observer({ [DB]: 'running' });
     expect(await findDrift(inventory(alertOnly), DISABLED, observe, NOW)).toMatchObject({

@@ -17,6 +17,11 @@ export function describeCommand(target: string): string {
   return `aws kms describe-key ${target}`;
 }
 
+/** The key policy as it stands, to put back the statement that let the platform use the key. */
+export function keyPolicyCommand(target: string): string {
+  return `aws kms get-key-policy ${target} --policy-name default --output text`;
+}
+
 export function enableCommand(target: string): string {
   return `aws kms enable-key ${target}`;
 }

@@ -41,7 +41,7 @@ export interface EmailContext {
    * alert-only only: why a key whose policy is `shutdown` was left running: the reactor is paused by an
    * operator, or its circuit breaker held the shutdown back. Absent: the key's policy is alert-only.
    */
-  readonly heldBack?: 'paused' | 'breaker';
+  readonly heldBack?: 'paused' | 'breaker' | 'unconfirmed';
   /** Resources the reactor could not act on, with why. */
   readonly skipped?: readonly { readonly resourceArn: string; readonly reason: string }[];
   /** workflow-failed only: the Step Functions error. */

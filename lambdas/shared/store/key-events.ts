@@ -79,6 +79,46 @@ export class KeyEvents {
     return Number.isFinite(due) && due <= this.table.clock().getTime();
   }
 
+  /**
+   * The platform's access to the key was found denied: records when that was first seen, unless an
+   * earlier denial is recorded already, and returns the first one. Two denied checks at least the grace
+   * period apart make revoked access key loss (key-check.ts).
+   */
+  async noteAccessDenied(keyArn: string): Promise<Date> {
+    const { Attributes } = await this.table.documents.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: stateKey(keyArn),
+        UpdateExpression:
+          'SET #type = :type, keyArn = :keyArn, accessDeniedSince = if_not_exists(accessDeniedSince, :now)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'state',
+          ':keyArn': keyArn,
+          ':now': this.table.clock().toISOString(),
+        },
+        // ALL_NEW: an attribute if_not_exists left alone is not returned as updated by every DynamoDB.
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const since = Date.parse(String(Attributes?.accessDeniedSince ?? ''));
+    return Number.isFinite(since) ? new Date(since) : this.table.clock();
+  }
+
+  /** The platform's access to the key works: a later denial starts its confirmation over. */
+  async noteAccessGranted(keyArn: string): Promise<void> {
+    await writeIf(
+      this.table.documents.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: stateKey(keyArn),
+          UpdateExpression: 'REMOVE accessDeniedSince',
+          ConditionExpression: 'attribute_exists(accessDeniedSince)',
+        }),
+      ),
+    );
+  }
+
   private async read(keyArn: string): Promise<Record<string, unknown>> {
     const { Item } = await this.table.documents.send(
       new GetCommand({ TableName: this.table.name, Key: stateKey(keyArn), ConsistentRead: true }),

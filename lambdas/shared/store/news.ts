@@ -34,7 +34,7 @@ export interface NewsInputs {
   readonly event: KeyEvent;
   readonly graceSeconds?: number;
   readonly action?: PolicyAction;
-  readonly heldBack?: 'paused' | 'breaker';
+  readonly heldBack?: 'paused' | 'breaker' | 'unconfirmed';
   readonly skipped?: readonly { readonly resourceArn: string; readonly reason: string }[];
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }

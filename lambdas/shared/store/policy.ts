@@ -12,8 +12,15 @@ export const POLICY_LANGUAGES = ['en', 'ja'] as const;
 export type PolicyLanguage = (typeof POLICY_LANGUAGES)[number];
 
 /**
+ * What happens once the platform's access to a key is confirmed revoked (key policy or grant): the
+ * fleet stops, as for a disabled key, or the emails say access was revoked and nothing stops.
+ */
+export const ACCESS_DENIED_ACTIONS = ['shutdown', 'alert-only'] as const;
+export type AccessDeniedAction = (typeof ACCESS_DENIED_ACTIONS)[number];
+
+/**
  * The key's policy. A key without a POLICY item, or with only some of its fields, gets the defaults:
- * no administrators, the deployed grace period, `shutdown`, English.
+ * no administrators, the deployed grace period, `shutdown` (for revoked access too), English.
  */
 export interface KeyPolicy {
   /** The key's own administrators, who get the key's emails beside the platform's operators. */
@@ -24,6 +31,8 @@ export interface KeyPolicy {
   readonly graceSeconds?: number;
   /** `shutdown` stops the key's resources after the grace period; `alert-only` only emails. */
   readonly action: PolicyAction;
+  /** What a confirmed revocation of the platform's access does: `shutdown` (the default) or `alert-only`. */
+  readonly onAccessDenied: AccessDeniedAction;
   /** The language of the administrators' emails: `en` (the default) or `ja`. */
   readonly language: PolicyLanguage;
 }
@@ -33,5 +42,6 @@ export interface KeyPolicyChange {
   readonly administrators?: readonly string[];
   readonly graceSeconds?: number;
   readonly action?: PolicyAction;
+  readonly onAccessDenied?: AccessDeniedAction;
   readonly language?: PolicyLanguage;
 }

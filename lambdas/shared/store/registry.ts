@@ -47,6 +47,7 @@ export function policyOf(item: Item | undefined): KeyPolicy {
     ...(graceSeconds === undefined ? {} : { graceSeconds }),
     // Only an explicit alert-only spares the resources: anything else is the safe default, a shutdown.
     action: item?.action === 'alert-only' ? 'alert-only' : 'shutdown',
+    onAccessDenied: item?.onAccessDenied === 'alert-only' ? 'alert-only' : 'shutdown',
     language: POLICY_LANGUAGES.includes(item?.language as PolicyLanguage)
       ? (item?.language as PolicyLanguage)
       : 'en',

@@ -6,7 +6,7 @@ import type { Mailer } from '../email/mailer';
 import { refusalOf, refusedAudiences } from '../email/mailer';
 import { renderDigest } from '../email/render';
 import type { DigestRisk } from '../email/types';
-import { DigestNotDeliveredError, KeyAccessDeniedError, SweepIncompleteError } from '../errors';
+import { DigestNotDeliveredError, SweepIncompleteError } from '../errors';
 import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
 import { logger } from '../observability';
 import type { EventPublisher } from '../publisher';
@@ -172,13 +172,17 @@ export class Digest {
     const seen = await observeAll(drivers, key.resources, { tolerate: true });
     try {
       const described = await keys.describe(key.keyArn);
+      if (described.access === 'denied') {
+        const denied =
+          described.keyState === 'AccessDenied'
+            ? 'KMS refused DescribeKey to the platform (key policy or grant)'
+            : `the key is ${described.keyState} but KMS refused the platform's probe (key policy or grant)`;
+        return { key, described, denied, materials: [], seen, failedRuns };
+      }
       const materials =
         described.origin === 'EXTERNAL' ? await keys.materials(key.keyArn).catch(() => []) : [];
       return { key, described, materials, seen, failedRuns };
     } catch (error) {
-      if (error instanceof KeyAccessDeniedError) {
-        return { key, denied: describeError(error), materials: [], seen, failedRuns };
-      }
       // Throttled, or KMS unreachable: the other keys' digest goes out; this run fails for the alarm.
       logger.error('Key not read for the weekly digest', { keyArn: key.keyArn, error });
       return { key, unread: describeError(error), materials: [], seen, failedRuns };

@@ -70,12 +70,14 @@ export async function findDrift(
     };
   }
   if (key.resources.length === 0) return { kind: 'in-sync' };
-  if (key.policy.action === 'alert-only') {
+  // Revoked access acts as the key's onAccessDenied says; the disable run confirms the denial first.
+  const action = described.access === 'denied' ? key.policy.onAccessDenied : key.policy.action;
+  if (action === 'alert-only') {
     if (key.alertOnlySent) return { kind: 'in-sync' };
     return {
       kind: 'drift',
       workflow: 'disable',
-      reason: `the key is ${described.keyState} and its administrators were not told (alert-only policy)`,
+      reason: `the key is ${stateOf(described)} and its administrators were not told (alert-only policy)`,
     };
   }
   const running = await movable.stop(key.resources);
@@ -85,8 +87,13 @@ export async function findDrift(
   return {
     kind: 'drift',
     workflow: 'disable',
-    reason: `the key is ${described.keyState} but ${count(running.length)} ${running.length === 1 ? 'runs' : 'run'}: ${named.join(', ')}${more}`,
+    reason: `the key is ${stateOf(described)} but ${count(running.length)} ${running.length === 1 ? 'runs' : 'run'}: ${named.join(', ')}${more}`,
   };
+}
+
+/** `Disabled`, or `refused to the platform (access revoked)` when the probe or DescribeKey was denied. */
+function stateOf(described: KeyDescription): string {
+  return described.access === 'denied' ? 'refused to the platform (access revoked)' : described.keyState;
 }
 
 function count(resources: number): string {

@@ -1,19 +1,21 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { kmsErrorKind } from '../aws-errors';
 import type { Clock } from '../clock';
 import { chunk } from '../concurrency';
 import { DRIFT_DETAIL_TYPE, DRIFT_EVENT_SOURCE, type DriftDetail, type ManagedTag } from '../contract';
 import { type Drivers, observeAll } from '../converge';
 import { decide, type Member, type Target, type Verdict } from '../decision';
 import type { Mailer } from '../email/mailer';
-import { KeyAccessDeniedError, KeyNotFoundError } from '../errors';
+import { KeyNotFoundError } from '../errors';
 import { checkKey } from '../key-check';
 import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
 import type { Notifier } from '../notifier';
-import { logger } from '../observability';
+import { logger, metrics } from '../observability';
 import type { EventPublisher } from '../publisher';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
@@ -89,13 +91,19 @@ export class Sweeper {
       finding = await findDrift(key, described, this.movable, now);
     } catch (error) {
       const reason = describeError(error);
-      if (error instanceof KeyAccessDeniedError || error instanceof KeyNotFoundError) {
-        // Never taken for an unusable key: our own IAM, a wrong Region or account look the same.
-        logger.warn('Key unreadable: the platform may not describe it, or cannot find it', {
+      if (error instanceof KeyNotFoundError) {
+        // Never taken for an unusable key: a wrong Region or account look the same.
+        logger.warn('Key unreadable: KMS cannot find it, and nothing shows it was deleted', {
           keyArn,
           reason,
         });
         return { keyArn, outcome: 'unreadable', reason, ...(await this.resend(key, undefined)) };
+      }
+      if (kmsErrorKind(error) === 'outage') {
+        // Never key loss: counted for the KmsOutages alarm, which tells the operators; the next sweep decides.
+        metrics.addMetric('KmsOutages', MetricUnit.Count, 1);
+        logger.warn('KMS outage: key not checked, nothing stops', { keyArn, reason });
+        return { keyArn, outcome: 'failed', reason, ...(await this.resend(key, undefined)) };
       }
       logger.error('Key not swept', { keyArn, error });
       return { keyArn, outcome: 'failed', reason, ...(await this.resend(key, undefined)) };
@@ -119,6 +127,7 @@ export class Sweeper {
       workflow: finding.workflow,
       reason: finding.reason,
       sweepId,
+      ...(finding.workflow === 'disable' && described.access === 'denied' ? { accessRevoked: true } : {}),
     };
     logger.warn('Drift found: the key and its resources do not match', { ...drift });
     return { keyArn, outcome: 'drift', drift, ...warnings, ...resent };

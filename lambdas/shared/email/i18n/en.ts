@@ -63,6 +63,17 @@ export const en: Wording = {
       subject: 'found unusable',
       sentence: 'was found unusable by the periodic sweep (no KMS event reached the reactor)',
     },
+    PutKeyPolicy: { subject: 'key policy changed', sentence: 'had its key policy changed' },
+    RevokeGrant: { subject: 'grant revoked', sentence: 'had a grant revoked' },
+    RetireGrant: { subject: 'grant retired', sentence: 'had a grant retired' },
+    KeyAccessRevoked: {
+      subject: 'access revoked',
+      sentence: 'can no longer be used by the platform: access was revoked (key policy or grant)',
+    },
+    KeyAccessRestored: {
+      subject: 'access restored',
+      sentence: 'can be used by the platform again: access was restored (key policy or grant)',
+    },
     KeyFoundUsable: {
       subject: 'found usable again',
       sentence: 'was found usable again by the periodic sweep (no KMS event reached the reactor)',
@@ -130,6 +141,10 @@ export const en: Wording = {
       'See what happened to the key first (KeyState in the output). Disabled: enable it. PendingDeletion: ' +
       'cancel the deletion, then enable it. PendingImport: import the same key material again.',
     enable: 'Enable the key:',
+    accessRevoked:
+      "Give the platform its access back: put back the key-policy statement (or the grant) that let the platform's " +
+      'account use the key, kms:DescribeKey and kms:GenerateDataKeyWithoutPlaintext included. The reactor ' +
+      'restarts what it stopped once its probe succeeds again:',
   },
 
   graceStarted: {
@@ -204,6 +219,15 @@ export const en: Wording = {
           "The reactor's circuit breaker held the shutdown back: nothing was stopped. More keys became " +
           "unusable within an hour than the platform lets the reactor act on alone, so it stopped acting and paged the platform's operators.",
         next: "When the platform's operators resume the reactor, it stops these resources, unless the key is usable again by then.",
+      },
+      unconfirmed: {
+        tag: 'access revoked, not yet confirmed',
+        title: 'access revoked, not yet confirmed',
+        reason:
+          'The platform was first refused the key less than a grace period ago: the reactor stops resources for ' +
+          'revoked access only when two checks at least a grace period apart are both refused, so that a key ' +
+          'policy being fixed is given its grace period too.',
+        next: 'If the platform is still refused the key at the next check, the reactor starts the grace period for these resources.',
       },
     },
     nothingToRestart: 'When the key is usable again, nothing needs restarting, because nothing was stopped.',

@@ -23,7 +23,10 @@ export interface Deadline {
   readonly in: string;
 }
 
-/** Why the reactor left a key's resources running: its policy, a pause, or the circuit breaker. */
+/**
+ * Why the reactor left a key's resources running: its policy, a pause, the circuit breaker, or a
+ * revocation of the platform's access not yet confirmed by a second check.
+ */
 export interface HeldBack {
   readonly tag: string;
   readonly title: string;
@@ -110,6 +113,8 @@ export interface Wording {
     readonly reimport: string;
     readonly findOut: string;
     readonly enable: string;
+    /** The key is Enabled but the platform was refused it: put its key-policy statement or grant back. */
+    readonly accessRevoked: string;
   };
 
   readonly graceStarted: {
@@ -136,7 +141,7 @@ export interface Wording {
     title(why: string): string;
     /** `checkedAt` is null for a deleted key, which had no grace period; `reason` is a heldBack reason. */
     paragraph(happened: string, checkedAt: string | null, reason: string): string;
-    readonly heldBack: Readonly<Record<'policy' | 'paused' | 'breaker', HeldBack>>;
+    readonly heldBack: Readonly<Record<'policy' | 'paused' | 'breaker' | 'unconfirmed', HeldBack>>;
     readonly nothingToRestart: string;
     readonly stopThemYourself: string;
   };

@@ -6,6 +6,7 @@ import {
   commandTarget,
   describeCommand,
   enableCommand,
+  keyPolicyCommand,
   NO_EXPIRATION,
   reimportCommands,
 } from '../aws-cli';
@@ -29,6 +30,9 @@ export function recoveryOf(w: Wording, event: KeyEvent): Recovery {
     case 'KeyFoundUnusable':
       // No event said what happened: describe-key tells, and each state has its own way back.
       return { summary: w.recovery.findOut, commands: [describeCommand(target), enableCommand(target)] };
+    case 'KeyAccessRevoked':
+      // The key is Enabled: what changed is who may use it, so enabling it would change nothing.
+      return { summary: w.recovery.accessRevoked, commands: [keyPolicyCommand(target)] };
     default:
       return { summary: w.recovery.enable, commands: [enableCommand(target)] };
   }
