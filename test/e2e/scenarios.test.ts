@@ -85,7 +85,7 @@ describe('game-day scenarios', () => {
       throw new Error('accepted');
     };
     expect(refusal([{ sweep: true }, { kms: 'DisableKey' }, { kmss: 'DisableKey' }])).toBe(
-      'step 3: unknown key "kmss" (a step has one of kms, revokeAccess, restoreAccess, event, fault, clearFaults, operator, cli, abort, sweep, advance)',
+      'step 3: unknown key "kmss" (a step has one of kms, revokeAccess, restoreAccess, event, fault, clearFaults, operator, cli, abort, sweep, advance, rds)',
     );
     expect(refusal([{ kms: 'DisableKey', delivery: 'thrice' }])).toMatch(/^step 1: delivery: /);
     expect(refusal([{ operator: 'stop', resource: 'nobody' }])).toMatch(

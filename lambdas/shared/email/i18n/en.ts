@@ -1,6 +1,6 @@
 /** The emails in English: the default, and the operators' language. */
 
-import type { Wording } from './wording';
+import { subjectTimeWith, type Wording } from './wording';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -21,10 +21,7 @@ export const en: Wording = {
   signature: 'Sent by the key-lifecycle reactor.',
 
   time,
-  subjectTime: (date, now) =>
-    date.toISOString().slice(0, 10) === now.toISOString().slice(0, 10)
-      ? `${date.toISOString().slice(11, 16)} UTC`
-      : time(date),
+  subjectTime: subjectTimeWith(time),
   duration(seconds) {
     const minutes = Math.floor(seconds / 60);
     const rest = Math.round(seconds % 60);

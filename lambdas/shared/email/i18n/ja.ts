@@ -4,7 +4,7 @@
  * resource kinds) stay as AWS writes them, as in AWS's own Japanese documentation.
  */
 
-import type { Wording } from './wording';
+import { subjectTimeWith, type Wording } from './wording';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -23,10 +23,7 @@ export const ja: Wording = {
   signature: 'このメールはキーライフサイクル・リアクターが送信しました。',
 
   time,
-  subjectTime: (date, now) =>
-    date.toISOString().slice(0, 10) === now.toISOString().slice(0, 10)
-      ? `${date.toISOString().slice(11, 16)} UTC`
-      : time(date),
+  subjectTime: subjectTimeWith(time),
   duration(seconds) {
     const minutes = Math.floor(seconds / 60);
     const rest = Math.round(seconds % 60);

@@ -268,3 +268,14 @@ export interface Wording {
     readonly howToSee: string;
   };
 }
+
+/**
+ * A subject's time: the hour alone when it falls on the day the email is sent (UTC), else with its date
+ * written the language's way, so that a stop tomorrow never reads as a stop today.
+ */
+export function subjectTimeWith(time: (date: Date) => string): (date: Date, now: Date) => string {
+  return (date, now) =>
+    date.toISOString().slice(0, 10) === now.toISOString().slice(0, 10)
+      ? `${date.toISOString().slice(11, 16)} UTC`
+      : time(date);
+}
