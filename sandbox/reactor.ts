@@ -3,6 +3,7 @@ import type { ClientInstrument } from '../lambdas/shared/aws';
 import { type Clock, systemClock } from '../lambdas/shared/clock';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
 import { Reactor } from '../lambdas/shared/reactor';
+import { keysAnsweredByTheirAccount } from './accounts';
 import { AwsCallLog } from './aws-calls';
 import type { EventBridgeEvent } from './cloudtrail';
 import { LocalEventBus } from './event-bus';
@@ -66,6 +67,11 @@ export interface LocalReactorOptions extends LocalTiming {
   readonly account?: string;
   /** @default us-east-1 */
   readonly region?: string;
+  /**
+   * Other accounts whose keys the reactor serves (the deployed `allowedAccounts`), besides its own.
+   * @default none: only the reactor's own account
+   */
+  readonly allowedAccounts?: readonly string[];
   /** IDs for the next KMS keys created, so a recorded event's key can be recreated. */
   readonly kmsKeyIds?: readonly string[];
   /** Attached to the reactor's clients besides the sandbox's own (the bench's call timer). @default none */
@@ -111,7 +117,7 @@ export class LocalReactor {
       this.invoke(folder, event),
     );
     this.reactor = new Reactor(
-      localSettings(place),
+      localSettings(place, { allowedAccounts: options.allowedAccounts ?? [] }),
       {
         endpoint: moto.endpoint,
         region: place.region,
@@ -119,6 +125,7 @@ export class LocalReactor {
         instrument: [
           this.calls.instrument,
           this.faults.instrument,
+          keysAnsweredByTheirAccount,
           this.keySeam.instrument,
           this.rdsSeam.instrument,
           this.scalingSeam.instrument,

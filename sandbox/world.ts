@@ -50,7 +50,7 @@ export function operatorTopicArn(place: LocalPlace): string {
 }
 
 /** The settings the local reactor runs with: the demo's table and addresses, the local workflows. */
-export function localSettings(place: LocalPlace): ReactorSettings {
+export function localSettings(place: LocalPlace, overrides: Partial<ReactorSettings> = {}): ReactorSettings {
   return defaultSettings({
     tableName: DEMO.tableName,
     senderAddress: DEMO.sender,
@@ -62,6 +62,7 @@ export function localSettings(place: LocalPlace): ReactorSettings {
     // One bus locally: moto's default bus holds the KMS rules and the drift rule alike.
     eventBusName: 'default',
     notificationTopicArn: operatorTopicArn(place),
+    ...overrides,
   });
 }
 
