@@ -113,8 +113,9 @@ async function disableKey(account: KeyAccount): Promise<EventBridgeEvent> {
 /**
  * The forwarded event as EventBridge delivers it on the platform's bus: the envelope keeps the sender's
  * account, time and resources. moto's event-bus target puts a new event on the target bus from the
- * detail alone (moto/events/models.py, Rule.send_to_targets), and that bus's put_events stamps it with
- * the bus owner's account and the time of the put (EventsBackend.put_events).
+ * source, detail type and detail alone (moto/events/models.py, Rule.send_to_targets): its delivery has
+ * the time of that put, no resources and no account, which the sandbox's bus fills with the bus
+ * owner's, the platform's, as for any event it did not put itself (sandbox/event-bus.ts).
  */
 function asEventBridgeDelivers(delivered: EventBridgeEvent, sent: EventBridgeEvent): EventBridgeEvent {
   return { ...delivered, account: sent.account, time: sent.time, resources: sent.resources };
@@ -156,8 +157,8 @@ it("a DisableKey in the customer's account crosses to the platform's bus, and th
   const [forwarded] = delivered as [EventBridgeEvent];
   expect(forwarded).toMatchObject({ source: 'aws.kms', 'detail-type': 'AWS API Call via CloudTrail' });
   expect(forwarded.detail).toEqual(sent.detail);
-  // moto's envelope names the platform: the key ID then names a key of the platform's account, and the
-  // dispatcher rightly refuses an event whose key the platform's account does not own.
+  // As moto delivers it, the event is the platform's own: its key ID then names a key of the platform's
+  // account, not the customer's key the event lists, and the dispatcher rightly refuses it.
   expect(forwarded.account).toBe(PLATFORM);
   await expect(reactor.dispatch(forwarded)).resolves.toMatchObject({
     accepted: false,
