@@ -4,7 +4,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { keyIdOf } from '../../lambdas/shared/arn';
@@ -81,12 +81,19 @@ async function keyAccount(endpoint: string, id: string): Promise<KeyAccount> {
   return { id, keyArn, kms, events };
 }
 
-/** The account's administrator disables its key; CloudTrail puts the call's event on the account's default bus. */
-async function disableKey(account: KeyAccount): Promise<EventBridgeEvent> {
+/** The account's administrator disables or enables its key; CloudTrail puts the call's event on the account's default bus. */
+async function keyCall(
+  account: KeyAccount,
+  eventName: 'DisableKey' | 'EnableKey',
+): Promise<EventBridgeEvent> {
   const keyId = keyIdOf(account.keyArn);
-  await account.kms.send(new DisableKeyCommand({ KeyId: keyId }));
+  await account.kms.send(
+    eventName === 'DisableKey'
+      ? new DisableKeyCommand({ KeyId: keyId })
+      : new EnableKeyCommand({ KeyId: keyId }),
+  );
   const event = cloudTrailEvent({
-    eventName: 'DisableKey',
+    eventName,
     keyId,
     keyArn: account.keyArn,
     account: account.id,
@@ -148,7 +155,7 @@ it('keeps the accounts apart: each key is in its own account', () => {
 });
 
 it("a DisableKey in the customer's account crosses to the platform's bus, and the platform's workflow stops the fleet", async () => {
-  const sent = await disableKey(customer);
+  const sent = await keyCall(customer, 'DisableKey');
 
   // Through the forwarder's own rule: moto matched it on the customer's bus and put the event on the
   // platform's bus, where the reactor's rule took it into the dispatcher's queue.
@@ -180,9 +187,29 @@ it("a DisableKey in the customer's account crosses to the platform's bus, and th
   expect(new Set(Object.values(await fleetStates(reactor, fleet)))).toEqual(new Set(['stopped']));
 });
 
+it("an EnableKey in the customer's account crosses the same way, and the platform's workflow starts the fleet again", async () => {
+  const disabled = await keyCall(customer, 'DisableKey');
+  const [forwardedDisable] = (await reactor.bus.drain()) as [EventBridgeEvent];
+  await deliver(reactor, asEventBridgeDelivers(forwardedDisable, disabled));
+  await reactor.settle();
+
+  const enabled = await keyCall(customer, 'EnableKey');
+  const delivered = await reactor.bus.drain();
+  expect(delivered).toHaveLength(1);
+  const outcome = await deliver(reactor, asEventBridgeDelivers(delivered[0] as EventBridgeEvent, enabled));
+  await reactor.settle();
+
+  expect(outcome).toMatchObject({ accepted: true });
+  expect(reactor.executions.map(({ workflow, status }) => ({ workflow, status }))).toEqual([
+    { workflow: 'disable', status: 'SUCCEEDED' },
+    { workflow: 'enable', status: 'SUCCEEDED' },
+  ]);
+  expect(new Set(Object.values(await fleetStates(reactor, fleet)))).toEqual(new Set(['running']));
+});
+
 it("a stranger's DisableKey reaches the platform's bus on moto, and the dispatcher refuses it", async () => {
   const stranger = await keyAccount(reactor.moto.endpoint, STRANGER);
-  const sent = await disableKey(stranger);
+  const sent = await keyCall(stranger, 'DisableKey');
 
   // EventBridge would refuse this delivery by the bus policy (asserted on the template below); moto
   // reads no bus policy on a put (moto/events/models.py, EventsBackend.put_events), so it arrives.
