@@ -165,3 +165,6 @@ export interface DriftDetail {
   /** The key is unusable because the platform's access to it was denied: the run's trigger is KeyAccessRevoked. */
   readonly accessRevoked?: boolean;
 }
+
+/** The tag that registers a resource to a key: its value is the key's ARN (issue 14). */
+export const KEY_ARN_TAG = 'key-reactor:key-arn';
