@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateFileSystemCommand, EFSClient } from '@aws-sdk/client-efs';
-import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, ListTagsForResourceCommand } from '@aws-sdk/client-rds';
 import { CreateBucketCommand, PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
+import { run } from '../../cli/main';
 import { keyIdOf } from '../../lambdas/shared/arn';
-import { DEFAULT_MANAGED_TAG, KEY_ARN_TAG } from '../../lambdas/shared/contract';
+import { DEFAULT_MANAGED_TAG, ENV, KEY_ARN_TAG } from '../../lambdas/shared/contract';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { SANDBOX_CREDENTIALS } from '../../sandbox/world';
 import { freshKeyWorldEachCase } from '../support/key-world';
@@ -136,5 +138,57 @@ describe('plan and the safety net by encryption', () => {
     expect(plan.stdout).toMatch(
       /tenant-uploads\s+cannot be stopped; its data becomes unreadable while the key is unusable/,
     );
+  });
+});
+
+describe('adopt', () => {
+  it('refuses without a terminal and without --yes, and tags nothing', async () => {
+    await encryptedDatabase('forgotten-db', keyArn);
+
+    const refused = await cli('adopt', keyArn);
+
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/pass --yes/);
+    expect((await planJson()).unprotected).toHaveLength(1);
+  });
+
+  it('with --yes tags the unprotected database with both tags, after which plan finds none', async () => {
+    const arn = await encryptedDatabase('forgotten-db', keyArn);
+
+    const adopted = await cli('adopt', keyArn, '--yes');
+
+    expect(adopted.code).toBe(0);
+    expect(adopted.stdout).toMatch(/Tagged 1 resource/);
+    const { TagList = [] } = await reactor.clients.rds.send(
+      new ListTagsForResourceCommand({ ResourceName: arn }),
+    );
+    expect(Object.fromEntries(TagList.map((tag) => [tag.Key, tag.Value]))).toEqual({
+      [KEY_ARN_TAG]: keyArn,
+      [DEFAULT_MANAGED_TAG.key]: DEFAULT_MANAGED_TAG.value,
+    });
+    expect((await planJson()).unprotected).toEqual([]);
+  });
+
+  it('asks on a terminal, and tags nothing when the answer is not yes', async () => {
+    await encryptedDatabase('forgotten-db', keyArn);
+    const answers = (answer: string) => Object.assign(Readable.from([`${answer}\n`]), { isTTY: true });
+    let stderr = '';
+    const io = (answer: string) => ({
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+      stdin: answers(answer),
+    });
+    const env = {
+      [ENV.tableName]: reactor.reactor.settings.tableName,
+      AWS_REGION: reactor.place.region,
+      AWS_ENDPOINT_URL: reactor.moto.endpoint,
+    };
+
+    expect(await run(['adopt', keyArn], io('n'), env)).toBe(0);
+    expect(stderr).toMatch(/Tag these 1 resource\(s\) for .* \[y\/N\]/);
+    expect((await planJson()).unprotected).toHaveLength(1);
+
+    expect(await run(['adopt', keyArn], io('y'), env)).toBe(0);
+    expect((await planJson()).unprotected).toEqual([]);
   });
 });
