@@ -38,6 +38,8 @@ export const CANNOT_STOP_WHY = 'cannot be stopped; its data becomes unreadable w
 
 /** One resource that depends on the key through its encryption. */
 export interface EncryptedDependent {
+  /** The key it is encrypted with. */
+  readonly keyArn: string;
   readonly resourceArn: string;
   readonly kind: DependentKind;
   /** It carries KEY_ARN_TAG with the key's ARN and the managed tag: the reactor already drives it. */
@@ -90,18 +92,28 @@ const BUCKET_CONCURRENCY = 8;
 /** DescribeInstances and DescribeAutoScalingGroups take at most 50 IDs or names at once (below both caps). */
 const IDS_PER_CALL = 50;
 
+/** A key to look for, with its alias names (`alias/orders`), for the services that keep an alias. */
+export interface SoughtKey {
+  readonly keyArn: string;
+  readonly aliases?: readonly string[];
+}
+
 /**
- * Says whether a `KmsKeyId` names the key. Services answer with the key's ARN (RDS, EBS, EFS), its ID,
+ * Says which of the keys a `KmsKeyId` names. Services answer with the key's ARN (RDS, EBS, EFS), its ID,
  * or an alias (S3's default encryption keeps what was configured): each is compared as the key's ARN.
  */
-export function keyMatcher(keyArn: string, aliases: readonly string[] = []): (value?: string) => boolean {
-  const parts = parseArn(keyArn);
-  const names = new Set([keyArn, keyIdOf(keyArn)]);
-  for (const alias of aliases) {
-    names.add(alias);
-    if (parts) names.add(`arn:${parts.partition}:kms:${parts.region}:${parts.account}:${alias}`);
+export function keyResolver(keys: readonly SoughtKey[]): Resolver {
+  const names = new Map<string, string>();
+  for (const { keyArn, aliases = [] } of keys) {
+    const parts = parseArn(keyArn);
+    names.set(keyArn, keyArn);
+    names.set(keyIdOf(keyArn), keyArn);
+    for (const alias of aliases) {
+      names.set(alias, keyArn);
+      if (parts) names.set(`arn:${parts.partition}:kms:${parts.region}:${parts.account}:${alias}`, keyArn);
+    }
   }
-  return (value) => value !== undefined && names.has(value);
+  return (value) => (value === undefined ? undefined : names.get(value));
 }
 
 type TagList = readonly { Key?: string; Value?: string }[] | undefined;
@@ -119,9 +131,22 @@ export class DependentFinder {
 
   /** Every resource encrypted with the key, each once; `aliases` are the key's alias names, for S3. */
   async find(keyArn: string, aliases: readonly string[] = []): Promise<EncryptedDependents> {
-    const partition = parseArn(keyArn)?.partition ?? 'aws';
-    const matches = keyMatcher(keyArn, aliases);
-    const tagged = (tags: TagList) => this.carriesKeyTags(tags, keyArn);
+    const found = await this.findAll([{ keyArn, aliases }]);
+    return (
+      found.get(keyArn) ?? { keyArn, dependents: [], buckets: { checked: 0, total: 0, truncated: false } }
+    );
+  }
+
+  /**
+   * What each key encrypts, from one look at the account: each service is listed once however many keys
+   * are sought, so that a sweep of many keys costs what a sweep of one does.
+   */
+  async findAll(keys: readonly SoughtKey[]): Promise<Map<string, EncryptedDependents>> {
+    const first = keys[0];
+    if (!first) return new Map();
+    const partition = parseArn(first.keyArn)?.partition ?? 'aws';
+    const matches = keyResolver(keys);
+    const tagged: Tagged = (tags, keyArn) => this.carriesKeyTags(tags, keyArn);
     const [instances, clusters, volumes, caches, fileSystems, s3] = await Promise.all([
       this.rdsInstances(matches, tagged),
       this.rdsClusters(matches, tagged),
@@ -130,11 +155,13 @@ export class DependentFinder {
       this.fileSystems(matches),
       this.buckets(matches, partition),
     ]);
-    return {
-      keyArn,
-      dependents: [...instances, ...clusters, ...volumes, ...caches, ...fileSystems, ...s3.dependents],
-      buckets: s3.buckets,
-    };
+    const all = [...instances, ...clusters, ...volumes, ...caches, ...fileSystems, ...s3.dependents];
+    return new Map(
+      keys.map(({ keyArn }) => [
+        keyArn,
+        { keyArn, dependents: all.filter((dependent) => dependent.keyArn === keyArn), buckets: s3.buckets },
+      ]),
+    );
   }
 
   private carriesKeyTags(tags: TagList, keyArn: string): boolean {
@@ -150,7 +177,8 @@ export class DependentFinder {
       const page = await this.clients.rds.send(new DescribeDBInstancesCommand({ Marker }));
       for (const db of page.DBInstances ?? []) {
         // An Aurora member is encrypted through its cluster, which is what the reactor stops.
-        if (!db.DBInstanceArn || !matches(db.KmsKeyId) || db.DBClusterIdentifier) continue;
+        const keyArn = matches(db.KmsKeyId);
+        if (!db.DBInstanceArn || !keyArn || db.DBClusterIdentifier) continue;
         const replicaOf = db.ReadReplicaSourceDBInstanceIdentifier;
         const replicas = db.ReadReplicaDBInstanceIdentifiers ?? [];
         // AWS refuses StopDBInstance on a read replica and on a source that has replicas.
@@ -160,9 +188,10 @@ export class DependentFinder {
             ? `an RDS instance with read replicas (${replicas.join(', ')}) cannot be stopped`
             : undefined;
         found.push({
+          keyArn,
           resourceArn: db.DBInstanceArn,
           kind: 'rds-instance',
-          tagged: tagged(db.TagList),
+          tagged: tagged(db.TagList, keyArn),
           ...(cannotStop ? { cannotStop } : {}),
         });
       }
@@ -177,11 +206,13 @@ export class DependentFinder {
     do {
       const page = await this.clients.rds.send(new DescribeDBClustersCommand({ Marker }));
       for (const cluster of page.DBClusters ?? []) {
-        if (!cluster.DBClusterArn || !matches(cluster.KmsKeyId)) continue;
+        const keyArn = matches(cluster.KmsKeyId);
+        if (!cluster.DBClusterArn || !keyArn) continue;
         found.push({
+          keyArn,
           resourceArn: cluster.DBClusterArn,
           kind: 'rds-cluster',
-          tagged: tagged(cluster.TagList),
+          tagged: tagged(cluster.TagList, keyArn),
         });
       }
       Marker = page.Marker;
@@ -199,16 +230,19 @@ export class DependentFinder {
     tagged: Tagged,
     partition: string,
   ): Promise<EncryptedDependent[]> {
-    const viaVolume = new Map<string, string>();
+    // Each instance, the volume that ties it to a key and that key.
+    const viaVolume = new Map<string, { volumeId: string; keyArn: string }>();
     let NextToken: string | undefined;
     do {
       const page = await this.clients.ec2.send(
         new DescribeVolumesCommand({ Filters: [{ Name: 'encrypted', Values: ['true'] }], NextToken }),
       );
       for (const volume of page.Volumes ?? []) {
-        if (!matches(volume.KmsKeyId)) continue;
+        const keyArn = matches(volume.KmsKeyId);
+        if (!keyArn || !volume.VolumeId) continue;
         for (const attachment of volume.Attachments ?? []) {
-          if (attachment.InstanceId && volume.VolumeId) viaVolume.set(attachment.InstanceId, volume.VolumeId);
+          if (attachment.InstanceId)
+            viaVolume.set(attachment.InstanceId, { volumeId: volume.VolumeId, keyArn });
         }
       }
       NextToken = page.NextToken;
@@ -218,7 +252,7 @@ export class DependentFinder {
     // EC2 answers with IDs: the instances' ARNs are written in the client's Region, the key's partition.
     const region = await this.clients.ec2.config.region();
     const found: EncryptedDependent[] = [];
-    const groups = new Map<string, string>();
+    const groups = new Map<string, { instanceArn: string; keyArn: string }>();
     for (const ids of chunk([...viaVolume.keys()], IDS_PER_CALL)) {
       const { Reservations = [] } = await this.clients.ec2.send(
         new DescribeInstancesCommand({ InstanceIds: ids }),
@@ -226,18 +260,20 @@ export class DependentFinder {
       for (const reservation of Reservations) {
         const owner = reservation.OwnerId ?? '';
         for (const instance of reservation.Instances ?? []) {
-          if (!instance.InstanceId) continue;
+          const volume = instance.InstanceId ? viaVolume.get(instance.InstanceId) : undefined;
+          if (!volume) continue;
           const arn = `arn:${partition}:ec2:${region}:${owner}:instance/${instance.InstanceId}`;
           const group = groupOf(instance.Tags);
           if (group) {
-            groups.set(group, arn);
+            groups.set(group, { instanceArn: arn, keyArn: volume.keyArn });
             continue;
           }
           found.push({
+            keyArn: volume.keyArn,
             resourceArn: arn,
             kind: 'ec2-instance',
-            tagged: tagged(instance.Tags),
-            via: viaVolume.get(instance.InstanceId) ?? '',
+            tagged: tagged(instance.Tags, volume.keyArn),
+            via: volume.volumeId,
           });
         }
       }
@@ -246,7 +282,7 @@ export class DependentFinder {
   }
 
   private async autoScalingGroups(
-    groups: Map<string, string>,
+    groups: Map<string, { instanceArn: string; keyArn: string }>,
     tagged: Tagged,
   ): Promise<EncryptedDependent[]> {
     const found: EncryptedDependent[] = [];
@@ -255,12 +291,14 @@ export class DependentFinder {
         new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }),
       );
       for (const group of AutoScalingGroups) {
-        if (!group.AutoScalingGroupARN || !group.AutoScalingGroupName) continue;
+        const member = group.AutoScalingGroupName ? groups.get(group.AutoScalingGroupName) : undefined;
+        if (!group.AutoScalingGroupARN || !member) continue;
         found.push({
+          keyArn: member.keyArn,
           resourceArn: group.AutoScalingGroupARN,
           kind: 'autoscaling-group',
-          tagged: tagged(group.Tags),
-          via: groups.get(group.AutoScalingGroupName) ?? '',
+          tagged: tagged(group.Tags, member.keyArn),
+          via: member.instanceArn,
         });
       }
     }
@@ -273,8 +311,9 @@ export class DependentFinder {
     do {
       const page = await this.clients.elasticache.send(new DescribeReplicationGroupsCommand({ Marker }));
       for (const group of page.ReplicationGroups ?? []) {
-        if (!group.ARN || !matches(group.KmsKeyId)) continue;
-        found.push(cannotStopAtAll(group.ARN, 'elasticache-replication-group'));
+        const keyArn = matches(group.KmsKeyId);
+        if (group.ARN && keyArn)
+          found.push(cannotStopAtAll(keyArn, group.ARN, 'elasticache-replication-group'));
       }
       Marker = page.Marker;
     } while (Marker);
@@ -292,8 +331,9 @@ export class DependentFinder {
       do {
         const page = await this.clients.elasticache.send(new DescribeServerlessCachesCommand({ NextToken }));
         for (const cache of page.ServerlessCaches ?? []) {
-          if (!cache.ARN || !matches(cache.KmsKeyId)) continue;
-          found.push(cannotStopAtAll(cache.ARN, 'elasticache-serverless-cache'));
+          const keyArn = matches(cache.KmsKeyId);
+          if (cache.ARN && keyArn)
+            found.push(cannotStopAtAll(keyArn, cache.ARN, 'elasticache-serverless-cache'));
         }
         NextToken = page.NextToken;
       } while (NextToken);
@@ -309,8 +349,10 @@ export class DependentFinder {
     do {
       const page = await this.clients.efs.send(new DescribeFileSystemsCommand({ Marker }));
       for (const fileSystem of page.FileSystems ?? []) {
-        if (!fileSystem.FileSystemArn || !fileSystem.Encrypted || !matches(fileSystem.KmsKeyId)) continue;
-        found.push(cannotStopAtAll(fileSystem.FileSystemArn, 'efs-file-system'));
+        const keyArn = fileSystem.Encrypted ? matches(fileSystem.KmsKeyId) : undefined;
+        if (fileSystem.FileSystemArn && keyArn) {
+          found.push(cannotStopAtAll(keyArn, fileSystem.FileSystemArn, 'efs-file-system'));
+        }
       }
       Marker = page.NextMarker;
     } while (Marker);
@@ -328,9 +370,10 @@ export class DependentFinder {
       .sort();
     const read = names.slice(0, this.maxBuckets);
     const keyOf = await mapWithConcurrency(read, BUCKET_CONCURRENCY, (name) => this.bucketKey(name));
-    const dependents = read
-      .filter((_, index) => matches(keyOf[index]))
-      .map((name) => cannotStopAtAll(`arn:${partition}:s3:::${name}`, 's3-bucket'));
+    const dependents = read.flatMap((name, index) => {
+      const keyArn = matches(keyOf[index]);
+      return keyArn ? [cannotStopAtAll(keyArn, `arn:${partition}:s3:::${name}`, 's3-bucket')] : [];
+    });
     return {
       dependents,
       buckets: { checked: read.length, total: names.length, truncated: read.length < names.length },
@@ -355,11 +398,13 @@ export class DependentFinder {
   }
 }
 
-type Matcher = (value?: string) => boolean;
-type Tagged = (tags: TagList) => boolean;
+/** The key ARN a `KmsKeyId` names, among the keys sought, or undefined. */
+export type Resolver = (value?: string) => string | undefined;
+type Matcher = Resolver;
+type Tagged = (tags: TagList, keyArn: string) => boolean;
 
-function cannotStopAtAll(resourceArn: string, kind: UnstoppableKind): EncryptedDependent {
-  return { resourceArn, kind, tagged: false, cannotStop: CANNOT_STOP_WHY };
+function cannotStopAtAll(keyArn: string, resourceArn: string, kind: UnstoppableKind): EncryptedDependent {
+  return { keyArn, resourceArn, kind, tagged: false, cannotStop: CANNOT_STOP_WHY };
 }
 
 function groupOf(tags: Tag[] | undefined): string | undefined {

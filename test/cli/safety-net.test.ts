@@ -63,7 +63,7 @@ describe('plan and the safety net by encryption', () => {
     expect(plan.stdout).toMatch(/Unprotected: encrypted with the key but not tagged for it/);
     expect(plan.stdout).toMatch(/rds-instance\s+forgotten-db/);
     expect((await planJson()).unprotected).toEqual([
-      { resourceArn: arn, kind: 'rds-instance', tagged: false },
+      { keyArn, resourceArn: arn, kind: 'rds-instance', tagged: false },
     ]);
   });
 
