@@ -59,12 +59,12 @@ export interface EncryptedDependents {
 }
 
 /** Encrypted with the key and not tagged for it, of a kind the reactor can stop: the sweep's finding. */
-export function unprotected(found: EncryptedDependents): EncryptedDependent[] {
+export function unprotected(found: Pick<EncryptedDependents, 'dependents'>): EncryptedDependent[] {
   return found.dependents.filter((dependent) => !dependent.tagged && dependent.cannotStop === undefined);
 }
 
 /** Encrypted with the key, of a kind AWS cannot stop, or an RDS replica pair: named, never stopped. */
-export function unstoppable(found: EncryptedDependents): EncryptedDependent[] {
+export function unstoppable(found: Pick<EncryptedDependents, 'dependents'>): EncryptedDependent[] {
   return found.dependents.filter((dependent) => dependent.cannotStop !== undefined);
 }
 

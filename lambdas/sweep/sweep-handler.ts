@@ -81,6 +81,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
       (arn): arn is string => arn !== undefined,
     ),
     concurrency: settings.sweepConcurrency,
+    dependents: parts.dependents,
   });
 
   const lambdaHandler = async (event: unknown, context: Context) => {
