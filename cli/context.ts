@@ -150,12 +150,11 @@ export class Output {
     const { stdin } = this.io;
     if (!stdin) return false;
     const { createInterface } = await import('node:readline/promises');
-    const prompt = createInterface({
-      input: stdin,
-      output: { write: (text: string) => this.io.stderr.write(text) } as never,
-    });
+    // The question goes to stderr, so that stdout stays the command's output alone.
+    this.io.stderr.write(`${question} [y/N] `);
+    const prompt = createInterface({ input: stdin, terminal: false });
     try {
-      return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+      return /^y(es)?$/i.test((await prompt.question('')).trim());
     } finally {
       prompt.close();
     }
