@@ -11,6 +11,8 @@ import { resolveKeyArn } from './keys';
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
+  /** Where a confirmation is read from (`adopt`); a command asks only when it is a terminal. */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
 /** The options every command takes (commander's `optsWithGlobals()`). */
@@ -136,5 +138,25 @@ export class Output {
 
   warn(text: string): void {
     this.io.stderr.write(`warning: ${text}\n`);
+  }
+
+  /** Whether a person can answer a question: the input is a terminal. */
+  get interactive(): boolean {
+    return this.io.stdin?.isTTY === true;
+  }
+
+  /** Asks a yes/no question on the terminal; anything but y or yes is no. */
+  async confirm(question: string): Promise<boolean> {
+    const { stdin } = this.io;
+    if (!stdin) return false;
+    const { createInterface } = await import('node:readline/promises');
+    // The question goes to stderr, so that stdout stays the command's output alone.
+    this.io.stderr.write(`${question} [y/N] `);
+    const prompt = createInterface({ input: stdin, terminal: false });
+    try {
+      return /^y(es)?$/i.test((await prompt.question('')).trim());
+    } finally {
+      prompt.close();
+    }
   }
 }

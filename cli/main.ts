@@ -8,6 +8,7 @@ import {
   KEY_ARGUMENT_HELP,
   STATE_MACHINE_HELP,
 } from './bad-day-commands';
+import { adopt } from './commands/adopt';
 import { doctor } from './commands/doctor';
 import { leaseRelease } from './commands/lease';
 import { list } from './commands/list';
@@ -158,6 +159,20 @@ function program(
     )
     .action(async (keyArn: string, options, command: Command) => {
       finish(await plan(session(command), keyArn, options));
+    });
+
+  root
+    .command('adopt')
+    .summary('tag the resources encrypted with a key that are not tagged for it')
+    .description(
+      'Lists the resources encrypted with the key that carry no key tag (the RDS instances and clusters, EC2 ' +
+        'instances and Auto Scaling groups the reactor can stop), and, once confirmed, tags them with ' +
+        'key-reactor:key-arn and the managed tag. Asks y/N on a terminal; elsewhere needs --yes.',
+    )
+    .argument('<key>', KEY_ARGUMENT_HELP)
+    .option('--yes', 'tag without asking')
+    .action(async (keyArn: string, options: { yes?: boolean }, command: Command) => {
+      finish(await adopt(session(command), keyArn, options));
     });
 
   root

@@ -155,6 +155,12 @@ export class ReactorDashboard extends Construct {
             reactorMetric('DriftDetected', cloudwatch.Stats.SUM, 'Keys out of line (drift events)'),
             reactorMetric('KeysUnreadable', cloudwatch.Stats.MAXIMUM, 'Keys the platform may not read'),
             reactorMetric('WarningsSent', cloudwatch.Stats.SUM, 'Early warnings sent'),
+            // A count of what is unprotected now, not of what was reported: it falls once adopted.
+            reactorMetric(
+              'UnprotectedResources',
+              cloudwatch.Stats.MAXIMUM,
+              'Resources encrypted with a key, not tagged for it',
+            ),
           ]),
           graph(
             'Sweep: errors and duration',

@@ -94,6 +94,8 @@ const SWEEP_POLICIES: readonly PolicyName[] = [
   'ListKeyAliases',
   'DescribeExecutions',
   'DescribeResources',
+  // The safety net: what the keys encrypt, tagged or not (lambdas/shared/sweep/unprotected.ts).
+  'FindEncryptedDependents',
   'SendEmailAsSender',
   'PageOperators',
 ];

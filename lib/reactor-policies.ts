@@ -15,6 +15,7 @@ export type PolicyName =
   | 'DescribeExecutions'
   | 'ListKeyMaterials'
   | 'DescribeResources'
+  | 'FindEncryptedDependents'
   | 'StopTaggedResources'
   | 'StartTaggedResources'
   | 'SuspendServiceScaling'
@@ -212,6 +213,41 @@ export function reactorPolicies(
       describe(['rds:DescribeDBInstances'], resources.dbInstances),
       describe(['rds:DescribeDBClusters'], resources.dbClusters),
     ],
+    // The safety net by encryption (lambdas/shared/encrypted-dependents.ts): what each service says is
+    // encrypted with a key. Read only; RDS, EC2 instances and Auto Scaling groups come with DescribeResources.
+    FindEncryptedDependents: [
+      {
+        actions: ['ec2:DescribeVolumes', 's3:ListAllMyBuckets'],
+        resources: [
+          {
+            resource: ANY_RESOURCE,
+            reason:
+              'ec2:DescribeVolumes and s3:ListAllMyBuckets support no resource-level permission (only "*"); ' +
+              'both only read, to find the volumes and buckets a customer key encrypts.',
+          },
+        ],
+      },
+      findEncrypted(
+        ['elasticache:DescribeReplicationGroups'],
+        wildcardArn(scope, 'elasticache', 'replicationgroup:*'),
+        'ElastiCache replication groups',
+      ),
+      findEncrypted(
+        ['elasticache:DescribeServerlessCaches'],
+        wildcardArn(scope, 'elasticache', 'serverlesscache:*'),
+        'ElastiCache serverless caches',
+      ),
+      findEncrypted(
+        ['elasticfilesystem:DescribeFileSystems'],
+        wildcardArn(scope, 'elasticfilesystem', 'file-system/*'),
+        'EFS file systems',
+      ),
+      findEncrypted(
+        ['s3:GetEncryptionConfiguration'],
+        anyBucket(scope),
+        'S3 buckets (their default encryption)',
+      ),
+    ],
     StopTaggedResources: [
       onTagged('stop', ['instances', 'services', 'dbInstances', 'dbClusters']),
       onTagged('stop', ['groups']),
@@ -284,6 +320,27 @@ export function reactorPolicies(
 }
 
 /** A read-only describe of one kind of resource, in this account and Region. */
+/** A read of every resource of a kind, to find those a customer key encrypts: none is known beforehand. */
+function findEncrypted(actions: string[], resource: WildcardResource, noun: string): Permission {
+  return {
+    actions,
+    resources: [
+      {
+        resource,
+        reason: `Read-only: which ${noun} a customer key encrypts is what the safety net looks for, so it reads them all.`,
+      },
+    ],
+  };
+}
+
+/** Every bucket: S3 bucket ARNs name no Region and no account (arn:<partition>:s3:::<bucket>). */
+function anyBucket(scope: Construct): WildcardResource {
+  return {
+    arn: `arn:${Stack.of(scope).partition}:s3:::*`,
+    finding: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
+  };
+}
+
 function describe(
   actions: string[],
   { arn, noun }: { readonly arn: WildcardResource; readonly noun: string },

@@ -1,6 +1,7 @@
 import { type Decision, decide } from '../../lambdas/shared/decision';
 import { type Layer, RESOURCE_KINDS, type RegisteredResource } from '../../lambdas/shared/model';
 import type { CliSession } from '../context';
+import { dependentsData, printDependents, readDependents } from '../dependents';
 import { EXIT, type ExitCode } from '../errors';
 import { duration, nameOf, policyLines, table } from '../format';
 import { observe, stateText } from '../observe';
@@ -37,7 +38,14 @@ export async function plan(
     r.store.registry.list(keyArn),
     deployedGraceSeconds(r, stateMachineArns(session, options).disable),
   ]);
-  const observed = await observe(r, resources);
+  const [observed, dependents] = await Promise.all([
+    observe(r, resources),
+    readDependents(
+      r,
+      keyArn,
+      resources.map((resource) => resource.resourceArn),
+    ),
+  ]);
   const decisions = new Map(
     decide({ target: 'stopped', members: resources, seen: observed, managedTag: r.settings.managedTag }).map(
       (decision) => [decision.member.resourceArn, decision],
@@ -72,6 +80,7 @@ export async function plan(
         : [...steps.services, ...steps.servers].filter((r) => r.verdict === 'stop').map((r) => r.resourceArn),
       services: steps.services,
       servers: steps.servers,
+      ...dependentsData(dependents),
     });
     return EXIT.ok;
   }
@@ -86,6 +95,7 @@ export async function plan(
   out.line();
   if (resources.length === 0) {
     out.line('Nothing is registered to the key: the workflow would release its lease and stop nothing.');
+    printDependents(out, dependents);
     return EXIT.ok;
   }
   out.line(`1. Email the administrators and the operators that the grace period started.`);
@@ -104,6 +114,7 @@ export async function plan(
   if (alertOnly) {
     out.line('3. Stop nothing (the policy is alert-only) and email that these resources were left running:');
     out.lines(byKind([...steps.services, ...steps.servers]));
+    printDependents(out, dependents);
     return EXIT.ok;
   }
   out.line(`3. Stop the services (${steps.services.length}), and wait until they are stopped:`);
@@ -114,5 +125,6 @@ export async function plan(
     '5. Record the shutdown, email the administrators and the operators what was stopped, release the lease.',
   );
   out.line('A deleted key (KMS CMK Deletion) skips steps 1 and 2.');
+  printDependents(out, dependents);
   return EXIT.ok;
 }

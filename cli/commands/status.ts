@@ -1,5 +1,6 @@
 import { readKeyAdvisories } from '../../lambdas/shared/key-advisories';
 import type { CliSession } from '../context';
+import { dependentsData, printDependents, readDependents } from '../dependents';
 import { EXIT, type ExitCode } from '../errors';
 import {
   byStopOrder,
@@ -42,7 +43,14 @@ export async function status(
     deployedGraceSeconds(r, arns.disable),
     latestExecutions(r, keyArn, arns),
   ]);
-  const observed = await observe(r, resources);
+  const [observed, dependents] = await Promise.all([
+    observe(r, resources),
+    readDependents(
+      r,
+      keyArn,
+      resources.map((resource) => resource.resourceArn),
+    ),
+  ]);
   // Printed, never acted on: the exit code stays as it is.
   const advisories = await readKeyAdvisories(
     session.kms(),
@@ -72,6 +80,7 @@ export async function status(
       })),
       problems: runs.problems,
       warnings: advisories,
+      ...dependentsData(dependents),
     });
     return EXIT.ok;
   }
@@ -109,6 +118,7 @@ export async function status(
   else {
     out.lines(resourceTable(resources, (resourceArn) => stateText(observed.get(resourceArn))));
   }
+  printDependents(out, dependents);
 
   out.line();
   out.line(`Stopped by the reactor, to be started when the key is usable (${ledger.length}):`);

@@ -3,9 +3,12 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EFSClient } from '@aws-sdk/client-efs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -15,6 +18,7 @@ import { ENV } from './contract';
 import type { ConvergeParts, Drivers } from './converge';
 import { createDrivers } from './drivers';
 import { Mailer } from './email/mailer';
+import { DependentFinder } from './encrypted-dependents';
 import { Guard } from './guard';
 import { KeyReader } from './key-reader';
 import { Notifier } from './notifier';
@@ -68,6 +72,21 @@ export function buildDrivers({ settings, aws }: PartsSource): Drivers {
       applicationAutoScaling: awsClient(ApplicationAutoScalingClient, aws),
     },
     settings.managedTag,
+  );
+}
+
+/** The safety net by encryption: what each service says is encrypted with a key (read only). */
+export function buildDependentFinder({ settings, aws }: PartsSource): DependentFinder {
+  return new DependentFinder(
+    {
+      rds: awsClient(RDSClient, aws),
+      ec2: awsClient(EC2Client, aws),
+      autoscaling: awsClient(AutoScalingClient, aws),
+      elasticache: awsClient(ElastiCacheClient, aws),
+      efs: awsClient(EFSClient, aws),
+      s3: awsClient(S3Client, aws),
+    },
+    { managedTag: settings.managedTag },
   );
 }
 

@@ -4,10 +4,12 @@ import type { AwsOptions } from './aws';
 import { type Clock, systemClock } from './clock';
 import type { Drivers } from './converge';
 import type { Mailer } from './email/mailer';
+import type { DependentFinder } from './encrypted-dependents';
 import type { Guard } from './guard';
 import type { KeyReader } from './key-reader';
 import type { Notifier } from './notifier';
 import {
+  buildDependentFinder,
   buildDrivers,
   buildEventBridge,
   buildGuard,
@@ -32,6 +34,8 @@ export interface ReactorParts {
   readonly guard: Guard;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
+  /** Finds what is encrypted with a key, tagged or not (the safety net). */
+  readonly dependents: DependentFinder;
   readonly mailer: Mailer;
   /** Pages the operators through SNS, for what email cannot tell them. */
   readonly notifier: Notifier;
@@ -70,6 +74,9 @@ export class Reactor implements ReactorParts {
   }
   get drivers(): Drivers {
     return this.once('drivers', buildDrivers);
+  }
+  get dependents(): DependentFinder {
+    return this.once('dependents', buildDependentFinder);
   }
   get mailer(): Mailer {
     return this.once('mailer', buildMailer);

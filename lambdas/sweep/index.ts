@@ -1,4 +1,5 @@
 import {
+  buildDependentFinder,
   buildDrivers,
   buildEventBridge,
   buildKeyReader,
@@ -17,6 +18,7 @@ export const handler = createSweepHandler({
   store: buildStore(source),
   keys: buildKeyReader(source),
   drivers: buildDrivers(source),
+  dependents: buildDependentFinder(source),
   mailer: buildMailer(source),
   notifier: buildNotifier(source),
   publisher: buildPublisher(source),

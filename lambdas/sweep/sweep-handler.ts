@@ -8,7 +8,8 @@ import { logger, metrics, observability } from '../shared/observability';
 import type { ReactorParts } from '../shared/reactor';
 import { required } from '../shared/settings';
 import { Digest, isDigestRequest } from '../shared/sweep/digest';
-import { type KeyOutcome, Sweeper } from '../shared/sweep/sweep';
+import { describeError, type KeyOutcome, Sweeper } from '../shared/sweep/sweep';
+import { SafetyNet, type SafetyNetOutcome } from '../shared/sweep/unprotected';
 
 type SweepHandlerParts = Pick<
   ReactorParts,
@@ -16,6 +17,7 @@ type SweepHandlerParts = Pick<
   | 'store'
   | 'keys'
   | 'drivers'
+  | 'dependents'
   | 'mailer'
   | 'notifier'
   | 'publisher'
@@ -49,6 +51,25 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     managedTag: settings.managedTag,
   });
 
+  const safetyNet = new SafetyNet({
+    store: parts.store,
+    mailer: parts.mailer,
+    dependents: parts.dependents,
+    aliasOf: (keyArn) => parts.keys.alias(keyArn),
+  });
+
+  /** Never throws: what it could not do is logged, and fails the sweep at its end, like a key not swept. */
+  const checkSafetyNet = (keys: Parameters<SafetyNet['check']>[0], now: Date) =>
+    safetyNet.check(keys, now).then(
+      (outcome): SafetyNetOutcome & { error?: string } => outcome,
+      (error: unknown) => {
+        logger.error('Safety net not checked: resources encrypted with the keys were not looked for', {
+          error,
+        });
+        return { unprotected: [], reported: 0, error: describeError(error) };
+      },
+    );
+
   const digest = new Digest({
     store: parts.store,
     keys: parts.keys,
@@ -60,6 +81,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
       (arn): arn is string => arn !== undefined,
     ),
     concurrency: settings.sweepConcurrency,
+    dependents: parts.dependents,
   });
 
   const lambdaHandler = async (event: unknown, context: Context) => {
@@ -85,6 +107,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
       'drift' in outcome && outcome.drift ? [outcome.drift] : [],
     );
     const refused = await sweeper.publishDrift(drifts, now);
+    const net = await checkSafetyNet(keys, now);
     const count = (test: (outcome: KeyOutcome) => boolean) => outcomes.filter(test).length;
     const summary = {
       sweepId,
@@ -104,22 +127,35 @@ export function createSweepHandler(parts: SweepHandlerParts) {
       undeliveredResent: outcomes.reduce((sum, outcome) => sum + (outcome.undelivered?.resent ?? 0), 0),
       undeliveredLeft: outcomes.reduce((sum, outcome) => sum + (outcome.undelivered?.left ?? 0), 0),
       resendsFailed: count((outcome) => outcome.resendError !== undefined),
+      unprotected: net.unprotected.length,
+      unprotectedReported: net.reported,
+      safetyNetFailed: net.error !== undefined,
     };
     metrics.addMetric('KeysSwept', MetricUnit.Count, summary.keys);
     metrics.addMetric('DriftDetected', MetricUnit.Count, summary.drift);
     metrics.addMetric('KeysUnreadable', MetricUnit.Count, summary.unreadable);
     metrics.addMetric('WarningsSent', MetricUnit.Count, summary.warningsSent);
+    // What is unprotected now, whether reported before or not: the dashboard shows it until it is tagged.
+    if (!summary.safetyNetFailed)
+      metrics.addMetric('UnprotectedResources', MetricUnit.Count, summary.unprotected);
     logger.info('Sweep finished', summary);
 
     // Failing the invocation is what raises the sweep's alarm; the next sweep tries every key again. An
     // email SES still refuses does not: the operators were paged about it, and it waits for the next sweep.
-    if (summary.failed > 0 || refused.length > 0 || summary.warningsFailed > 0 || summary.resendsFailed > 0) {
+    if (
+      summary.failed > 0 ||
+      refused.length > 0 ||
+      summary.warningsFailed > 0 ||
+      summary.resendsFailed > 0 ||
+      summary.safetyNetFailed
+    ) {
       throw new SweepIncompleteError(
         `${summary.failed} key(s) could not be swept, ${refused.length} drift event(s) were refused and ` +
           `${summary.warningsFailed} key(s) missed a warning; see the log lines before this one` +
           (summary.resendsFailed > 0
             ? ` (${summary.resendsFailed} key(s) could not try their undelivered emails again)`
-            : ''),
+            : '') +
+          (net.error ? ` (the safety net by encryption failed: ${net.error})` : ''),
       );
     }
     return {

@@ -97,7 +97,7 @@ describe('the reactor dashboard', () => {
 
   it("graphs what the sweep found, from the sweep's own metrics, and its errors", () => {
     expect(graph('Sweep: what it found').map(identity)).toEqual(
-      ['KeysSwept', 'DriftDetected', 'KeysUnreadable', 'WarningsSent'].map((name) => [
+      ['KeysSwept', 'DriftDetected', 'KeysUnreadable', 'WarningsSent', 'UnprotectedResources'].map((name) => [
         'KeyLifecycleReactor',
         name,
         'service',

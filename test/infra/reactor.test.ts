@@ -512,6 +512,9 @@ describe('KeyLifecycleReactor with the required props only', () => {
         'ec2:DescribeInstances',
         'autoscaling:DescribeAutoScalingGroups',
         'application-autoscaling:DescribeScalableTargets',
+        // The safety net (docs/operating.md): neither has a resource-level permission.
+        'ec2:DescribeVolumes',
+        's3:ListAllMyBuckets',
         'kms:ListAliases',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',

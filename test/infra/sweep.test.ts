@@ -102,6 +102,29 @@ describe('the sweep', () => {
     ]);
   });
 
+  it('may read what the keys encrypt (the safety net), each where AWS allows by resource, and tag nothing', () => {
+    const statements = sweepStatements(template, stack, reactor);
+    const resourceOf = (action: string) =>
+      statements.filter((statement) => actionsOf([statement]).includes(action)).map((s) => s.Resource);
+    const arn = (path: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${path}`]],
+    });
+
+    expect(resourceOf('ec2:DescribeVolumes')).toEqual(['*']);
+    expect(resourceOf('s3:ListAllMyBuckets')).toEqual(['*']);
+    expect(resourceOf('s3:GetEncryptionConfiguration')).toEqual([arn('s3:::*')]);
+    expect(resourceOf('elasticache:DescribeReplicationGroups')).toEqual([
+      arn('elasticache:us-east-1:999999999999:replicationgroup:*'),
+    ]);
+    expect(resourceOf('elasticache:DescribeServerlessCaches')).toEqual([
+      arn('elasticache:us-east-1:999999999999:serverlesscache:*'),
+    ]);
+    expect(resourceOf('elasticfilesystem:DescribeFileSystems')).toEqual([
+      arn('elasticfilesystem:us-east-1:999999999999:file-system/*'),
+    ]);
+    expect(actionsOf(statements).filter((action) => /Tag|CreateOrUpdateTags/.test(action))).toEqual([]);
+  });
+
   it("runs the operators' weekly digest on Mondays at 08:00 UTC, with its own input and no retries", () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 8 ? * MON *)',

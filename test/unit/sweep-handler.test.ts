@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Reactor } from '../../lambdas/shared/reactor';
 import { defaultSettings, type ReactorSettings } from '../../lambdas/shared/settings';
 import { createSweepHandler } from '../../lambdas/sweep/sweep-handler';
+import { mockAccountWithNothingEncrypted } from '../support/empty-account';
 import { lambdaContext } from '../support/lambda-context';
 import { mockedStore, TEST_TABLE } from './mocked-store';
 
@@ -71,6 +72,7 @@ function keyItems(n: number) {
 }
 
 beforeEach(() => {
+  mockAccountWithNothingEncrypted();
   kms.reset();
   eventBridge.reset();
   ses.reset();

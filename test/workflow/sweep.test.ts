@@ -1,5 +1,5 @@
 import { DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { StartDBInstanceCommand } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, StartDBInstanceCommand } from '@aws-sdk/client-rds';
 
 import { keyIdOf, kindOf } from '../../lambdas/shared/arn';
 import { sentEmails } from '../../sandbox/aws-calls';
@@ -44,9 +44,15 @@ async function sweep() {
   return result;
 }
 
+/**
+ * The calls made to `operations`, less the safety net's one look at the account (a DescribeDBInstances
+ * naming no database: encrypted-dependents.ts), which every sweep makes whatever its keys' states.
+ */
 function callsTo(operations: readonly string[]): string[] {
+  const accountWide = (call: { operation: string; input: Record<string, unknown> }) =>
+    call.operation === 'DescribeDBInstances' && call.input.DBInstanceIdentifier === undefined;
   return reactor.calls.calls
-    .filter((call) => operations.includes(call.operation))
+    .filter((call) => operations.includes(call.operation) && !accountWide(call))
     .map((call) => call.operation);
 }
 
@@ -214,5 +220,35 @@ describe('sweep: early warnings', () => {
     expect(deletionWarnings.map((email) => email.to)).toEqual([['admin@customer.example'], DEMO.operators]);
     expect(reactor.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
     expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'stopped'));
+  });
+});
+
+describe('sweep: the safety net by encryption', () => {
+  it('reports a database encrypted with the key and not tagged for it once, to the operators, not every sweep', async () => {
+    await reactor.clients.rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'forgotten-db',
+        Engine: 'postgres',
+        DBInstanceClass: 'db.t3.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'platform',
+        MasterUserPassword: 'not-a-secret-1',
+        StorageEncrypted: true,
+        KmsKeyId: keyArn,
+      }),
+    );
+
+    const first = await sweep();
+    const second = await sweep();
+
+    expect(first.summary).toMatchObject({ unprotected: 1, unprotectedReported: 1, safetyNetFailed: false });
+    expect(second.summary).toMatchObject({ unprotected: 1, unprotectedReported: 0 });
+    const reports = sentEmails(reactor.calls).filter((email) =>
+      /not protected by the reactor/.test(email.subject),
+    );
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.to).toEqual([...DEMO.operators]);
+    expect(reports[0]?.text).toMatch(/forgotten-db/);
+    expect(reports[0]?.text).toMatch(/key-reactor adopt/);
   });
 });

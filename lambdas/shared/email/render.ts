@@ -16,6 +16,7 @@ import { materialExpiring } from './templates/material-expiring';
 import { serviceRestored } from './templates/service-restored';
 import { shutdownComplete } from './templates/shutdown-complete';
 import { startHeldBack } from './templates/start-held-back';
+import { unprotectedFound } from './templates/unprotected-found';
 import { weeklyDigest } from './templates/weekly-digest';
 import { workflowFailed } from './templates/workflow-failed';
 import type {
@@ -26,6 +27,7 @@ import type {
   KeyWarning,
   KeyWarningContext,
   RenderedEmail,
+  UnprotectedContext,
 } from './types';
 import { written } from './writers';
 
@@ -61,4 +63,9 @@ export function renderDatabaseWarning(context: DatabaseWarningContext): Rendered
 /** The operators' weekly digest of the keys at risk. */
 export function renderDigest(context: DigestContext): RenderedEmail {
   return written(weeklyDigest(context), wordingFor(context.language));
+}
+
+/** The operators' email about resources encrypted with a key and not tagged for it. */
+export function renderUnprotected(context: UnprotectedContext): RenderedEmail {
+  return written(unprotectedFound(context), wordingFor(context.language));
 }

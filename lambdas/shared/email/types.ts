@@ -102,12 +102,28 @@ export interface DatabaseWarningContext {
   readonly keyAlias?: string;
 }
 
+/** The resources the sweep found encrypted with a key and not tagged for it, for the operators. */
+export interface UnprotectedContext {
+  readonly keyArn: string;
+  /** Each newly found: its ARN, kind, and the volume or instance that ties it to the key. */
+  readonly resources: readonly {
+    readonly resourceArn: string;
+    readonly kind: string;
+    readonly via?: string;
+  }[];
+  readonly now: Date;
+  /** The operators read English; the catalogue has every language all the same. */
+  readonly language?: PolicyLanguage;
+  readonly keyAlias?: string;
+}
+
 /** The risks the operators' weekly digest lists, in the order it lists them. */
 export const DIGEST_RISKS = [
   'access-denied',
   'deletion-pending',
   'material-expiring',
   'cannot-stop',
+  'unprotected-dependents',
   'failed-runs',
 ] as const;
 export type DigestRiskKind = (typeof DIGEST_RISKS)[number];
@@ -123,6 +139,8 @@ export type DigestRisk =
   | { readonly kind: 'access-denied'; readonly error: string }
   /** Each resource with what its driver saw (`available (a read replica, which RDS cannot stop)`). */
   | { readonly kind: 'cannot-stop'; readonly resources: readonly string[] }
+  /** Encrypted with the key, not tagged for it: the reactor would leave them running. */
+  | { readonly kind: 'unprotected-dependents'; readonly resources: readonly string[] }
   | {
       readonly kind: 'failed-runs';
       readonly runs: readonly { readonly name: string; readonly status: string; readonly stoppedAt: Date }[];

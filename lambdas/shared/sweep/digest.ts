@@ -6,6 +6,7 @@ import type { Mailer } from '../email/mailer';
 import { refusalOf, refusedAudiences } from '../email/mailer';
 import { renderDigest } from '../email/render';
 import type { DigestRisk } from '../email/types';
+import { type DependentFinder, unprotected as unprotectedOf } from '../encrypted-dependents';
 import { DigestNotDeliveredError, SweepIncompleteError } from '../errors';
 import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
 import { logger } from '../observability';
@@ -44,6 +45,8 @@ export interface KeyFacts {
   readonly materials: readonly KeyMaterial[];
   readonly seen: ReadonlyMap<string, Seen>;
   readonly failedRuns: readonly FailedRun[];
+  /** Encrypted with the key, of a kind the reactor stops, neither tagged nor registered for it. */
+  readonly unprotected?: readonly string[];
 }
 
 /** One reason a key may be at risk. A new kind of risk is one more check in RISK_CHECKS. */
@@ -75,15 +78,21 @@ const cannotStop: RiskCheck = ({ seen }) => {
   return stuck.length > 0 ? [{ kind: 'cannot-stop', resources: stuck }] : [];
 };
 
+/** Resources encrypted with the key that nothing tags for it (the safety net): they would keep running. */
+const unprotectedDependents: RiskCheck = ({ unprotected = [] }) =>
+  unprotected.length > 0 ? [{ kind: 'unprotected-dependents', resources: [...unprotected] }] : [];
+
 const failedRuns: RiskCheck = ({ failedRuns: runs }) =>
   runs.length > 0 ? [{ kind: 'failed-runs', runs }] : [];
 
-/**
- * Every risk the digest looks for. Unprotected dependents (resources encrypted with the key but not
- * registered to it) are not detectable yet: that check joins this list when the tagging API's
- * discovery lands (with its kind in DIGEST_RISKS and its words in the email catalogue).
- */
-export const RISK_CHECKS: readonly RiskCheck[] = [accessDenied, dueSoon, cannotStop, failedRuns];
+/** Every risk the digest looks for. */
+export const RISK_CHECKS: readonly RiskCheck[] = [
+  accessDenied,
+  dueSoon,
+  cannotStop,
+  unprotectedDependents,
+  failedRuns,
+];
 
 export interface DigestParts {
   readonly store: Store;
@@ -96,6 +105,8 @@ export interface DigestParts {
   /** The two workflows, whose failed runs the digest lists; none known, none listed. */
   readonly stateMachineArns: readonly string[];
   readonly concurrency: number;
+  /** Finds what each key encrypts; absent, unprotected dependents are not looked for. */
+  readonly dependents?: DependentFinder;
 }
 
 export interface KeyAtRisk {
@@ -127,9 +138,11 @@ export class Digest {
       parts.store.inventory(),
       failedRunsSince(parts.stepFunctions, parts.stateMachineArns, since),
     ]);
-    const facts = await mapWithConcurrency(inventory, parts.concurrency, (key) =>
-      this.factsOf(key, runs.byKey.get(key.keyArn) ?? []),
-    );
+    const unprotected = await this.unprotectedOf(inventory);
+    const facts = await mapWithConcurrency(inventory, parts.concurrency, async (key) => ({
+      ...(await this.factsOf(key, runs.byKey.get(key.keyArn) ?? [])),
+      unprotected: unprotected.get(key.keyArn) ?? [],
+    }));
     const keysAtRisk = facts
       .map((fact) => ({
         key: fact.key,
@@ -164,6 +177,30 @@ export class Digest {
     }
     failIfUnread(keysUnread);
     return { ...outcome, emailed, published };
+  }
+
+  /**
+   * Each key's unprotected dependents, from one look at the account. A failure leaves them out of this
+   * week's digest (logged): the sweep, which looks every time, fails and alarms on the same failure.
+   */
+  private async unprotectedOf(inventory: readonly KeyInventory[]): Promise<Map<string, string[]>> {
+    const { dependents } = this.parts;
+    if (!dependents) return new Map();
+    try {
+      const found = await dependents.findAll(inventory.map(({ keyArn }) => ({ keyArn })));
+      return new Map(
+        inventory.map((key) => {
+          const registered = new Set(key.resources.map((resource) => resource.resourceArn));
+          const open = unprotectedOf({ dependents: found.get(key.keyArn)?.dependents ?? [] })
+            .map((dependent) => dependent.resourceArn)
+            .filter((arn) => !registered.has(arn));
+          return [key.keyArn, open];
+        }),
+      );
+    } catch (error) {
+      logger.error('Unprotected dependents not looked for in the weekly digest', { error });
+      return new Map();
+    }
   }
 
   private async factsOf(key: KeyInventory, failedRuns: readonly FailedRun[]): Promise<KeyFacts> {
@@ -218,6 +255,6 @@ function keyDigestEvent({ key, risks }: KeyAtRisk, since: Date, now: Date): Reac
 /** How many things a risk is about: failed runs, resources that cannot be stopped, else one. */
 function weightOf(risk: DigestRisk): number {
   if (risk.kind === 'failed-runs') return risk.runs.length;
-  if (risk.kind === 'cannot-stop') return risk.resources.length;
+  if (risk.kind === 'cannot-stop' || risk.kind === 'unprotected-dependents') return risk.resources.length;
   return 1;
 }

@@ -402,12 +402,27 @@ export const en: Wording = {
       'past saving.',
   },
 
+  unprotectedFound: {
+    subject: (n, keyName) =>
+      `${count(n, 'resource')} encrypted with key ${keyName} ${n === 1 ? 'is' : 'are'} not protected by the reactor`,
+    title: (n) => `${count(n, 'resource')} the reactor would leave running`,
+    paragraph: (keyArn) =>
+      `These resources are encrypted with the customer key ${keyArn}, but they do not carry the tag ` +
+      'key-reactor:key-arn with its ARN: if the key becomes unusable, the reactor does not stop them, and they ' +
+      'fail on their own instead.',
+    caption: 'Found by the sweep',
+    columns: ['Kind', 'ARN', 'Through'],
+    whatToDo: 'To protect them, tag them for the key (after checking the list):',
+    adopt: 'or tag each with key-reactor:key-arn = the key ARN and the managed tag.',
+    once: 'Each resource is reported once; key-reactor status and plan list them until they are tagged.',
+  },
   digest: {
     risks: {
       'access-denied': 'Access denied',
       'deletion-pending': 'Deletion within 30 days',
       'material-expiring': 'Key material expires within 30 days',
       'cannot-stop': 'Resources that cannot be stopped',
+      'unprotected-dependents': 'Encrypted with the key but not tagged for it',
       'failed-runs': 'Failed runs in the last 7 days',
     },
     subject: (keys) => `Key reactor weekly digest: ${count(keys, 'key')} at risk`,

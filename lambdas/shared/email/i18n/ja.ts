@@ -395,12 +395,27 @@ export const ja: Wording = {
       '1 日に 1 回お送りします。',
   },
 
+  unprotectedFound: {
+    subject: (n, keyName) =>
+      `キー ${keyName} で暗号化された ${n} 件のリソースがリアクターで保護されていません`,
+    title: (n) => `リアクターが停止しない ${n} 件のリソース`,
+    paragraph: (keyArn) =>
+      `これらのリソースはカスタマーキー ${keyArn} で暗号化されていますが、その ARN を値とするタグ ` +
+      'key-reactor:key-arn がありません。キーが使用できなくなっても、リアクターはこれらを停止せず、' +
+      'リソースはそのまま障害になります。',
+    caption: 'スイープで見つかったリソース',
+    columns: ['種類', 'ARN', '経由'],
+    whatToDo: '保護するには、一覧を確認したうえで、キーのタグを付けてください:',
+    adopt: 'または、各リソースに key-reactor:key-arn = キーの ARN と管理タグを付けてください。',
+    once: '各リソースの通知は 1 回だけです。タグが付くまで key-reactor status と plan に表示されます。',
+  },
   digest: {
     risks: {
       'access-denied': 'アクセス拒否',
       'deletion-pending': '30 日以内に削除',
       'material-expiring': '30 日以内に鍵マテリアルの有効期限切れ',
       'cannot-stop': '停止できないリソース',
+      'unprotected-dependents': 'キーで暗号化されているがタグのないリソース',
       'failed-runs': '過去 7 日間に失敗した実行',
     },
     subject: (keys) => `キーリアクター週次ダイジェスト: リスクのあるキー ${keys} 件`,

@@ -246,6 +246,19 @@ export interface Wording {
     readonly daily: string;
   };
 
+  /** The operators' email about resources encrypted with a key and not tagged for it (unprotected-found.ts). */
+  readonly unprotectedFound: {
+    /** `keyName`: the key's short ID, with its alias beside it when it has one. */
+    subject(n: number, keyName: string): string;
+    title(n: number): string;
+    paragraph(keyArn: string): string;
+    readonly caption: string;
+    readonly columns: readonly [kind: string, arn: string, via: string];
+    readonly whatToDo: string;
+    readonly adopt: string;
+    readonly once: string;
+  };
+
   /** The operators' weekly digest (weekly-digest.ts). */
   readonly digest: {
     /** How the digest names each risk (its RISK_WORDS). */

@@ -55,6 +55,7 @@ function detailOf(w: Wording, risk: DigestRisk): string {
     case 'access-denied':
       return risk.error;
     case 'cannot-stop':
+    case 'unprotected-dependents':
       return named(w, risk.resources);
     case 'failed-runs':
       return named(
