@@ -13,6 +13,7 @@ import {
   renderDigest,
   renderEmail,
   renderKeyWarning,
+  renderUnprotected,
 } from '../lambdas/shared/email/render';
 import {
   type Audience,
@@ -174,6 +175,24 @@ function sweepEmails(language: PolicyLanguage): [string, RenderedEmail][] {
     ],
     // The digest goes to the operators only, in English; the Japanese is rendered to be looked at.
     [`${language}-weekly-digest-operators`, renderDigest({ ...DIGEST, language })],
+    // Like the digest, the safety net's email goes to the operators only.
+    [
+      `${language}-unprotected-found-operators`,
+      renderUnprotected({
+        keyArn: common.keyArn,
+        keyAlias: 'alias/customer-data',
+        now: NOW,
+        language,
+        resources: [
+          { resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:reporting', kind: 'rds-instance' },
+          {
+            resourceArn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-0def5678abc123456',
+            kind: 'ec2-instance',
+            via: 'arn:aws:ec2:us-east-1:111122223333:volume/vol-0123456789abcdef0',
+          },
+        ],
+      }),
+    ],
   ];
 }
 
