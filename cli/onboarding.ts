@@ -1,12 +1,11 @@
 import {
   DescribeKeyCommand,
   GenerateDataKeyCommand,
-  GenerateDataKeyWithoutPlaintextCommand,
   type KeyMetadata,
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { isKeyArn, parseArn } from '../lambdas/shared/arn';
-import { PROBE_ENCRYPTION_CONTEXT } from '../lambdas/shared/key-reader';
+import { KeyReader } from '../lambdas/shared/key-reader';
 
 /** The key-policy actions the platform and the reactor need: docs/deploying.md shows the whole statement. */
 const KEY_POLICY_ACTIONS =
@@ -77,17 +76,8 @@ function checkMetadata(keyArn: string, metadata: KeyMetadata): void {
  * Makes the reactor's own probe (lambdas/shared/key-reader.ts): a key whose policy refuses it would be
  * taken for a key whose access was revoked, and its resources stopped after the grace period.
  */
-async function checkProbe(keyArn: string, client: KMSClient): Promise<void> {
-  try {
-    await client.send(
-      new GenerateDataKeyWithoutPlaintextCommand({
-        KeyId: keyArn,
-        KeySpec: 'AES_256',
-        EncryptionContext: PROBE_ENCRYPTION_CONTEXT,
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'AccessDeniedException') throw error;
+async function checkProbe(keyArn: string, metadata: KeyMetadata, client: KMSClient): Promise<void> {
+  if ((await new KeyReader(client).probe(keyArn, metadata)) === 'denied') {
     fail(
       'permission',
       `the reactor's probe (kms:GenerateDataKeyWithoutPlaintext) on ${keyArn} was refused: the reactor would take the key ` +
@@ -147,6 +137,6 @@ export async function checkKeyForOnboarding(
     }
     throw error;
   }
-  await checkProbe(keyArn, client);
+  await checkProbe(keyArn, metadata, client);
   return metadata;
 }

@@ -144,8 +144,11 @@ export class KeyReader {
     return { keyState, usable, access };
   }
 
-  /** Uses the key as the platform would; only a denial says anything about access, an outage is thrown. */
-  private async probe(keyArn: string, metadata: Partial<KeyMetadata>): Promise<KeyAccess> {
+  /**
+   * Uses the key as the platform would; only a denial says anything about access, an outage is thrown.
+   * Onboarding makes the same probe, so that a key registered is one the reactor can judge.
+   */
+  async probe(keyArn: string, metadata: Partial<KeyMetadata>): Promise<KeyAccess> {
     const probe = probeFor(metadata);
     if (probe === undefined) return 'unprobed';
     try {
