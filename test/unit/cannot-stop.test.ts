@@ -162,12 +162,18 @@ describe('the emails that concern a shutdown', () => {
     },
   );
 
-  it.each(['en', 'ja'] as const)('alert-only (%s) names them beside what was left running', (language) => {
-    const w = language === 'en' ? en : ja;
-    const email = render('alert-only', language);
-    expect(email.text).toContain(w.cannotStop.intro('alert-only'));
-    expect(email.text).toContain(`${ARN.files} | ${w.cannotStop.why(NO_STOP_CALL)}`);
-  });
+  it.each(['en', 'ja'] as const)(
+    'alert-only (%s) names them beside what was left running, each once',
+    (language) => {
+      const w = language === 'en' ? en : ja;
+      const email = render('alert-only', language);
+      expect(email.text).toContain(w.cannotStop.intro('alert-only'));
+      expect(email.text).toContain(`${ARN.files} | ${w.cannotStop.why(NO_STOP_CALL)}`);
+      // The registered replica is left running like the rest, and listed once, among them.
+      expect(email.subject).toContain(w.resources(2));
+      expect(email.text.split(ARN.replica)).toHaveLength(2);
+    },
+  );
 
   it.each(['en', 'ja'] as const)(
     'service-restored (%s) asks to check what kept running without its data',

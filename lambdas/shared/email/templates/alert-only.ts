@@ -2,7 +2,7 @@
 
 import { type Email, heading, list, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
-import { cannotStopArns, cannotStopSection } from './cannot-stop';
+import { cannotStopSection } from './cannot-stop';
 import { recoveryOf } from './recovery';
 import { resourceTable, servicesFirst } from './resource-tables';
 import { followTheRun, howToRecover, whoChanged } from './sections';
@@ -12,10 +12,7 @@ export function alertOnly(context: EmailContext): Email {
   const { event } = context;
   const { w, keyChanged, happened } = eventWords(event, context.language, context.keyAlias);
   const s = w.alertOnly;
-  const unstoppable = cannotStopArns(context);
-  const resources = servicesFirst(context.resources).filter(
-    (resource) => !unstoppable.has(resource.resourceArn),
-  );
+  const resources = servicesFirst(context.resources);
   const why = s.heldBack[context.heldBack ?? 'policy'];
   return {
     subject: s.subject(keyChanged, w.resources(resources.length), why.tag),
@@ -25,7 +22,13 @@ export function alertOnly(context: EmailContext): Email {
       paragraph(s.paragraph(happened, event.urgent ? null : w.time(context.now), why.reason)),
       ...howToRecover(w.sections.howToUndo, recoveryOf(w, event)),
       resourceTable(w, w.tables.leftRunning, resources),
-      ...cannotStopSection(w, context, 'alert-only'),
+      // A registered replica is left running like the rest: listed once, in the table above.
+      ...cannotStopSection(
+        w,
+        context,
+        'alert-only',
+        new Set(resources.map((resource) => resource.resourceArn)),
+      ),
       heading(w.sections.whatHappensNext),
       list([why.next, s.nothingToRestart, s.stopThemYourself]),
       ...whoChanged(w, event),
