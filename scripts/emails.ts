@@ -88,6 +88,43 @@ const ACCESS_EMAILS: readonly (readonly [
   ],
 ];
 
+/** What the sweep records a key's resources the reactor cannot stop (issue 14): one of each reason. */
+const CANNOT_STOP: EmailContext['cannotStop'] = [
+  {
+    resourceArn: 'arn:aws:elasticache:us-east-1:111122223333:replicationgroup:sessions',
+    kind: 'elasticache-replication-group',
+    reason: { kind: 'no-stop-call' },
+  },
+  {
+    resourceArn: 'arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0123456789abcdef0',
+    kind: 'efs-file-system',
+    reason: { kind: 'no-stop-call' },
+  },
+  { resourceArn: 'arn:aws:s3:::customer-uploads', kind: 's3-bucket', reason: { kind: 'no-stop-call' } },
+  {
+    resourceArn: 'arn:aws:rds:us-east-1:111122223333:db:customer-db-replica',
+    kind: 'rds-instance',
+    reason: { kind: 'read-replica', source: 'customer-db' },
+  },
+];
+
+/** The emails that concern a shutdown, with what the reactor cannot stop, and one whose record was unread. */
+const CANNOT_STOP_EMAILS: readonly (readonly [
+  name: string,
+  template: EmailTemplate,
+  extra: Partial<EmailContext>,
+])[] = [
+  ['grace-started', 'grace-started', { cannotStop: CANNOT_STOP }],
+  ['shutdown-complete', 'shutdown-complete', { cannotStop: CANNOT_STOP }],
+  ['alert-only', 'alert-only', { cannotStop: CANNOT_STOP }],
+  [
+    'service-restored',
+    'service-restored',
+    { cannotStop: CANNOT_STOP, event: { ...EVENT, workflow: 'enable', trigger: 'EnableKey' } },
+  ],
+  ['grace-started-unread', 'grace-started', { cannotStopUnread: true }],
+];
+
 function workflowEmail(
   template: EmailTemplate,
   audience: Audience,
@@ -128,7 +165,9 @@ const DIGEST: Omit<DigestContext, 'language'> = {
         { kind: 'access-denied', error: `KeyAccessDeniedError: The platform may not describe ${KEY_ARN}` },
         {
           kind: 'cannot-stop',
-          resources: [`${RESOURCES[2].resourceArn} (available (a read replica, which RDS cannot stop))`],
+          resources: [
+            `${RESOURCES[2].resourceArn} (available (a read replica of customer-db-source, which RDS cannot stop))`,
+          ],
         },
         {
           kind: 'failed-runs',
@@ -230,6 +269,14 @@ function main(): void {
       for (const audience of ['administrators', 'operators'] as const) {
         emails.push([
           `${language}-access-revoked-${name}-${audience}`,
+          workflowEmail(template, audience, language, extra),
+        ]);
+      }
+    }
+    for (const [name, template, extra] of CANNOT_STOP_EMAILS) {
+      for (const audience of ['administrators', 'operators'] as const) {
+        emails.push([
+          `${language}-cannot-stop-${name}-${audience}`,
           workflowEmail(template, audience, language, extra),
         ]);
       }

@@ -105,6 +105,8 @@ export const PATTERNS = {
  *   pk = KEY#<keyArn>   sk = WARNING#<warning>#<date>#<days>[#<about>]  an early warning the sweep sent
  *   pk = KEY#<keyArn>   sk = COUNTDOWN#<resourceArn>  when an RDS database was first seen recoverable
  *   pk = KEY#<keyArn>   sk = NEWS#<slot>              the latest email SES did not accept, for the sweep to retry
+ *   pk = KEY#<keyArn>   sk = CANNOT_STOP              what the sweep found encrypted with the key that the
+ *                                                     reactor cannot stop, for the emails to name
  *
  * and one partition for the reactor as a whole:
  *
@@ -133,6 +135,7 @@ export const SORT_KEYS = {
   warningPrefix: 'WARNING#',
   countdownPrefix: 'COUNTDOWN#',
   newsPrefix: 'NEWS#',
+  cannotStop: 'CANNOT_STOP',
   guard: 'GUARD',
   shutdownPrefix: 'SHUTDOWN#',
 } as const;

@@ -102,6 +102,14 @@ export function decide<M extends Member>({
           };
     }
     if (state === 'stopped') return { verdict: 'settled', why: 'already stopped', pending: false };
+    // A read replica busy with a backup would never come to a state AWS lets the reactor stop.
+    if (observation.cannotStop !== undefined && state === 'transitioning') {
+      return {
+        verdict: 'skip',
+        why: `AWS cannot stop it: ${detail} (${observation.cannotStop})`,
+        pending: false,
+      };
+    }
     if (state === 'running') {
       // AWS refuses to stop it (a cluster member, a read replica): waiting would never end.
       return { verdict: 'skip', why: `AWS cannot stop it: ${detail}`, pending: false };

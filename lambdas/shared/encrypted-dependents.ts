@@ -12,10 +12,19 @@ import {
   type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { GetBucketEncryptionCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { keyIdOf, parseArn } from './arn';
-import { chunk, mapWithConcurrency } from './concurrency';
+import {
+  CANNOT_STOP_WHY,
+  type CannotStopReason,
+  cannotStopText,
+  rdsReplicaReason,
+  type UnstoppableKind,
+  type UnstoppableResource,
+} from './cannot-stop';
+import { chunk } from './concurrency';
 import { KEY_ARN_TAG, type ManagedTag } from './contract';
+import { awsErrorName, encryptedBuckets } from './encrypted-buckets';
 import type { ResourceKind } from './model';
 
 /**
@@ -23,18 +32,8 @@ import type { ResourceKind } from './model';
  * service says of its own encryption, so that a resource nobody tagged is still seen. Read only.
  */
 
-/** The kinds the reactor cannot stop: AWS has no stop call for them. */
-export const UNSTOPPABLE_KINDS = [
-  'elasticache-replication-group',
-  'elasticache-serverless-cache',
-  'efs-file-system',
-  's3-bucket',
-] as const;
-export type UnstoppableKind = (typeof UNSTOPPABLE_KINDS)[number];
 export type DependentKind = ResourceKind | UnstoppableKind;
-
-/** What every email and `plan` say of a resource AWS cannot stop (both languages carry it: i18n). */
-export const CANNOT_STOP_WHY = 'cannot be stopped; its data becomes unreadable while the key is unusable';
+export { CANNOT_STOP_WHY, UNSTOPPABLE_KINDS, type UnstoppableKind } from './cannot-stop';
 
 /** One resource that depends on the key through its encryption. */
 export interface EncryptedDependent {
@@ -46,8 +45,10 @@ export interface EncryptedDependent {
   readonly tagged: boolean;
   /** Why it depends on the key when it is not itself encrypted: the volume, or the instance, in between. */
   readonly via?: string;
-  /** Present when the reactor cannot stop it: why, in one clause. */
+  /** Present when the reactor cannot stop it: why, in English (`cannotStopText`). */
   readonly cannotStop?: string;
+  /** Present when the reactor cannot stop it: why, as facts each email language words. */
+  readonly reason?: CannotStopReason;
 }
 
 /** What was found, and how far the per-bucket S3 look went. */
@@ -66,6 +67,13 @@ export function unprotected(found: Pick<EncryptedDependents, 'dependents'>): Enc
 /** Encrypted with the key, of a kind AWS cannot stop, or an RDS replica pair: named, never stopped. */
 export function unstoppable(found: Pick<EncryptedDependents, 'dependents'>): EncryptedDependent[] {
   return found.dependents.filter((dependent) => dependent.cannotStop !== undefined);
+}
+
+/** What the emails list of them: the sweep records it per key (store/unstoppables.ts). */
+export function toUnstoppable(dependents: readonly EncryptedDependent[]): UnstoppableResource[] {
+  return dependents.flatMap(({ resourceArn, kind, reason }) =>
+    reason ? [{ resourceArn, kind, reason }] : [],
+  );
 }
 
 export interface DependentClients {
@@ -88,7 +96,6 @@ export interface FinderOptions {
 }
 
 const DEFAULT_MAX_BUCKETS = 200;
-const BUCKET_CONCURRENCY = 8;
 /** DescribeInstances and DescribeAutoScalingGroups take at most 50 IDs or names at once (below both caps). */
 const IDS_PER_CALL = 50;
 
@@ -153,9 +160,12 @@ export class DependentFinder {
       this.ec2Dependents(matches, tagged, partition),
       this.elastiCaches(matches),
       this.fileSystems(matches),
-      this.buckets(matches, partition),
+      encryptedBuckets(this.clients.s3, matches, partition, this.maxBuckets),
     ]);
-    const all = [...instances, ...clusters, ...volumes, ...caches, ...fileSystems, ...s3.dependents];
+    const buckets = s3.found.map(({ keyArn, resourceArn }) =>
+      cannotStopAtAll(keyArn, resourceArn, 's3-bucket'),
+    );
+    const all = [...instances, ...clusters, ...volumes, ...caches, ...fileSystems, ...buckets];
     return new Map(
       keys.map(({ keyArn }) => [
         keyArn,
@@ -179,20 +189,14 @@ export class DependentFinder {
         // An Aurora member is encrypted through its cluster, which is what the reactor stops.
         const keyArn = matches(db.KmsKeyId);
         if (!db.DBInstanceArn || !keyArn || db.DBClusterIdentifier) continue;
-        const replicaOf = db.ReadReplicaSourceDBInstanceIdentifier;
-        const replicas = db.ReadReplicaDBInstanceIdentifiers ?? [];
         // AWS refuses StopDBInstance on a read replica and on a source that has replicas.
-        const cannotStop = replicaOf
-          ? `an RDS read replica (of ${replicaOf}) cannot be stopped`
-          : replicas.length > 0
-            ? `an RDS instance with read replicas (${replicas.join(', ')}) cannot be stopped`
-            : undefined;
+        const reason = rdsReplicaReason(db);
         found.push({
           keyArn,
           resourceArn: db.DBInstanceArn,
           kind: 'rds-instance',
           tagged: tagged(db.TagList, keyArn),
-          ...(cannotStop ? { cannotStop } : {}),
+          ...(reason ? { cannotStop: cannotStopText(reason), reason } : {}),
         });
       }
       Marker = page.Marker;
@@ -358,44 +362,6 @@ export class DependentFinder {
     } while (Marker);
     return found;
   }
-
-  /** The buckets whose default encryption uses the key, reading at most `maxBuckets` of them. */
-  private async buckets(
-    matches: Matcher,
-    partition: string,
-  ): Promise<{ dependents: EncryptedDependent[]; buckets: EncryptedDependents['buckets'] }> {
-    const { Buckets = [] } = await this.clients.s3.send(new ListBucketsCommand({}));
-    const names = Buckets.map((bucket) => bucket.Name)
-      .filter((name): name is string => name !== undefined)
-      .sort();
-    const read = names.slice(0, this.maxBuckets);
-    const keyOf = await mapWithConcurrency(read, BUCKET_CONCURRENCY, (name) => this.bucketKey(name));
-    const dependents = read.flatMap((name, index) => {
-      const keyArn = matches(keyOf[index]);
-      return keyArn ? [cannotStopAtAll(keyArn, `arn:${partition}:s3:::${name}`, 's3-bucket')] : [];
-    });
-    return {
-      dependents,
-      buckets: { checked: read.length, total: names.length, truncated: read.length < names.length },
-    };
-  }
-
-  /** The KMS key of a bucket's default encryption, or undefined (SSE-S3, none, or a bucket gone since). */
-  private async bucketKey(bucket: string): Promise<string | undefined> {
-    try {
-      const { ServerSideEncryptionConfiguration } = await this.clients.s3.send(
-        new GetBucketEncryptionCommand({ Bucket: bucket }),
-      );
-      return ServerSideEncryptionConfiguration?.Rules?.map(
-        (rule) => rule.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID,
-      ).find((key) => key !== undefined);
-    } catch (error) {
-      const name = awsErrorName(error);
-      if (name === 'ServerSideEncryptionConfigurationNotFoundError' || name === 'NoSuchBucket')
-        return undefined;
-      throw error;
-    }
-  }
 }
 
 /** The key ARN a `KmsKeyId` names, among the keys sought, or undefined. */
@@ -404,15 +370,18 @@ type Matcher = Resolver;
 type Tagged = (tags: TagList, keyArn: string) => boolean;
 
 function cannotStopAtAll(keyArn: string, resourceArn: string, kind: UnstoppableKind): EncryptedDependent {
-  return { keyArn, resourceArn, kind, tagged: false, cannotStop: CANNOT_STOP_WHY };
+  return {
+    keyArn,
+    resourceArn,
+    kind,
+    tagged: false,
+    cannotStop: CANNOT_STOP_WHY,
+    reason: { kind: 'no-stop-call' },
+  };
 }
 
 function groupOf(tags: Tag[] | undefined): string | undefined {
   return tags?.find((tag) => tag.Key === 'aws:autoscaling:groupName')?.Value;
-}
-
-function awsErrorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }
 
 function isUnsupported(error: unknown): boolean {

@@ -103,19 +103,26 @@ function sharedByTenants({ keyArn, resourceArns }: AdvisoryFacts): Advisory[] {
   ];
 }
 
+/**
+ * What AWS refuses to stop: a driver's reason (an RDS read replica, a source with replicas, an Aurora
+ * member), whatever its state now, or a running resource the driver would not restore.
+ */
 function cannotStop({ seen }: AdvisoryFacts): Advisory[] {
-  return [...seen.values()].flatMap((observation) =>
-    'state' in observation && observation.state === 'running' && observation.restore === undefined
-      ? [
-          {
-            kind: 'cannot-stop' as const,
-            message:
-              `AWS cannot stop ${observation.resourceArn} (${observation.detail}): the reactor will report it ` +
-              'instead of stopping it',
-          },
-        ]
-      : [],
-  );
+  return [...seen.values()].flatMap((observation) => {
+    if (!('state' in observation)) return [];
+    const why =
+      observation.cannotStop ??
+      (observation.state === 'running' && observation.restore === undefined ? observation.detail : undefined);
+    if (why === undefined) return [];
+    return [
+      {
+        kind: 'cannot-stop' as const,
+        message:
+          `the reactor cannot stop ${observation.resourceArn} (${why}): its emails name it instead of ` +
+          'stopping it, and its data becomes unreadable while the key is unusable',
+      },
+    ];
+  });
 }
 
 export interface ReadOptions {

@@ -125,6 +125,11 @@ export interface Observation {
    * the reactor reports it instead of waiting for it.
    */
   readonly restore?: RestoreState;
+  /**
+   * Why AWS refuses to stop it, whatever its state now (an RDS read replica, a source with replicas, an
+   * Aurora member): `register` and `plan` say so before any shutdown, not only when one comes.
+   */
+  readonly cannotStop?: string;
 }
 
 /** What a stop, start or check step returns to the state machine: small, the same shape for all three. */

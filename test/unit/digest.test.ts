@@ -173,7 +173,9 @@ describe('with keys at risk', () => {
     const text = String(sent?.Message?.Body?.Text?.Data);
     expect(text).toContain('KMS deletes the key at 2026-12-17 08:00 UTC');
     expect(text).toContain('Access denied | KMS refused DescribeKey to the platform (key policy or grant)');
-    expect(text).toContain(`${dbArn('db-3')} (available (a read replica, which RDS cannot stop))`);
+    expect(text).toContain(
+      `${dbArn('db-3')} (available (a read replica of db-source, which RDS cannot stop))`,
+    );
     expect(text).toContain('disable-00000004-a FAILED at 2026-12-05 08:01 UTC');
     expect(text).not.toContain('disable-00000005-old');
   });

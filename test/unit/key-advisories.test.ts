@@ -80,7 +80,40 @@ it('warns about each resource AWS cannot stop, and gives the resources advisorie
   expect(advisories).toEqual([
     {
       kind: 'cannot-stop',
-      message: `AWS cannot stop ${DB} (available (a read replica, which RDS cannot stop)): the reactor will report it instead of stopping it`,
+      message:
+        `the reactor cannot stop ${DB} (available (a read replica, which RDS cannot stop)): its emails name ` +
+        'it instead of stopping it, and its data becomes unreadable while the key is unusable',
     },
+  ]);
+});
+
+it("names a read replica's source and a source's replicas whatever their state or tags, at registration", () => {
+  const SOURCE = 'arn:aws:rds:us-east-1:111122223333:db:orders';
+  const seen = new Map<string, Seen>([
+    [
+      DB,
+      {
+        resourceArn: DB,
+        state: 'transitioning',
+        detail: 'backing-up',
+        cannotStop: 'a read replica of orders, which RDS cannot stop',
+      },
+    ],
+    [
+      SOURCE,
+      {
+        resourceArn: SOURCE,
+        state: 'not-managed',
+        detail: 'available',
+        cannotStop: 'has read replicas (replica-db), so RDS cannot stop it',
+      },
+    ],
+  ]);
+  const messages = keyAdvisories({ keyArn: KEY_ARN, resourceArns: [DB, SOURCE], seen }).map(
+    (advisory) => advisory.message,
+  );
+  expect(messages).toEqual([
+    expect.stringContaining(`cannot stop ${DB} (a read replica of orders, which RDS cannot stop)`),
+    expect.stringContaining(`cannot stop ${SOURCE} (has read replicas (replica-db), so RDS cannot stop it)`),
   ]);
 });

@@ -92,9 +92,17 @@ describe('DependentFinder', () => {
     const found = await finder().find(KEY);
 
     expect(unprotected(found)).toEqual([]);
-    expect(unstoppable(found).map((dependent) => dependent.cannotStop)).toEqual([
-      'an RDS instance with read replicas (orders-replica) cannot be stopped',
-      'an RDS read replica (of orders) cannot be stopped',
+    expect(unstoppable(found).map((dependent) => [dependent.cannotStop, dependent.reason])).toEqual([
+      [
+        'cannot be stopped: an RDS instance with read replicas (orders-replica), which StopDBInstance ' +
+          'refuses; its data becomes unreadable while the key is unusable',
+        { kind: 'has-replicas', replicas: ['orders-replica'] },
+      ],
+      [
+        'cannot be stopped: an RDS read replica (of orders), which StopDBInstance refuses; its data ' +
+          'becomes unreadable while the key is unusable',
+        { kind: 'read-replica', source: 'orders' },
+      ],
     ]);
   });
 

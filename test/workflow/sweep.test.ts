@@ -1,10 +1,11 @@
+import { CreateFileSystemCommand, EFSClient } from '@aws-sdk/client-efs';
 import { DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, StartDBInstanceCommand } from '@aws-sdk/client-rds';
 
 import { keyIdOf, kindOf } from '../../lambdas/shared/arn';
 import { sentEmails } from '../../sandbox/aws-calls';
 import type { LocalReactor } from '../../sandbox/reactor';
-import { DEMO, type FleetMember } from '../../sandbox/world';
+import { DEMO, type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
 import { fakeDateOnly } from '../support/clock';
 import {
   customerCalls,
@@ -250,5 +251,47 @@ describe('sweep: the safety net by encryption', () => {
     expect(reports[0]?.to).toEqual([...DEMO.operators]);
     expect(reports[0]?.text).toMatch(/forgotten-db/);
     expect(reports[0]?.text).toMatch(/key-reactor adopt/);
+  });
+});
+
+describe('sweep: what the reactor cannot stop', () => {
+  it('the sweep records it, and the shutdown and restore emails name it without asking EFS on their path', async () => {
+    const efs = new EFSClient({
+      endpoint: reactor.moto.endpoint,
+      region: reactor.place.region,
+      credentials: SANDBOX_CREDENTIALS,
+    });
+    const { FileSystemArn } = await efs.send(
+      new CreateFileSystemCommand({ CreationToken: 'tenant-files', Encrypted: true, KmsKeyId: keyArn }),
+    );
+    await sweep();
+    const sweptCalls = reactor.calls.calls.length;
+    // The log sees the sweep's look at EFS: the check below that the workflows make none means something.
+    expect(reactor.calls.calls.map((call) => call.operation)).toContain('DescribeFileSystems');
+
+    await deliver(reactor, await customerCalls(reactor, keyArn, 'DisableKey'));
+    await reactor.settle();
+    await deliver(reactor, await customerCalls(reactor, keyArn, 'EnableKey'));
+    await reactor.settle();
+
+    const emails = sentEmails(reactor.calls).filter((email) =>
+      email.to.some((address) => (DEMO.administrators as readonly string[]).includes(address)),
+    );
+    expect(emails.map((email) => email.subject)).toEqual([
+      expect.stringMatching(/disabled: 4 resources stop at/),
+      expect.stringMatching(/disabled: 4 resources stopped/),
+      expect.stringMatching(/usable again: 4 resources restarted/),
+    ]);
+    for (const email of emails) {
+      expect(email.text).toContain(
+        `${FileSystemArn} | cannot be stopped; its data becomes unreadable while the key is unusable`,
+      );
+    }
+    expect(Object.values(await fleetStates(reactor, fleet))).toEqual(fleet.map(() => 'running'));
+    // The workflows read the sweep's one item: no EFS, S3 or ElastiCache call between the two events.
+    const onThePath = reactor.calls.calls.slice(sweptCalls).map((call) => call.operation);
+    expect(onThePath).not.toContain('DescribeFileSystems');
+    expect(onThePath).not.toContain('ListBuckets');
+    expect(onThePath).not.toContain('DescribeReplicationGroups');
   });
 });

@@ -59,9 +59,12 @@ const DB_INSTANCES: RdsFlavour<DBInstance, InstancePage> = {
   statusOf: (instance) => instance.DBInstanceStatus,
   whyUnstoppable: (instance) => {
     if (instance.DBClusterIdentifier)
-      return `member of DB cluster ${instance.DBClusterIdentifier}, stopped with it`;
-    if (instance.ReadReplicaSourceDBInstanceIdentifier) return 'a read replica, which RDS cannot stop';
-    if (instance.ReadReplicaDBInstanceIdentifiers?.length) return 'has read replicas, so RDS cannot stop it';
+      return `a member of DB cluster ${instance.DBClusterIdentifier}, stopped only with its cluster: register the cluster`;
+    // StopDBInstance refuses both (InvalidDBInstanceState): say which instance is on the other end.
+    const source = instance.ReadReplicaSourceDBInstanceIdentifier;
+    if (source) return `a read replica of ${source}, which RDS cannot stop`;
+    const replicas = instance.ReadReplicaDBInstanceIdentifiers ?? [];
+    if (replicas.length > 0) return `has read replicas (${replicas.join(', ')}), so RDS cannot stop it`;
     return undefined;
   },
   // Never DBSnapshotIdentifier: a stop must not leave snapshots behind for someone to pay for or delete.
@@ -146,13 +149,15 @@ class RdsDriver<R extends { readonly TagList?: Tag[] }, P> implements Driver {
   private observe(resourceArn: string, resource: R | undefined): Observation {
     if (!resource) return { resourceArn, state: 'not-found', detail: 'not found' };
     const word = this.flavour.statusOf(resource) ?? 'unknown';
+    // Said whatever the state and the tag, so that register and plan warn before any shutdown.
+    const reason = this.flavour.whyUnstoppable(resource);
+    const why = reason ? { cannotStop: reason } : {};
     // Describe returns the tags itself (TagList), so no ListTagsForResource per database.
     if (!hasManagedTag(resource.TagList, this.tag))
-      return { resourceArn, state: 'not-managed', detail: word };
+      return { resourceArn, state: 'not-managed', detail: word, ...why };
     switch (word) {
       case 'available': {
-        const reason = this.flavour.whyUnstoppable(resource);
-        if (reason) return { resourceArn, state: 'running', detail: `${word} (${reason})` };
+        if (reason) return { resourceArn, state: 'running', detail: `${word} (${reason})`, ...why };
         return { resourceArn, state: 'running', detail: word, restore: {} };
       }
       case 'stopped':
@@ -164,7 +169,7 @@ class RdsDriver<R extends { readonly TagList?: Tag[] }, P> implements Driver {
       case 'inaccessible-encryption-credentials':
         return { resourceArn, state: 'stopped', detail: `${word} (not recoverable: restore from a backup)` };
       default:
-        return { resourceArn, state: 'transitioning', detail: word };
+        return { resourceArn, state: 'transitioning', detail: word, ...why };
     }
   }
 }

@@ -8,7 +8,14 @@ import type { KeyPolicy } from '../store/policy';
 import { type Copies, type Delivery, type Mailer, refusalOf, refusedAudiences } from './mailer';
 import { invalidAddressesPage, undeliveredPage } from './pages';
 import { renderEmail } from './render';
-import { AUDIENCES, type Audience, type EmailContext, type EmailResource, type RenderedEmail } from './types';
+import {
+  AUDIENCES,
+  type Audience,
+  type EmailContext,
+  type EmailResource,
+  type EmailTemplate,
+  type RenderedEmail,
+} from './types';
 
 /**
  * Takes the workflows' emails to SES off their critical path. An email is marked sent only once SES
@@ -59,6 +66,14 @@ export type Relevance =
   | { readonly verdict: 'stale'; readonly reason: string };
 
 const SEND: Relevance = { verdict: 'send' };
+
+/** The emails that concern a shutdown: they name what the reactor cannot stop (templates/cannot-stop.ts). */
+const NAME_WHAT_CANNOT_STOP: ReadonlySet<EmailTemplate> = new Set([
+  'grace-started',
+  'shutdown-complete',
+  'alert-only',
+  'service-restored',
+]);
 
 /**
  * What still matters of a pending email, given the key's state now (undefined: unreadable). A
@@ -213,6 +228,7 @@ export class Courier {
           ? await store.ledger.list(keyArn)
           : await store.registry.list(keyArn);
     const keyAlias = this.parts.aliasOf ? await this.parts.aliasOf(keyArn) : undefined;
+    const unstoppable = NAME_WHAT_CANNOT_STOP.has(template) ? await this.cannotStop(keyArn) : {};
     const context: Omit<EmailContext, 'audience'> = {
       template,
       event: news.event,
@@ -225,6 +241,7 @@ export class Courier {
       executionArn: news.executionArn,
       now: render.now,
       ...(keyAlias ? { keyAlias } : {}),
+      ...unstoppable,
     };
     const email = renderEmail({ ...context, audience: 'operators' });
     // Failures go to the platform's operators only; everything else also to the key's administrators.
@@ -244,6 +261,22 @@ export class Courier {
       operators: news.pending.includes('operators'),
     });
     return { email, delivery, resources };
+  }
+
+  /**
+   * What the sweep last recorded the reactor cannot stop for the key: one item read. Best effort: an
+   * email that cannot read it goes out all the same, saying where to see the list.
+   */
+  private async cannotStop(keyArn: string): Promise<Pick<EmailContext, 'cannotStop' | 'cannotStopUnread'>> {
+    try {
+      const record = await this.parts.store.unstoppables.read(keyArn);
+      return record && record.resources.length > 0 ? { cannotStop: record.resources } : {};
+    } catch (error) {
+      logger.warn('What the reactor cannot stop was not read: the email says where to see it', {
+        error: String(error),
+      });
+      return { cannotStopUnread: true };
+    }
   }
 
   /** The valid administrators of a policy already read; operators are paged about the invalid ones. */

@@ -1,3 +1,4 @@
+import type { UnstoppableResource } from '../cannot-stop';
 import type { KeyEvent, Layer, ResourceKind } from '../model';
 import type { PolicyLanguage } from '../store/policy';
 
@@ -56,6 +57,13 @@ export interface EmailContext {
   readonly language?: PolicyLanguage;
   /** The key's alias (`alias/orders`), when it has one and KMS told; shown beside the key's ID. */
   readonly keyAlias?: string;
+  /**
+   * Encrypted with the key, and the reactor cannot stop them (ElastiCache, EFS, S3, RDS replicas), as the
+   * sweep last recorded them: named in the emails that concern a shutdown. Absent: none recorded.
+   */
+  readonly cannotStop?: readonly UnstoppableResource[];
+  /** The record could not be read: the email says where to see the list instead. */
+  readonly cannotStopUnread?: boolean;
 }
 
 /** The warnings sent before a key becomes unusable by itself, by the date KMS gives for it. */

@@ -11,6 +11,7 @@ import { NewsLog } from './news';
 import { Outcomes } from './outcomes';
 import { Registry } from './registry';
 import { createTable, type Table } from './table';
+import { Unstoppables } from './unstoppables';
 import { WarningLog } from './warning-log';
 
 export interface StoreOptions {
@@ -35,6 +36,8 @@ export class Store {
   readonly countdowns: Countdowns;
   /** The reactor-wide pause switch and the circuit breaker's count (lambdas/shared/guard.ts). */
   readonly guard: GuardState;
+  /** What the sweep found the reactor cannot stop, per key, for the emails (cannot-stop.ts). */
+  readonly unstoppables: Unstoppables;
 
   constructor(
     private readonly table: Table,
@@ -50,6 +53,7 @@ export class Store {
     this.news = new NewsLog(table);
     this.guard = new GuardState(table);
     this.countdowns = new Countdowns(table);
+    this.unstoppables = new Unstoppables(table);
   }
 
   /** What the sweep knows of every key from the table alone: one paginated Scan. */

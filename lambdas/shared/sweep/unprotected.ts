@@ -1,6 +1,12 @@
 import { EmailNotAcceptedError, type Mailer, refusalOf, refusedAudiences } from '../email/mailer';
 import { renderUnprotected } from '../email/render';
-import { type DependentFinder, type EncryptedDependent, unprotected } from '../encrypted-dependents';
+import {
+  type DependentFinder,
+  type EncryptedDependent,
+  toUnstoppable,
+  unprotected,
+  unstoppable,
+} from '../encrypted-dependents';
 import { logger } from '../observability';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
@@ -32,7 +38,9 @@ export interface SafetyNetOutcome {
 
 /**
  * The sweep's safety net by encryption: one look at the account for every swept key (encrypted-dependents.ts),
- * and one email to the operators per key listing the resources found unprotected for the first time.
+ * and one email to the operators per key listing the resources found unprotected for the first time. It
+ * also records, per key, what the reactor cannot stop (store/unstoppables.ts): the workflows' emails name
+ * it from that one item, and never wait for ElastiCache, EFS or S3 on the shutdown path.
  */
 export class SafetyNet {
   constructor(private readonly parts: SafetyNetParts) {}
@@ -48,6 +56,7 @@ export class SafetyNet {
       if (!dependents) continue;
       const open = unprotected(dependents).filter((dependent) => !registered.has(dependent.resourceArn));
       all.push(...open);
+      await this.parts.store.unstoppables.record(key.keyArn, toUnstoppable(unstoppable(dependents)));
       reported += await this.report(key.keyArn, open, now);
     }
     return { unprotected: all, reported };

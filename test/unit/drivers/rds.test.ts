@@ -30,6 +30,11 @@ const cluster = (id: string, status: string, extra: Partial<DBCluster> = {}): DB
   ...extra,
 });
 
+// What the driver says of an instance StopDBInstance refuses: which instance is on the other end, and why.
+const MEMBER = 'a member of DB cluster aurora, stopped only with its cluster: register the cluster';
+const REPLICA = 'a read replica of primary, which RDS cannot stop';
+const SOURCE = 'has read replicas (replica), so RDS cannot stop it';
+
 describe('RDS drivers', () => {
   const { clients, mocks } = mockedClients();
   const rdsMock = mocks.rds;
@@ -109,18 +114,45 @@ describe('RDS drivers', () => {
           {
             resourceArn: dbArn('member'),
             state: 'running',
-            detail: 'available (member of DB cluster aurora, stopped with it)',
+            detail: `available (${MEMBER})`,
+            cannotStop: MEMBER,
           },
           {
             resourceArn: dbArn('replica'),
             state: 'running',
-            detail: 'available (a read replica, which RDS cannot stop)',
+            detail: `available (${REPLICA})`,
+            cannotStop: REPLICA,
           },
           {
             resourceArn: dbArn('primary'),
             state: 'running',
-            detail: 'available (has read replicas, so RDS cannot stop it)',
+            detail: `available (${SOURCE})`,
+            cannotStop: SOURCE,
           },
+        ]);
+      });
+
+      it('says why RDS refuses to stop an instance whatever its state or tags, for register and plan', async () => {
+        // Prepare
+        rdsMock.on(DescribeDBInstancesCommand).resolves({
+          DBInstances: [
+            db('replica', 'backing-up', { ReadReplicaSourceDBInstanceIdentifier: 'primary' }),
+            db('primary', 'available', { ReadReplicaDBInstanceIdentifiers: ['replica'], TagList: [] }),
+          ],
+        });
+
+        // Act
+        const observations = await driver.status([dbArn('replica'), dbArn('primary')]);
+
+        // Assess
+        expect(observations).toEqual([
+          {
+            resourceArn: dbArn('replica'),
+            state: 'transitioning',
+            detail: 'backing-up',
+            cannotStop: REPLICA,
+          },
+          { resourceArn: dbArn('primary'), state: 'not-managed', detail: 'available', cannotStop: SOURCE },
         ]);
       });
 
@@ -247,6 +279,7 @@ describe('RDS drivers', () => {
             resourceArn: clusterArn('v1'),
             state: 'running',
             detail: 'available (Aurora Serverless v1, cannot be stopped)',
+            cannotStop: 'Aurora Serverless v1, cannot be stopped',
           },
         ]);
         expect(rdsMock).toHaveReceivedCommandTimes(DescribeDBClustersCommand, 1);

@@ -1,5 +1,6 @@
 /** The emails in English: the default, and the operators' language. */
 
+import { enCannotStop } from './en-cannot-stop';
 import { subjectTimeWith, type Wording } from './wording';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -416,6 +417,7 @@ export const en: Wording = {
     adopt: 'or tag each with key-reactor:key-arn = the key ARN and the managed tag.',
     once: 'Each resource is reported once; key-reactor status and plan list them until they are tagged.',
   },
+  cannotStop: enCannotStop,
   digest: {
     risks: {
       'access-denied': 'Access denied',

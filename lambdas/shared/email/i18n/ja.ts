@@ -4,6 +4,7 @@
  * resource kinds) stay as AWS writes them, as in AWS's own Japanese documentation.
  */
 
+import { jaCannotStop } from './ja-cannot-stop';
 import { subjectTimeWith, type Wording } from './wording';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -409,6 +410,7 @@ export const ja: Wording = {
     adopt: 'または、各リソースに key-reactor:key-arn = キーの ARN と管理タグを付けてください。',
     once: '各リソースの通知は 1 回だけです。タグが付くまで key-reactor status と plan に表示されます。',
   },
+  cannotStop: jaCannotStop,
   digest: {
     risks: {
       'access-denied': 'アクセス拒否',

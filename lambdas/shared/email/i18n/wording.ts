@@ -7,6 +7,7 @@
  * language: add it to POLICY_LANGUAGES (store/policy.ts) and a file beside en.ts, listed in index.ts.
  */
 
+import type { CannotStopReason } from '../../cannot-stop';
 import type { Layer, Trigger } from '../../model';
 import type { PolicyLanguage } from '../../store/policy';
 import type { DigestRiskKind } from '../types';
@@ -32,6 +33,22 @@ export interface HeldBack {
   readonly title: string;
   readonly reason: string;
   readonly next: string;
+}
+
+/** The emails that name what the reactor cannot stop (templates/cannot-stop.ts). */
+export type CannotStopMoment = 'grace-started' | 'shutdown-complete' | 'alert-only' | 'service-restored';
+
+/** What the emails say of the resources the reactor cannot stop: ElastiCache, EFS, S3, RDS replicas. */
+export interface CannotStopWording {
+  readonly heading: string;
+  /** The paragraph before the table: what it means at this point of the key's story. */
+  intro(moment: CannotStopMoment): string;
+  readonly caption: string;
+  readonly columns: readonly [kind: string, name: string, arn: string, why: string];
+  /** Why one resource cannot be stopped, in a table cell. */
+  why(reason: CannotStopReason): string;
+  /** The list could not be read (the email goes out all the same): where to see it. */
+  unread(keyArn: string): string;
 }
 
 export interface Wording {
@@ -258,6 +275,9 @@ export interface Wording {
     readonly adopt: string;
     readonly once: string;
   };
+
+  /** The resources the reactor cannot stop, in the emails that concern a shutdown (en-cannot-stop.ts). */
+  readonly cannotStop: CannotStopWording;
 
   /** The operators' weekly digest (weekly-digest.ts). */
   readonly digest: {

@@ -2,6 +2,7 @@
 
 import { type Email, heading, list, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
+import { cannotStopSection } from './cannot-stop';
 import { recoveryOf } from './recovery';
 import { resourceTable, servicesFirst } from './resource-tables';
 import { followTheRun, howToRecover, whoChanged } from './sections';
@@ -21,6 +22,13 @@ export function alertOnly(context: EmailContext): Email {
       paragraph(s.paragraph(happened, event.urgent ? null : w.time(context.now), why.reason)),
       ...howToRecover(w.sections.howToUndo, recoveryOf(w, event)),
       resourceTable(w, w.tables.leftRunning, resources),
+      // A registered replica is left running like the rest: listed once, in the table above.
+      ...cannotStopSection(
+        w,
+        context,
+        'alert-only',
+        new Set(resources.map((resource) => resource.resourceArn)),
+      ),
       heading(w.sections.whatHappensNext),
       list([why.next, s.nothingToRestart, s.stopThemYourself]),
       ...whoChanged(w, event),

@@ -2,13 +2,17 @@
 
 import { type Email, heading, list, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
+import { cannotStopArns, cannotStopSection } from './cannot-stop';
 import { recoveryOf } from './recovery';
 import { resourcesAtRisk } from './resource-tables';
 import { followTheRun, howToRecover, whoChanged } from './sections';
 import { eventWords } from './words';
 
 export function graceStarted(context: EmailContext): Email {
-  const { event, resources, now } = context;
+  const { event, now } = context;
+  // What the reactor cannot stop is named in its own section, not among what will stop.
+  const unstoppable = cannotStopArns(context);
+  const resources = context.resources.filter((resource) => !unstoppable.has(resource.resourceArn));
   const { w, keyChanged, happened } = eventWords(event, context.language, context.keyAlias);
   const alertOnly = context.action === 'alert-only';
   const stopAt =
@@ -32,6 +36,7 @@ export function graceStarted(context: EmailContext): Email {
       ...howToRecover(w.sections.howToUndo, recovery),
       ...(recovery.commands.length > 0 && !alertOnly ? [paragraph(s.inTime(at))] : []),
       resourcesAtRisk(w, resources, alertOnly),
+      ...cannotStopSection(w, context, 'grace-started'),
       heading(w.sections.whatHappensNext),
       list([s.checkAgain(at), ...(alertOnly ? s.nextAlertOnly : s.next)]),
       ...whoChanged(w, event),

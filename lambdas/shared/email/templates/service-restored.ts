@@ -2,6 +2,7 @@
 
 import { type Email, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
+import { cannotStopSection } from './cannot-stop';
 import { runReport } from './resource-tables';
 import { followTheRun, whoChanged } from './sections';
 import { eventWords } from './words';
@@ -16,6 +17,7 @@ export function serviceRestored(context: EmailContext): Email {
     blocks: [
       paragraph(w.serviceRestored.paragraph(arn)),
       ...report.blocks,
+      ...cannotStopSection(w, context, 'service-restored'),
       ...whoChanged(w, event),
       ...followTheRun(w, context),
     ],

@@ -2,6 +2,7 @@
 
 import { type Email, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
+import { cannotStopSection } from './cannot-stop';
 import { recoveryOf } from './recovery';
 import { runReport } from './resource-tables';
 import { followTheRun, howToRecover, whoChanged } from './sections';
@@ -20,6 +21,13 @@ export function shutdownComplete(context: EmailContext): Email {
       ...howToRecover(w.sections.howToBringBack, recovery),
       ...(recovery.commands.length > 0 ? [paragraph(w.shutdownComplete.afterEnable)] : []),
       ...report.blocks,
+      // A registered replica the run skipped is listed with why already, under what needs attention.
+      ...cannotStopSection(
+        w,
+        context,
+        'shutdown-complete',
+        new Set((context.skipped ?? []).map((item) => item.resourceArn)),
+      ),
       ...whoChanged(w, event),
       ...followTheRun(w, context),
     ],
