@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/shared/contract';
 import { attachPolicy, type Permission } from './acknowledged-policy';
 import type { StepFunctionName } from './catalog';
+import type { KeyRoleDirection, KeyScopedActionRole } from './key-scoped-action-role';
 import type { ReactorFunction } from './reactor-function';
 import { type PolicyName, reactorPolicies } from './reactor-policies';
 import type { ReactorSettings } from './reactor-settings';
@@ -73,19 +74,20 @@ const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> =
   DescribeKey: ['DescribeCustomerKeys', 'PageOperators'],
   ListResources: [],
   // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.
-  // Both suspend or give back the scaling of ECS services' scalable targets (drivers/app-autoscaling.ts).
-  StopResources: [
-    'DescribeCustomerKeys',
-    'DescribeResources',
-    'StopTaggedResources',
-    'SuspendServiceScaling',
-  ],
-  StartResources: ['DescribeResources', 'StartTaggedResources', 'SuspendServiceScaling'],
+  // Both read the resources and suspend or give back the scaling of ECS services' scalable targets
+  // (drivers/app-autoscaling.ts) with their own role; every stop and start goes through a key role.
+  StopResources: ['DescribeCustomerKeys', 'DescribeResources', 'SuspendServiceScaling'],
+  StartResources: ['DescribeResources', 'SuspendServiceScaling'],
   // A grace-period email for a key that is usable already (a late or reordered event) is not sent; an
   // email SES does not accept is paged to the operators.
   // The emails name the key by its alias too, when it has one in this account.
   Notify: ['DescribeCustomerKeys', 'ListKeyAliases', 'SendEmailAsSender', 'PageOperators'],
   Ledger: [],
+};
+/** What a key role may do: move one direction, on the resources of its session's key only. */
+const KEY_ROLE_POLICIES: Readonly<Record<KeyRoleDirection, readonly PolicyName[]>> = {
+  stop: ['StopTaggedResources'],
+  start: ['StartTaggedResources'],
 };
 // The weekly digest reads each failed run of the week for its key (DescribeExecutions).
 const SWEEP_POLICIES: readonly PolicyName[] = [
@@ -117,6 +119,11 @@ export class ReactorPermissions {
     const actions = TABLE_ACTIONS[name];
     if (actions.length > 0) this.table.grant(fn, ...actions);
     this.attach(fn, STEP_POLICIES[name]);
+  }
+
+  /** A key role's own policies: the stop or start actions, each conditioned on the session's key. */
+  grantKeyRole(direction: KeyRoleDirection, role: KeyScopedActionRole): void {
+    for (const policy of KEY_ROLE_POLICIES[direction]) attachPolicy(role, policy, this.policies[policy]);
   }
 
   grantDispatcher(fn: ReactorFunction): void {
