@@ -15,7 +15,11 @@ export type Drivers = Readonly<Record<ResourceKind, Driver>>;
 export interface ConvergeParts {
   readonly store: Store;
   readonly keys: KeyReader;
-  readonly drivers: Drivers;
+  /**
+   * The drivers for one key: they read with the function's own role and stop or start through the key
+   * role's session for that key (key-session.ts), so IAM confines them to the key's resources.
+   */
+  readonly driversFor: (keyArn: string) => Promise<Drivers>;
   readonly managedTag: ManagedTag;
   readonly clock: Clock;
 }
@@ -86,6 +90,7 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     logger.info('Key usable again: leaving the key to the enable run', { layer });
     return { layer, done: false, attempt, changed: 0, pending: 0, skipped: [], keyUsable: true };
   }
+  const drivers = await parts.driversFor(keyArn);
   const decisions: Decision[] = [];
   let changed = 0;
   // Kind by kind, observed and acted on in turn: a kind's calls are batched, and one kind's failure
@@ -95,10 +100,10 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     act: (driver: Driver, decided: Decision<M>[]) => Promise<number>,
   ) => {
     for (const [kind, group] of groupByKind(members)) {
-      const seen = await observeAll(parts.drivers, group);
+      const seen = await observeAll(drivers, group);
       const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
       decisions.push(...decided);
-      changed += await act(parts.drivers[kind], decided);
+      changed += await act(drivers[kind], decided);
     }
   };
   if (target === 'stopped') {

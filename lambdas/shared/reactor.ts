@@ -13,12 +13,14 @@ import {
   buildDrivers,
   buildEventBridge,
   buildGuard,
+  buildKeyDrivers,
   buildKeyReader,
   buildMailer,
   buildNotifier,
   buildPublisher,
   buildStepFunctions,
   buildStore,
+  type Direction,
   type PartsSource,
 } from './parts';
 import type { EventPublisher } from './publisher';
@@ -74,6 +76,10 @@ export class Reactor implements ReactorParts {
   }
   get drivers(): Drivers {
     return this.once('drivers', buildDrivers);
+  }
+  /** The stop or start step's drivers for one key, acting through its key role when one is configured. */
+  keyDrivers(direction: Direction): (keyArn: string) => Promise<Drivers> {
+    return this.once(`keyDrivers:${direction}`, (source) => buildKeyDrivers(source, direction));
   }
   get dependents(): DependentFinder {
     return this.once('dependents', buildDependentFinder);
