@@ -9,6 +9,8 @@ import {
   KeySessions,
   sessionNameOf,
 } from '../../lambdas/shared/key-session';
+import { buildKeyDrivers, fromEnvironment } from '../../lambdas/shared/parts';
+import { settingsFromEnvironment } from '../../lambdas/shared/settings';
 
 // Issue 14: the stop and start steps act through a role assumed per key, tagged with the key.
 
@@ -172,5 +174,41 @@ describe('sessionNameOf', () => {
     expect(sessionNameOf('arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab')).toBe(
       'key-mrk-1234abcd12ab34cd56ef1234567890ab',
     );
+  });
+});
+
+describe('the key roles from the environment', () => {
+  it('reads both role ARNs, and requires them in Lambda only', () => {
+    const inLambda = settingsFromEnvironment({
+      AWS_LAMBDA_FUNCTION_NAME: 'StopResourcesFunction',
+      [ENV.stopKeyRoleArn]: ROLE,
+      [ENV.startKeyRoleArn]: ' ',
+    });
+    expect(inLambda.keyRoleArns).toEqual({ stop: ROLE, start: undefined });
+    expect(inLambda.keyRolesRequired).toBe(true);
+    expect(settingsFromEnvironment({}).keyRolesRequired).toBe(false);
+  });
+
+  it("makes the stop step's drivers assume the stop role for the key, and fail in Lambda without it", async () => {
+    // Prepare
+    const environment = { AWS_LAMBDA_FUNCTION_NAME: 'fn', AWS_REGION: 'us-east-1' };
+
+    // Act
+    const drivers = await buildKeyDrivers(
+      fromEnvironment({ ...environment, [ENV.stopKeyRoleArn]: ROLE }),
+      'stop',
+    )(KEY);
+    const missing = buildKeyDrivers(fromEnvironment(environment), 'start')(KEY);
+
+    // Assess
+    expect(Object.keys(drivers).sort()).toEqual([
+      'autoscaling-group',
+      'ec2-instance',
+      'ecs-service',
+      'rds-cluster',
+      'rds-instance',
+    ]);
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleArn)).toEqual([ROLE]);
+    await expect(missing).rejects.toThrow(`${ENV.startKeyRoleArn} is not set`);
   });
 });
