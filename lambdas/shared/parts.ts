@@ -8,6 +8,7 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -26,6 +27,7 @@ import { traceClient } from './observability';
 import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
+import { TagDirectory } from './tag-directory';
 
 /**
  * The one way the reactor's parts are built: from explicit settings, AWS options and a clock. A Lambda
@@ -88,6 +90,14 @@ export function buildDependentFinder({ settings, aws }: PartsSource): DependentF
     },
     { managedTag: settings.managedTag },
   );
+}
+
+/** Which resources belong to which key, from their `key-reactor:key-arn` tags (read only). */
+export function buildTagDirectory({ aws }: PartsSource): TagDirectory {
+  return new TagDirectory({
+    tagging: awsClient(ResourceGroupsTaggingAPIClient, aws),
+    autoscaling: awsClient(AutoScalingClient, aws),
+  });
 }
 
 /** What the stop and start steps need: the table, the key, the drivers, the managed tag and the clock. */
