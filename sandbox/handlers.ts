@@ -19,6 +19,7 @@ import type { LambdaHandler } from './local-workflows';
 export function localHandlers(reactor: Reactor): Record<string, LambdaHandler> {
   const converging = {
     store: reactor.store,
+    resources: reactor.resources,
     keys: reactor.keys,
     drivers: reactor.drivers,
     managedTag: reactor.settings.managedTag,

@@ -22,6 +22,7 @@ import { Mailer } from './email/mailer';
 import { DependentFinder } from './encrypted-dependents';
 import { Guard } from './guard';
 import { KeyReader } from './key-reader';
+import { KeyResources } from './key-resources';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
 import { EventPublisher } from './publisher';
@@ -56,7 +57,12 @@ export function buildStore({ settings, aws, clock }: PartsSource): Store {
 
 /** The pause switch and the circuit breaker, on the given store (one is built when none is given). */
 export function buildGuard(source: PartsSource, store: Store = buildStore(source)): Guard {
-  return new Guard(store, { breakerLimit: source.settings.breakerKeys, clock: source.clock });
+  const resources = buildKeyResources(source, store);
+  return new Guard(store, {
+    breakerLimit: source.settings.breakerKeys,
+    clock: source.clock,
+    keysWithResources: () => resources.keysWithResources(),
+  });
 }
 
 export function buildKeyReader({ aws }: PartsSource): KeyReader {
@@ -100,10 +106,17 @@ export function buildTagDirectory({ aws }: PartsSource): TagDirectory {
   });
 }
 
+/** A key's resources: its tagged resources merged with its table rows (key-resources.ts). */
+export function buildKeyResources(source: PartsSource, store: Store = buildStore(source)): KeyResources {
+  return new KeyResources(store, buildTagDirectory(source));
+}
+
 /** What the stop and start steps need: the table, the key, the drivers, the managed tag and the clock. */
 export function buildConvergeParts(source: PartsSource): ConvergeParts {
+  const store = buildStore(source);
   return {
-    store: buildStore(source),
+    store,
+    resources: buildKeyResources(source, store),
     keys: buildKeyReader(source),
     drivers: buildDrivers(source),
     managedTag: source.settings.managedTag,
