@@ -70,18 +70,28 @@ const DISPATCHER_POLICIES: readonly PolicyName[] = ['DescribeCustomerKeys', 'Pag
 const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> = {
   // A lease held by an execution that has ended is taken over at once.
   Lease: ['DescribeExecutions'],
-  // The circuit breaker pages the operators when it holds shutdowns back (lambdas/shared/guard.ts).
-  DescribeKey: ['DescribeCustomerKeys', 'PageOperators'],
-  ListResources: [],
+  // The circuit breaker pages the operators when it holds shutdowns back (lambdas/shared/guard.ts); past
+  // its floor, it counts the keys that have resources, tagged or in the table.
+  DescribeKey: ['DescribeCustomerKeys', 'PageOperators', 'FindTaggedResources'],
+  // A key's resources are those its tag names, merged with the table's rows (key-resources.ts).
+  ListResources: ['FindTaggedResources'],
   // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.
   // Both read the resources and suspend or give back the scaling of ECS services' scalable targets
   // (drivers/app-autoscaling.ts) with their own role; every stop and start goes through a key role.
-  StopResources: ['DescribeCustomerKeys', 'DescribeResources', 'SuspendServiceScaling'],
+  StopResources: ['DescribeCustomerKeys', 'DescribeResources', 'FindTaggedResources', 'SuspendServiceScaling'],
+  // The way up starts only the ledger's entries (what the reactor stopped): it never lists the key's tags.
   StartResources: ['DescribeResources', 'SuspendServiceScaling'],
   // A grace-period email for a key that is usable already (a late or reordered event) is not sent; an
   // email SES does not accept is paged to the operators.
   // The emails name the key by its alias too, when it has one in this account.
-  Notify: ['DescribeCustomerKeys', 'ListKeyAliases', 'SendEmailAsSender', 'PageOperators'],
+  // The emails list the key's resources, found by their tags (key-resources.ts).
+  Notify: [
+    'DescribeCustomerKeys',
+    'ListKeyAliases',
+    'FindTaggedResources',
+    'SendEmailAsSender',
+    'PageOperators',
+  ],
   Ledger: [],
 };
 /** What a key role may do: move one direction, on the resources of its session's key only. */
@@ -96,6 +106,8 @@ const SWEEP_POLICIES: readonly PolicyName[] = [
   'ListKeyAliases',
   'DescribeExecutions',
   'DescribeResources',
+  // Every key's resources, from one read of the account's tags (key-resources.ts).
+  'FindTaggedResources',
   // The safety net: what the keys encrypt, tagged or not (lambdas/shared/sweep/unprotected.ts).
   'FindEncryptedDependents',
   'SendEmailAsSender',

@@ -24,6 +24,7 @@ export type PolicyName =
   | 'ListKeyMaterials'
   | 'DescribeResources'
   | 'FindEncryptedDependents'
+  | 'FindTaggedResources'
   | 'StopTaggedResources'
   | 'StartTaggedResources'
   | 'SuspendServiceScaling'
@@ -266,6 +267,21 @@ export function reactorPolicies(
         anyBucket(scope),
         'S3 buckets (their default encryption)',
       ),
+    ],
+    // The tag is the registration (lambdas/shared/tag-directory.ts): which resources carry the key tag.
+    FindTaggedResources: [
+      {
+        actions: ['tag:GetResources', 'autoscaling:DescribeAutoScalingGroups'],
+        resources: [
+          {
+            resource: ANY_RESOURCE,
+            reason:
+              'tag:GetResources and autoscaling:DescribeAutoScalingGroups support no resource-level permission ' +
+              `(only "*"); both only read, to find the resources whose ${KEY_ARN_TAG} tag names a key (the ` +
+              'tagging API lists no Auto Scaling groups, so those are read with a tag filter).',
+          },
+        ],
+      },
     ],
     StopTaggedResources: [
       onTagged('stop', ['instances', 'services', 'dbInstances', 'dbClusters']),

@@ -20,6 +20,7 @@ import type { LambdaHandler } from './local-workflows';
 export function localHandlers(reactor: Reactor): Record<string, LambdaHandler> {
   const converging = (direction: Direction) => ({
     store: reactor.store,
+    resources: reactor.resources,
     keys: reactor.keys,
     driversFor: reactor.keyDrivers(direction),
     managedTag: reactor.settings.managedTag,

@@ -23,7 +23,11 @@ type ListInput = z.infer<typeof ListInput>;
  * deployed one) and what happens after it (`shutdown` or `alert-only`; for a run started because access
  * was revoked, the key's `onAccessDenied`).
  */
-export function createListResourcesHandler({ store, clock }: Pick<ReactorParts, 'store' | 'clock'>) {
+export function createListResourcesHandler({
+  store,
+  resources: keyResources,
+  clock,
+}: Pick<ReactorParts, 'store' | 'resources' | 'clock'>) {
   const lambdaHandler = async ({ keyArn, source, deployedGraceSeconds, trigger }: ListInput) => {
     if (source === 'ledger') {
       const entries = await store.ledger.list(keyArn);
@@ -32,10 +36,7 @@ export function createListResourcesHandler({ store, clock }: Pick<ReactorParts, 
       return { services, servers: entries.length - services, total: entries.length };
     }
 
-    const [resources, policy] = await Promise.all([
-      store.registry.list(keyArn),
-      store.registry.policy(keyArn),
-    ]);
+    const [resources, policy] = await Promise.all([keyResources.list(keyArn), store.registry.policy(keyArn)]);
     const services = resources.filter((resource) => resource.layer === 'service').length;
     const graceSeconds = policy.graceSeconds ?? deployedGraceSeconds;
     if (graceSeconds === undefined) {

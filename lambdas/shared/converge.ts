@@ -4,6 +4,7 @@ import type { ManagedTag } from './contract';
 import { type Decision, decide, type Member, type Seen, type Target, withVerdict } from './decision';
 import type { Driver } from './drivers';
 import type { KeyReader } from './key-reader';
+import type { KeyResources } from './key-resources';
 import type { Layer, LedgerEntry, Progress, ResourceKind } from './model';
 import { logger, metrics } from './observability';
 import type { Store } from './store';
@@ -14,6 +15,8 @@ export type Drivers = Readonly<Record<ResourceKind, Driver>>;
 /** What converging a key's resources needs. */
 export interface ConvergeParts {
   readonly store: Store;
+  /** What the key's resources are: its tags, merged with its table rows. */
+  readonly resources: Pick<KeyResources, 'list'>;
   readonly keys: KeyReader;
   /**
    * The drivers for one key: they read with the function's own role and stop or start through the key
@@ -107,7 +110,7 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     }
   };
   if (target === 'stopped') {
-    await eachKind(await parts.store.registry.list(keyArn, layer), (driver, decided) =>
+    await eachKind(await parts.resources.list(keyArn, layer), (driver, decided) =>
       stopKind(parts, driver, decided, { keyArn, executionName, layer }),
     );
   } else {

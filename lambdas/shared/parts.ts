@@ -8,6 +8,7 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -22,12 +23,14 @@ import { Mailer } from './email/mailer';
 import { DependentFinder } from './encrypted-dependents';
 import { Guard } from './guard';
 import { KeyReader } from './key-reader';
+import { KeyResources } from './key-resources';
 import { KeySessions } from './key-session';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
 import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
+import { TagDirectory } from './tag-directory';
 
 /**
  * The one way the reactor's parts are built: from explicit settings, AWS options and a clock. A Lambda
@@ -56,7 +59,12 @@ export function buildStore({ settings, aws, clock }: PartsSource): Store {
 
 /** The pause switch and the circuit breaker, on the given store (one is built when none is given). */
 export function buildGuard(source: PartsSource, store: Store = buildStore(source)): Guard {
-  return new Guard(store, { breakerLimit: source.settings.breakerKeys, clock: source.clock });
+  const resources = buildKeyResources(source, store);
+  return new Guard(store, {
+    breakerLimit: source.settings.breakerKeys,
+    clock: source.clock,
+    keysWithResources: () => resources.keysWithResources(),
+  });
 }
 
 export function buildKeyReader({ aws }: PartsSource): KeyReader {
@@ -124,13 +132,28 @@ export function buildDependentFinder({ settings, aws }: PartsSource): DependentF
   );
 }
 
+/** Which resources belong to which key, from their `key-reactor:key-arn` tags (read only). */
+export function buildTagDirectory({ aws }: PartsSource): TagDirectory {
+  return new TagDirectory({
+    tagging: awsClient(ResourceGroupsTaggingAPIClient, aws),
+    autoscaling: awsClient(AutoScalingClient, aws),
+  });
+}
+
+/** A key's resources: its tagged resources merged with its table rows (key-resources.ts). */
+export function buildKeyResources(source: PartsSource, store: Store = buildStore(source)): KeyResources {
+  return new KeyResources(store, buildTagDirectory(source));
+}
+
 /**
- * What the stop or start step needs: the table, the key, the drivers for each key, the managed tag and
- * the clock.
+ * What the stop or start step needs: the table, the key's resources, the key, the drivers for each key,
+ * the managed tag and the clock.
  */
 export function buildConvergeParts(source: PartsSource, direction: Direction): ConvergeParts {
+  const store = buildStore(source);
   return {
-    store: buildStore(source),
+    store,
+    resources: buildKeyResources(source, store),
     keys: buildKeyReader(source),
     driversFor: buildKeyDrivers(source, direction),
     managedTag: source.settings.managedTag,

@@ -7,6 +7,7 @@ import type { Mailer } from './email/mailer';
 import type { DependentFinder } from './encrypted-dependents';
 import type { Guard } from './guard';
 import type { KeyReader } from './key-reader';
+import type { KeyResources } from './key-resources';
 import type { Notifier } from './notifier';
 import {
   buildDependentFinder,
@@ -15,6 +16,7 @@ import {
   buildGuard,
   buildKeyDrivers,
   buildKeyReader,
+  buildKeyResources,
   buildMailer,
   buildNotifier,
   buildPublisher,
@@ -32,6 +34,8 @@ export interface ReactorParts {
   readonly settings: ReactorSettings;
   readonly clock: Clock;
   readonly store: Store;
+  /** A key's resources: its tagged resources merged with its table rows. */
+  readonly resources: KeyResources;
   /** The pause switch and the circuit breaker. */
   readonly guard: Guard;
   readonly keys: KeyReader;
@@ -67,6 +71,9 @@ export class Reactor implements ReactorParts {
   }
   get store(): Store {
     return this.once('store', buildStore);
+  }
+  get resources(): KeyResources {
+    return this.once('resources', (source) => buildKeyResources(source, this.store));
   }
   get guard(): Guard {
     return this.once('guard', (source) => buildGuard(source, this.store));

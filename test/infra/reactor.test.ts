@@ -532,6 +532,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
         // The safety net (docs/operating.md): neither has a resource-level permission.
         'ec2:DescribeVolumes',
         's3:ListAllMyBuckets',
+        // The tag is the registration: the tagging API has no resource-level permission.
+        'tag:GetResources',
         'kms:ListAliases',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',

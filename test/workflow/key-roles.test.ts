@@ -98,7 +98,7 @@ describe('the key roles on the sandbox', () => {
     // Prepare: a second tenant's key with a fleet of its own, registered to it.
     const otherKey = await createCustomerKey(reactor.clients);
     const otherFleet = await createFleet(reactor.clients, { suffix: '-b', database: false, instances: 1 });
-    await registerFleet(reactor.reactor, otherKey, otherFleet);
+    await registerFleet(reactor, otherKey, otherFleet);
     reactor.calls.clear();
 
     // Act: both keys disabled at once.
