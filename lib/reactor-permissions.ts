@@ -78,7 +78,12 @@ const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> =
   // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.
   // Both read the resources and suspend or give back the scaling of ECS services' scalable targets
   // (drivers/app-autoscaling.ts) with their own role; every stop and start goes through a key role.
-  StopResources: ['DescribeCustomerKeys', 'DescribeResources', 'FindTaggedResources', 'SuspendServiceScaling'],
+  StopResources: [
+    'DescribeCustomerKeys',
+    'DescribeResources',
+    'FindTaggedResources',
+    'SuspendServiceScaling',
+  ],
   // The way up starts only the ledger's entries (what the reactor stopped): it never lists the key's tags.
   StartResources: ['DescribeResources', 'SuspendServiceScaling'],
   // A grace-period email for a key that is usable already (a late or reordered event) is not sent; an
