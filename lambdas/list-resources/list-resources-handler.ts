@@ -22,12 +22,13 @@ type ListInput = z.infer<typeof ListInput>;
  * was revoked, the key's `onAccessDenied`). What the reactor stopped, which a restore concerns, is counted
  * by the enable run's first step (describe-key).
  */
-export function createListResourcesHandler({ store, clock }: Pick<ReactorParts, 'store' | 'clock'>) {
+export function createListResourcesHandler({
+  store,
+  resources: keyResources,
+  clock,
+}: Pick<ReactorParts, 'store' | 'resources' | 'clock'>) {
   const lambdaHandler = async ({ keyArn, deployedGraceSeconds, trigger }: ListInput) => {
-    const [resources, policy] = await Promise.all([
-      store.registry.list(keyArn),
-      store.registry.policy(keyArn),
-    ]);
+    const [resources, policy] = await Promise.all([keyResources.list(keyArn), store.registry.policy(keyArn)]);
     const services = resources.filter((resource) => resource.layer === 'service').length;
     const graceSeconds = policy.graceSeconds ?? deployedGraceSeconds;
     if (graceSeconds === undefined) {

@@ -29,6 +29,9 @@ export const ENV = {
   /** The operators' SNS topic (the alarm topic): how they hear what email could not tell anyone. */
   notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
   breakerKeys: 'BREAKER_KEYS',
+  /** The roles the stop and start functions assume per key, with the key tag (key-session.ts). */
+  stopKeyRoleArn: 'STOP_KEY_ROLE_ARN',
+  startKeyRoleArn: 'START_KEY_ROLE_ARN',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

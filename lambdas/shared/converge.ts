@@ -4,6 +4,7 @@ import type { ManagedTag } from './contract';
 import { type Decision, decide, type Member, type Seen, type Target, withVerdict } from './decision';
 import type { Driver } from './drivers';
 import type { KeyReader } from './key-reader';
+import type { KeyResources } from './key-resources';
 import type { Layer, LedgerEntry, Progress, ResourceKind } from './model';
 import { logger, metrics } from './observability';
 import type { Store } from './store';
@@ -14,8 +15,14 @@ export type Drivers = Readonly<Record<ResourceKind, Driver>>;
 /** What converging a key's resources needs. */
 export interface ConvergeParts {
   readonly store: Store;
+  /** What the key's resources are: its tags, merged with its table rows. */
+  readonly resources: Pick<KeyResources, 'list'>;
   readonly keys: KeyReader;
-  readonly drivers: Drivers;
+  /**
+   * The drivers for one key: they read with the function's own role and stop or start through the key
+   * role's session for that key (key-session.ts), so IAM confines them to the key's resources.
+   */
+  readonly driversFor: (keyArn: string) => Promise<Drivers>;
   readonly managedTag: ManagedTag;
   readonly clock: Clock;
 }
@@ -86,6 +93,7 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     logger.info('Key usable again: leaving the key to the enable run', { layer });
     return { layer, done: false, attempt, changed: 0, pending: 0, skipped: [], keyUsable: true };
   }
+  const drivers = await parts.driversFor(keyArn);
   const decisions: Decision[] = [];
   let changed = 0;
   // Kind by kind, observed and acted on in turn: a kind's calls are batched, and one kind's failure
@@ -95,14 +103,14 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     act: (driver: Driver, decided: Decision<M>[]) => Promise<number>,
   ) => {
     for (const [kind, group] of groupByKind(members)) {
-      const seen = await observeAll(parts.drivers, group);
+      const seen = await observeAll(drivers, group);
       const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
       decisions.push(...decided);
-      changed += await act(parts.drivers[kind], decided);
+      changed += await act(drivers[kind], decided);
     }
   };
   if (target === 'stopped') {
-    await eachKind(await parts.store.registry.list(keyArn, layer), (driver, decided) =>
+    await eachKind(await parts.resources.list(keyArn, layer), (driver, decided) =>
       stopKind(parts, driver, decided, { keyArn, executionName, layer }),
     );
   } else {

@@ -8,24 +8,29 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { type AwsOptions, awsClient } from './aws';
 import { type Clock, systemClock } from './clock';
 import { ENV } from './contract';
 import type { ConvergeParts, Drivers } from './converge';
-import { createDrivers } from './drivers';
+import { type ActingClients, createDrivers, type DriverClients } from './drivers';
 import { Mailer } from './email/mailer';
 import { DependentFinder } from './encrypted-dependents';
 import { Guard } from './guard';
 import { KeyReader } from './key-reader';
+import { KeyResources } from './key-resources';
+import { KeySessions } from './key-session';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
 import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
+import { TagDirectory } from './tag-directory';
 
 /**
  * The one way the reactor's parts are built: from explicit settings, AWS options and a clock. A Lambda
@@ -54,25 +59,62 @@ export function buildStore({ settings, aws, clock }: PartsSource): Store {
 
 /** The pause switch and the circuit breaker, on the given store (one is built when none is given). */
 export function buildGuard(source: PartsSource, store: Store = buildStore(source)): Guard {
-  return new Guard(store, { breakerLimit: source.settings.breakerKeys, clock: source.clock });
+  const resources = buildKeyResources(source, store);
+  return new Guard(store, {
+    breakerLimit: source.settings.breakerKeys,
+    clock: source.clock,
+    keysWithResources: () => resources.keysWithResources(),
+  });
 }
 
 export function buildKeyReader({ aws }: PartsSource): KeyReader {
   return new KeyReader(awsClient(KMSClient, aws));
 }
 
+/** Which way a step moves a key's resources: the stop step's or the start step's key role. */
+export type Direction = 'stop' | 'start';
+
+function actingClients(aws: AwsOptions): ActingClients {
+  return {
+    ecs: awsClient(ECSClient, aws),
+    ec2: awsClient(EC2Client, aws),
+    rds: awsClient(RDSClient, aws),
+    autoscaling: awsClient(AutoScalingClient, aws),
+  };
+}
+
+function readingClients(aws: AwsOptions): DriverClients {
+  return { ...actingClients(aws), applicationAutoScaling: awsClient(ApplicationAutoScalingClient, aws) };
+}
+
+/** Drivers on the function's own credentials: the reads of the CLI and the sweep, and local runs. */
 export function buildDrivers({ settings, aws }: PartsSource): Drivers {
-  const ec2 = awsClient(EC2Client, aws);
-  return createDrivers(
-    {
-      ecs: awsClient(ECSClient, aws),
-      ec2,
-      rds: awsClient(RDSClient, aws),
-      autoscaling: awsClient(AutoScalingClient, aws),
-      applicationAutoScaling: awsClient(ApplicationAutoScalingClient, aws),
-    },
-    settings.managedTag,
-  );
+  return createDrivers(readingClients(aws), settings.managedTag);
+}
+
+/**
+ * The drivers for one key at a time: they read with the function's own role, and stop or start with a
+ * session of the direction's key role tagged with the key, one client set per key kept with its
+ * session (key-session.ts). Without a role configured, outside Lambda, the function's own credentials act.
+ */
+export function buildKeyDrivers(
+  { settings, aws, clock }: PartsSource,
+  direction: Direction,
+): (keyArn: string) => Promise<Drivers> {
+  const reading = readingClients(aws);
+  const sessions = new KeySessions<Drivers>({
+    roleArn: settings.keyRoleArns[direction],
+    required: settings.keyRolesRequired,
+    roleArnVariable: direction === 'stop' ? ENV.stopKeyRoleArn : ENV.startKeyRoleArn,
+    sts: awsClient(STSClient, aws),
+    build: (credentials) =>
+      createDrivers(
+        { ...reading, acting: credentials ? actingClients({ ...aws, credentials }) : undefined },
+        settings.managedTag,
+      ),
+    clock,
+  });
+  return (keyArn) => sessions.forKey(keyArn);
 }
 
 /** The safety net by encryption: what each service says is encrypted with a key (read only). */
@@ -90,12 +132,30 @@ export function buildDependentFinder({ settings, aws }: PartsSource): DependentF
   );
 }
 
-/** What the stop and start steps need: the table, the key, the drivers, the managed tag and the clock. */
-export function buildConvergeParts(source: PartsSource): ConvergeParts {
+/** Which resources belong to which key, from their `key-reactor:key-arn` tags (read only). */
+export function buildTagDirectory({ aws }: PartsSource): TagDirectory {
+  return new TagDirectory({
+    tagging: awsClient(ResourceGroupsTaggingAPIClient, aws),
+    autoscaling: awsClient(AutoScalingClient, aws),
+  });
+}
+
+/** A key's resources: its tagged resources merged with its table rows (key-resources.ts). */
+export function buildKeyResources(source: PartsSource, store: Store = buildStore(source)): KeyResources {
+  return new KeyResources(store, buildTagDirectory(source));
+}
+
+/**
+ * What the stop or start step needs: the table, the key's resources, the key, the drivers for each key,
+ * the managed tag and the clock.
+ */
+export function buildConvergeParts(source: PartsSource, direction: Direction): ConvergeParts {
+  const store = buildStore(source);
   return {
-    store: buildStore(source),
+    store,
+    resources: buildKeyResources(source, store),
     keys: buildKeyReader(source),
-    drivers: buildDrivers(source),
+    driversFor: buildKeyDrivers(source, direction),
     managedTag: source.settings.managedTag,
     clock: source.clock,
   };

@@ -41,6 +41,17 @@ export interface ReactorSettings {
    * circuit breaker); undefined for the default, the larger of 10 and 10 % of the registered keys.
    */
   readonly breakerKeys?: number;
+  /**
+   * The roles the stop and start functions assume for each key, with the key's tag on the session, so
+   * IAM lets them act only on that key's resources (key-session.ts). Without them the functions act with
+   * their own credentials (the CLI, the bench, the tests); the construct always sets both.
+   */
+  readonly keyRoleArns: { readonly stop?: string; readonly start?: string };
+  /**
+   * Whether acting without a key role is an error: in Lambda, where a missing role means a broken
+   * deployment rather than a local run.
+   */
+  readonly keyRolesRequired: boolean;
 }
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
@@ -51,6 +62,8 @@ export function defaultSettings(overrides: Partial<ReactorSettings> = {}): React
     operatorAddresses: [],
     stateMachineArns: {},
     allowedAccounts: [],
+    keyRoleArns: {},
+    keyRolesRequired: false,
     warningDays: LIMITS.defaultWarningDays,
     sweepConcurrency: LIMITS.defaultSweepConcurrency,
     ...overrides,
@@ -107,6 +120,9 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     sweepConcurrency: positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
     notificationTopicArn: read(ENV.notificationTopicArn),
     breakerKeys: optionalPositiveInteger(ENV.breakerKeys),
+    keyRoleArns: { stop: read(ENV.stopKeyRoleArn), start: read(ENV.startKeyRoleArn) },
+    // Lambda sets AWS_LAMBDA_FUNCTION_NAME in every function's environment.
+    keyRolesRequired: env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
   };
 }
 

@@ -3,6 +3,7 @@ import {
   buildDrivers,
   buildEventBridge,
   buildKeyReader,
+  buildKeyResources,
   buildMailer,
   buildNotifier,
   buildPublisher,
@@ -13,9 +14,11 @@ import {
 import { createSweepHandler } from './sweep-handler';
 
 const source = fromEnvironment(process.env);
+const store = buildStore(source);
 export const handler = createSweepHandler({
   settings: source.settings,
-  store: buildStore(source),
+  store,
+  resources: buildKeyResources(source, store),
   keys: buildKeyReader(source),
   drivers: buildDrivers(source),
   dependents: buildDependentFinder(source),

@@ -138,10 +138,10 @@ describe('tighter IAM', () => {
   const stepStatements = (name: 'StopResources' | 'StartResources' | 'DescribeKey' | 'Notify') =>
     statementsOf(template, stack, reactor.functions[name].executionRole.roleName);
 
-  it.each(['StopResources', 'StartResources'] as const)(
-    'denies the %s step any ecs:UpdateService that changes more than the desired count',
-    (step) => {
-      const denied = stepStatements(step).filter(
+  it.each(['stop', 'start'] as const)(
+    'denies the %s key role any ecs:UpdateService that changes more than the desired count',
+    (direction) => {
+      const denied = statementsOf(template, stack, reactor.keyRoles[direction].roleName).filter(
         (statement) => statement.Effect === 'Deny' && actionsOf(statement).includes('ecs:UpdateService'),
       );
       expect(denied.map((statement) => statement.Condition)).toEqual(

@@ -145,7 +145,7 @@ beforeEach(async () => {
   customer = await keyAccount(reactor.moto.endpoint, CUSTOMER);
   // The platform's fleet, encrypted with the customer's key, lives in the platform's account.
   fleet = await createFleet(reactor.clients, { instances: 1 });
-  await registerFleet(reactor.reactor, customer.keyArn, fleet);
+  await registerFleet(reactor, customer.keyArn, fleet);
   reactor.calls.clear();
 });
 
