@@ -17,8 +17,10 @@ import type { ReactorSettings } from './reactor-settings';
  * When a handler starts calling another store function, widen its entry here.
  */
 const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
-  // The lease, and the key's newest change on its STATE item (store/key-events.ts).
-  Lease: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  // Gives the lease back; the run takes it in its describe-key step.
+  Lease: ['dynamodb:DeleteItem'],
+  // Takes the lease (a conditional put, and a read of the holder) and reads the key's newest change on
+  // its STATE item (store/key-events.ts); counts the ledger for the enable run (a Query).
   // Seeing the key usable ends its unusable episode; a deletion date is kept as evidence (STATE item).
   // The guard (store/guard-state.ts): reads and trips the pause switch, counts the key (a conditional
   // put), counts the window (a Query) and, only past the breaker's floor, the registered keys (a Scan).
@@ -68,11 +70,11 @@ const DISPATCHER_POLICIES: readonly PolicyName[] = ['DescribeCustomerKeys', 'Pag
 
 /** The named policies of each step. The poll loop of each workflow calls its own direction's step. */
 const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> = {
-  // A lease held by an execution that has ended is taken over at once.
-  Lease: ['DescribeExecutions'],
+  Lease: [],
   // The circuit breaker pages the operators when it holds shutdowns back (lambdas/shared/guard.ts); past
-  // its floor, it counts the keys that have resources, tagged or in the table.
-  DescribeKey: ['DescribeCustomerKeys', 'PageOperators', 'FindTaggedResources'],
+  // its floor, it counts the keys that have resources, tagged or in the table. A lease held by an
+  // execution that has ended is taken over at once (shared/take-lease.ts).
+  DescribeKey: ['DescribeCustomerKeys', 'PageOperators', 'FindTaggedResources', 'DescribeExecutions'],
   // A key's resources are those its tag names, merged with the table's rows (key-resources.ts).
   ListResources: ['FindTaggedResources'],
   // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.

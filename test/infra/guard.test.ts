@@ -219,6 +219,22 @@ describe('tighter IAM', () => {
     );
   });
 
+  it('lets only the step that takes the lease (describe-key) ask whether its holder still runs; the lease step only deletes', () => {
+    // Assess: among the workflow steps and the dispatcher (the sweep reads executions for its digest).
+    const readers = Object.entries(reactor.functions)
+      .filter(([, fn]) =>
+        statementsOf(template, stack, fn.executionRole.roleName).some((statement) =>
+          actionsOf(statement).includes('states:DescribeExecution'),
+        ),
+      )
+      .map(([name]) => name);
+    expect(readers).toEqual(['DescribeKey']);
+    const lease = statementsOf(template, stack, reactor.functions.Lease.executionRole.roleName)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('dynamodb:'));
+    expect(lease).toEqual(['dynamodb:DeleteItem']);
+  });
+
   it('keeps an organization-wide CreateGrant to EC2 as well', () => {
     // Act
     const { template: orgTemplate } = reactorStack({ allowedOrganizationId: 'o-a1b2c3d4e5' });

@@ -180,7 +180,7 @@ it("a DisableKey in the customer's account crosses to the platform's bus, and th
   expect(run).toMatchObject({ workflow: 'disable', status: 'SUCCEEDED' });
   expect(run?.input).toMatchObject({ keyArn: customer.keyArn, account: CUSTOMER, trigger: 'DisableKey' });
   expect(statesEntered(run ?? ({ events: [] } as never))).toEqual(
-    expect.arrayContaining(['Check the key state', 'Stop the servers', 'Shutdown complete']),
+    expect.arrayContaining(['Take the lease and check the key', 'Stop the servers', 'Shutdown complete']),
   );
   // The platform read the customer's key in the customer's account, and found it disabled there.
   expect(reactor.calls.of('DescribeKey').map((call) => call.input.KeyId)).toContain(customer.keyArn);
