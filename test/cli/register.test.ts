@@ -13,7 +13,7 @@ import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { createCustomerKey, type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
 import { freshKeyWorldEachCase } from '../support/key-world';
-import { type Cli, cliIn, localCli } from './harness';
+import { type Cli, cliIn, listed as listedBy, localCli } from './harness';
 
 // The CLI in-process against the worker's moto server: register, list and unregister through the
 // reactor's own store and drivers, and the one-line errors with their exit codes.
@@ -45,22 +45,13 @@ const disableKey = () => reactor.clients.kms.send(new DisableKeyCommand({ KeyId:
 const arns = () => fleet.map((member) => member.resourceArn);
 const service = () => fleet.find((member) => member.layer === 'service')?.resourceArn ?? '';
 
-interface Listed {
-  readonly resourceArn: string;
-  readonly layer: string;
-  readonly registeredBy: 'tag' | 'row' | 'both';
-}
-
-/** The key's resources as `list` shows them (tags merged with rows), read by a CLI that records no call. */
-async function listed(key: string): Promise<Listed[]> {
-  const result = await localCli(reactor)('--json', 'list', '--key', key);
-  const { keys } = JSON.parse(result.stdout) as { keys: { resources: Listed[] }[] };
-  return (keys[0]?.resources ?? []).map(({ resourceArn, layer, registeredBy }) => ({
+/** The key's resources as list shows them, without `legacy`. */
+const listed = async (key: string) =>
+  (await listedBy(reactor, key)).map(({ resourceArn, layer, registeredBy }) => ({
     resourceArn,
     layer,
     registeredBy,
   }));
-}
 
 /** A stack trace would show `    at <function> (<file>:<line>)` lines. */
 const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;

@@ -9,7 +9,7 @@ import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { createCustomerKey, type FleetMember } from '../../sandbox/world';
 import { freshKeyWorldEachCase } from '../support/key-world';
-import { type Cli, localCli } from './harness';
+import { type Cli, type Listed, listed as listedBy, localCli } from './harness';
 
 // The tag is the registration (issue 14), through the CLI against moto: register tags and refuses
 // another key's resource, unregister untags, list says how each resource is registered, and migrate
@@ -57,28 +57,12 @@ async function tagsOf(resourceArn: string): Promise<Record<string, string>> {
   return Object.fromEntries(pairs.map(({ Key, Value }) => [Key ?? '', Value ?? '']));
 }
 
+const listed = (key: string) => listedBy(reactor, key);
+
 const isWrite = (call: AwsCall) =>
   /^(CreateTags|AddTagsToResource|TagResource|CreateOrUpdateTags|Put|Update|Delete|BatchWrite)/.test(
     call.operation,
   );
-
-interface Listed {
-  readonly resourceArn: string;
-  readonly layer: string;
-  readonly registeredBy: string;
-  readonly legacy: boolean;
-}
-
-async function listed(key: string): Promise<Listed[]> {
-  const result = await localCli(reactor)('--json', 'list', '--key', key);
-  const { keys } = JSON.parse(result.stdout) as { keys: { resources: Listed[] }[] };
-  return (keys[0]?.resources ?? []).map(({ resourceArn, layer, registeredBy, legacy }) => ({
-    resourceArn,
-    layer,
-    registeredBy,
-    legacy,
-  }));
-}
 
 describe('register and unregister tag and untag', () => {
   it('register writes the key tag and the managed tag on an ECS service, an EC2 instance and an RDS instance', async () => {
