@@ -11,9 +11,9 @@ import { ENV } from '../../lambdas/shared/contract';
 import type { Registry } from '../../lambdas/shared/store/registry';
 import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
 import type { LocalReactor } from '../../sandbox/reactor';
-import { createCustomerKey, type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
+import { type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
 import { freshKeyWorldEachCase } from '../support/key-world';
-import { type Cli, cliIn, listed as listedBy, localCli } from './harness';
+import { type Cli, listed as listedBy, localCli } from './harness';
 
 // The CLI in-process against the worker's moto server: register, list and unregister through the
 // reactor's own store and drivers, and the one-line errors with their exit codes.
@@ -380,99 +380,5 @@ describe('key-reactor register checks the key first', () => {
     expect(result.stdout).toContain(`Registered 4 resources to ${keyArn}:`);
     expect(calls.of('DescribeKey')).toEqual([]);
     expect(await listed(keyArn)).toHaveLength(4);
-  });
-});
-
-describe('key-reactor list and unregister', () => {
-  freshWorld();
-
-  it('round-trips: register, list one key and every key, unregister, list again', async () => {
-    // Prepare
-    const otherKey = await createCustomerKey(reactor.clients, 'Another customer key');
-    const elsewhere = 'arn:aws:rds:us-east-1:123456789012:db:not-created-yet';
-    expect((await cli('register', keyArn, ...arns(), '--grace', '15')).code).toBe(0);
-    expect((await cli('register', otherKey, elsewhere, '--action', 'alert-only')).code).toBe(0);
-
-    // Act and assess: one key, as text, services first.
-    const one = await cli('list', '--key', keyArn);
-    expect(one.code).toBe(0);
-    expect(one.stdout).toContain(`Key ${keyArn}`);
-    expect(one.stdout).toContain("grace period:   15 minutes (the key's own)");
-    expect(one.stdout).not.toContain(otherKey);
-    const rows = one.stdout.split('\n').filter((line) => /^ {2}(service|server) /.test(line));
-    expect(rows).toHaveLength(4);
-    expect(rows[0]).toMatch(/^ {2}service +ecs-service +api /);
-
-    // Every key, as JSON.
-    const all = await cli('--json', 'list');
-    const { keys } = JSON.parse(all.stdout) as {
-      keys: { keyArn: string; policy: { action: string }; resources: { resourceArn: string }[] }[];
-    };
-    expect(keys.map((key) => [key.keyArn, key.resources.length, key.policy.action]).sort()).toEqual(
-      [
-        [keyArn, 4, 'shutdown'],
-        [otherKey, 1, 'alert-only'],
-      ].sort(),
-    );
-
-    // Unregister one resource: gone from the list, the others stay.
-    const removed = await cli('unregister', keyArn, service());
-    expect(removed.code).toBe(0);
-    expect(removed.stdout).toBe(`Unregistered from ${keyArn}: api\n`);
-    const after = await cli('list', '--json', '--key', keyArn);
-    const [key] = (JSON.parse(after.stdout) as { keys: { resources: { resourceArn: string }[] }[] }).keys;
-    expect(key?.resources.map((resource) => resource.resourceArn).sort()).toEqual(
-      arns()
-        .filter((arn) => arn !== service())
-        .sort(),
-    );
-
-    // Unregistering it again finds nothing: exit code 3.
-    const again = await cli('unregister', keyArn, service());
-    expect(again.code).toBe(3);
-    expect(again.stderr).toContain(`warning: ${service()} was not registered to ${keyArn}`);
-  });
-
-  it('says when no key has anything registered', async () => {
-    const result = await cli('list');
-
-    expect(result).toEqual({ code: 0, stdout: 'No resources are registered to any key.\n', stderr: '' });
-  });
-});
-
-describe('key-reactor --help', () => {
-  // No AWS call: no world, no environment.
-  const cli = cliIn({});
-
-  it.each(['register', 'unregister', 'list', 'status', 'plan', 'doctor'])('documents %s', async (command) => {
-    const result = await cli(command, '--help');
-
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: key-reactor ${command} `));
-    expect(result.stdout).toContain('Global Options:');
-  });
-
-  it('documents simulate with only what it reads: it runs its own sandbox, with no table or Region', async () => {
-    const result = await cli('simulate', '--help');
-
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: key-reactor simulate /);
-    expect(result.stdout).toMatch(/^ {2}--json /m);
-    expect(result.stdout).not.toMatch(/Global Options:|--table|--region|--endpoint-url/);
-  });
-
-  it('documents --skip-key-checks in register --help', async () => {
-    const result = await cli('register', '--help');
-
-    expect(result.stdout).toMatch(/--skip-key-checks +register without checking the key/);
-  });
-
-  it('lists every command', async () => {
-    const result = await cli('--help');
-
-    expect(result.code).toBe(0);
-    for (const command of ['register', 'unregister', 'list', 'status', 'plan', 'simulate', 'doctor']) {
-      expect(result.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
-    }
   });
 });

@@ -38,6 +38,7 @@ const byKind = (pattern: RegExp) =>
 const service = () => byKind(/:ecs:/);
 const instance = () => byKind(/:ec2:/);
 const database = () => byKind(/:rds:/);
+const arns = () => fleet.map((member) => member.resourceArn);
 
 /** A resource's tags as its own service holds them, read with the test's clients. */
 async function tagsOf(resourceArn: string): Promise<Record<string, string>> {
@@ -241,5 +242,59 @@ describe('migrate', () => {
     expect((await tagsOf(database()))[KEY_ARN_TAG]).toBe(otherKey);
     expect((await tagsOf(instance()))[KEY_ARN_TAG]).toBe(keyArn);
     expect((await registry.list(keyArn)).map((row) => row.resourceArn)).toEqual([database()]);
+  });
+});
+
+describe('list and unregister, round trip', () => {
+  it('round-trips: register, list one key and every key, unregister, list again', async () => {
+    // Prepare
+    const elsewhere = 'arn:aws:rds:us-east-1:123456789012:db:not-created-yet';
+    expect((await cli('register', keyArn, ...arns(), '--grace', '15')).code).toBe(0);
+    expect((await cli('register', otherKey, elsewhere, '--action', 'alert-only')).code).toBe(0);
+
+    // Act and assess: one key, as text, services first.
+    const one = await cli('list', '--key', keyArn);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain(`Key ${keyArn}`);
+    expect(one.stdout).toContain("grace period:   15 minutes (the key's own)");
+    expect(one.stdout).not.toContain(otherKey);
+    const rows = one.stdout.split('\n').filter((line) => /^ {2}(service|server) /.test(line));
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toMatch(/^ {2}service +ecs-service +api /);
+
+    // Every key, as JSON.
+    const all = await cli('--json', 'list');
+    const { keys } = JSON.parse(all.stdout) as {
+      keys: { keyArn: string; policy: { action: string }; resources: { resourceArn: string }[] }[];
+    };
+    expect(keys.map((key) => [key.keyArn, key.resources.length, key.policy.action]).sort()).toEqual(
+      [
+        [keyArn, 4, 'shutdown'],
+        [otherKey, 1, 'alert-only'],
+      ].sort(),
+    );
+
+    // Unregister one resource: gone from the list, the others stay.
+    const removed = await cli('unregister', keyArn, service());
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toBe(`Unregistered from ${keyArn}: api\n`);
+    const after = await cli('list', '--json', '--key', keyArn);
+    const [key] = (JSON.parse(after.stdout) as { keys: { resources: { resourceArn: string }[] }[] }).keys;
+    expect(key?.resources.map((resource) => resource.resourceArn).sort()).toEqual(
+      arns()
+        .filter((arn) => arn !== service())
+        .sort(),
+    );
+
+    // Unregistering it again finds nothing: exit code 3.
+    const again = await cli('unregister', keyArn, service());
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(`warning: ${service()} was not registered to ${keyArn}`);
+  });
+
+  it('says when no key has anything registered', async () => {
+    const result = await cli('list');
+
+    expect(result).toEqual({ code: 0, stdout: 'No resources are registered to any key.\n', stderr: '' });
   });
 });
