@@ -17,7 +17,7 @@ export interface AdoptOptions {
  */
 export async function adopt(session: CliSession, keyValue: string, options: AdoptOptions): Promise<ExitCode> {
   const { keyArn, r, out } = await session.forKey(keyValue);
-  const { members } = await keyMembers(session, r, keyArn);
+  const { members } = await keyMembers(r, keyArn);
   const report = await readDependents(
     r,
     keyArn,

@@ -32,11 +32,11 @@ export async function list(session: CliSession, options: { readonly key?: string
   const keyArn = options.key === undefined ? undefined : await session.keyArn(options.key);
   const { out } = session;
   const { byKey, overridden } = keyArn
-    ? await keyMembers(session, r, keyArn).then((one) => ({
+    ? await keyMembers(r, keyArn).then((one) => ({
         byKey: new Map([[keyArn, one.members]]),
         overridden: one.overridden,
       }))
-    : await allKeyMembers(session, r);
+    : await allKeyMembers(r);
   for (const row of overridden) out.warn(overriddenWarning(row));
   const keys = await Promise.all(
     [...byKey].map(async ([arn, members]) => ({

@@ -36,7 +36,7 @@ export async function plan(
   const [key, policy, resources, deployedGrace] = await Promise.all([
     readKeyState(r, keyArn),
     r.store.registry.policy(keyArn),
-    keyMembers(session, r, keyArn).then(({ members }) => members),
+    keyMembers(r, keyArn).then(({ members }) => members),
     deployedGraceSeconds(r, stateMachineArns(session, options).disable),
   ]);
   const [observed, dependents] = await Promise.all([

@@ -198,7 +198,7 @@ export async function register(
   }
   const policy = await r.store.registry.policy(keyArn);
   // Never blocking: what will hurt later (rotation off, expiring material, other tenants, unstoppable).
-  const members = await keyMembers(session, r, keyArn);
+  const members = await keyMembers(r, keyArn);
   const everything = [
     ...new Set([
       ...members.members.map((member) => member.resourceArn),

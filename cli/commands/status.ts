@@ -37,7 +37,7 @@ export async function status(
   const [key, policy, resources, ledger, outcome, lease, deployedGrace, runs] = await Promise.all([
     readKeyState(r, keyArn),
     r.store.registry.policy(keyArn),
-    keyMembers(session, r, keyArn)
+    keyMembers(r, keyArn)
       .then(({ members }) => members)
       .then(byStopOrder),
     r.store.ledger.list(keyArn).then(byStopOrder),

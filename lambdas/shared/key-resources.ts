@@ -55,6 +55,7 @@ export function mergeResources(
       layer: row?.layer ?? defaultLayer(kind),
       registeredAt: row?.registeredAt ?? '',
       source: 'tag',
+      hasRow: row !== undefined,
     };
   });
   const taggedArns = new Set(tagged.map((resource) => resource.resourceArn));
@@ -66,7 +67,7 @@ export function mergeResources(
       overridden.push({ keyArn, resourceArn: row.resourceArn, taggedFor });
       continue;
     }
-    resources.push({ ...row, source: 'table' });
+    resources.push({ ...row, source: 'table', hasRow: true });
   }
   resources.sort((a, b) => a.resourceArn.localeCompare(b.resourceArn));
   return { resources, overridden };
@@ -99,17 +100,50 @@ export class KeyResources {
 
   /** The key's resources, optionally of one layer, ordered by ARN. */
   async list(keyArn: string, layer?: Layer): Promise<RegisteredResource[]> {
+    const { resources, overridden, ignored } = await this.read(keyArn);
+    warnAbout(overridden, ignored);
+    return resources.filter((resource) => layer === undefined || resource.layer === layer);
+  }
+
+  /** The merge for one key, with the rows it ignored and the tags it will not drive (the CLI shows both). */
+  async read(keyArn: string): Promise<Merged & { readonly ignored: readonly IgnoredResource[] }> {
     const [listing, rows] = await Promise.all([this.tags.list(keyArn), this.store.registry.list(keyArn)]);
     const taggedArns = new Set(listing.resources.map((resource) => resource.resourceArn));
     // Whose a row's resource is, when its tag does not name this key, needs every key's tags. Read only
     // then: once the rows are migrated, only layer settings of tagged resources remain, and cost nothing.
     const untagged = rows.some((row) => !taggedArns.has(row.resourceArn));
     const owners = untagged ? ownersOf(await this.tags.all()) : new Map<string, string>();
-    const { resources, overridden } = mergeResources(keyArn, listing.resources, rows, (arn) =>
-      owners.get(arn),
-    );
-    warnAbout(overridden, listing.ignored);
-    return resources.filter((resource) => layer === undefined || resource.layer === layer);
+    return {
+      ...mergeResources(keyArn, listing.resources, rows, (arn) => owners.get(arn)),
+      ignored: listing.ignored,
+    };
+  }
+
+  /**
+   * Every key's resources, by key: one read of the account's tags and one Scan of the rows, whatever the
+   * number of keys. For an operator's listing, never for a workflow step.
+   */
+  async readAll(): Promise<{
+    readonly byKey: Map<string, RegisteredResource[]>;
+    readonly overridden: OverriddenRow[];
+  }> {
+    const [listing, rows] = await Promise.all([this.tags.all(), this.store.registry.listAll()]);
+    const owners = ownersOf(listing);
+    const rowsByKey = new Map<string, RegisteredResource[]>();
+    for (const row of rows) rowsByKey.set(row.keyArn, [...(rowsByKey.get(row.keyArn) ?? []), row]);
+    const byKey = new Map<string, RegisteredResource[]>();
+    const overridden: OverriddenRow[] = [];
+    for (const keyArn of [...new Set([...listing.byKey.keys(), ...rowsByKey.keys()])].sort()) {
+      const merged = mergeResources(
+        keyArn,
+        listing.byKey.get(keyArn) ?? [],
+        rowsByKey.get(keyArn) ?? [],
+        (arn) => owners.get(arn),
+      );
+      overridden.push(...merged.overridden);
+      if (merged.resources.length > 0) byKey.set(keyArn, merged.resources);
+    }
+    return { byKey, overridden };
   }
 
   /**

@@ -95,6 +95,8 @@ export interface RegisteredResource {
    * table row alone (a registration made before the tag was the registration). Absent where not known.
    */
   readonly source?: 'tag' | 'table';
+  /** True when a table row names it too (a layer other than its kind's default, or a legacy row). */
+  readonly hasRow?: boolean;
 }
 
 /** Kind-specific facts a resource needs to come back as it was (an ECS service's desired count). */

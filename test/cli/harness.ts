@@ -89,17 +89,3 @@ export async function listed(reactor: LocalReactor, keyArn: string): Promise<Lis
     legacy,
   }));
 }
-
-/**
- * Writes a RESOURCE row for each member, beside the tags `register` wrote, for the tests that run the
- * workflows after a CLI registration: on this branch the workflows still read the rows alone. Remove
- * once they read the tags too (the `tags` branch's KeyResources, merged into converge and list-resources).
- */
-export async function rowsForWorkflows(
-  reactor: LocalReactor,
-  keyArn: string,
-  members: readonly { readonly resourceArn: string; readonly layer: 'service' | 'server' }[],
-): Promise<void> {
-  for (const { resourceArn, layer } of members)
-    await reactor.reactor.store.registry.register({ keyArn, resourceArn, layer });
-}

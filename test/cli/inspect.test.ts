@@ -10,7 +10,7 @@ import { loadDefinition } from '../../sandbox/local-workflows';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
 import { freshKeyWorldEachCase, keyEventFor } from '../support/key-world';
-import { type Cli, localCli, rowsForWorkflows } from './harness';
+import { type Cli, localCli } from './harness';
 
 // status and plan in-process against the worker's moto server. plan must change nothing: every AWS call
 // the CLI's clients make is recorded, and none may write.
@@ -136,7 +136,6 @@ describe('key-reactor status', () => {
     // Prepare: the key is disabled and the reactor shut the fleet down; moto's Step Functions holds an
     // execution for the key, named as the dispatcher names them.
     const arns = await deployWorkflows();
-    await rowsForWorkflows(reactor, keyArn, fleet);
     await reactor.clients.kms.send(new DisableKeyCommand({ KeyId: keyIdOf(keyArn) }));
     const event = keyEvent('disable');
     const name = executionName(event);
