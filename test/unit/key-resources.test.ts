@@ -91,6 +91,7 @@ describe('mergeResources', () => {
         layer: 'service',
         registeredAt: 'then',
         source: 'tag',
+        hasRow: true,
       },
       {
         keyArn: KEY,
@@ -99,6 +100,7 @@ describe('mergeResources', () => {
         layer: 'service',
         registeredAt: '',
         source: 'tag',
+        hasRow: false,
       },
       {
         keyArn: KEY,
@@ -107,6 +109,7 @@ describe('mergeResources', () => {
         layer: 'server',
         registeredAt: 'then',
         source: 'table',
+        hasRow: true,
       },
     ]);
     expect(merged.overridden).toEqual([{ keyArn: KEY, resourceArn: STOLEN, taggedFor: OTHER }]);
