@@ -2,9 +2,14 @@ import {
   AutoScalingClient,
   CreateOrUpdateTagsCommand,
   DeleteTagsCommand as DeleteGroupTagsCommand,
-  DescribeTagsCommand as DescribeGroupTagsCommand,
+  DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { CreateTagsCommand, DeleteTagsCommand, DescribeTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   ECSClient,
   ListTagsForResourceCommand as ListServiceTagsCommand,
@@ -22,6 +27,14 @@ import { type AwsOptions, awsClient } from '../lambdas/shared/aws';
 import { KEY_ARN_TAG } from '../lambdas/shared/contract';
 import type { ResourceKind } from '../lambdas/shared/model';
 import { UsageError } from './errors';
+
+/** A resource whose tags were asked for does not exist (its name ends in NotFound, as AWS's do). */
+export class ResourceNotFoundError extends Error {
+  override readonly name = 'ResourceNotFoundError';
+  constructor(readonly resourceArn: string) {
+    super(`${resourceArn} does not exist`);
+  }
+}
 
 /**
  * The tags that make a resource the reactor's (issue 14, "the tag is the registration"): KEY_ARN_TAG with
@@ -145,12 +158,12 @@ export class Tagger {
         return TagList ?? [];
       }
       case 'ec2-instance': {
-        const { Tags } = await this.ec2Client().send(
-          new DescribeTagsCommand({
-            Filters: [{ Name: 'resource-id', Values: [resourceIdOf(target.resourceArn)] }],
-          }),
+        // DescribeInstances, not DescribeTags: a missing instance is InvalidInstanceID.NotFound, where
+        // DescribeTags answers "no tags", and CreateTags on moto tags an ID that names nothing.
+        const { Reservations } = await this.ec2Client().send(
+          new DescribeInstancesCommand({ InstanceIds: [resourceIdOf(target.resourceArn)] }),
         );
-        return Tags ?? [];
+        return Reservations?.[0]?.Instances?.[0]?.Tags ?? [];
       }
       case 'ecs-service': {
         const { tags } = await this.ecsClient().send(
@@ -159,12 +172,13 @@ export class Tagger {
         return (tags ?? []).map(({ key, value }) => ({ Key: key, Value: value }));
       }
       case 'autoscaling-group': {
-        const { Tags } = await this.autoscalingClient().send(
-          new DescribeGroupTagsCommand({
-            Filters: [{ Name: 'auto-scaling-group', Values: [groupTag(target).ResourceId] }],
-          }),
+        const name = groupTag(target).ResourceId;
+        const { AutoScalingGroups } = await this.autoscalingClient().send(
+          new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
         );
-        return Tags ?? [];
+        const group = AutoScalingGroups?.[0];
+        if (group === undefined) throw new ResourceNotFoundError(target.resourceArn);
+        return group.Tags ?? [];
       }
       default:
         throw unsupported(target, 'read the tags of');
