@@ -5,6 +5,7 @@ import { createLedgerHandler } from '../lambdas/ledger/ledger-handler';
 import { createListResourcesHandler } from '../lambdas/list-resources/list-resources-handler';
 import { createNotifyHandler } from '../lambdas/notify/notify-handler';
 import type { Reactor } from '../lambdas/shared/reactor';
+import { timeBoxOf } from '../lambdas/shared/time-box';
 import { createStartHandler } from '../lambdas/start-resources/start-resources-handler';
 import { createStopHandler } from '../lambdas/stop-resources/stop-resources-handler';
 import { createSweepHandler } from '../lambdas/sweep/sweep-handler';
@@ -23,6 +24,7 @@ export function localHandlers(reactor: Reactor): Record<string, LambdaHandler> {
     drivers: reactor.drivers,
     managedTag: reactor.settings.managedTag,
     clock: reactor.clock,
+    timeBox: timeBoxOf(reactor.settings),
   };
   const handlers: Record<string, unknown> = {
     [DISPATCHER_FUNCTION]: createDispatcherHandler(reactor),

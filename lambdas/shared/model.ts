@@ -137,11 +137,19 @@ export interface Progress {
   readonly layer: Layer;
   /** Every resource of the layer has reached the target state (or cannot, see `skipped`). */
   readonly done: boolean;
+  /**
+   * The pass over the layer ran out of its time box: the workflow calls the step again at once, from
+   * `cursor`, before it waits or decides anything. `done`, `pending`, `changed` and `skipped` then speak
+   * only for the part of the pass made so far.
+   */
+  readonly more: boolean;
+  /** The last resource ARN the pass handled when `more`; null once the pass ended. */
+  readonly cursor: string | null;
   /** Number of observations made so far in this poll loop; the state machine bounds it. */
   readonly attempt: number;
-  /** Resources asked to change by this step (stop or start calls made). */
+  /** Resources asked to change by this step, over the pass so far (stop or start calls made). */
   readonly changed: number;
-  /** Resources not yet in the target state. */
+  /** Resources not yet in the target state, over the pass so far. */
   readonly pending: number;
   /** Resources the reactor will not touch, each with why (not tagged as managed, not found). */
   readonly skipped: readonly { readonly resourceArn: string; readonly reason: string }[];

@@ -26,6 +26,7 @@ import { traceClient } from './observability';
 import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
+import { timeBoxOf } from './time-box';
 
 /**
  * The one way the reactor's parts are built: from explicit settings, AWS options and a clock. A Lambda
@@ -90,7 +91,7 @@ export function buildDependentFinder({ settings, aws }: PartsSource): DependentF
   );
 }
 
-/** What the stop and start steps need: the table, the key, the drivers, the managed tag and the clock. */
+/** What the stop and start steps need: the table, the key, the drivers, the managed tag, the clock and the time box. */
 export function buildConvergeParts(source: PartsSource): ConvergeParts {
   return {
     store: buildStore(source),
@@ -98,6 +99,7 @@ export function buildConvergeParts(source: PartsSource): ConvergeParts {
     drivers: buildDrivers(source),
     managedTag: source.settings.managedTag,
     clock: source.clock,
+    timeBox: timeBoxOf(source.settings),
   };
 }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_MANAGED_TAG, ENV, type EnvName, LIMITS, type ManagedTag } from './contract';
 import { ConfigurationError } from './errors';
+import type { TimeBox } from './time-box';
 
 /**
  * Everything the reactor's parts are configured with. The Lambda entry points read it once from their
@@ -41,6 +42,11 @@ export interface ReactorSettings {
    * circuit breaker); undefined for the default, the larger of 10 and 10 % of the registered keys.
    */
   readonly breakerKeys?: number;
+  /**
+   * How the stop and start steps split a large layer across invocations; a deployment keeps the
+   * defaults (time-box.ts), tests and the bench shrink them so that a small fleet takes several turns.
+   */
+  readonly timeBox?: Partial<Omit<TimeBox, 'stopwatch'>>;
 }
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
