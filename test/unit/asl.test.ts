@@ -9,6 +9,7 @@ interface State {
   Next?: string;
   Default?: string;
   Retry?: { ErrorEquals: string[]; JitterStrategy?: string }[];
+  TimeoutSeconds?: number;
   Catch?: { ErrorEquals: string[]; Next: string }[];
   Choices?: { Next: string }[];
 }
@@ -61,6 +62,23 @@ describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
           caught: true,
         });
       }
+    });
+
+    it("retries a step that timed out, and gives up waiting on one a little after the Lambda's own timeout", () => {
+      for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
+        const retried = (state.Retry ?? []).flatMap((retry) => retry.ErrorEquals);
+        expect({ name, retried }).toEqual({
+          name,
+          retried: expect.arrayContaining([
+            'Lambda.ServiceException',
+            'Lambda.Unknown',
+            'Sandbox.Timedout',
+            'States.Timeout',
+          ]),
+        });
+        expect({ name, timeout: state.TimeoutSeconds }).toEqual({ name, timeout: LIMITS.taskTimeoutSeconds });
+      }
+      expect(LIMITS.taskTimeoutSeconds).toBeGreaterThan(LIMITS.stepTimeoutSeconds);
     });
 
     it('ends every failure in a Fail state after recording it and emailing the operators', () => {
