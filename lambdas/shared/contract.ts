@@ -29,6 +29,8 @@ export const ENV = {
   /** The operators' SNS topic (the alarm topic): how they hear what email could not tell anyone. */
   notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
   breakerKeys: 'BREAKER_KEYS',
+  /** How the stop and start steps pace their calls: shared (the default in Lambda), local or off. */
+  pacing: 'PACING',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -125,6 +127,8 @@ export const PATTERNS = {
  *
  *   pk = REACTOR        sk = GUARD                    paused or not, by whom, since when, why
  *   pk = REACTOR        sk = SHUTDOWN#<keyArn>        a key the circuit breaker counted, and when
+ *   pk = REACTOR        sk = PACER#<bucket>           a rate-limit bucket's tokens and when it was drawn
+ *                                                     from, shared by every execution (pacing/buckets.ts)
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',

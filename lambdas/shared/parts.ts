@@ -13,7 +13,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type AwsOptions, awsClient } from './aws';
-import { type Clock, systemClock } from './clock';
+import { type Clock, realSleep, systemClock } from './clock';
 import { ENV } from './contract';
 import type { ConvergeParts, Drivers } from './converge';
 import { createDrivers } from './drivers';
@@ -23,9 +23,12 @@ import { Guard } from './guard';
 import { KeyReader } from './key-reader';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
+import { LocalBuckets, SharedBuckets } from './pacing/buckets';
+import { Pacer } from './pacing/pacer';
 import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
+import { createTable } from './store/table';
 import { timeBoxOf } from './time-box';
 
 /**
@@ -62,7 +65,25 @@ export function buildKeyReader({ aws }: PartsSource): KeyReader {
   return new KeyReader(awsClient(KMSClient, aws));
 }
 
-export function buildDrivers({ settings, aws }: PartsSource): Drivers {
+/** The pacer of the drivers' calls the settings ask for (`pacing`), if any. */
+export function buildPacer({ settings, aws, clock }: PartsSource): Pacer | undefined {
+  const mode = settings.pacing ?? 'off';
+  if (mode === 'off') return undefined;
+  const buckets =
+    mode === 'shared'
+      ? new SharedBuckets(
+          createTable(awsClient(DynamoDBClient, aws), required(settings.tableName, ENV.tableName), clock),
+        )
+      : new LocalBuckets();
+  return new Pacer({ buckets, clock, sleep: realSleep });
+}
+
+export function buildDrivers(source: PartsSource): Drivers {
+  const { settings } = source;
+  const pacer = buildPacer(source);
+  const aws = pacer
+    ? { ...source.aws, instrument: [...(source.aws.instrument ?? []), pacer.instrument] }
+    : source.aws;
   const ec2 = awsClient(EC2Client, aws);
   return createDrivers(
     {

@@ -47,7 +47,16 @@ export interface ReactorSettings {
    * defaults (time-box.ts), tests and the bench shrink them so that a small fleet takes several turns.
    */
   readonly timeBox?: Partial<Omit<TimeBox, 'stopwatch'>>;
+  /**
+   * How the drivers pace their calls by the rate-limit model (pacing/pacer.ts): with buckets shared by
+   * every execution through the table, with this process's own, or not at all. Undefined is off: the
+   * CLI, the sandbox and the bench say what they want; a Lambda function reads `shared` by default.
+   */
+  readonly pacing?: PacingMode;
 }
+
+export const PACING_MODES = ['shared', 'local', 'off'] as const;
+export type PacingMode = (typeof PACING_MODES)[number];
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
 export function defaultSettings(overrides: Partial<ReactorSettings> = {}): ReactorSettings {
@@ -113,7 +122,16 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     sweepConcurrency: positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
     notificationTopicArn: read(ENV.notificationTopicArn),
     breakerKeys: optionalPositiveInteger(ENV.breakerKeys),
+    pacing: pacingMode(read(ENV.pacing)),
   };
+}
+
+function pacingMode(value: string | undefined): PacingMode {
+  if (value === undefined) return 'shared';
+  const mode = PACING_MODES.find((known) => known === value);
+  if (!mode)
+    throw new ConfigurationError(`${ENV.pacing} must be one of ${PACING_MODES.join(', ')}, got ${value}`);
+  return mode;
 }
 
 /** A setting a part cannot work without, or a ConfigurationError naming the variable that sets it. */

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../../lambdas/shared/arn';
 import type { Workflow } from '../../lambdas/shared/model';
 import type { ExecutionRecord } from '../../sandbox/local-workflows';
 import { LocalReactor } from '../../sandbox/reactor';
+import { DEMO } from '../../sandbox/world';
 import { FAST, fleetStates, keyEventFor, keyWorld, statesEntered } from '../support/key-world';
 import { workerMoto } from '../support/moto';
 
 // A fleet larger than one time box: chunks of 2 resources and no budget beyond the first chunk, so each
 // invocation of the stop and start steps handles 2 resources and the workflow goes on from the cursor.
-// The real ASL over moto, the real handlers in-process.
+// The real ASL over moto, the real handlers in-process, their calls paced by the buckets in the table.
 
 const INSTANCES = 7;
 
@@ -19,7 +21,7 @@ beforeAll(async () => {
   reactor = await LocalReactor.start({
     ...FAST,
     moto: await workerMoto(),
-    settings: { timeBox: { chunkSize: 2, budgetMs: 0 } },
+    settings: { timeBox: { chunkSize: 2, budgetMs: 0 }, pacing: 'shared' },
   });
 });
 
@@ -36,10 +38,22 @@ function run(workflow: Workflow, keyArn: string): Promise<ExecutionRecord> {
   ).done;
 }
 
+/** The tokens left in a pacer bucket's item, as the last draw wrote them. */
+async function bucketTokens(name: string): Promise<number | undefined> {
+  const { Item } = await reactor.clients.dynamodb.send(
+    new GetItemCommand({
+      TableName: DEMO.tableName,
+      Key: { pk: { S: 'REACTOR' }, sk: { S: `PACER#${name}` } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.tokens?.N === undefined ? undefined : Number(Item.tokens.N);
+}
+
 const count = (states: readonly string[], name: string) => states.filter((s) => s === name).length;
 
 describe('a fleet larger than one time box', () => {
-  it('is stopped and started in full, the steps going on from their cursor, the ledger complete', async () => {
+  it('is stopped and started in full, the steps going on from their cursor, the ledger complete, the calls paced', async () => {
     // Prepare: a service, 7 instances and a database: 8 servers, 4 chunks of 2.
     const { keyArn, fleet } = await keyWorld(reactor, { instances: INSTANCES });
     const servers = fleet.filter((member) => member.layer === 'server');
@@ -60,6 +74,8 @@ describe('a fleet larger than one time box', () => {
     expect(count(down, 'Go on stopping the servers') % 3).toBe(0);
     expect(count(down, 'Go on stopping the servers')).toBeGreaterThanOrEqual(3);
     expect(count(down, 'Go on stopping the services')).toBe(0);
+    // Every StopInstances drew its instances from the shared resource bucket (1,000, refilled 20 a second).
+    expect(await bucketTokens('ec2:StopInstances:resource')).toBeLessThan(1000);
 
     // Act: enable
     await reactor.clients.kms.send(new EnableKeyCommand({ KeyId: keyIdOf(keyArn) }));
@@ -74,5 +90,6 @@ describe('a fleet larger than one time box', () => {
       (await reactor.reactor.store.ledger.restoredBy(keyArn, enable.name)).map((e) => e.resourceArn).sort(),
     ).toEqual(fleet.map((member) => member.resourceArn).sort());
     expect(count(up, 'Go on starting the servers')).toBeGreaterThanOrEqual(3);
+    expect(await bucketTokens('ec2:StartInstances:resource')).toBeLessThan(1000);
   });
 });
