@@ -33,6 +33,10 @@ export interface ConvergeRequest {
   readonly attempt: number;
   /** Where the previous invocation of this pass stopped: only resources whose ARN sorts after it. */
   readonly cursor?: string;
+  /** The last ARN of the batch this call works on (a Map iteration's range); none for the whole layer. */
+  readonly until?: string;
+  /** A layer's first step: a layer larger than one batch is handed back as ranges instead of acted on. */
+  readonly fanOut?: boolean;
   /** What the previous invocations of this pass found, added to this one's. */
   readonly carried?: Carried;
   /** The invocation's time; without it, the whole layer in one go (the CLI's converge). */
@@ -99,7 +103,7 @@ export async function observeAll(
  * travel with it (`carried`), so `done` speaks for the whole layer once the pass ends.
  */
 export async function converge(parts: ConvergeParts, request: ConvergeRequest): Promise<Progress> {
-  const { keyArn, executionName, layer, target, attempt, cursor, carried, budget } = request;
+  const { keyArn, executionName, layer, target, attempt, cursor, until, carried, budget } = request;
   // Every turn renews the lease, and stops here if another run has taken the key over.
   await parts.store.leases.renew(keyArn, executionName);
   if (target === 'stopped' && (await parts.keys.state(keyArn)).usable) {
@@ -121,13 +125,38 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     target === 'stopped'
       ? await parts.store.registry.list(keyArn, layer)
       : await parts.store.ledger.list(keyArn, layer);
-  const remaining = inArnOrder(candidates).filter(
-    (member) => cursor === undefined || member.resourceArn > cursor,
+  const ordered = inArnOrder(candidates);
+  const { batchSize, chunkSize } = parts.timeBox ?? DEFAULT_TIME_BOX;
+  if (request.fanOut && ordered.length > batchSize) {
+    const batches = chunk(ordered, batchSize).map((batch, index, all) => ({
+      after: index === 0 ? null : (all[index - 1]?.at(-1)?.resourceArn ?? null),
+      last: batch.at(-1)?.resourceArn ?? '',
+    }));
+    logger.info('Layer handed to the workflow in batches', {
+      layer,
+      resources: ordered.length,
+      batches: batches.length,
+    });
+    return {
+      layer,
+      done: false,
+      more: false,
+      cursor: null,
+      attempt,
+      changed: 0,
+      pending: ordered.length,
+      skipped: [],
+      batches,
+    };
+  }
+  const remaining = ordered.filter(
+    (member) =>
+      (cursor === undefined || member.resourceArn > cursor) &&
+      (until === undefined || member.resourceArn <= until),
   );
   const decisions: Decision[] = [];
   let changed = 0;
   let reached: string | undefined;
-  const chunkSize = (parts.timeBox ?? DEFAULT_TIME_BOX).chunkSize;
   for (const members of chunk(remaining, chunkSize)) {
     if (budget && !budget.allowsAnotherChunk()) break;
     const work = () =>

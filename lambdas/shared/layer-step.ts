@@ -11,7 +11,15 @@ const LayerStep = LayerStepInput.extend({
   /** Given by the poll loop's check: the observations made so far. */
   attempt: z.number().int().min(0).optional(),
   /** Given when a pass goes on where the last invocation's time box ended: its cursor and counts. */
-  cursor: z.string().min(1).optional(),
+  cursor: z
+    .string()
+    .min(1)
+    .nullish()
+    .transform((value) => value ?? undefined),
+  /** Given by a Map iteration: the last ARN of its batch. */
+  until: z.string().min(1).optional(),
+  /** Given by a layer's first step: a layer larger than a batch comes back as ranges for a Map. */
+  fanOut: z.boolean().optional(),
   carried: z
     .object({
       changed: z.number().int().min(0),
@@ -31,7 +39,7 @@ type LayerStep = z.infer<typeof LayerStep>;
  */
 export function createLayerStep(parts: ConvergeParts, target: Target) {
   const lambdaHandler = async (
-    { keyArn, executionName, layer, attempt, cursor, carried }: LayerStep,
+    { keyArn, executionName, layer, attempt, cursor, until, fanOut, carried }: LayerStep,
     context: Context,
   ) =>
     converge(parts, {
@@ -41,6 +49,8 @@ export function createLayerStep(parts: ConvergeParts, target: Target) {
       target,
       attempt: attempt === undefined ? 0 : cursor === undefined ? attempt + 1 : attempt,
       cursor,
+      until,
+      fanOut,
       carried,
       budget: new Budget(parts.timeBox ?? DEFAULT_TIME_BOX, context.getRemainingTimeInMillis()),
     });

@@ -132,6 +132,12 @@ export interface Observation {
   readonly cannotStop?: string;
 }
 
+/** A range of a layer's resources in ARN order: those after `after` (from the first when null) up to `last`. */
+export interface ArnRange {
+  readonly after: string | null;
+  readonly last: string;
+}
+
 /** What a stop, start or check step returns to the state machine: small, the same shape for all three. */
 export interface Progress {
   readonly layer: Layer;
@@ -153,6 +159,11 @@ export interface Progress {
   readonly pending: number;
   /** Resources the reactor will not touch, each with why (not tagged as managed, not found). */
   readonly skipped: readonly { readonly resourceArn: string; readonly reason: string }[];
+  /**
+   * The layer is larger than one batch: the first step acted on nothing and hands the workflow these ARN
+   * ranges (after `after`, up to and including `last`), for a Map state to run side by side.
+   */
+  readonly batches?: readonly ArnRange[];
   /** The stop step found the key usable again and did nothing: the enable run restores the key. */
   readonly keyUsable?: boolean;
 }

@@ -20,14 +20,19 @@ export interface TimeBox {
    */
   readonly budgetMs?: number;
   /**
+   * Above this many resources, a layer's first step does not act itself: it hands the workflow ARN ranges
+   * of this size, which a Map state runs side by side (docs/workflows.md).
+   */
+  readonly batchSize: number;
+  /**
    * A monotonic millisecond reading; not the reactor's Clock, which a rehearsal may move or stop.
    * @default performance.now
    */
   readonly stopwatch?: () => number;
 }
 
-/** What a deployment gets: chunks of 100 (EC2's describe page size), 15 s kept back. */
-export const DEFAULT_TIME_BOX: TimeBox = { chunkSize: 100, safetyMarginMs: 15_000 };
+/** What a deployment gets: chunks of 100 (EC2's describe page size), 15 s kept back, batches of 500. */
+export const DEFAULT_TIME_BOX: TimeBox = { chunkSize: 100, safetyMarginMs: 15_000, batchSize: 500 };
 
 /** The budget of one invocation, started when it is made. */
 export class Budget {

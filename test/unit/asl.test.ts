@@ -235,3 +235,39 @@ describe.each([
     expect(resources).not.toContain(substitutions[functionArnVariable(other)]);
   });
 });
+
+describe.each([
+  ['disable', 'Stop', 'StopResources'],
+  ['enable', 'Start', 'StartResources'],
+] as const)('the %s workflow on a large layer', (name, verb, own) => {
+  const definition = JSON.parse(
+    substitute(readFileSync(WORKFLOWS.find((w) => w.name === name)?.aslFile ?? '', 'utf8'), substitutions),
+  ) as { States: Record<string, Record<string, unknown>> };
+
+  it.each(['services', 'servers'])(
+    `fans the %s out on an inline Map of ARN ranges, 5 at a time, when ${verb} says the layer is too large`,
+    (layer) => {
+      // Prepare
+      const first = definition.States[`${verb} the ${layer}`] as { Parameters: Record<string, unknown> };
+      const map = definition.States[`${verb} the ${layer} in batches`] as {
+        Type: string;
+        ItemsPath: string;
+        MaxConcurrency: number;
+        ItemProcessor: { ProcessorConfig: { Mode: string }; States: Record<string, { Resource?: string }> };
+        Catch: { ErrorEquals: string[]; Next: string }[];
+      };
+
+      // Assess: only the first step may answer with batches, and the Map's failure is recorded.
+      expect(first.Parameters.fanOut).toBe(true);
+      expect(map).toMatchObject({ Type: 'Map', ItemsPath: `$.${layer}.batches`, MaxConcurrency: 5 });
+      expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('INLINE');
+      const resources = Object.values(map.ItemProcessor.States).flatMap((state) =>
+        state.Resource ? [state.Resource] : [],
+      );
+      expect(new Set(resources)).toEqual(new Set([substitutions[functionArnVariable(own)]]));
+      expect(map.Catch).toEqual([
+        expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Record the failure' }),
+      ]);
+    },
+  );
+});

@@ -19,7 +19,10 @@ function fakeStopwatch() {
 describe('the time box of one invocation', () => {
   it('always allows the first chunk, even with no time left', () => {
     const watch = fakeStopwatch();
-    const budget = new Budget({ chunkSize: 10, safetyMarginMs: 15_000, stopwatch: watch.read }, 1_000);
+    const budget = new Budget(
+      { chunkSize: 10, batchSize: 500, safetyMarginMs: 15_000, stopwatch: watch.read },
+      1_000,
+    );
 
     expect(budget.allowsAnotherChunk()).toBe(true);
   });
@@ -27,7 +30,10 @@ describe('the time box of one invocation', () => {
   it('allows another chunk only while one as long as the longest so far ends before the deadline', async () => {
     // Prepare: 60 s left, 15 s kept back: 45 s of work.
     const watch = fakeStopwatch();
-    const budget = new Budget({ chunkSize: 10, safetyMarginMs: 15_000, stopwatch: watch.read }, 60_000);
+    const budget = new Budget(
+      { chunkSize: 10, batchSize: 500, safetyMarginMs: 15_000, stopwatch: watch.read },
+      60_000,
+    );
 
     // Act and assess: chunks of 10 s; after four (40 s) a fifth would end at 50 s, past 45 s.
     const allowed: boolean[] = [];
@@ -42,7 +48,7 @@ describe('the time box of one invocation', () => {
   it('holds to a budget shorter than the time the Lambda has left', async () => {
     const watch = fakeStopwatch();
     const budget = new Budget(
-      { chunkSize: 10, safetyMarginMs: 15_000, budgetMs: 25, stopwatch: watch.read },
+      { chunkSize: 10, batchSize: 500, safetyMarginMs: 15_000, budgetMs: 25, stopwatch: watch.read },
       60_000,
     );
 
@@ -110,7 +116,13 @@ describe('converge, time-boxed', () => {
     // Prepare: 7 instances, chunks of 2, each driver call 10 ms, 45 ms of budget: two chunks (40 ms) fit.
     const watch = fakeStopwatch();
     const fleet = fakeFleet(7, watch, 10);
-    const timeBox: TimeBox = { chunkSize: 2, safetyMarginMs: 0, budgetMs: 45, stopwatch: watch.read };
+    const timeBox: TimeBox = {
+      chunkSize: 2,
+      batchSize: 500,
+      safetyMarginMs: 0,
+      budgetMs: 45,
+      stopwatch: watch.read,
+    };
     const parts: ConvergeParts = {
       store: fleet.store,
       keys: fleet.keys,
@@ -166,5 +178,41 @@ describe('converge, time-boxed', () => {
       'ledger 1',
       'stop 07',
     ]);
+  });
+
+  it('hands a layer larger than one batch back as ARN ranges, and a Map iteration works on its range alone', async () => {
+    // Prepare: 7 instances, batches of 3.
+    const watch = fakeStopwatch();
+    const fleet = fakeFleet(7, watch, 10);
+    const timeBox: TimeBox = { chunkSize: 2, batchSize: 3, safetyMarginMs: 0, stopwatch: watch.read };
+    const parts: ConvergeParts = {
+      store: fleet.store,
+      keys: fleet.keys,
+      drivers: { 'ec2-instance': fleet.driver } as unknown as Drivers,
+      managedTag: DEFAULT_MANAGED_TAG,
+      clock: () => new Date('2026-11-22T15:32:00Z'),
+      timeBox,
+    };
+    const request = {
+      keyArn: KEY_ARN,
+      executionName: 'disable-1234abcd',
+      layer: 'server',
+      target: 'stopped',
+      attempt: 0,
+    } as const;
+
+    // Act
+    const first = await converge(parts, { ...request, fanOut: true });
+    const second = await converge(parts, { ...request, cursor: instanceArn(3), until: instanceArn(6) });
+
+    // Assess: nothing acted on by the first call; the second stops 4 to 6 only, ledger first.
+    expect(first).toMatchObject({ done: false, more: false, changed: 0, pending: 7 });
+    expect(first.batches).toEqual([
+      { after: null, last: instanceArn(3) },
+      { after: instanceArn(3), last: instanceArn(6) },
+      { after: instanceArn(6), last: instanceArn(7) },
+    ]);
+    expect(second).toMatchObject({ more: false, changed: 3 });
+    expect(fleet.calls).toEqual(['status 2', 'ledger 2', 'stop 04,05', 'status 1', 'ledger 1', 'stop 06']);
   });
 });

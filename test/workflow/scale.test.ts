@@ -9,8 +9,9 @@ import { DEMO } from '../../sandbox/world';
 import { FAST, fleetStates, keyEventFor, keyWorld, statesEntered } from '../support/key-world';
 import { workerMoto } from '../support/moto';
 
-// A fleet larger than one time box: chunks of 2 resources and no budget beyond the first chunk, so each
-// invocation of the stop and start steps handles 2 resources and the workflow goes on from the cursor.
+// A fleet larger than one time box and than one batch: chunks of 2 resources and no budget beyond the
+// first chunk, so each invocation of the stop and start steps handles 2 resources and the workflow goes on
+// from the cursor; batches of 3, so the servers' first pass fans out on a Map of 3 iterations.
 // The real ASL over moto, the real handlers in-process, their calls paced by the buckets in the table.
 
 const INSTANCES = 7;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   reactor = await LocalReactor.start({
     ...FAST,
     moto: await workerMoto(),
-    settings: { timeBox: { chunkSize: 2, budgetMs: 0 }, pacing: 'shared' },
+    settings: { timeBox: { chunkSize: 2, budgetMs: 0, batchSize: 3 }, pacing: 'shared' },
   });
 });
 
@@ -50,9 +51,12 @@ async function bucketTokens(name: string): Promise<number | undefined> {
   return Item?.tokens?.N === undefined ? undefined : Number(Item.tokens.N);
 }
 
+const iterations = (execution: ExecutionRecord) =>
+  execution.events.filter((event) => event.type === 'MapIterationStarted').length;
+
 const count = (states: readonly string[], name: string) => states.filter((s) => s === name).length;
 
-describe('a fleet larger than one time box', () => {
+describe('a fleet larger than one time box and one batch', () => {
   it('is stopped and started in full, the steps going on from their cursor, the ledger complete, the calls paced', async () => {
     // Prepare: a service, 7 instances and a database: 8 servers, 4 chunks of 2.
     const { keyArn, fleet } = await keyWorld(reactor, { instances: INSTANCES });
@@ -74,6 +78,12 @@ describe('a fleet larger than one time box', () => {
     expect(count(down, 'Go on stopping the servers') % 3).toBe(0);
     expect(count(down, 'Go on stopping the servers')).toBeGreaterThanOrEqual(3);
     expect(count(down, 'Go on stopping the services')).toBe(0);
+    // The servers' first pass fanned out: one Map, one iteration per 3 servers, each going on from its cursor.
+    expect(count(down, 'Stop the servers in batches')).toBe(1);
+    expect(iterations(disable)).toBe(Math.ceil(servers.length / 3));
+    expect(count(down, 'Stop a batch of servers')).toBe(3);
+    expect(count(down, 'Go on with the batch of servers')).toBeGreaterThanOrEqual(2);
+    expect(count(down, 'Stop the services in batches')).toBe(0);
     // Every StopInstances drew its instances from the shared resource bucket (1,000, refilled 20 a second).
     expect(await bucketTokens('ec2:StopInstances:resource')).toBeLessThan(1000);
 
@@ -90,6 +100,8 @@ describe('a fleet larger than one time box', () => {
       (await reactor.reactor.store.ledger.restoredBy(keyArn, enable.name)).map((e) => e.resourceArn).sort(),
     ).toEqual(fleet.map((member) => member.resourceArn).sort());
     expect(count(up, 'Go on starting the servers')).toBeGreaterThanOrEqual(3);
+    expect(count(up, 'Start the servers in batches')).toBe(1);
+    expect(iterations(enable)).toBe(3);
     expect(await bucketTokens('ec2:StartInstances:resource')).toBeLessThan(1000);
   });
 });
