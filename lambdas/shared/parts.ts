@@ -69,11 +69,10 @@ export function buildKeyReader({ aws }: PartsSource): KeyReader {
 export function buildPacer({ settings, aws, clock }: PartsSource): Pacer | undefined {
   const mode = settings.pacing ?? 'off';
   if (mode === 'off') return undefined;
+  // Shared buckets live in the table; a function given none (a driver used alone) paces on its own.
   const buckets =
-    mode === 'shared'
-      ? new SharedBuckets(
-          createTable(awsClient(DynamoDBClient, aws), required(settings.tableName, ENV.tableName), clock),
-        )
+    mode === 'shared' && settings.tableName !== undefined
+      ? new SharedBuckets(createTable(awsClient(DynamoDBClient, aws), settings.tableName, clock))
       : new LocalBuckets();
   return new Pacer({ buckets, clock, sleep: realSleep });
 }
