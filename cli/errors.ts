@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'table-not-found'
   | 'not-redrivable'
   | 'refused'
+  | 'tagged-for-another-key'
   | 'no-credentials'
   | 'access-denied'
   | 'unreachable'
@@ -58,6 +59,21 @@ export class BadFileError extends UsageError {
   ) {
     super(message, 'bad-file');
     this.name = 'BadFileError';
+  }
+}
+
+/**
+ * A resource whose key tag names another key: a tag has one value, so a resource belongs to at most one
+ * key, and stays that key's until its tag is removed (`unregister` from that key). Nothing is written.
+ */
+export class ResourceTaggedForAnotherKeyError extends UsageError {
+  constructor(readonly resources: readonly { readonly resourceArn: string; readonly taggedFor: string }[]) {
+    super(
+      `${resources.map((resource) => `${resource.resourceArn} is tagged for ${resource.taggedFor}`).join('; ')}: ` +
+        'a resource belongs to one key; unregister it from that key first. Nothing written',
+      'tagged-for-another-key',
+    );
+    this.name = 'ResourceTaggedForAnotherKeyError';
   }
 }
 

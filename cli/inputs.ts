@@ -1,6 +1,6 @@
 import { kindOf, parseArn } from '../lambdas/shared/arn';
 import { PATTERNS } from '../lambdas/shared/contract';
-import { type Layer, RESOURCE_KINDS, type ResourceKind } from '../lambdas/shared/model';
+import { RESOURCE_KINDS, type ResourceKind } from '../lambdas/shared/model';
 import { UsageError } from './errors';
 
 const MAX_GRACE_MINUTES = 24 * 60;
@@ -37,9 +37,7 @@ export function anyArnArgument(value: string): string {
 }
 
 /** Services stop first and start last; everything else is a server. */
-export function defaultLayer(kind: ResourceKind): Layer {
-  return kind === 'ecs-service' ? 'service' : 'server';
-}
+export { defaultLayer } from '../lambdas/shared/key-resources';
 
 /** `--grace <minutes>`: 0 to 1440, in whole seconds. */
 export function graceSecondsOption(value: string): number {

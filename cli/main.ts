@@ -12,6 +12,7 @@ import { adopt } from './commands/adopt';
 import { doctor } from './commands/doctor';
 import { leaseRelease } from './commands/lease';
 import { list } from './commands/list';
+import { migrate } from './commands/migrate';
 import { pause, resume } from './commands/pause';
 import { plan } from './commands/plan';
 import { register, unregister } from './commands/register';
@@ -83,10 +84,12 @@ function program(
       .command('register')
       .summary('register resources to a key, and set its policy')
       .description(
-        'Registers resources to a key, checking first that the key is fit (in this Region, a symmetric ' +
-          'single-Region encryption key, enabled, usable by the reactor: refused with exit code 2 otherwise) and ' +
-          "that each resource exists and carries the managed tag; sets the key's policy when asked. A bad " +
-          'argument or a bad line in --from registers nothing.',
+        'Registers resources to a key by tagging them (key-reactor:key-arn = the key, and the managed tag), ' +
+          'checking first that the key is fit (in this Region, a symmetric single-Region encryption key, enabled, ' +
+          'usable by the reactor: refused with exit code 2 otherwise) and that each resource exists; a resource ' +
+          'tagged for another key is refused (exit code 2, tagged-for-another-key). A table row is written only ' +
+          "for a layer other than the kind's default, or a resource that does not exist yet. Sets the key's " +
+          'policy when asked. A bad argument or a bad line in --from registers nothing.',
       )
       .argument('<key>', KEY_ARGUMENT_HELP)
       .argument('[resourceArn...]', `the ARNs of the resources (${RESOURCE_KINDS.join(', ')})`)
@@ -102,7 +105,10 @@ function program(
       ),
   )
     .option('--strict', 'refuse, registering nothing, if a resource does not exist')
-    .option('--no-check', 'do not look at the resources before registering them')
+    .option(
+      '--no-check',
+      "do not look at the resources' state before registering them (their key tag is still read)",
+    )
     .option(
       '--skip-key-checks',
       'register without checking the key, with a warning: for a key that is disabled or pending deletion, ' +
@@ -116,7 +122,8 @@ function program(
     .command('unregister')
     .summary('remove resources from a key')
     .description(
-      'Removes resources from a key. What the reactor stopped is still started again when the key is usable.',
+      "Removes resources from a key: the key tag and the managed tag of each tagged for it (another key's tag is " +
+        'left alone), and its table row. What the reactor stopped is still started again when the key is usable.',
     )
     .argument('<key>', KEY_ARGUMENT_HELP)
     .argument('<resourceArn...>', 'the resources to remove')
@@ -127,7 +134,11 @@ function program(
   root
     .command('list')
     .summary('list the registered resources and policies')
-    .description('Lists the registered resources and the policy of one key, or of every key (a table scan).')
+    .description(
+      'Lists the resources and the policy of one key, or of every key: the resources tagged for the key ' +
+        '(the tagging API) and the table rows (a scan for every key), each with how it is registered: tag, ' +
+        'row, or both; a legacy row is one key-reactor migrate would move onto the tags.',
+    )
     .option('--key <key>', 'only this key (its ARN, key ID, alias or alias ARN)')
     .action(async (options: { key?: string }, command: Command) => {
       finish(await list(session(command), options));
@@ -173,6 +184,20 @@ function program(
     .option('--yes', 'tag without asking')
     .action(async (keyArn: string, options: { yes?: boolean }, command: Command) => {
       finish(await adopt(session(command), keyArn, options));
+    });
+
+  root
+    .command('migrate')
+    .summary("move the table registrations onto the resources' tags")
+    .description(
+      "Tags every resource a table row registers for the row's key (key-reactor:key-arn and the managed tag), " +
+        "then deletes the rows whose layer is the kind's default; a row that sets another layer stays. A " +
+        'resource tagged for another key is refused and reported (exit code 2), one that does not exist keeps ' +
+        'its row. Prints the plan and changes nothing unless --yes.',
+    )
+    .option('--yes', 'tag and delete the rows; without it, a dry run')
+    .action(async (options: { yes?: boolean }, command: Command) => {
+      finish(await migrate(session(command), options));
     });
 
   root

@@ -65,16 +65,16 @@ export class AmbiguousAcknowledgmentError extends Error {
 }
 
 /**
- * Attaches the permissions to a function's role as a named policy of its own (a child of the function),
- * and acknowledges each wildcard finding of that policy with its own reason.
+ * Attaches the permissions to a function's role, or to a role of its own, as a named policy (a child of
+ * the function or role), and acknowledges each wildcard finding of that policy with its own reason.
  */
 export function attachPolicy(
-  fn: ReactorFunction,
+  holder: ReactorFunction | iam.Role,
   id: string,
   permissions: readonly Permission[],
 ): iam.Policy {
-  const policy = new iam.Policy(fn, id, {
-    roles: [fn.executionRole],
+  const policy = new iam.Policy(holder, id, {
+    roles: [holder instanceof iam.Role ? holder : holder.executionRole],
     statements: permissions.map(
       ({ effect, actions, resources, conditions }) =>
         new iam.PolicyStatement({

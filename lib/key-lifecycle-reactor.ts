@@ -7,6 +7,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambdas/shared/contract';
 import type { StepFunctionName, WorkflowDefinition } from './catalog';
+import { type KeyRoleDirection, KeyScopedActionRole } from './key-scoped-action-role';
 import type { PlatformEventBus } from './platform-bus';
 import { createAlarms, createOperatorTopic } from './reactor-alarms';
 import { ReactorDashboard } from './reactor-dashboard';
@@ -44,6 +45,11 @@ export class KeyLifecycleReactor extends Construct {
   public readonly stateMachines: Readonly<Record<WorkflowDefinition['name'], sfn.StateMachine>>;
   /** The workflow steps by their name in the ASL files, and the dispatcher. */
   public readonly functions: Readonly<Record<StepFunctionName | 'Dispatcher', ReactorFunction>>;
+  /**
+   * The roles the stop and start steps assume per key, tagged with the key: the only holders of the stop
+   * and start actions, on the resources of the session's key only (key-scoped-action-role.ts).
+   */
+  public readonly keyRoles: Readonly<Record<KeyRoleDirection, KeyScopedActionRole>>;
   /**
    * The rules that invoke the dispatcher: one per KMS_EVENT_PATTERNS entry on the default bus, then on
    * the platform bus, then the drift rule (platform bus only).
@@ -94,6 +100,18 @@ export class KeyLifecycleReactor extends Construct {
     const permissions = new ReactorPermissions(this, this.table, settings, this.topic);
 
     const steps = createSteps(this, { settings, environment, permissions });
+    this.keyRoles = {
+      stop: new KeyScopedActionRole(this, 'StopResourcesKeyRole', {
+        direction: 'stop',
+        step: steps.StopResources,
+      }),
+      start: new KeyScopedActionRole(this, 'StartResourcesKeyRole', {
+        direction: 'start',
+        step: steps.StartResources,
+      }),
+    };
+    permissions.grantKeyRole('stop', this.keyRoles.stop);
+    permissions.grantKeyRole('start', this.keyRoles.start);
     this.stateMachines = createWorkflows(this, {
       steps,
       graceSeconds: settings.graceSeconds,

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/shared/contract';
 import { attachPolicy, type Permission } from './acknowledged-policy';
 import type { StepFunctionName } from './catalog';
+import type { KeyRoleDirection, KeyScopedActionRole } from './key-scoped-action-role';
 import type { ReactorFunction } from './reactor-function';
 import { type PolicyName, reactorPolicies } from './reactor-policies';
 import type { ReactorSettings } from './reactor-settings';
@@ -16,8 +17,10 @@ import type { ReactorSettings } from './reactor-settings';
  * When a handler starts calling another store function, widen its entry here.
  */
 const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
-  // The lease, and the key's newest change on its STATE item (store/key-events.ts).
-  Lease: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  // Gives the lease back; the run takes it in its describe-key step.
+  Lease: ['dynamodb:DeleteItem'],
+  // Takes the lease (a conditional put, and a read of the holder) and reads the key's newest change on
+  // its STATE item (store/key-events.ts); counts the ledger for the enable run (a Query).
   // Seeing the key usable ends its unusable episode; a deletion date is kept as evidence (STATE item).
   // The guard (store/guard-state.ts): reads and trips the pause switch, counts the key (a conditional
   // put), counts the window (a Query) and, only past the breaker's floor, the registered keys (a Scan).
@@ -77,25 +80,41 @@ const DISPATCHER_POLICIES: readonly PolicyName[] = ['DescribeCustomerKeys', 'Pag
 
 /** The named policies of each step. The poll loop of each workflow calls its own direction's step. */
 const STEP_POLICIES: Readonly<Record<StepFunctionName, readonly PolicyName[]>> = {
-  // A lease held by an execution that has ended is taken over at once.
-  Lease: ['DescribeExecutions'],
-  // The circuit breaker pages the operators when it holds shutdowns back (lambdas/shared/guard.ts).
-  DescribeKey: ['DescribeCustomerKeys', 'PageOperators'],
-  ListResources: [],
+  Lease: [],
+  // The circuit breaker pages the operators when it holds shutdowns back (lambdas/shared/guard.ts); past
+  // its floor, it counts the keys that have resources, tagged or in the table. A lease held by an
+  // execution that has ended is taken over at once (shared/take-lease.ts).
+  DescribeKey: ['DescribeCustomerKeys', 'PageOperators', 'FindTaggedResources', 'DescribeExecutions'],
+  // A key's resources are those its tag names, merged with the table's rows (key-resources.ts).
+  ListResources: ['FindTaggedResources'],
   // The stop loop reads the key at every turn, and leaves it to the enable run once it is usable again.
-  // Both suspend or give back the scaling of ECS services' scalable targets (drivers/app-autoscaling.ts).
+  // Both read the resources and suspend or give back the scaling of ECS services' scalable targets
+  // (drivers/app-autoscaling.ts) with their own role; every stop and start goes through a key role.
   StopResources: [
     'DescribeCustomerKeys',
     'DescribeResources',
-    'StopTaggedResources',
+    'FindTaggedResources',
     'SuspendServiceScaling',
   ],
-  StartResources: ['DescribeResources', 'StartTaggedResources', 'SuspendServiceScaling'],
+  // The way up starts only the ledger's entries (what the reactor stopped): it never lists the key's tags.
+  StartResources: ['DescribeResources', 'SuspendServiceScaling'],
   // A grace-period email for a key that is usable already (a late or reordered event) is not sent; an
   // email SES does not accept is paged to the operators.
   // The emails name the key by its alias too, when it has one in this account.
-  Notify: ['DescribeCustomerKeys', 'ListKeyAliases', 'SendEmailAsSender', 'PageOperators'],
+  // The emails list the key's resources, found by their tags (key-resources.ts).
+  Notify: [
+    'DescribeCustomerKeys',
+    'ListKeyAliases',
+    'FindTaggedResources',
+    'SendEmailAsSender',
+    'PageOperators',
+  ],
   Ledger: [],
+};
+/** What a key role may do: move one direction, on the resources of its session's key only. */
+const KEY_ROLE_POLICIES: Readonly<Record<KeyRoleDirection, readonly PolicyName[]>> = {
+  stop: ['StopTaggedResources'],
+  start: ['StartTaggedResources'],
 };
 // The weekly digest reads each failed run of the week for its key (DescribeExecutions).
 const SWEEP_POLICIES: readonly PolicyName[] = [
@@ -104,6 +123,8 @@ const SWEEP_POLICIES: readonly PolicyName[] = [
   'ListKeyAliases',
   'DescribeExecutions',
   'DescribeResources',
+  // Every key's resources, from one read of the account's tags (key-resources.ts).
+  'FindTaggedResources',
   // The safety net: what the keys encrypt, tagged or not (lambdas/shared/sweep/unprotected.ts).
   'FindEncryptedDependents',
   'SendEmailAsSender',
@@ -127,6 +148,11 @@ export class ReactorPermissions {
     const actions = TABLE_ACTIONS[name];
     if (actions.length > 0) this.table.grant(fn, ...actions);
     this.attach(fn, STEP_POLICIES[name]);
+  }
+
+  /** A key role's own policies: the stop or start actions, each conditioned on the session's key. */
+  grantKeyRole(direction: KeyRoleDirection, role: KeyScopedActionRole): void {
+    for (const policy of KEY_ROLE_POLICIES[direction]) attachPolicy(role, policy, this.policies[policy]);
   }
 
   grantDispatcher(fn: ReactorFunction): void {

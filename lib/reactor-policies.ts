@@ -1,13 +1,21 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { KEY_ARN_TAG } from '../lambdas/shared/contract';
 import { ANY_RESOURCE, type Permission, type WildcardResource, wildcardArn } from './acknowledged-policy';
 import type { ReactorSettings } from './reactor-settings';
 
 /**
+ * The value of a key role session's key tag, as IAM substitutes it at evaluation time: a condition
+ * `aws:ResourceTag/key-reactor:key-arn` equal to it holds only for the resources of the session's key.
+ */
+export const SESSION_KEY_ARN = `\${aws:PrincipalTag/${KEY_ARN_TAG}}`;
+
+/**
  * The reactor's named policies: each statement with the reason for each of its wildcards, which
  * attachPolicy turns into one cdk-nag acknowledgment per finding. Who holds which policy is decided in
- * reactor-permissions.ts.
+ * reactor-permissions.ts: StopTaggedResources and StartTaggedResources belong to the key roles
+ * (key-scoped-action-role.ts), never to a function's own role.
  */
 export type PolicyName =
   | 'DescribeCustomerKeys'
@@ -16,6 +24,7 @@ export type PolicyName =
   | 'ListKeyMaterials'
   | 'DescribeResources'
   | 'FindEncryptedDependents'
+  | 'FindTaggedResources'
   | 'StopTaggedResources'
   | 'StartTaggedResources'
   | 'SuspendServiceScaling'
@@ -88,10 +97,20 @@ export function reactorPolicies(
 ): Record<PolicyName, Permission[]> {
   const { managedTag, organizationId } = settings;
   const resources = resourcesIn(scope);
-  const tagged = { StringEquals: { [`aws:ResourceTag/${managedTag.key}`]: managedTag.value } };
-  const tagWording = `${managedTag.key}=${managedTag.value}`;
+  // The managed tag, and the key tag equal to the session's own (key-scoped-action-role.ts): a key role
+  // session moves only the resources of the key it was assumed for.
+  const tagged = {
+    StringEquals: {
+      [`aws:ResourceTag/${managedTag.key}`]: managedTag.value,
+      [`aws:ResourceTag/${KEY_ARN_TAG}`]: SESSION_KEY_ARN,
+    },
+  };
+  const tagWording = `${managedTag.key}=${managedTag.value} and ${KEY_ARN_TAG} equal to the session's key`;
 
-  /** One statement that moves resources of the given kinds one way, only those carrying the managed tag. */
+  /**
+   * One statement that moves resources of the given kinds one way, only those carrying the managed tag
+   * and the key tag of the key role's session.
+   */
   const onTagged = (direction: 'stop' | 'start', kinds: Kind[]): Permission => ({
     actions: [...new Set(kinds.map((kind) => resources[kind][direction]))],
     conditions: tagged,
@@ -101,7 +120,8 @@ export function reactorPolicies(
         resource: arn,
         reason:
           `The ${noun} registered to a key are known only at run time. ${action} acts only on ${noun} of this ` +
-          `account and Region tagged ${tagWording} (aws:ResourceTag condition); nothing is terminated or deleted.`,
+          `account and Region tagged ${tagWording} (aws:ResourceTag against aws:PrincipalTag), so a key role ` +
+          'session touches no other tenant; nothing is terminated or deleted.',
       };
     }),
   });
@@ -248,6 +268,21 @@ export function reactorPolicies(
         'S3 buckets (their default encryption)',
       ),
     ],
+    // The tag is the registration (lambdas/shared/tag-directory.ts): which resources carry the key tag.
+    FindTaggedResources: [
+      {
+        actions: ['tag:GetResources', 'autoscaling:DescribeAutoScalingGroups'],
+        resources: [
+          {
+            resource: ANY_RESOURCE,
+            reason:
+              'tag:GetResources and autoscaling:DescribeAutoScalingGroups support no resource-level permission ' +
+              `(only "*"); both only read, to find the resources whose ${KEY_ARN_TAG} tag names a key (the ` +
+              'tagging API lists no Auto Scaling groups, so those are read with a tag filter).',
+          },
+        ],
+      },
+    ],
     StopTaggedResources: [
       onTagged('stop', ['instances', 'services', 'dbInstances', 'dbClusters']),
       onTagged('stop', ['groups']),
@@ -257,11 +292,12 @@ export function reactorPolicies(
       onTagged('start', ['instances', 'services', 'dbInstances', 'dbClusters']),
       onTagged('start', ['groups']),
       ...serviceChangesDenied(resources.services.arn),
-      // Starting an instance whose EBS volumes the customer key encrypts makes EC2 create a grant on the key.
+      // Starting an instance whose EBS volumes the customer key encrypts makes EC2 create a grant on the key
+      // with the identity of whoever called StartInstances: the start key role, so the grant sits here.
       ...onCustomerKeys(
         ['kms:CreateGrant'],
-        'EC2 creates a grant on the customer key to start an instance whose volumes it encrypts; ' +
-          'kms:GrantIsForAWSResource and kms:ViaService limit this to grants EC2 asks for on its behalf.',
+        'EC2 creates a grant on the customer key, as the caller of StartInstances, to start an instance whose ' +
+          'volumes it encrypts; kms:GrantIsForAWSResource and kms:ViaService limit this to grants EC2 asks for.',
         {
           Bool: { 'kms:GrantIsForAWSResource': 'true' },
           StringEquals: { 'kms:ViaService': `ec2.${Stack.of(scope).region}.amazonaws.com` },

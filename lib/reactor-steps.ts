@@ -10,9 +10,10 @@ import type { ReactorSettings } from './reactor-settings';
 export type StepFunctions = Readonly<Record<StepFunctionName, ReactorFunction>>;
 
 const STEP_DESCRIPTIONS: Readonly<Record<StepFunctionName, string>> = {
-  Lease: 'Takes and releases the per-key lease, so one workflow at a time acts on a key',
-  DescribeKey: "Reads the customer key's real state with kms:DescribeKey",
-  ListResources: 'Lists the resources registered to a key and what the ledger says was stopped',
+  Lease: 'Releases the per-key lease, so the next workflow can act on the key',
+  DescribeKey:
+    "Takes the per-key lease and reads the customer key's real state with kms:DescribeKey; counts what the reactor stopped for an enable run",
+  ListResources: "Counts the resources registered to a key and reads the key's policy",
   StopResources:
     "Stops one layer of a key's tagged resources, ledger first; in the poll loop, observes it again and stops what can stop now",
   StartResources:

@@ -10,7 +10,32 @@ export interface AwsCall {
   readonly error?: string;
   /** The local execution whose step made the call; absent for calls made outside any (the dispatcher's). */
   readonly execution?: string;
+  /** Who signed the call: the reactor's own credentials, or a role session it assumed. */
+  readonly signer: Signer;
 }
+
+/**
+ * The principal behind a call's credentials, as the sandbox saw it hand them out: moto evaluates no IAM
+ * policy, so this is what lets a test check that a call was made as the role that AWS would confine.
+ */
+export interface Signer {
+  /** The assumed role session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`), or OWN_CREDENTIALS. */
+  readonly principal: string;
+  /** The session tags the reactor asked STS for when it assumed the role. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The signer of a call made with the reactor's own credentials (a function's own role, in AWS). */
+export const OWN_CREDENTIALS: Signer = { principal: 'own credentials', tags: {} };
+
+type Credentials = { readonly accessKeyId?: string };
+type AssumeRoleInput = { readonly Tags?: readonly { readonly Key?: string; readonly Value?: string }[] };
+type AssumeRoleOutput = {
+  readonly output?: {
+    readonly Credentials?: { readonly AccessKeyId?: string };
+    readonly AssumedRoleUser?: { readonly Arn?: string };
+  };
+};
 
 type Middleware = (
   next: (args: { input: Record<string, unknown> }) => Promise<unknown>,
@@ -25,6 +50,8 @@ type Middleware = (
 export class AwsCallLog {
   readonly calls: AwsCall[] = [];
   private readonly listeners: ((call: AwsCall) => void)[] = [];
+  /** The sessions STS handed the reactor, by access key: kept across `clear`, as the sessions are. */
+  private readonly sessions = new Map<string, Signer>();
 
   onCall(listener: (call: AwsCall) => void): void {
     this.listeners.push(listener);
@@ -38,6 +65,15 @@ export class AwsCallLog {
     return this.calls.filter((call) => call.operation === operation && call.error === undefined);
   }
 
+  private rememberSession(input: AssumeRoleInput, { output }: AssumeRoleOutput): void {
+    const accessKeyId = output?.Credentials?.AccessKeyId;
+    if (!accessKeyId) return;
+    const tags = Object.fromEntries(
+      (input.Tags ?? []).flatMap(({ Key, Value }) => (Key === undefined ? [] : [[Key, Value ?? '']])),
+    );
+    this.sessions.set(accessKeyId, { principal: output?.AssumedRoleUser?.Arn ?? 'unknown session', tags });
+  }
+
   private push(call: AwsCall): void {
     this.calls.push(call);
     for (const listener of this.listeners) listener(call);
@@ -47,15 +83,22 @@ export class AwsCallLog {
   readonly instrument: ClientInstrument = (client) => this.attach(client);
 
   private attach(client: InstrumentableClient): void {
+    const credentials = (client as { config?: { credentials?: () => Promise<Credentials> } }).config
+      ?.credentials;
     const record: Middleware = (next, context) => async (args) => {
+      const accessKeyId = (await credentials?.())?.accessKeyId;
       const base = {
         service: (context.clientName ?? 'Unknown').replace(/Client$/, ''),
         operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
         input: args.input,
         execution: currentExecution.getStore(),
+        signer: (accessKeyId && this.sessions.get(accessKeyId)) || OWN_CREDENTIALS,
       };
       try {
         const result = await next(args);
+        if (base.service === 'STS' && base.operation === 'AssumeRole') {
+          this.rememberSession(args.input as AssumeRoleInput, result as AssumeRoleOutput);
+        }
         this.push({ ...base, at: Date.now() });
         return result;
       } catch (error) {

@@ -198,7 +198,7 @@ export async function rehearseEvent(
     const keyArn = await createCustomerKey(reactor.clients, 'Customer BYOK key (simulated)');
     const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
     const fleet = await createFleet(reactor.clients);
-    await registerFleet(reactor.reactor, keyArn, fleet);
+    await registerFleet(reactor, keyArn, fleet);
     log(`Sandbox: moto on ${reactor.moto.endpoint}, key ${keyArn}, ${fleet.length} resources registered`);
     timeline.attach(reactor);
     const sandbox: Sandbox = { reactor, kms: reactor.clients.kms, seam, keyId, keyArn, timeline };

@@ -1,7 +1,7 @@
 /**
  * The few calls the world makes to a service whose SDK client the project does not depend on
- * (Application Auto Scaling, for an ECS service's scalable target), sent to moto in its wire protocol
- * (AWS JSON 1.1). moto checks no signature: the Authorization header's scope only tells it which
+ * (Application Auto Scaling, for an ECS service's scalable target; IAM, for the key roles), sent to moto
+ * in its wire protocol (AWS JSON 1.1; IAM's query protocol). moto checks no signature: the Authorization header's scope only tells it which
  * service is meant. These are the world's own calls: never recorded, never faulted.
  */
 
@@ -94,4 +94,30 @@ export async function describeScalableTarget(
       scheduled: suspended.ScheduledScalingSuspended === true,
     },
   };
+}
+
+/** IAM's CreateRole, in its query protocol; an existing role of that name is left as it is. */
+export async function createRole(
+  endpoint: string,
+  region: string,
+  role: { readonly name: string; readonly trustPolicy: object; readonly description: string },
+): Promise<void> {
+  const response = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
+      Authorization: authorization(region, 'iam'),
+    },
+    body: new URLSearchParams({
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: role.name,
+      AssumeRolePolicyDocument: JSON.stringify(role.trustPolicy),
+      Description: role.description,
+    }).toString(),
+  });
+  const text = await response.text();
+  if (!response.ok && !text.includes('EntityAlreadyExists')) {
+    throw new MotoCallError('IAM', 'CreateRole', response.status, text);
+  }
 }

@@ -10,6 +10,7 @@ import type { EventBridgeEvent } from './cloudtrail';
 import { LocalEventBus } from './event-bus';
 import { FaultInjector } from './faults';
 import { localHandlers } from './handlers';
+import { createKeyRoles, keyRoleArns } from './key-roles';
 import { KeyStateSeam } from './key-seams';
 import {
   type ExecutionRecord,
@@ -120,7 +121,11 @@ export class LocalReactor {
       this.invoke(folder, event),
     );
     this.reactor = new Reactor(
-      localSettings(place, { allowedAccounts: options.allowedAccounts ?? [], ...options.settings }),
+      localSettings(place, {
+        allowedAccounts: options.allowedAccounts ?? [],
+        keyRoleArns: keyRoleArns(place),
+        ...options.settings,
+      }),
       {
         endpoint: moto.endpoint,
         region: place.region,
@@ -152,6 +157,7 @@ export class LocalReactor {
     if (options.moto) await moto.reset();
     try {
       await createReactorTable(worldClients(moto.endpoint, place.region));
+      await createKeyRoles(moto.endpoint, place);
       const bus = await LocalEventBus.create(moto.endpoint, place.region, place.account);
       return new LocalReactor(moto, bus, place, options);
     } catch (error) {
@@ -241,6 +247,7 @@ export class LocalReactor {
   async reset(): Promise<void> {
     await this.moto.reset();
     await createReactorTable(this.clients);
+    await createKeyRoles(this.moto.endpoint, this.place);
     this.eventBus = await LocalEventBus.create(this.moto.endpoint, this.place.region, this.place.account);
     this.stepFunctions.executions.length = 0;
     this.dispatches.length = 0;

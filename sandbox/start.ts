@@ -91,7 +91,7 @@ async function main(): Promise<number> {
     out(`moto_server on ${reactor.moto.endpoint}; grace period ${grace}s (10 minutes when deployed)\n`);
     const keyArn = await createCustomerKey(reactor.clients, 'Customer BYOK key (sandbox)');
     const fleet = await createFleet(reactor.clients);
-    await registerFleet(reactor.reactor, keyArn, fleet);
+    await registerFleet(reactor, keyArn, fleet);
     out(`Customer key ${keyArn}`);
     out('Registered to it:');
     await printFleet(reactor, timeline, fleet);

@@ -40,7 +40,7 @@ export class Timeline {
       if (event.state.type === 'Choice') return;
       this.say(`${who} ${event.state.name}`);
       if (event.state.name === 'Wait for the grace period') this.startWaiting(who, event);
-    } else if (event.type === 'StateRetried' && event.state.name === 'Take the key lease') {
+    } else if (event.type === 'StateRetried' && event.state.name === 'Take the lease and check the key') {
       this.say(`${who} the key's lease is held by another workflow; retrying`);
     } else if (event.type === 'ExecutionSucceeded') {
       this.say(`${who} succeeded`);

@@ -23,14 +23,16 @@ import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { kindOf } from '../lambdas/shared/arn';
 import { DEFAULT_MANAGED_TAG, TABLE_SCHEMA } from '../lambdas/shared/contract';
+import { defaultLayer } from '../lambdas/shared/key-resources';
 import type { Layer } from '../lambdas/shared/model';
 import type { Reactor } from '../lambdas/shared/reactor';
 import { defaultSettings, type ReactorSettings } from '../lambdas/shared/settings';
+import { reactorTags, tagResource } from './fleet-tags';
 import { type LocalPlace, stateMachineArn } from './local-workflows';
 
 /**
  * A small BYOK world on a moto server: the reactor's table, a verified sender, the operators' SNS topic,
- * a customer key, and a fleet registered to it. Shared by the workflow tests, `npm start`, `simulate` and the benchmark.
+ * a customer key, and a fleet registered to it by its tags. Shared by the workflow tests, `npm start`, `simulate` and the benchmark.
  */
 
 export const DEMO = {
@@ -341,14 +343,22 @@ export async function observeFleet(
   return states;
 }
 
-/** Registers the fleet to the key, and the key's administrators, through the reactor's own store. */
+/**
+ * Registers the fleet to the key the way the platform's provisioning would: each member tagged with
+ * KEY_ARN_TAG = the key's ARN and the managed tag (the tag is the registration), and a table row only for
+ * a member whose layer is not its kind's default. Then the key's administrators, through the reactor's store.
+ */
 export async function registerFleet(
-  reactor: Reactor,
+  world: { readonly reactor: Reactor; readonly clients: AwsClients },
   keyArn: string,
   members: readonly FleetMember[],
 ): Promise<void> {
-  const { registry } = reactor.store;
-  for (const member of members)
-    await registry.register({ keyArn, resourceArn: member.resourceArn, layer: member.layer });
+  const { registry } = world.reactor.store;
+  const tags = reactorTags(keyArn, world.reactor.settings.managedTag);
+  for (const member of members) {
+    await tagResource(world.clients, member.resourceArn, tags);
+    if (member.layer !== defaultLayer(kindOf(member.resourceArn)))
+      await registry.register({ keyArn, resourceArn: member.resourceArn, layer: member.layer });
+  }
   await registry.setAdministrators(keyArn, DEMO.administrators);
 }

@@ -1,13 +1,8 @@
-import { AutoScalingClient, CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { AddTagsToResourceCommand, RDSClient } from '@aws-sdk/client-rds';
-import { autoScalingGroupNameOf, resourceIdOf } from '../../lambdas/shared/arn';
-import { awsClient } from '../../lambdas/shared/aws';
-import { KEY_ARN_TAG } from '../../lambdas/shared/contract';
-import type { EncryptedDependent } from '../../lambdas/shared/encrypted-dependents';
 import type { CliSession } from '../context';
 import { printDependents, readDependents } from '../dependents';
 import { EXIT, type ExitCode, UsageError } from '../errors';
+import { keyMembers } from '../key-members';
+import { registrationTags, Tagger } from '../tagger';
 
 export interface AdoptOptions {
   /** Tag without asking. */
@@ -22,11 +17,11 @@ export interface AdoptOptions {
  */
 export async function adopt(session: CliSession, keyValue: string, options: AdoptOptions): Promise<ExitCode> {
   const { keyArn, r, out } = await session.forKey(keyValue);
-  const registered = await r.store.registry.list(keyArn);
+  const { members } = await keyMembers(r, keyArn);
   const report = await readDependents(
     r,
     keyArn,
-    registered.map((resource) => resource.resourceArn),
+    members.map((member) => member.resourceArn),
   );
   const adoptable = report.unprotected;
   if (adoptable.length === 0) {
@@ -49,8 +44,8 @@ export async function adopt(session: CliSession, keyValue: string, options: Adop
       return EXIT.ok;
     }
   }
-  const tags = { [KEY_ARN_TAG]: keyArn, [r.settings.managedTag.key]: r.settings.managedTag.value };
-  const tagger = new Tagger(session);
+  const tags = registrationTags(keyArn, r.settings.managedTag);
+  const tagger = new Tagger(session.aws);
   for (const dependent of adoptable) await tagger.tag(dependent, tags);
   if (out.json) out.data({ keyArn, adopted: adoptable, cannotStop: report.cannotStop });
   else
@@ -58,51 +53,4 @@ export async function adopt(session: CliSession, keyValue: string, options: Adop
       `Tagged ${adoptable.length} resource(s): the workflows and the sweep now drive them with ${keyArn}.`,
     );
   return EXIT.ok;
-}
-
-/** Writes tags with the operator's own clients, one call per resource. */
-class Tagger {
-  private rds?: RDSClient;
-  private ec2?: EC2Client;
-  private autoscaling?: AutoScalingClient;
-
-  constructor(private readonly session: CliSession) {}
-
-  async tag(dependent: EncryptedDependent, tags: Readonly<Record<string, string>>): Promise<void> {
-    const pairs = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    switch (dependent.kind) {
-      case 'rds-instance':
-      case 'rds-cluster':
-        this.rds ??= awsClient(RDSClient, this.session.aws);
-        await this.rds.send(
-          new AddTagsToResourceCommand({ ResourceName: dependent.resourceArn, Tags: pairs }),
-        );
-        return;
-      case 'ec2-instance':
-        this.ec2 ??= awsClient(EC2Client, this.session.aws);
-        await this.ec2.send(
-          new CreateTagsCommand({ Resources: [resourceIdOf(dependent.resourceArn)], Tags: pairs }),
-        );
-        return;
-      case 'autoscaling-group': {
-        this.autoscaling ??= awsClient(AutoScalingClient, this.session.aws);
-        const name = autoScalingGroupNameOf(dependent.resourceArn) ?? resourceIdOf(dependent.resourceArn);
-        await this.autoscaling.send(
-          new CreateOrUpdateTagsCommand({
-            // Propagated, so that the instances the group launches later carry them too.
-            Tags: pairs.map((pair) => ({
-              ...pair,
-              ResourceId: name,
-              ResourceType: 'auto-scaling-group',
-              PropagateAtLaunch: true,
-            })),
-          }),
-        );
-        return;
-      }
-      default:
-        // readDependents hands over only the kinds the reactor stops; an ECS service is never found by encryption.
-        throw new UsageError(`adopt cannot tag a ${dependent.kind}: ${dependent.resourceArn}`);
-    }
-  }
 }

@@ -4,6 +4,7 @@ import type { CliSession } from '../context';
 import { dependentsData, printDependents, readDependents } from '../dependents';
 import { EXIT, type ExitCode } from '../errors';
 import { duration, nameOf, policyLines, table } from '../format';
+import { keyMembers } from '../key-members';
 import { observe, stateText } from '../observe';
 import { deployedGraceSeconds, readKeyState, type StateMachineOptions, stateMachineArns } from '../workflows';
 
@@ -35,7 +36,7 @@ export async function plan(
   const [key, policy, resources, deployedGrace] = await Promise.all([
     readKeyState(r, keyArn),
     r.store.registry.policy(keyArn),
-    r.store.registry.list(keyArn),
+    keyMembers(r, keyArn).then(({ members }) => members),
     deployedGraceSeconds(r, stateMachineArns(session, options).disable),
   ]);
   const [observed, dependents] = await Promise.all([

@@ -1,7 +1,9 @@
 import type { KeyMetadata } from '@aws-sdk/client-kms';
+import { kindOf } from '../../lambdas/shared/arn';
 import type { Seen } from '../../lambdas/shared/decision';
 import { readKeyAdvisories } from '../../lambdas/shared/key-advisories';
-import type { Layer } from '../../lambdas/shared/model';
+import type { Layer, ResourceKind } from '../../lambdas/shared/model';
+import type { Reactor } from '../../lambdas/shared/reactor';
 import type {
   AccessDeniedAction,
   KeyPolicyChange,
@@ -10,11 +12,20 @@ import type {
 } from '../../lambdas/shared/store/policy';
 import type { CliSession, Output } from '../context';
 import { CliError, EXIT, type ExitCode, UsageError } from '../errors';
-import { nameOf, policyLines, resourceTable, tagCommand } from '../format';
+import { nameOf, policyLines, resourceTable } from '../format';
 import { anyArnArgument, defaultLayer, resourceArgument } from '../inputs';
+import { keyMembers } from '../key-members';
 import { errorOf, observationOf, observe, stateText } from '../observe';
 import { checkKeyForOnboarding } from '../onboarding';
+import {
+  type Recorded,
+  readOwners,
+  record,
+  refuseTaggedForOthers,
+  registrationTagKeys,
+} from '../registration';
 import { type FileResource, readResourceFile } from '../resource-file';
+import { Tagger } from '../tagger';
 
 export interface RegisterOptions {
   readonly layer?: Layer;
@@ -76,25 +87,22 @@ async function resourcesOf(values: readonly string[], options: RegisterOptions):
   return [...unique.values()];
 }
 
-/** What register warns about a resource it looked at, or undefined when all is well. */
+/** What register warns about a resource, or undefined when all is well. */
 function warningFor(
   resource: FileResource,
   seen: Seen | undefined,
-  tag: { readonly key: string; readonly value: string },
+  recorded: Recorded | undefined,
 ): string | undefined {
-  const observation = observationOf(seen);
-  const { resourceArn, kind } = resource;
-  if (!seen) return undefined;
-  if (!observation) return `could not check ${resourceArn}: ${errorOf(seen)}`;
-  if (observation.state === 'not-found') {
-    return `${resourceArn} was not found (check the ARN and the Region); registered anyway`;
-  }
-  if (observation.state === 'not-managed') {
+  const { resourceArn } = resource;
+  if (recorded === 'row') {
     return (
-      `${resourceArn} is not tagged ${tag.key}=${tag.value}, so the reactor will not stop or start it until it is: ` +
-      tagCommand(kind, resourceArn, tag)
+      `${resourceArn} was not found (check the ARN and the Region); registered by a table row until it ` +
+      'exists: register it again then, to tag it'
     );
   }
+  if (!seen) return undefined;
+  const observation = observationOf(seen);
+  if (!observation) return `could not check ${resourceArn}: ${errorOf(seen)}`;
   // A resource AWS cannot stop is one of the key's advisories (key-advisories.ts), said once for the key.
   return undefined;
 }
@@ -125,9 +133,9 @@ function refuseMissing(resources: readonly FileResource[], observed: ReadonlyMap
 /**
  * Registers resources to a key, and sets the key's policy when an option asks for it. The key is checked
  * first, once for all the resources, unless --skip-key-checks. Each resource is then looked at through
- * its driver: one that does not exist or lacks the managed tag is registered all the same (it may be
- * created or tagged later), with a warning that says what the reactor will do; with --strict, one that
- * does not exist is refused, and nothing is registered.
+ * its driver, and its key tag read: one tagged for another key is refused, and nothing is written. Each
+ * is then tagged for the key (registration.ts); one that does not exist is registered by a table row,
+ * with a warning; with --strict, one that does not exist is refused, and nothing is registered.
  */
 export async function register(
   session: CliSession,
@@ -152,23 +160,51 @@ export async function register(
   if (options.skipKeyChecks) warnings.push(keyChecksSkipped(keyArn));
   else metadata = await checkKey(session, keyArn);
 
-  const observed = options.check ? await observe(r, resources) : new Map<string, Seen>();
+  let observed = options.check ? await observe(r, resources) : new Map<string, Seen>();
   if (options.strict) refuseMissing(resources, observed);
-  for (const resource of resources) {
-    const warning = warningFor(resource, observed.get(resource.resourceArn), r.settings.managedTag);
-    if (warning) warnings.push(warning);
-  }
+  // Read even with --no-check: a resource belongs to one key, and its tag says which, so another key's
+  // resource is refused before anything is written.
+  const tagger = new Tagger(session.aws);
+  const owners = await readOwners(tagger, resources);
+  refuseTaggedForOthers(keyArn, owners);
+  for (const [resourceArn, seen] of observed)
+    if (observationOf(seen)?.state === 'not-found') owners.set(resourceArn, { missing: true });
 
   const registered = resources.map(({ resourceArn, kind, layer }) => ({
     resourceArn,
     kind,
     layer: layer ?? options.layer ?? defaultLayer(kind),
   }));
-  for (const resource of registered) await r.store.registry.register({ keyArn, ...resource });
+  const recorded = new Map<string, Recorded>();
+  for (const resource of registered) {
+    const owner = owners.get(resource.resourceArn);
+    recorded.set(resource.resourceArn, await record(r, tagger, keyArn, resource, owner));
+  }
   if (change) await r.store.registry.setPolicy(keyArn, change);
+  // What lacked the managed tag has it now: looked at again, so that the table shows its state.
+  const retagged = resources.filter(
+    (resource) =>
+      recorded.get(resource.resourceArn) !== 'row' &&
+      observationOf(observed.get(resource.resourceArn))?.state === 'not-managed',
+  );
+  if (retagged.length > 0) observed = new Map([...observed, ...(await observe(r, retagged))]);
+  for (const resource of resources) {
+    const warning = warningFor(
+      resource,
+      observed.get(resource.resourceArn),
+      recorded.get(resource.resourceArn),
+    );
+    if (warning) warnings.push(warning);
+  }
   const policy = await r.store.registry.policy(keyArn);
   // Never blocking: what will hurt later (rotation off, expiring material, other tenants, unstoppable).
-  const everything = (await r.store.registry.list(keyArn)).map((resource) => resource.resourceArn);
+  const members = await keyMembers(r, keyArn);
+  const everything = [
+    ...new Set([
+      ...members.members.map((member) => member.resourceArn),
+      ...registered.map((resource) => resource.resourceArn),
+    ]),
+  ];
   const advisories = await readKeyAdvisories(session.kms(), keyArn, everything, observed, {
     ...(metadata ? { metadata } : {}),
     readKey: !options.skipKeyChecks,
@@ -182,6 +218,7 @@ export async function register(
       registered: registered.map((resource) => ({
         ...resource,
         state: observationOf(observed.get(resource.resourceArn))?.state ?? null,
+        registeredBy: recorded.get(resource.resourceArn),
       })),
       policy,
       warnings,
@@ -211,7 +248,10 @@ export function printPolicy(out: Output, policy: Parameters<typeof policyLines>[
   out.line(`  language:       ${lines.language}`);
 }
 
-/** Removes resources from a key. What the reactor stopped stays in the ledger, so it is still restarted. */
+/**
+ * Removes resources from a key: the key tag and the managed tag of each tagged for it, and its row if it
+ * has one. What the reactor stopped stays in the ledger, so it is still restarted.
+ */
 export async function unregister(
   session: CliSession,
   keyValue: string,
@@ -221,13 +261,24 @@ export async function unregister(
   const { keyArn, r, out } = await session.forKey(keyValue);
 
   const stopped = new Set((await r.store.ledger.list(keyArn)).map((entry) => entry.resourceArn));
-  const results: { resourceArn: string; removed: boolean; inLedger: boolean }[] = [];
+  const tagger = new Tagger(session.aws);
+  const results: { resourceArn: string; removed: boolean; inLedger: boolean; taggedFor?: string }[] = [];
   for (const resourceArn of resourceArns) {
-    const removed = await r.store.registry.unregister(keyArn, resourceArn);
-    results.push({ resourceArn, removed, inLedger: stopped.has(resourceArn) });
+    const untagged = await untagFor(r, tagger, keyArn, resourceArn);
+    const rowRemoved = await r.store.registry.unregister(keyArn, resourceArn);
+    results.push({
+      resourceArn,
+      removed: untagged.removed || rowRemoved,
+      inLedger: stopped.has(resourceArn),
+      ...(untagged.taggedFor ? { taggedFor: untagged.taggedFor } : {}),
+    });
   }
   for (const result of results) {
-    if (!result.removed) out.warn(`${result.resourceArn} was not registered to ${keyArn}`);
+    if (result.taggedFor) {
+      out.warn(
+        `${result.resourceArn} is tagged for ${result.taggedFor}, not ${keyArn}: its tags were left as they are`,
+      );
+    } else if (!result.removed) out.warn(`${result.resourceArn} was not registered to ${keyArn}`);
     if (result.inLedger) {
       out.warn(
         `the reactor stopped ${result.resourceArn} and still remembers it: it will start it again when the key is usable`,
@@ -250,4 +301,28 @@ export async function unregister(
       : `Nothing unregistered: none of these resources was registered to ${keyArn}`,
   );
   return exitCode;
+}
+
+/**
+ * Removes the tags that make a resource the key's, when its key tag names this key: another key's tag
+ * is left alone. A resource of a kind the reactor no longer drives, or that no longer exists, has no tags
+ * to remove; its row, if any, is what unregister removes.
+ */
+async function untagFor(
+  r: Reactor,
+  tagger: Tagger,
+  keyArn: string,
+  resourceArn: string,
+): Promise<{ removed: boolean; taggedFor?: string }> {
+  let target: { resourceArn: string; kind: ResourceKind };
+  try {
+    target = { resourceArn, kind: kindOf(resourceArn) };
+  } catch {
+    return { removed: false };
+  }
+  const owner = (await readOwners(tagger, [target])).get(resourceArn);
+  if (owner?.taggedFor === undefined) return { removed: false };
+  if (owner.taggedFor !== keyArn) return { removed: false, taggedFor: owner.taggedFor };
+  await tagger.untag(target, registrationTagKeys(r));
+  return { removed: true };
 }

@@ -11,6 +11,7 @@ import {
   table,
   utcTime as time,
 } from '../format';
+import { keyMembers } from '../key-members';
 import { errorOf, observationOf, observe, stateText } from '../observe';
 import {
   deployedGraceSeconds,
@@ -36,7 +37,9 @@ export async function status(
   const [key, policy, resources, ledger, outcome, lease, deployedGrace, runs] = await Promise.all([
     readKeyState(r, keyArn),
     r.store.registry.policy(keyArn),
-    r.store.registry.list(keyArn).then(byStopOrder),
+    keyMembers(r, keyArn)
+      .then(({ members }) => members)
+      .then(byStopOrder),
     r.store.ledger.list(keyArn).then(byStopOrder),
     r.store.outcomes.read(keyArn),
     r.store.leases.read(keyArn),

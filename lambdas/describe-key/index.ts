@@ -1,4 +1,11 @@
-import { buildGuard, buildKeyReader, buildNotifier, buildStore, fromEnvironment } from '../shared/parts';
+import {
+  buildGuard,
+  buildKeyReader,
+  buildNotifier,
+  buildStepFunctions,
+  buildStore,
+  fromEnvironment,
+} from '../shared/parts';
 import { createDescribeKeyHandler } from './describe-key-handler';
 
 const source = fromEnvironment(process.env);
@@ -8,5 +15,7 @@ export const handler = createDescribeKeyHandler({
   store,
   guard: buildGuard(source, store),
   notifier: buildNotifier(source),
+  // Asked only whether the execution holding a taken lease has ended.
+  stepFunctions: buildStepFunctions(source),
   clock: source.clock,
 });

@@ -1,8 +1,4 @@
-import { buildStepFunctions, buildStore, fromEnvironment } from '../shared/parts';
+import { buildStore, fromEnvironment } from '../shared/parts';
 import { createLeaseHandler } from './lease-handler';
 
-const source = fromEnvironment(process.env);
-export const handler = createLeaseHandler({
-  store: buildStore(source),
-  stepFunctions: buildStepFunctions(source),
-});
+export const handler = createLeaseHandler({ store: buildStore(fromEnvironment(process.env)) });

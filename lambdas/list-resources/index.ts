@@ -1,5 +1,10 @@
-import { buildStore, fromEnvironment } from '../shared/parts';
+import { buildKeyResources, buildStore, fromEnvironment } from '../shared/parts';
 import { createListResourcesHandler } from './list-resources-handler';
 
 const source = fromEnvironment(process.env);
-export const handler = createListResourcesHandler({ store: buildStore(source), clock: source.clock });
+const store = buildStore(source);
+export const handler = createListResourcesHandler({
+  store,
+  resources: buildKeyResources(source, store),
+  clock: source.clock,
+});

@@ -8,39 +8,32 @@ import type { ReactorParts } from '../shared/reactor';
 import { StepInput } from '../shared/step-input';
 
 const ListInput = StepInput.extend({
-  source: z.enum(['registry', 'ledger']),
-  /** The grace period the reactor is deployed with: a key without its own gets this one. Registry only. */
+  /** The grace period the reactor is deployed with: a key without its own gets this one. */
   deployedGraceSeconds: z.number().int().min(0).max(LIMITS.maxGraceSeconds).optional(),
-  /** The run's trigger (registry only): a run for revoked access acts as the key's `onAccessDenied` says. */
+  /** The run's trigger: a run for revoked access acts as the key's `onAccessDenied` says. */
   trigger: z.string().optional(),
 });
 type ListInput = z.infer<typeof ListInput>;
 
 /**
- * Counts the key's resources per layer: the registered ones (what a shutdown concerns) or the ledger's
- * (what the reactor itself stopped, so what a restore concerns). Counts only: lists stay out of the state.
- * For the registry it also reads the key's policy: how long the grace period is (the key's own, or the
+ * Counts the key's registered resources per layer (what a shutdown concerns; counts only: lists stay out
+ * of the state), and reads the key's policy: how long the grace period is (the key's own, or the
  * deployed one) and what happens after it (`shutdown` or `alert-only`; for a run started because access
- * was revoked, the key's `onAccessDenied`).
+ * was revoked, the key's `onAccessDenied`). What the reactor stopped, which a restore concerns, is counted
+ * by the enable run's first step (describe-key).
  */
-export function createListResourcesHandler({ store, clock }: Pick<ReactorParts, 'store' | 'clock'>) {
-  const lambdaHandler = async ({ keyArn, source, deployedGraceSeconds, trigger }: ListInput) => {
-    if (source === 'ledger') {
-      const entries = await store.ledger.list(keyArn);
-      const services = entries.filter((entry) => entry.layer === 'service').length;
-      logger.info('Resources the reactor stopped counted', { services, servers: entries.length - services });
-      return { services, servers: entries.length - services, total: entries.length };
-    }
-
-    const [resources, policy] = await Promise.all([
-      store.registry.list(keyArn),
-      store.registry.policy(keyArn),
-    ]);
+export function createListResourcesHandler({
+  store,
+  resources: keyResources,
+  clock,
+}: Pick<ReactorParts, 'store' | 'resources' | 'clock'>) {
+  const lambdaHandler = async ({ keyArn, deployedGraceSeconds, trigger }: ListInput) => {
+    const [resources, policy] = await Promise.all([keyResources.list(keyArn), store.registry.policy(keyArn)]);
     const services = resources.filter((resource) => resource.layer === 'service').length;
     const graceSeconds = policy.graceSeconds ?? deployedGraceSeconds;
     if (graceSeconds === undefined) {
       throw new InvalidInputError(
-        'deployedGraceSeconds is required with source "registry" when the key has no grace period of its own',
+        'deployedGraceSeconds is required when the key has no grace period of its own',
       );
     }
     const counts = {

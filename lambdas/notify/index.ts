@@ -1,5 +1,6 @@
 import {
   buildKeyReader,
+  buildKeyResources,
   buildMailer,
   buildNotifier,
   buildPublisher,
@@ -9,8 +10,10 @@ import {
 import { createNotifyHandler } from './notify-handler';
 
 const source = fromEnvironment(process.env);
+const store = buildStore(source);
 export const handler = createNotifyHandler({
-  store: buildStore(source),
+  store,
+  resources: buildKeyResources(source, store),
   keys: buildKeyReader(source),
   mailer: buildMailer(source),
   notifier: buildNotifier(source),

@@ -30,11 +30,12 @@ type NotifyInput = z.infer<typeof NotifyInput>;
  * does an event EventBridge does not take: the publisher logs and counts it, and never throws.
  */
 export function createNotifyHandler(
-  parts: Pick<ReactorParts, 'store' | 'keys' | 'mailer' | 'notifier' | 'publisher' | 'clock'>,
+  parts: Pick<ReactorParts, 'store' | 'resources' | 'keys' | 'mailer' | 'notifier' | 'publisher' | 'clock'>,
 ) {
   const { store, keys, publisher } = parts;
   const courier = new Courier({
     store: parts.store,
+    resources: parts.resources,
     mailer: parts.mailer,
     notifier: parts.notifier,
     clock: parts.clock,

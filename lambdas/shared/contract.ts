@@ -31,6 +31,9 @@ export const ENV = {
   breakerKeys: 'BREAKER_KEYS',
   /** How the stop and start steps pace their calls: shared (the default in Lambda), local or off. */
   pacing: 'PACING',
+  /** The roles the stop and start functions assume per key, with the key tag (key-session.ts). */
+  stopKeyRoleArn: 'STOP_KEY_ROLE_ARN',
+  startKeyRoleArn: 'START_KEY_ROLE_ARN',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

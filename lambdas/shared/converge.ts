@@ -5,6 +5,7 @@ import type { ManagedTag } from './contract';
 import { type Decision, decide, type Member, type Seen, type Target, withVerdict } from './decision';
 import type { Driver } from './drivers';
 import type { KeyReader } from './key-reader';
+import type { KeyResources } from './key-resources';
 import type { Layer, LedgerEntry, Progress, ResourceKind } from './model';
 import { logger, metrics } from './observability';
 import type { Store } from './store';
@@ -16,8 +17,14 @@ export type Drivers = Readonly<Record<ResourceKind, Driver>>;
 /** What converging a key's resources needs. */
 export interface ConvergeParts {
   readonly store: Store;
+  /** What the key's resources are: its tags, merged with its table rows. */
+  readonly resources: Pick<KeyResources, 'list'>;
   readonly keys: KeyReader;
-  readonly drivers: Drivers;
+  /**
+   * The drivers for one key: they read with the function's own role and stop or start through the key
+   * role's session for that key (key-session.ts), so IAM confines them to the key's resources.
+   */
+  readonly driversFor: (keyArn: string) => Promise<Drivers>;
   readonly managedTag: ManagedTag;
   readonly clock: Clock;
   /** How a step splits a large layer across invocations. @default DEFAULT_TIME_BOX */
@@ -123,7 +130,7 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
   }
   const candidates: Member[] =
     target === 'stopped'
-      ? await parts.store.registry.list(keyArn, layer)
+      ? await parts.resources.list(keyArn, layer)
       : await parts.store.ledger.list(keyArn, layer);
   const ordered = inArnOrder(candidates);
   const { batchSize, chunkSize } = parts.timeBox ?? DEFAULT_TIME_BOX;
@@ -154,6 +161,7 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
       (cursor === undefined || member.resourceArn > cursor) &&
       (until === undefined || member.resourceArn <= until),
   );
+  const drivers = await parts.driversFor(keyArn);
   const decisions: Decision[] = [];
   let changed = 0;
   let reached: string | undefined;
@@ -161,10 +169,10 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     if (budget && !budget.allowsAnotherChunk()) break;
     const work = () =>
       target === 'stopped'
-        ? eachKind(parts, target, members, decisions, (driver, decided) =>
+        ? eachKind(parts, drivers, target, members, decisions, (driver, decided) =>
             stopKind(parts, driver, decided, { keyArn, executionName, layer }),
           )
-        : eachKind(parts, target, members as LedgerEntry[], decisions, (driver, decided) =>
+        : eachKind(parts, drivers, target, members as LedgerEntry[], decisions, (driver, decided) =>
             startKind(parts, driver, decided, { executionName, layer }),
           );
     changed += budget ? await budget.chunk(work) : await work();
@@ -219,6 +227,7 @@ function inArnOrder<M extends Member>(members: readonly M[]): M[] {
  */
 async function eachKind<M extends Member>(
   parts: ConvergeParts,
+  drivers: Drivers,
   target: Target,
   members: readonly M[],
   decisions: Decision[],
@@ -226,10 +235,10 @@ async function eachKind<M extends Member>(
 ): Promise<number> {
   let changed = 0;
   for (const [kind, group] of groupByKind(members)) {
-    const seen = await observeAll(parts.drivers, group);
+    const seen = await observeAll(drivers, group);
     const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
     decisions.push(...decided);
-    changed += await act(parts.drivers[kind], decided);
+    changed += await act(drivers[kind], decided);
   }
   return changed;
 }

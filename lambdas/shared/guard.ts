@@ -33,6 +33,11 @@ export interface GuardOptions {
    */
   readonly breakerLimit?: number;
   readonly clock: Clock;
+  /**
+   * How many keys have resources, tagged or in the table (key-resources.ts).
+   * @default the keys with RESOURCE rows in the table alone
+   */
+  readonly keysWithResources?: () => Promise<number>;
 }
 
 /**
@@ -97,7 +102,9 @@ export class Guard {
   private async limit(counted: number): Promise<number> {
     if (this.options.breakerLimit !== undefined) return this.options.breakerLimit;
     if (counted <= LIMITS.breakerFloorKeys) return LIMITS.breakerFloorKeys;
-    const registered = await this.store.guard.registeredKeys();
+    const registered = this.options.keysWithResources
+      ? await this.options.keysWithResources()
+      : await this.store.guard.registeredKeys();
     return Math.max(LIMITS.breakerFloorKeys, Math.floor(registered * LIMITS.breakerShareOfKeys));
   }
 }

@@ -88,7 +88,15 @@ export interface RegisteredResource {
   readonly resourceArn: string;
   readonly kind: ResourceKind;
   readonly layer: Layer;
+  /** Empty when only the resource's tag registers it. */
   readonly registeredAt: string;
+  /**
+   * What makes it the key's: its `key-reactor:key-arn` tag (with or without a row for its layer), or a
+   * table row alone (a registration made before the tag was the registration). Absent where not known.
+   */
+  readonly source?: 'tag' | 'table';
+  /** True when a table row names it too (a layer other than its kind's default, or a legacy row). */
+  readonly hasRow?: boolean;
 }
 
 /** Kind-specific facts a resource needs to come back as it was (an ECS service's desired count). */

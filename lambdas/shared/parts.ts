@@ -8,19 +8,23 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { type AwsOptions, awsClient } from './aws';
 import { type Clock, realSleep, systemClock } from './clock';
 import { ENV } from './contract';
 import type { ConvergeParts, Drivers } from './converge';
-import { createDrivers } from './drivers';
+import { type ActingClients, createDrivers, type DriverClients } from './drivers';
 import { Mailer } from './email/mailer';
 import { DependentFinder } from './encrypted-dependents';
 import { Guard } from './guard';
 import { KeyReader } from './key-reader';
+import { KeyResources } from './key-resources';
+import { KeySessions } from './key-session';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
 import { LocalBuckets, SharedBuckets } from './pacing/buckets';
@@ -29,6 +33,7 @@ import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
 import { createTable } from './store/table';
+import { TagDirectory } from './tag-directory';
 import { timeBoxOf } from './time-box';
 
 /**
@@ -58,7 +63,12 @@ export function buildStore({ settings, aws, clock }: PartsSource): Store {
 
 /** The pause switch and the circuit breaker, on the given store (one is built when none is given). */
 export function buildGuard(source: PartsSource, store: Store = buildStore(source)): Guard {
-  return new Guard(store, { breakerLimit: source.settings.breakerKeys, clock: source.clock });
+  const resources = buildKeyResources(source, store);
+  return new Guard(store, {
+    breakerLimit: source.settings.breakerKeys,
+    clock: source.clock,
+    keysWithResources: () => resources.keysWithResources(),
+  });
 }
 
 export function buildKeyReader({ aws }: PartsSource): KeyReader {
@@ -77,23 +87,58 @@ export function buildPacer({ settings, aws, clock }: PartsSource): Pacer | undef
   return new Pacer({ buckets, clock, sleep: realSleep });
 }
 
-export function buildDrivers(source: PartsSource): Drivers {
-  const { settings } = source;
+/** The AWS options of the drivers' clients: the source's, with the pacer's middleware if pacing is on. */
+function pacedAws(source: PartsSource): AwsOptions {
   const pacer = buildPacer(source);
-  const aws = pacer
+  return pacer
     ? { ...source.aws, instrument: [...(source.aws.instrument ?? []), pacer.instrument] }
     : source.aws;
-  const ec2 = awsClient(EC2Client, aws);
-  return createDrivers(
-    {
-      ecs: awsClient(ECSClient, aws),
-      ec2,
-      rds: awsClient(RDSClient, aws),
-      autoscaling: awsClient(AutoScalingClient, aws),
-      applicationAutoScaling: awsClient(ApplicationAutoScalingClient, aws),
-    },
-    settings.managedTag,
-  );
+}
+
+/** Which way a step moves a key's resources: the stop step's or the start step's key role. */
+export type Direction = 'stop' | 'start';
+
+function actingClients(aws: AwsOptions): ActingClients {
+  return {
+    ecs: awsClient(ECSClient, aws),
+    ec2: awsClient(EC2Client, aws),
+    rds: awsClient(RDSClient, aws),
+    autoscaling: awsClient(AutoScalingClient, aws),
+  };
+}
+
+function readingClients(aws: AwsOptions): DriverClients {
+  return { ...actingClients(aws), applicationAutoScaling: awsClient(ApplicationAutoScalingClient, aws) };
+}
+
+/** Drivers on the function's own credentials: the reads of the CLI and the sweep, and local runs. */
+export function buildDrivers(source: PartsSource): Drivers {
+  return createDrivers(readingClients(pacedAws(source)), source.settings.managedTag);
+}
+
+/**
+ * The drivers for one key at a time: they read with the function's own role, and stop or start with a
+ * session of the direction's key role tagged with the key, one client set per key kept with its
+ * session (key-session.ts). Without a role configured, outside Lambda, the function's own credentials act.
+ * One pacer serves every key's clients, reading and acting: AWS meters the account, not the session.
+ */
+export function buildKeyDrivers(source: PartsSource, direction: Direction): (keyArn: string) => Promise<Drivers> {
+  const { settings, aws, clock } = source;
+  const paced = pacedAws(source);
+  const reading = readingClients(paced);
+  const sessions = new KeySessions<Drivers>({
+    roleArn: settings.keyRoleArns[direction],
+    required: settings.keyRolesRequired,
+    roleArnVariable: direction === 'stop' ? ENV.stopKeyRoleArn : ENV.startKeyRoleArn,
+    sts: awsClient(STSClient, aws),
+    build: (credentials) =>
+      createDrivers(
+        { ...reading, acting: credentials ? actingClients({ ...paced, credentials }) : undefined },
+        settings.managedTag,
+      ),
+    clock,
+  });
+  return (keyArn) => sessions.forKey(keyArn);
 }
 
 /** The safety net by encryption: what each service says is encrypted with a key (read only). */
@@ -111,12 +156,30 @@ export function buildDependentFinder({ settings, aws }: PartsSource): DependentF
   );
 }
 
-/** What the stop and start steps need: the table, the key, the drivers, the managed tag, the clock and the time box. */
-export function buildConvergeParts(source: PartsSource): ConvergeParts {
+/** Which resources belong to which key, from their `key-reactor:key-arn` tags (read only). */
+export function buildTagDirectory({ aws }: PartsSource): TagDirectory {
+  return new TagDirectory({
+    tagging: awsClient(ResourceGroupsTaggingAPIClient, aws),
+    autoscaling: awsClient(AutoScalingClient, aws),
+  });
+}
+
+/** A key's resources: its tagged resources merged with its table rows (key-resources.ts). */
+export function buildKeyResources(source: PartsSource, store: Store = buildStore(source)): KeyResources {
+  return new KeyResources(store, buildTagDirectory(source));
+}
+
+/**
+ * What the stop or start step needs: the table, the key's resources, the key, the drivers for each key,
+ * the managed tag, the clock and the time box.
+ */
+export function buildConvergeParts(source: PartsSource, direction: Direction): ConvergeParts {
+  const store = buildStore(source);
   return {
-    store: buildStore(source),
+    store,
+    resources: buildKeyResources(source, store),
     keys: buildKeyReader(source),
-    drivers: buildDrivers(source),
+    driversFor: buildKeyDrivers(source, direction),
     managedTag: source.settings.managedTag,
     clock: source.clock,
     timeBox: timeBoxOf(source.settings),

@@ -7,18 +7,22 @@ import type { Mailer } from './email/mailer';
 import type { DependentFinder } from './encrypted-dependents';
 import type { Guard } from './guard';
 import type { KeyReader } from './key-reader';
+import type { KeyResources } from './key-resources';
 import type { Notifier } from './notifier';
 import {
   buildDependentFinder,
   buildDrivers,
   buildEventBridge,
   buildGuard,
+  buildKeyDrivers,
   buildKeyReader,
+  buildKeyResources,
   buildMailer,
   buildNotifier,
   buildPublisher,
   buildStepFunctions,
   buildStore,
+  type Direction,
   type PartsSource,
 } from './parts';
 import type { EventPublisher } from './publisher';
@@ -30,6 +34,8 @@ export interface ReactorParts {
   readonly settings: ReactorSettings;
   readonly clock: Clock;
   readonly store: Store;
+  /** A key's resources: its tagged resources merged with its table rows. */
+  readonly resources: KeyResources;
   /** The pause switch and the circuit breaker. */
   readonly guard: Guard;
   readonly keys: KeyReader;
@@ -66,6 +72,9 @@ export class Reactor implements ReactorParts {
   get store(): Store {
     return this.once('store', buildStore);
   }
+  get resources(): KeyResources {
+    return this.once('resources', (source) => buildKeyResources(source, this.store));
+  }
   get guard(): Guard {
     return this.once('guard', (source) => buildGuard(source, this.store));
   }
@@ -74,6 +83,10 @@ export class Reactor implements ReactorParts {
   }
   get drivers(): Drivers {
     return this.once('drivers', buildDrivers);
+  }
+  /** The stop or start step's drivers for one key, acting through its key role when one is configured. */
+  keyDrivers(direction: Direction): (keyArn: string) => Promise<Drivers> {
+    return this.once(`keyDrivers:${direction}`, (source) => buildKeyDrivers(source, direction));
   }
   get dependents(): DependentFinder {
     return this.once('dependents', buildDependentFinder);

@@ -53,6 +53,17 @@ export interface ReactorSettings {
    * CLI, the sandbox and the bench say what they want; a Lambda function reads `shared` by default.
    */
   readonly pacing?: PacingMode;
+  /**
+   * The roles the stop and start functions assume for each key, with the key's tag on the session, so
+   * IAM lets them act only on that key's resources (key-session.ts). Without them the functions act with
+   * their own credentials (the CLI, the bench, the tests); the construct always sets both.
+   */
+  readonly keyRoleArns: { readonly stop?: string; readonly start?: string };
+  /**
+   * Whether acting without a key role is an error: in Lambda, where a missing role means a broken
+   * deployment rather than a local run.
+   */
+  readonly keyRolesRequired: boolean;
 }
 
 export const PACING_MODES = ['shared', 'local', 'off'] as const;
@@ -66,6 +77,8 @@ export function defaultSettings(overrides: Partial<ReactorSettings> = {}): React
     operatorAddresses: [],
     stateMachineArns: {},
     allowedAccounts: [],
+    keyRoleArns: {},
+    keyRolesRequired: false,
     warningDays: LIMITS.defaultWarningDays,
     sweepConcurrency: LIMITS.defaultSweepConcurrency,
     ...overrides,
@@ -123,6 +136,9 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     notificationTopicArn: read(ENV.notificationTopicArn),
     breakerKeys: optionalPositiveInteger(ENV.breakerKeys),
     pacing: pacingMode(read(ENV.pacing)),
+    keyRoleArns: { stop: read(ENV.stopKeyRoleArn), start: read(ENV.startKeyRoleArn) },
+    // Lambda sets AWS_LAMBDA_FUNCTION_NAME in every function's environment.
+    keyRolesRequired: env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
   };
 }
 

@@ -1,4 +1,4 @@
 import { buildConvergeParts, fromEnvironment } from '../shared/parts';
 import { createStopHandler } from './stop-resources-handler';
 
-export const handler = createStopHandler(buildConvergeParts(fromEnvironment(process.env)));
+export const handler = createStopHandler(buildConvergeParts(fromEnvironment(process.env), 'stop'));

@@ -3,6 +3,7 @@ import {
   buildDrivers,
   buildEventBridge,
   buildKeyReader,
+  buildKeyResources,
   buildMailer,
   buildNotifier,
   buildPublisher,
@@ -13,9 +14,11 @@ import {
 import { createSweepHandler } from './sweep-handler';
 
 const source = fromEnvironment(process.env);
+const store = buildStore(source);
 export const handler = createSweepHandler({
   settings: source.settings,
-  store: buildStore(source),
+  store,
+  resources: buildKeyResources(source, store),
   keys: buildKeyReader(source),
   // The sweep only describes: its reads are paced by this function's own buckets, not the table's,
   // which the stop and start steps' writes need.

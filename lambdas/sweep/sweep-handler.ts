@@ -15,6 +15,7 @@ type SweepHandlerParts = Pick<
   ReactorParts,
   | 'settings'
   | 'store'
+  | 'resources'
   | 'keys'
   | 'drivers'
   | 'dependents'
@@ -39,6 +40,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
   // Named one by one: the parts may be a Reactor, whose parts are getters that a spread would not copy.
   const sweeper = new Sweeper({
     store: parts.store,
+    resources: parts.resources,
     keys: parts.keys,
     drivers: parts.drivers,
     mailer: parts.mailer,
@@ -72,6 +74,7 @@ export function createSweepHandler(parts: SweepHandlerParts) {
 
   const digest = new Digest({
     store: parts.store,
+    resources: parts.resources,
     keys: parts.keys,
     drivers: parts.drivers,
     mailer: parts.mailer,
@@ -98,7 +101,8 @@ export function createSweepHandler(parts: SweepHandlerParts) {
     }
     const sweepId = context.awsRequestId;
     const now = parts.clock();
-    const keys = await parts.store.inventory();
+    // One read of the account's tags and one Scan of the table, whatever the number of keys.
+    const keys = await parts.resources.inventory();
     const outcomes = await mapWithConcurrency(keys, settings.sweepConcurrency, (key) =>
       sweeper.sweepKey(key, sweepId, now),
     );

@@ -1,37 +1,24 @@
+import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
-  CreateOrUpdateTagsCommand,
-  DeleteTagsCommand as DeleteGroupTagsCommand,
-  DescribeAutoScalingGroupsCommand,
-} from '@aws-sdk/client-auto-scaling';
-import {
-  CreateTagsCommand,
-  DeleteTagsCommand,
   DescribeInstancesCommand,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { CreateServiceCommand, DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
-import {
-  AddTagsToResourceCommand,
   CreateDBClusterCommand,
   CreateDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
-  RemoveTagsFromResourceCommand,
   StartDBClusterCommand,
   StartDBInstanceCommand,
   StopDBClusterCommand,
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import { DEFAULT_MANAGED_TAG } from '../../lambdas/shared/contract';
+import { DEFAULT_MANAGED_TAG, KEY_ARN_TAG } from '../../lambdas/shared/contract';
 import type { Layer } from '../../lambdas/shared/model';
+import { reactorTags, tagResource, untagResource } from '../fleet-tags';
 import type { LocalPlace } from '../local-workflows';
 import { describeScalableTarget, ecsResourceId, registerScalableTarget } from '../raw-aws';
 import { type AwsClients, createAutoScalingGroup, createCluster, DEMO, stockImageId } from '../world';
@@ -46,6 +33,41 @@ import type { MemberSpec } from './format';
 export interface Member extends MemberSpec {
   readonly arn: string;
   readonly layer: Layer;
+  /** The key the `tag` step tags it for: the one its `tags` name, else the scenario's. */
+  readonly keyArn: string;
+}
+
+/** What the names in a member's tag values stand for (`$KEY_ARN`, `$OTHER_KEY_ARN`). */
+export interface FleetKeys {
+  /** The scenario's key. */
+  readonly keyArn: string;
+  /** A second key of the same account, created when a member's tags name it. */
+  readonly otherKeyArn?: string;
+}
+
+/** The names a member's tag values may use, and what each stands for. */
+export const TAG_VALUE_NAMES = {
+  $KEY_ARN: (keys: FleetKeys) => keys.keyArn,
+  $OTHER_KEY_ARN: (keys: FleetKeys) => keys.otherKeyArn,
+} as const;
+
+/** Whether any member's tags name the second key, which the runner then creates. */
+export function needsOtherKey(specs: readonly MemberSpec[]): boolean {
+  return specs.some((spec) => Object.values(spec.tags).some((value) => value.includes('$OTHER_KEY_ARN')));
+}
+
+/** The member's spec with the names in its tag values replaced. */
+function withKeys(spec: MemberSpec, keys: FleetKeys): MemberSpec {
+  const replace = (value: string) =>
+    value.replace(/\$OTHER_KEY_ARN|\$KEY_ARN/g, (name) => {
+      const arn = TAG_VALUE_NAMES[name as keyof typeof TAG_VALUE_NAMES](keys);
+      if (arn === undefined) throw new Error(`${spec.name}: ${name} is not known in this scenario`);
+      return arn;
+    });
+  return {
+    ...spec,
+    tags: Object.fromEntries(Object.entries(spec.tags).map(([key, value]) => [key, replace(value)])),
+  };
 }
 
 /** A member as the output reports it. */
@@ -78,13 +100,18 @@ export class ScenarioFleet {
     private readonly place: LocalPlace,
   ) {}
 
-  async create(specs: readonly MemberSpec[]): Promise<Member[]> {
+  /** Creates each member, its tag values' `$KEY_ARN` and `$OTHER_KEY_ARN` replaced with `keys`. */
+  async create(specs: readonly MemberSpec[], keys: FleetKeys): Promise<Member[]> {
     const members: Member[] = [];
-    for (const spec of specs) members.push(await this.createMember(spec));
+    for (const spec of specs) {
+      const resolved = withKeys(spec, keys);
+      const created = await this.createMember(resolved);
+      members.push({ ...created, keyArn: resolved.tags[KEY_ARN_TAG] ?? keys.keyArn });
+    }
     return members;
   }
 
-  private async createMember(spec: MemberSpec): Promise<Member> {
+  private async createMember(spec: MemberSpec): Promise<Omit<Member, 'keyArn'>> {
     const { clients } = this;
     const tags = tagList(spec);
     switch (spec.kind) {
@@ -206,29 +233,21 @@ export class ScenarioFleet {
     );
   }
 
-  /** A change an operator makes through the AWS API, behind the reactor's back. */
+  /**
+   * A change an operator makes through the AWS API, behind the reactor's back. `tag` and `untag` add and
+   * remove every tag that makes a resource the reactor's: the key tag (for the member's key) and the
+   * managed tag.
+   */
   async operate(member: Member, action: OperatorAction): Promise<void> {
+    if (action === 'tag') return tagResource(this.clients, member.arn, reactorTags(member.keyArn, MANAGED));
+    if (action === 'untag') return untagResource(this.clients, member.arn, [KEY_ARN_TAG, MANAGED.key]);
     const { clients } = this;
-    const managed = [{ Key: MANAGED.key, Value: MANAGED.value }];
     switch (member.kind) {
       case 'ecs-service': {
-        if (action === 'stop' || action === 'start') {
-          const desiredCount = action === 'stop' ? 0 : member.desiredCount;
-          await clients.ecs.send(
-            new UpdateServiceCommand({ cluster: DEMO.cluster, service: member.name, desiredCount }),
-          );
-        } else if (action === 'tag') {
-          await clients.ecs.send(
-            new TagResourceCommand({
-              resourceArn: member.arn,
-              tags: [{ key: MANAGED.key, value: MANAGED.value }],
-            }),
-          );
-        } else {
-          await clients.ecs.send(
-            new UntagResourceCommand({ resourceArn: member.arn, tagKeys: [MANAGED.key] }),
-          );
-        }
+        const desiredCount = action === 'stop' ? 0 : member.desiredCount;
+        await clients.ecs.send(
+          new UpdateServiceCommand({ cluster: DEMO.cluster, service: member.name, desiredCount }),
+        );
         return;
       }
       case 'ec2-instance':
@@ -236,18 +255,7 @@ export class ScenarioFleet {
         const ids =
           member.kind === 'ec2-instance' ? [nameOf(member.arn)] : await this.groupInstances(member.name);
         if (action === 'stop') await clients.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
-        else if (action === 'start') await clients.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
-        else if (member.kind === 'autoscaling-group' && action === 'tag')
-          await this.tagGroup(member.name, [[MANAGED.key, MANAGED.value]]);
-        else if (member.kind === 'autoscaling-group') {
-          await clients.autoscaling.send(
-            new DeleteGroupTagsCommand({
-              Tags: [{ ResourceId: member.name, ResourceType: 'auto-scaling-group', Key: MANAGED.key }],
-            }),
-          );
-        } else if (action === 'tag')
-          await clients.ec2.send(new CreateTagsCommand({ Resources: ids, Tags: managed }));
-        else await clients.ec2.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: MANAGED.key }] }));
+        else await clients.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
         return;
       }
       case 'rds-instance':
@@ -260,14 +268,8 @@ export class ScenarioFleet {
           await clients.rds.send(new StopDBClusterCommand({ DBClusterIdentifier: id }));
         } else if (action === 'start' && instance) {
           await clients.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: id }));
-        } else if (action === 'start') {
-          await clients.rds.send(new StartDBClusterCommand({ DBClusterIdentifier: id }));
-        } else if (action === 'tag') {
-          await clients.rds.send(new AddTagsToResourceCommand({ ResourceName: member.arn, Tags: managed }));
         } else {
-          await clients.rds.send(
-            new RemoveTagsFromResourceCommand({ ResourceName: member.arn, TagKeys: [MANAGED.key] }),
-          );
+          await clients.rds.send(new StartDBClusterCommand({ DBClusterIdentifier: id }));
         }
         return;
       }

@@ -1,3 +1,4 @@
+import { KEY_ARN_TAG } from '../../lambdas/shared/contract';
 import { Guard } from '../../lambdas/shared/guard';
 import type { ReactorEvent } from '../../lambdas/shared/reactor-events';
 import { createStore, type Store } from '../../lambdas/shared/store';
@@ -7,7 +8,7 @@ import type { MotoServer } from '../moto';
 import { LocalReactor } from '../reactor';
 import { Timeline } from '../timeline';
 import { createCustomerKey, DEMO } from '../world';
-import { type Member, type MemberState, ScenarioFleet } from './fleet';
+import { type Member, type MemberState, needsOtherKey, ScenarioFleet } from './fleet';
 import type { Scenario } from './format';
 import { describeStep, runStep, ScenarioClock, type StepContext } from './steps';
 
@@ -140,7 +141,11 @@ export async function runScenario(
     });
     const keyArn = await createCustomerKey(reactor.clients, `Customer BYOK key (${scenario.name})`);
     const fleet = new ScenarioFleet(reactor.clients, reactor.moto.endpoint, reactor.place);
-    const members = await fleet.create(scenario.fleet);
+    // A member tagged for another key names a second key of the account, which must exist to be swept.
+    const otherKeyArn = needsOtherKey(scenario.fleet)
+      ? await createCustomerKey(reactor.clients, `Another customer's key (${scenario.name})`)
+      : undefined;
+    const members = await fleet.create(scenario.fleet, { keyArn, ...(otherKeyArn ? { otherKeyArn } : {}) });
     for (const member of members.filter((candidate) => candidate.registered)) {
       await store.registry.register({ keyArn, resourceArn: member.arn, layer: member.layer });
     }
@@ -153,8 +158,10 @@ export async function runScenario(
     reactor.scalingSeam.onFight((message) => timeline.say(message));
     timeline.say(`Scenario "${scenario.name}": key ${keyArn}, moto on ${reactor.moto.endpoint}`);
     for (const member of members) {
+      const keyTag = member.tags[KEY_ARN_TAG];
       const notes = [
         member.registered ? 'registered' : 'NOT registered',
+        ...(keyTag === undefined ? [] : [keyTag === keyArn ? 'tagged for the key' : `tagged for ${keyTag}`]),
         member.managedTag ? 'tagged managed' : 'NOT tagged managed',
         ...(member.autoScaling ? [`auto scaling ${member.autoScaling.min}..${member.autoScaling.max}`] : []),
       ];

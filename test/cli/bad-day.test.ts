@@ -22,7 +22,7 @@ import { loadDefinition } from '../../sandbox/local-workflows';
 import type { LocalReactor } from '../../sandbox/reactor';
 import { createCustomerKey, type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
 import { freshKeyWorldEachCase, keyEventFor } from '../support/key-world';
-import { type Cli, localCli } from './harness';
+import { type Cli, listed, localCli } from './harness';
 
 // The commands for a bad day, in-process against the worker's moto server: keys named by ID or alias,
 // policy set, register --strict and --from, runs, init, and errors from AWS as JSON.
@@ -203,7 +203,7 @@ describe('key-reactor register --strict', () => {
     const result = await cli('register', keyArn, ...arns(), '--strict');
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(await registry.list(keyArn)).toHaveLength(fleet.length);
+    expect(await listed(reactor, keyArn)).toHaveLength(fleet.length);
   });
 
   it('without --strict, registers a missing resource with a warning, as before', async () => {
@@ -226,7 +226,7 @@ describe('key-reactor register --from', () => {
     // Assess
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain(`Registered ${fleet.length} resources to ${keyArn}:`);
-    const layers = Object.fromEntries((await registry.list(keyArn)).map((r) => [r.resourceArn, r.layer]));
+    const layers = Object.fromEntries((await listed(reactor, keyArn)).map((r) => [r.resourceArn, r.layer]));
     expect(layers).toEqual({
       [service()]: 'service',
       [first]: 'service',

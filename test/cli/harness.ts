@@ -66,3 +66,26 @@ function recordSessionCalls(calls: AwsCallLog): jest.SpyInstance {
     return { ...options, instrument: [...(options.instrument ?? []), calls.instrument] };
   });
 }
+
+/** One resource of a key as `list --json` gives it. */
+export interface Listed {
+  readonly resourceArn: string;
+  readonly layer: string;
+  readonly registeredBy: 'tag' | 'row' | 'both';
+  readonly legacy: boolean;
+}
+
+/**
+ * The key's resources as `key-reactor list` shows them, tags merged with rows (what the workflows will
+ * drive), read by a CLI of its own that records no call.
+ */
+export async function listed(reactor: LocalReactor, keyArn: string): Promise<Listed[]> {
+  const result = await localCli(reactor)('--json', 'list', '--key', keyArn);
+  const { keys } = JSON.parse(result.stdout) as { keys: { resources: Listed[] }[] };
+  return (keys[0]?.resources ?? []).map(({ resourceArn, layer, registeredBy, legacy }) => ({
+    resourceArn,
+    layer,
+    registeredBy,
+    legacy,
+  }));
+}

@@ -11,9 +11,9 @@ import { ENV } from '../../lambdas/shared/contract';
 import type { Registry } from '../../lambdas/shared/store/registry';
 import { type AwsCall, AwsCallLog } from '../../sandbox/aws-calls';
 import type { LocalReactor } from '../../sandbox/reactor';
-import { createCustomerKey, type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
+import { type FleetMember, SANDBOX_CREDENTIALS } from '../../sandbox/world';
 import { freshKeyWorldEachCase } from '../support/key-world';
-import { type Cli, cliIn, localCli } from './harness';
+import { type Cli, listed as listedBy, localCli } from './harness';
 
 // The CLI in-process against the worker's moto server: register, list and unregister through the
 // reactor's own store and drivers, and the one-line errors with their exit codes.
@@ -45,6 +45,14 @@ const disableKey = () => reactor.clients.kms.send(new DisableKeyCommand({ KeyId:
 const arns = () => fleet.map((member) => member.resourceArn);
 const service = () => fleet.find((member) => member.layer === 'service')?.resourceArn ?? '';
 
+/** The key's resources as list shows them, without `legacy`. */
+const listed = async (key: string) =>
+  (await listedBy(reactor, key)).map(({ resourceArn, layer, registeredBy }) => ({
+    resourceArn,
+    layer,
+    registeredBy,
+  }));
+
 /** A stack trace would show `    at <function> (<file>:<line>)` lines. */
 const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
@@ -52,11 +60,14 @@ const NO_STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
 const isTableWrite = (call: AwsCall) =>
   call.service === 'DynamoDB' && /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(call.operation);
 const tableWrites = () => calls.calls.filter(isTableWrite);
+/** A call that writes a resource's tags, in any of the four services. */
+const isTagWrite = (call: AwsCall) =>
+  /^(CreateTags|AddTagsToResource|TagResource|CreateOrUpdateTags)$/.test(call.operation);
 
 describe('key-reactor register', () => {
   freshWorld();
 
-  it('registers each resource in the layer its kind implies, and says what it saw', async () => {
+  it('registers each resource by tagging it, in the layer its kind implies, with no table row, and says what it saw', async () => {
     // Act
     const result = await cli('register', keyArn, ...arns(), '--admin', 'dba@customer.example');
 
@@ -65,10 +76,12 @@ describe('key-reactor register', () => {
     expect(result.stdout).toContain(`Registered 4 resources to ${keyArn}:`);
     expect(result.stdout).toMatch(/service {2}ecs-service {3}api {18}running \(desired 2, running 2/);
     expect(result.stdout).toContain('administrators: dba@customer.example');
-    const registered = await registry.list(keyArn);
-    expect(registered.map(({ resourceArn, layer }) => ({ resourceArn, layer }))).toEqual(
-      expect.arrayContaining(fleet.map(({ resourceArn, layer }) => ({ resourceArn, layer }))),
+    expect(await listed(keyArn)).toEqual(
+      expect.arrayContaining(
+        fleet.map(({ resourceArn, layer }) => ({ resourceArn, layer, registeredBy: 'tag' })),
+      ),
     );
+    expect(await registry.list(keyArn)).toEqual([]);
     expect(await registry.policy(keyArn)).toEqual({
       administrators: ['dba@customer.example'],
       action: 'shutdown',
@@ -123,13 +136,19 @@ describe('key-reactor register', () => {
     });
   });
 
-  it('puts every resource in the layer --layer names', async () => {
+  it('puts every resource in the layer --layer names, by a row beside its tag only when it is not the default', async () => {
     await cli('register', keyArn, service(), '--layer', 'server');
 
-    expect((await registry.list(keyArn))[0]?.layer).toBe('server');
+    expect(await listed(keyArn)).toEqual([{ resourceArn: service(), layer: 'server', registeredBy: 'both' }]);
+
+    // Registered again in its default layer: the row goes, the tag alone registers it.
+    await cli('register', keyArn, service());
+
+    expect(await listed(keyArn)).toEqual([{ resourceArn: service(), layer: 'service', registeredBy: 'tag' }]);
+    expect(await registry.list(keyArn)).toEqual([]);
   });
 
-  it('warns clearly about a resource without the managed tag, or one that does not exist, and registers it', async () => {
+  it('tags a resource without the managed tag, and registers one that does not exist by a row, with a warning', async () => {
     // Prepare: an instance nobody tagged for the reactor.
     const { Instances } = await reactor.clients.ec2.send(
       new RunInstancesCommand({
@@ -147,13 +166,18 @@ describe('key-reactor register', () => {
 
     // Assess
     expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain(untagged);
+    expect(result.stdout).toMatch(new RegExp(`${Instances?.[0]?.InstanceId} +running`));
     expect(result.stderr).toContain(
-      `warning: ${untagged} is not tagged key-reactor:managed=true, so the reactor will not stop or start it until it is: ` +
-        `aws ec2 create-tags --resources ${Instances?.[0]?.InstanceId} --tags Key=key-reactor:managed,Value=true`,
+      `warning: ${missing} was not found (check the ARN and the Region); registered by a table row until it exists`,
     );
-    expect(result.stderr).toContain(`warning: ${missing} was not found`);
     expect(result.stdout).toMatch(/i-0123456789abcdef0 +not-found/);
-    expect(await registry.list(keyArn)).toHaveLength(2);
+    expect(await listed(keyArn)).toEqual(
+      expect.arrayContaining([
+        { resourceArn: untagged, layer: 'server', registeredBy: 'tag' },
+        { resourceArn: missing, layer: 'server', registeredBy: 'row' },
+      ]),
+    );
   });
 
   it('warns, without blocking, about automatic rotation off and a key shared by several accounts', async () => {
@@ -172,7 +196,8 @@ describe('key-reactor register', () => {
     expect(result.stderr).toContain(
       `warning: ${keyArn} is shared by resources of 2 accounts (123456789012, 444455556666)`,
     );
-    expect(await registry.list(keyArn)).toHaveLength(2);
+    // The other account's service does not exist here: a row registers it.
+    expect(await listed(keyArn)).toHaveLength(2);
     expect(calls.of('GetKeyRotationStatus').map((call) => call.input.KeyId)).toEqual([keyArn]);
   });
 
@@ -258,8 +283,8 @@ describe('key-reactor register checks the key first', () => {
     expect(calls.of('DescribeKey').map((call) => call.input.KeyId)).toEqual([keyArn]);
     expect(calls.of('GenerateDataKey').map((call) => call.input.KeyId)).toEqual([keyArn]);
     const checked = calls.calls.findIndex((call) => call.operation === 'GenerateDataKey');
-    expect(checked).toBeLessThan(calls.calls.findIndex(isTableWrite));
-    expect(await registry.list(keyArn)).toHaveLength(4);
+    expect(checked).toBeLessThan(calls.calls.findIndex(isTagWrite));
+    expect(await listed(keyArn)).toHaveLength(4);
   });
 
   it('refuses a disabled key with exit code 2, saying to enable it, and writes nothing', async () => {
@@ -354,99 +379,6 @@ describe('key-reactor register checks the key first', () => {
     );
     expect(result.stdout).toContain(`Registered 4 resources to ${keyArn}:`);
     expect(calls.of('DescribeKey')).toEqual([]);
-    expect(await registry.list(keyArn)).toHaveLength(4);
-  });
-});
-
-describe('key-reactor list and unregister', () => {
-  freshWorld();
-
-  it('round-trips: register, list one key and every key, unregister, list again', async () => {
-    // Prepare
-    const otherKey = await createCustomerKey(reactor.clients, 'Another customer key');
-    expect((await cli('register', keyArn, ...arns(), '--grace', '15')).code).toBe(0);
-    expect((await cli('register', otherKey, arns()[1] ?? '', '--action', 'alert-only')).code).toBe(0);
-
-    // Act and assess: one key, as text, services first.
-    const one = await cli('list', '--key', keyArn);
-    expect(one.code).toBe(0);
-    expect(one.stdout).toContain(`Key ${keyArn}`);
-    expect(one.stdout).toContain("grace period:   15 minutes (the key's own)");
-    expect(one.stdout).not.toContain(otherKey);
-    const rows = one.stdout.split('\n').filter((line) => /^ {2}(service|server) /.test(line));
-    expect(rows).toHaveLength(4);
-    expect(rows[0]).toMatch(/^ {2}service +ecs-service +api /);
-
-    // Every key, as JSON.
-    const all = await cli('--json', 'list');
-    const { keys } = JSON.parse(all.stdout) as {
-      keys: { keyArn: string; policy: { action: string }; resources: { resourceArn: string }[] }[];
-    };
-    expect(keys.map((key) => [key.keyArn, key.resources.length, key.policy.action]).sort()).toEqual(
-      [
-        [keyArn, 4, 'shutdown'],
-        [otherKey, 1, 'alert-only'],
-      ].sort(),
-    );
-
-    // Unregister one resource: gone from the list, the others stay.
-    const removed = await cli('unregister', keyArn, service());
-    expect(removed.code).toBe(0);
-    expect(removed.stdout).toBe(`Unregistered from ${keyArn}: api\n`);
-    const after = await cli('list', '--json', '--key', keyArn);
-    const [key] = (JSON.parse(after.stdout) as { keys: { resources: { resourceArn: string }[] }[] }).keys;
-    expect(key?.resources.map((resource) => resource.resourceArn).sort()).toEqual(
-      arns()
-        .filter((arn) => arn !== service())
-        .sort(),
-    );
-
-    // Unregistering it again finds nothing: exit code 3.
-    const again = await cli('unregister', keyArn, service());
-    expect(again.code).toBe(3);
-    expect(again.stderr).toContain(`warning: ${service()} was not registered to ${keyArn}`);
-  });
-
-  it('says when no key has anything registered', async () => {
-    const result = await cli('list');
-
-    expect(result).toEqual({ code: 0, stdout: 'No resources are registered to any key.\n', stderr: '' });
-  });
-});
-
-describe('key-reactor --help', () => {
-  // No AWS call: no world, no environment.
-  const cli = cliIn({});
-
-  it.each(['register', 'unregister', 'list', 'status', 'plan', 'doctor'])('documents %s', async (command) => {
-    const result = await cli(command, '--help');
-
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: key-reactor ${command} `));
-    expect(result.stdout).toContain('Global Options:');
-  });
-
-  it('documents simulate with only what it reads: it runs its own sandbox, with no table or Region', async () => {
-    const result = await cli('simulate', '--help');
-
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: key-reactor simulate /);
-    expect(result.stdout).toMatch(/^ {2}--json /m);
-    expect(result.stdout).not.toMatch(/Global Options:|--table|--region|--endpoint-url/);
-  });
-
-  it('documents --skip-key-checks in register --help', async () => {
-    const result = await cli('register', '--help');
-
-    expect(result.stdout).toMatch(/--skip-key-checks +register without checking the key/);
-  });
-
-  it('lists every command', async () => {
-    const result = await cli('--help');
-
-    expect(result.code).toBe(0);
-    for (const command of ['register', 'unregister', 'list', 'status', 'plan', 'simulate', 'doctor']) {
-      expect(result.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
-    }
+    expect(await listed(keyArn)).toHaveLength(4);
   });
 });

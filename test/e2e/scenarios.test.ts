@@ -247,6 +247,27 @@ describe('game-day scenarios', () => {
     expect(report).toMatchObject({ ledger: [], lease: null });
   });
 
+  scenario(
+    '13-tagged-not-registered.json',
+    '[issue 14] what its tag names is stopped and started; what is tagged for another key is never touched',
+    (report) => {
+      const [disabled, swept] = report.steps;
+      const mine = ['api', 'web', 'workers'];
+      expect(states(disabled?.fleet ?? {})).toEqual({ ...all('stopped', mine), neighbour: 'running' });
+      expect(ledgerNames(disabled?.ledger ?? [])).toEqual(['api', 'web', 'workers']);
+      // The sweep of both keys finds both in line with their resources: nothing more starts.
+      expect(swept?.executions).toEqual([]);
+      expect(report.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(states(report.fleet)).toEqual(all('running', [...mine, 'neighbour']));
+      expect(report.fleet.api?.desiredCount).toBe(2);
+      expect(report).toMatchObject({ ledger: [], lease: null });
+      // Neither workflow's emails name the other key's resource.
+      const named = report.emails.map((email) => email.text).join('\n');
+      expect(named).toContain(report.fleet.web?.arn ?? 'web');
+      expect(named).not.toContain(report.fleet.neighbour?.arn ?? 'neighbour');
+    },
+  );
+
   scenario('06-ecs-autoscaling.json', '[problem 6] auto scaling is suspended for the stop', (report) => {
     const names = ['api', 'web-1', 'db'];
     const [disabled] = report.steps;
@@ -470,7 +491,7 @@ describe('the sandbox pieces scenarios rely on', () => {
       try {
         const keyArn = await createCustomerKey(reactor.clients);
         await registerFleet(
-          reactor.reactor,
+          reactor,
           keyArn,
           await createFleet(reactor.clients, { instances: 1, database: false }),
         );

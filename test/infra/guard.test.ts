@@ -138,10 +138,10 @@ describe('tighter IAM', () => {
   const stepStatements = (name: 'StopResources' | 'StartResources' | 'DescribeKey' | 'Notify') =>
     statementsOf(template, stack, reactor.functions[name].executionRole.roleName);
 
-  it.each(['StopResources', 'StartResources'] as const)(
-    'denies the %s step any ecs:UpdateService that changes more than the desired count',
-    (step) => {
-      const denied = stepStatements(step).filter(
+  it.each(['stop', 'start'] as const)(
+    'denies the %s key role any ecs:UpdateService that changes more than the desired count',
+    (direction) => {
+      const denied = statementsOf(template, stack, reactor.keyRoles[direction].roleName).filter(
         (statement) => statement.Effect === 'Deny' && actionsOf(statement).includes('ecs:UpdateService'),
       );
       expect(denied.map((statement) => statement.Condition)).toEqual(
@@ -217,6 +217,22 @@ describe('tighter IAM', () => {
         'dynamodb:UpdateItem',
       ].sort(),
     );
+  });
+
+  it('lets only the step that takes the lease (describe-key) ask whether its holder still runs; the lease step only deletes', () => {
+    // Assess: among the workflow steps and the dispatcher (the sweep reads executions for its digest).
+    const readers = Object.entries(reactor.functions)
+      .filter(([, fn]) =>
+        statementsOf(template, stack, fn.executionRole.roleName).some((statement) =>
+          actionsOf(statement).includes('states:DescribeExecution'),
+        ),
+      )
+      .map(([name]) => name);
+    expect(readers).toEqual(['DescribeKey']);
+    const lease = statementsOf(template, stack, reactor.functions.Lease.executionRole.roleName)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('dynamodb:'));
+    expect(lease).toEqual(['dynamodb:DeleteItem']);
   });
 
   it('keeps an organization-wide CreateGrant to EC2 as well', () => {

@@ -8,6 +8,7 @@ import {
   DEFAULT_MANAGED_TAG,
   ENV,
   GRACE_SECONDS_TAG,
+  KEY_ARN_TAG,
   LIMITS,
   TABLE_SCHEMA,
 } from '../../lambdas/shared/contract';
@@ -392,11 +393,14 @@ describe('KeyLifecycleReactor with the required props only', () => {
             /:(Stop|Start)[A-Za-z]*$|:UpdateService$/.test(action) && action !== 'states:StartExecution',
         ),
       );
-      // Stop: the stop step only; start: the start step only.
+      // Stop: the stop key role only; start: the start key role only, both on the session's key.
       expect(lifecycle).toHaveLength(2);
       for (const { statement } of lifecycle) {
         expect(statement.Condition).toEqual({
-          StringEquals: { [`aws:ResourceTag/${DEFAULT_MANAGED_TAG.key}`]: DEFAULT_MANAGED_TAG.value },
+          StringEquals: {
+            [`aws:ResourceTag/${DEFAULT_MANAGED_TAG.key}`]: DEFAULT_MANAGED_TAG.value,
+            [`aws:ResourceTag/${KEY_ARN_TAG}`]: `\${aws:PrincipalTag/${KEY_ARN_TAG}}`,
+          },
         });
       }
       const actions = new Set(lifecycle.flatMap(({ actions: all }) => all));
@@ -417,18 +421,21 @@ describe('KeyLifecycleReactor with the required props only', () => {
       const processes = statements.filter(({ actions }) =>
         actions.some((action) => /^autoscaling:(Suspend|Resume)Processes$/.test(action)),
       );
-      // Suspend: the stop step only; resume: the start step only.
+      // Suspend: the stop key role only; resume: the start key role only.
       expect(processes).toHaveLength(2);
       for (const { statement, actions } of processes) {
         expect(actions).toHaveLength(1);
         expect(statement.Condition).toEqual({
-          StringEquals: { [`aws:ResourceTag/${DEFAULT_MANAGED_TAG.key}`]: DEFAULT_MANAGED_TAG.value },
+          StringEquals: {
+            [`aws:ResourceTag/${DEFAULT_MANAGED_TAG.key}`]: DEFAULT_MANAGED_TAG.value,
+            [`aws:ResourceTag/${KEY_ARN_TAG}`]: `\${aws:PrincipalTag/${KEY_ARN_TAG}}`,
+          },
         });
         expect(JSON.stringify(statement.Resource)).toContain(':autoScalingGroup:*:autoScalingGroupName/*');
       }
     });
 
-    it.each<[string, 'StopResources' | 'StartResources', string[], string[]]>([
+    it.each<['stop' | 'start', 'StopResources' | 'StartResources', string[], string[]]>([
       [
         'stop',
         'StopResources',
@@ -441,19 +448,24 @@ describe('KeyLifecycleReactor with the required props only', () => {
         ['ec2:StartInstances', 'rds:StartDBInstance', 'rds:StartDBCluster', 'autoscaling:ResumeProcesses'],
         ['ec2:StopInstances', 'rds:StopDBInstance', 'rds:StopDBCluster', 'autoscaling:SuspendProcesses'],
       ],
-    ])('gives the %s step the actions of its own direction only', (_direction, step, own, other) => {
+    ])('gives the %s key role the actions of its own direction only', (direction, step, own, other) => {
       // Prepare
-      const role = resolved(stack, reactor.functions[step].executionRole.roleName);
+      const role = resolved(stack, reactor.keyRoles[direction].roleName);
+      const stepRole = resolved(stack, reactor.functions[step].executionRole.roleName);
+      const actionsOf = (holder: unknown) =>
+        statements
+          .filter(({ policy }) => JSON.stringify(rolesOf(template, policy)) === JSON.stringify([holder]))
+          .flatMap(({ actions: all }) => all);
 
       // Act
-      const actions = statements
-        .filter(({ policy }) => JSON.stringify(rolesOf(template, policy)) === JSON.stringify([role]))
-        .flatMap(({ actions: all }) => all);
+      const actions = actionsOf(role);
 
-      // Assess
+      // Assess: the step itself keeps neither direction, only the right to assume its key role.
       expect(actions).toEqual(expect.arrayContaining(own));
       for (const action of other) expect(actions).not.toContain(action);
       expect(actions.includes('kms:CreateGrant')).toBe(step === 'StartResources');
+      for (const action of [...own, ...other, 'kms:CreateGrant'])
+        expect(actionsOf(stepRole)).not.toContain(action);
     });
 
     it('lets the dispatcher start executions of the two workflows only', () => {
@@ -521,6 +533,8 @@ describe('KeyLifecycleReactor with the required props only', () => {
         // The safety net (docs/operating.md): neither has a resource-level permission.
         'ec2:DescribeVolumes',
         's3:ListAllMyBuckets',
+        // The tag is the registration: the tagging API has no resource-level permission.
+        'tag:GetResources',
         'kms:ListAliases',
         'xray:PutTraceSegments',
         'xray:PutTelemetryRecords',
@@ -664,7 +678,12 @@ describe('KeyLifecycleReactor props', () => {
     );
     expect(conditioned).toHaveLength(2);
     for (const { statement } of conditioned) {
-      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/platform:byok': 'yes' } });
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          'aws:ResourceTag/platform:byok': 'yes',
+          [`aws:ResourceTag/${KEY_ARN_TAG}`]: `\${aws:PrincipalTag/${KEY_ARN_TAG}}`,
+        },
+      });
     }
   });
 

@@ -74,6 +74,7 @@ async function sweepAt(at: Date): Promise<string[]> {
   ses.resetHistory();
   const sweeper = new Sweeper({
     store: reactor.store,
+    resources: reactor.resources,
     keys: reactor.keys,
     drivers: reactor.drivers,
     mailer: reactor.mailer,
@@ -85,7 +86,7 @@ async function sweepAt(at: Date): Promise<string[]> {
     managedTag: reactor.settings.managedTag,
     clock: () => now,
   });
-  const [key] = (await reactor.store.inventory()).filter((item) => item.keyArn === keyArn);
+  const [key] = (await reactor.resources.inventory()).filter((item) => item.keyArn === keyArn);
   if (!key) throw new Error('the key is not in the inventory');
   const outcome = await sweeper.sweepKey(key, 'sweep', at);
   expect('warningError' in outcome ? outcome.warningError : undefined).toBeUndefined();

@@ -47,7 +47,13 @@ describe('describe-key with the guard', () => {
     seam.revokeAccess(keyIdOf(keyArn));
     return keyArn;
   };
-  const pick = (r: Reactor) => ({ keys: r.keys, store: r.store, guard: r.guard, clock: r.clock });
+  const pick = (r: Reactor) => ({
+    keys: r.keys,
+    store: r.store,
+    guard: r.guard,
+    clock: r.clock,
+    stepFunctions: r.stepFunctions,
+  });
 
   const handler = (breakerKeys?: number, pager: Pager | undefined = notifier) => {
     reactor = new Reactor(

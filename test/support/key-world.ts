@@ -56,7 +56,7 @@ export async function keyWorld(reactor: LocalReactor, options: KeyWorldOptions =
   const { registered = true, ...fleetOptions } = options;
   const keyArn = await createCustomerKey(reactor.clients);
   const fleet = await createFleet(reactor.clients, fleetOptions);
-  if (registered) await registerFleet(reactor.reactor, keyArn, fleet);
+  if (registered) await registerFleet(reactor, keyArn, fleet);
   return { keyArn, fleet };
 }
 

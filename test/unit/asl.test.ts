@@ -160,7 +160,7 @@ describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
 
     it('waits for a taken lease longer than a live holder can hold it (its poll loops, 2 hours), within its own timeout', () => {
       // Prepare
-      const retry = definition.States['Take the key lease']?.Retry?.find((r) =>
+      const retry = definition.States['Take the lease and check the key']?.Retry?.find((r) =>
         r.ErrorEquals.includes('LeaseTakenError'),
       );
       expect(retry).toBeDefined();
@@ -189,7 +189,6 @@ describe('the disable workflow and the key policy', () => {
     // Counted from the run's start (stopAt = start + grace), so a slow first email never delays the stop.
     expect(definition.States['Wait for the grace period']?.TimestampPath).toBe('$.registration.stopAt');
     expect(definition.States["Find the key's resources and policy"]?.Parameters).toMatchObject({
-      source: 'registry',
       'deployedGraceSeconds.$': "States.StringToJson('600')",
     });
   });
@@ -270,4 +269,47 @@ describe.each([
       ]);
     },
   );
+});
+
+describe.each([
+  ['disable', 'Stop the services'],
+  ['enable', 'Start the servers'],
+] as const)('the %s workflow before its first %s', (name, first) => {
+  const definition = JSON.parse(
+    substitute(readFileSync(WORKFLOWS.find((w) => w.name === name)?.aslFile ?? '', 'utf8'), substitutions),
+  ) as { StartAt: string; States: Record<string, State & { Parameters?: Record<string, unknown> }> };
+
+  it('takes the lease and checks the key in one Lambda step, the only one after the grace period', () => {
+    // Prepare: the Tasks on every way from the start (the disable run: from the grace wait) to the first
+    // stop or start, through every Choice's branches; a failure's Catch is no way there.
+    const ways: string[][] = [];
+    const walk = (state: string, tasks: readonly string[]): void => {
+      if (state === first) return void ways.push([...tasks]);
+      const current = definition.States[state];
+      if (!current) return;
+      const onTheWay = current.Type === 'Task' ? [...tasks, state] : tasks;
+      const nexts = [current.Next, current.Default, ...(current.Choices ?? []).map((c) => c.Next)];
+      for (const next of nexts) if (next) walk(next, onTheWay);
+    };
+    walk(name === 'disable' ? 'Wait for the grace period' : definition.StartAt, []);
+
+    // Assess
+    expect(ways).toEqual([['Take the lease and check the key']]);
+    const step = definition.States['Take the lease and check the key'];
+    expect(step?.Resource).toBe(substitutions[functionArnVariable('DescribeKey')]);
+    expect(step?.Parameters?.lease).toEqual({
+      'executionArn.$': '$$.Execution.Id',
+      'eventTime.$': '$$.Execution.Input.eventTime',
+    });
+    expect(step?.Parameters?.countStopped).toBe(name === 'enable' ? true : undefined);
+    expect(step?.Retry?.[0]?.ErrorEquals).toEqual(['LeaseTakenError']);
+  });
+
+  it('never invokes the lease function but to give the lease back', () => {
+    const leaseSteps = Object.values(definition.States).filter(
+      (state) => state.Resource === substitutions[functionArnVariable('Lease')],
+    );
+    expect(leaseSteps.length).toBeGreaterThan(0);
+    for (const state of leaseSteps) expect(state.Parameters?.action).toBe('release');
+  });
 });

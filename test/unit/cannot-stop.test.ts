@@ -25,6 +25,7 @@ import { Notifier } from '../../lambdas/shared/notifier';
 import { EventPublisher } from '../../lambdas/shared/publisher';
 import { createStore } from '../../lambdas/shared/store';
 import { lambdaContext } from '../support/lambda-context';
+import { untaggedResources } from '../support/untagged';
 import { EXECUTION_ARN, event, KEY_ARN, PK } from './notify-fixtures';
 
 // What the reactor cannot stop (issue 14): the wording of each reason in both languages, the section of
@@ -255,6 +256,7 @@ describe('the notify step and the sweep’s record', () => {
   });
   const handler = createNotifyHandler({
     store,
+    resources: untaggedResources(store),
     keys: new KeyReader(new KMSClient({})),
     mailer: new Mailer(new SESClient({}), {
       senderAddress: 'reactor@platform.example',

@@ -16,6 +16,7 @@ import { DigestNotDeliveredError, SweepIncompleteError } from '../../lambdas/sha
 import { KeyReader } from '../../lambdas/shared/key-reader';
 import { EventPublisher } from '../../lambdas/shared/publisher';
 import { Digest } from '../../lambdas/shared/sweep/digest';
+import { untaggedResources } from '../support/untagged';
 import { mockedStore } from './mocked-store';
 
 // The operators' weekly digest (lambdas/shared/sweep/digest.ts) with AWS mocked at the SDK: which keys
@@ -40,6 +41,7 @@ const TAGGED = [{ Key: DEFAULT_MANAGED_TAG.key, Value: DEFAULT_MANAGED_TAG.value
 
 const digest = new Digest({
   store,
+  resources: untaggedResources(store),
   keys: new KeyReader(new KMSClient({ region: 'us-east-1' })),
   drivers: createDrivers(
     {

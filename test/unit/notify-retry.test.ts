@@ -14,6 +14,7 @@ import { createStore } from '../../lambdas/shared/store';
 import type { KeyInventory } from '../../lambdas/shared/store/inventory';
 import type { UndeliveredNews } from '../../lambdas/shared/store/news';
 import { SweepMail } from '../../lambdas/shared/sweep/emails';
+import { untaggedResources } from '../support/untagged';
 import { oneRegisteredService } from './mocked-store';
 import { EXECUTION_ARN, event, KEY_ARN, PK } from './notify-fixtures';
 
@@ -43,6 +44,7 @@ const store = createStore(new DynamoDBClient({}), {
 });
 const mail = new SweepMail({
   store,
+  resources: untaggedResources(store),
   mailer: new Mailer(new SESClient({}), {
     senderAddress: 'reactor@platform.example',
     operatorAddresses: [OPERATOR],

@@ -15,6 +15,7 @@ import { Notifier } from '../../lambdas/shared/notifier';
 import { EventPublisher } from '../../lambdas/shared/publisher';
 import { createStore } from '../../lambdas/shared/store';
 import { lambdaContext } from '../support/lambda-context';
+import { untaggedResources } from '../support/untagged';
 import { oneRegisteredService } from './mocked-store';
 import { EXECUTION_ARN, event, KEY_ARN, PK } from './notify-fixtures';
 
@@ -42,6 +43,7 @@ const mailer = (operators: readonly string[] = [OPERATOR]) =>
   new Mailer(new SESClient({}), { senderAddress: 'reactor@platform.example', operatorAddresses: operators });
 const parts = (operators?: readonly string[]) => ({
   store,
+  resources: untaggedResources(store),
   keys: new KeyReader(new KMSClient({})),
   mailer: mailer(operators),
   notifier: new Notifier(new SNSClient({}), { topicArn: TOPIC }),

@@ -21,6 +21,7 @@ import {
 } from '../../lambdas/shared/reactor-events';
 import { createStore } from '../../lambdas/shared/store';
 import { lambdaContext } from '../support/lambda-context';
+import { untaggedResources } from '../support/untagged';
 import { oneRegisteredService } from './mocked-store';
 import { EXECUTION_ARN, event, KEY_ARN, PK } from './notify-fixtures';
 
@@ -41,12 +42,14 @@ const kms = mockClient(KMSClient);
 mockClient(SNSClient);
 
 const publisher = new EventPublisher(new EventBridgeClient({}), { eventBusName: BUS });
+const store = createStore(new DynamoDBClient({}), {
+  tableName: 'key-reactor-test',
+  leaseSeconds: LIMITS.leaseSeconds,
+  clock: () => NOW,
+});
 const notify = createNotifyHandler({
-  store: createStore(new DynamoDBClient({}), {
-    tableName: 'key-reactor-test',
-    leaseSeconds: LIMITS.leaseSeconds,
-    clock: () => NOW,
-  }),
+  store,
+  resources: untaggedResources(store),
   keys: new KeyReader(new KMSClient({})),
   mailer: new Mailer(new SESClient({}), {
     senderAddress: 'reactor@platform.example',

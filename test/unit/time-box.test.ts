@@ -99,7 +99,6 @@ function fakeFleet(count: number, watch: ReturnType<typeof fakeStopwatch>, callM
   }));
   const store = {
     leases: { renew: async () => undefined },
-    registry: { list: async () => registered },
     ledger: {
       recordStopping: async (entries: readonly LedgerEntry[]) => {
         calls.push(`ledger ${entries.length}`);
@@ -108,7 +107,9 @@ function fakeFleet(count: number, watch: ReturnType<typeof fakeStopwatch>, callM
     },
   } as unknown as Store;
   const keys = { state: async () => ({ usable: false }) } as unknown as KeyReader;
-  return { states, calls, ledger, store, keys, driver };
+  // The key's resources as its tags and rows say (key-resources.ts), here the whole fleet.
+  const resources = { list: async () => registered } as unknown as ConvergeParts['resources'];
+  return { states, calls, ledger, store, resources, keys, driver };
 }
 
 describe('converge, time-boxed', () => {
@@ -126,7 +127,8 @@ describe('converge, time-boxed', () => {
     const parts: ConvergeParts = {
       store: fleet.store,
       keys: fleet.keys,
-      drivers: { 'ec2-instance': fleet.driver } as unknown as Drivers,
+      resources: fleet.resources,
+      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
       managedTag: DEFAULT_MANAGED_TAG,
       clock: () => new Date('2026-11-22T15:32:00Z'),
       timeBox,
@@ -188,7 +190,8 @@ describe('converge, time-boxed', () => {
     const parts: ConvergeParts = {
       store: fleet.store,
       keys: fleet.keys,
-      drivers: { 'ec2-instance': fleet.driver } as unknown as Drivers,
+      resources: fleet.resources,
+      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
       managedTag: DEFAULT_MANAGED_TAG,
       clock: () => new Date('2026-11-22T15:32:00Z'),
       timeBox,

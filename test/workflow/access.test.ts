@@ -54,7 +54,7 @@ it('a PutKeyPolicy whose probe is denied ends with the fleet stopped after the g
   expect(statesEntered(run ?? ({ events: [] } as never))).toEqual(
     expect.arrayContaining([
       'Wait for the grace period',
-      'Check the key state',
+      'Take the lease and check the key',
       'Stop the servers',
       'Shutdown complete',
     ]),

@@ -145,7 +145,7 @@ beforeEach(async () => {
   customer = await keyAccount(reactor.moto.endpoint, CUSTOMER);
   // The platform's fleet, encrypted with the customer's key, lives in the platform's account.
   fleet = await createFleet(reactor.clients, { instances: 1 });
-  await registerFleet(reactor.reactor, customer.keyArn, fleet);
+  await registerFleet(reactor, customer.keyArn, fleet);
   reactor.calls.clear();
 });
 
@@ -180,7 +180,7 @@ it("a DisableKey in the customer's account crosses to the platform's bus, and th
   expect(run).toMatchObject({ workflow: 'disable', status: 'SUCCEEDED' });
   expect(run?.input).toMatchObject({ keyArn: customer.keyArn, account: CUSTOMER, trigger: 'DisableKey' });
   expect(statesEntered(run ?? ({ events: [] } as never))).toEqual(
-    expect.arrayContaining(['Check the key state', 'Stop the servers', 'Shutdown complete']),
+    expect.arrayContaining(['Take the lease and check the key', 'Stop the servers', 'Shutdown complete']),
   );
   // The platform read the customer's key in the customer's account, and found it disabled there.
   expect(reactor.calls.of('DescribeKey').map((call) => call.input.KeyId)).toContain(customer.keyArn);

@@ -90,7 +90,7 @@ describe('the same change delivered from two trails, under two event IDs', () =>
       execution.events.find((e) => e.type === 'StateExited' && states.includes(e.state.name))?.timestamp ??
       Number.POSITIVE_INFINITY;
     const leaseTakenAt = (execution: (typeof reactor.executions)[number]) =>
-      exitedAt(execution, ['Take the key lease']);
+      exitedAt(execution, ['Take the lease and check the key']);
     const leaseReleasedAt = (execution: (typeof reactor.executions)[number]) =>
       exitedAt(execution, ['Release the key lease', 'Release the lease, a newer change took over']);
     const [first, second] = [...reactor.executions].sort((a, b) => leaseTakenAt(a) - leaseTakenAt(b));
@@ -102,7 +102,7 @@ describe('the same change delivered from two trails, under two event IDs', () =>
     const stale = reactor.executions.find((execution) => execution.name === fromFirstTrail?.executionName);
     if (!acting || !stale) throw new Error('an execution per copy expected');
     expect(statesEntered(acting)).toEqual(
-      expect.arrayContaining(['Check the key state', 'Shutdown complete']),
+      expect.arrayContaining(['Take the lease and check the key', 'Shutdown complete']),
     );
     expect(statesEntered(stale)).toContain('A newer change of the key took over, nothing done');
     // Both grace-period notify steps ran; the later stayed silent, saying why.

@@ -71,7 +71,7 @@ describe('the workflows with the guard', () => {
     keyArn = await createCustomerKey(reactor.clients);
     const taskDefinition = await createCluster(reactor.clients, 'guarded', 'api');
     service = await createManagedService(reactor.clients, 'guarded', 'api', taskDefinition);
-    await registerFleet(reactor.reactor, keyArn, [service]);
+    await registerFleet(reactor, keyArn, [service]);
     await scaling.send(
       new RegisterScalableTargetCommand({
         ServiceNamespace: 'ecs',

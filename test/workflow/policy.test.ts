@@ -163,7 +163,7 @@ describe('an alert-only key', () => {
       expect.arrayContaining([
         'Email that the grace period started',
         'Wait for the grace period',
-        'Check the key state',
+        'Take the lease and check the key',
         "Does the key's policy allow stopping?",
         'Release the lease, alert only',
         'Email that nothing was stopped',

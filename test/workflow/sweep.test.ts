@@ -46,12 +46,14 @@ async function sweep() {
 }
 
 /**
- * The calls made to `operations`, less the safety net's one look at the account (a DescribeDBInstances
- * naming no database: encrypted-dependents.ts), which every sweep makes whatever its keys' states.
+ * The calls made to `operations`, less the two looks at the whole account every sweep makes whatever its
+ * keys' states: the safety net's (a DescribeDBInstances naming no database: encrypted-dependents.ts) and
+ * the tag directory's (a DescribeAutoScalingGroups by the key tag, naming no group: tag-directory.ts).
  */
 function callsTo(operations: readonly string[]): string[] {
   const accountWide = (call: { operation: string; input: Record<string, unknown> }) =>
-    call.operation === 'DescribeDBInstances' && call.input.DBInstanceIdentifier === undefined;
+    (call.operation === 'DescribeDBInstances' && call.input.DBInstanceIdentifier === undefined) ||
+    (call.operation === 'DescribeAutoScalingGroups' && call.input.AutoScalingGroupNames === undefined);
   return reactor.calls.calls
     .filter((call) => operations.includes(call.operation) && !accountWide(call))
     .map((call) => call.operation);

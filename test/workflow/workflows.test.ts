@@ -93,7 +93,11 @@ describe('the key-disabled workflow', () => {
     // One StopInstances call for both instances.
     expect(reactor.calls.of('StopInstances')).toHaveLength(1);
     expect(statesEntered(execution)).toEqual(
-      expect.arrayContaining(['Wait for the grace period', 'Check the key state', 'Shutdown complete']),
+      expect.arrayContaining([
+        'Wait for the grace period',
+        'Take the lease and check the key',
+        'Shutdown complete',
+      ]),
     );
     // Each email goes to the administrators and, as a copy of its own, to the operators.
     const emails = sentEmails(reactor.calls);

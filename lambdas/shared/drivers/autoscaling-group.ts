@@ -104,10 +104,15 @@ function restoredList(target: RestoreTarget<GroupFacts>, field: string): string[
 export class AutoScalingGroupDriver implements Driver<GroupFacts> {
   readonly kind = 'autoscaling-group' as const;
 
+  /** `acting` makes the suspend, resume, stop and start calls (a key role session); the others read. */
   constructor(
     private readonly tag: ManagedTag,
     private readonly client: AutoScalingClient,
     private readonly ec2: EC2Client,
+    private readonly acting: { readonly autoscaling: AutoScalingClient; readonly ec2: EC2Client } = {
+      autoscaling: client,
+      ec2,
+    },
   ) {}
 
   async status(resourceArns: readonly string[]): Promise<Observed<GroupFacts>[]> {
@@ -125,7 +130,7 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
     await mapWithConcurrency(views, CONCURRENCY, async ({ group, suspended }) => {
       const toSuspend = SCALING_PROCESSES.filter((process) => !suspended.has(process));
       if (toSuspend.length === 0) return;
-      await this.client.send(
+      await this.acting.autoscaling.send(
         new SuspendProcessesCommand({
           AutoScalingGroupName: group.AutoScalingGroupName,
           ScalingProcesses: toSuspend,
@@ -137,7 +142,7 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
     const running = views.flatMap((view) =>
       view.inService.filter((member) => stateOf(member) === 'running').map((member) => member.id),
     );
-    await stopInstances(this.ec2, running);
+    await stopInstances(this.acting.ec2, running);
   }
 
   /**
@@ -160,7 +165,7 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
       toStart.push(...stopped.map((member) => member.id));
       if (stopped.length === 0 && allRunning(view)) readyToResume.push(target);
     }
-    await startInstances(this.ec2, toStart);
+    await startInstances(this.acting.ec2, toStart);
     await this.resume(readyToResume);
   }
 
@@ -184,7 +189,7 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
       const before = new Set(restoredList(target, RESTORE_SUSPENDED));
       const ours = SCALING_PROCESSES.filter((process) => !before.has(process) && view.suspended.has(process));
       if (ours.length === 0) return;
-      await this.client.send(
+      await this.acting.autoscaling.send(
         new ResumeProcessesCommand({
           AutoScalingGroupName: view.group.AutoScalingGroupName,
           ScalingProcesses: ours,

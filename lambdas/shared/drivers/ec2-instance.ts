@@ -22,9 +22,11 @@ function instanceIdOf(resourceArn: string): string {
 export class Ec2InstanceDriver implements Driver {
   readonly kind = 'ec2-instance' as const;
 
+  /** `actor` makes the stop and start calls (a key role session); `client` reads. */
   constructor(
     private readonly tag: ManagedTag,
     private readonly client: EC2Client,
+    private readonly actor: EC2Client = client,
   ) {}
 
   async status(resourceArns: readonly string[]): Promise<Observation[]> {
@@ -37,14 +39,14 @@ export class Ec2InstanceDriver implements Driver {
 
   async stop(observations: readonly Observed[]): Promise<void> {
     await stopInstances(
-      this.client,
+      this.actor,
       observations.map((observation) => instanceIdOf(observation.resourceArn)),
     );
   }
 
   async start(targets: readonly RestoreTarget[]): Promise<void> {
     await startInstances(
-      this.client,
+      this.actor,
       targets.map((target) => instanceIdOf(target.observation.resourceArn)),
     );
   }

@@ -86,10 +86,15 @@ export class EcsServiceDriver implements Driver {
   readonly kind = 'ecs-service' as const;
   private readonly scaling: EcsScalableTargets;
 
+  /**
+   * `actor` makes the UpdateService calls (a key role session); `client` reads. The scalable targets are
+   * suspended with `scaling`, the function's own: they carry no key tag to condition on.
+   */
   constructor(
     private readonly tag: ManagedTag,
     private readonly client: ECSClient,
     scaling: ApplicationAutoScalingClient,
+    private readonly actor: ECSClient = client,
   ) {
     this.scaling = new EcsScalableTargets(scaling);
   }
@@ -130,7 +135,7 @@ export class EcsServiceDriver implements Driver {
       // Suspended first, while the desired count is still one the target allows (see suspend).
       const current = scaling.get(ref.resourceId);
       if (current && !isFullySuspended(current)) await this.scaling.suspend(ref.resourceId, FULLY_SUSPENDED);
-      await this.client.send(
+      await this.actor.send(
         new UpdateServiceCommand({ cluster: ref.clusterArn, service: ref.name, desiredCount: 0 }),
       );
     });
@@ -179,9 +184,7 @@ export class EcsServiceDriver implements Driver {
       desiredCount: desiredCountOf(target),
     }));
     await mapWithConcurrency(changes, CONCURRENCY, ({ ref, desiredCount }) =>
-      this.client.send(
-        new UpdateServiceCommand({ cluster: ref.clusterArn, service: ref.name, desiredCount }),
-      ),
+      this.actor.send(new UpdateServiceCommand({ cluster: ref.clusterArn, service: ref.name, desiredCount })),
     );
   }
 

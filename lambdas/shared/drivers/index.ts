@@ -22,7 +22,15 @@ export interface DriverClients {
   readonly autoscaling: AutoScalingClient;
   /** Application Auto Scaling: the scalable targets of ECS services, suspended while they are stopped. */
   readonly applicationAutoScaling: ApplicationAutoScalingClient;
+  /**
+   * The clients that make the stop and start calls, signed by a key role session (key-session.ts).
+   * @default the reading clients above
+   */
+  readonly acting?: ActingClients;
 }
+
+/** The clients of the services whose stop and start calls only a key role may make. */
+export type ActingClients = Pick<DriverClients, 'ecs' | 'ec2' | 'rds' | 'autoscaling'>;
 
 /**
  * The catalogue: one driver per resource kind. Handlers group a key's resources by kind and call each
@@ -30,11 +38,12 @@ export interface DriverClients {
  * RESOURCE_KINDS without a line here a compile error.
  */
 export function createDrivers(clients: DriverClients, tag: ManagedTag): Record<ResourceKind, Driver> {
+  const acting = clients.acting ?? clients;
   return {
-    'ecs-service': new EcsServiceDriver(tag, clients.ecs, clients.applicationAutoScaling),
-    'ec2-instance': new Ec2InstanceDriver(tag, clients.ec2),
-    'rds-instance': new RdsInstanceDriver(tag, clients.rds),
-    'rds-cluster': new RdsClusterDriver(tag, clients.rds),
-    'autoscaling-group': new AutoScalingGroupDriver(tag, clients.autoscaling, clients.ec2),
+    'ecs-service': new EcsServiceDriver(tag, clients.ecs, clients.applicationAutoScaling, acting.ecs),
+    'ec2-instance': new Ec2InstanceDriver(tag, clients.ec2, acting.ec2),
+    'rds-instance': new RdsInstanceDriver(tag, clients.rds, acting.rds),
+    'rds-cluster': new RdsClusterDriver(tag, clients.rds, acting.rds),
+    'autoscaling-group': new AutoScalingGroupDriver(tag, clients.autoscaling, clients.ec2, acting),
   };
 }

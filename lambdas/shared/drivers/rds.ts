@@ -101,6 +101,8 @@ class RdsDriver<R extends { readonly TagList?: Tag[] }, P> implements Driver {
     private readonly flavour: RdsFlavour<R, P>,
     private readonly tag: ManagedTag,
     private readonly client: RDSClient,
+    /** Makes the stop and start calls (a key role session); `client` reads. */
+    private readonly actor: RDSClient,
   ) {
     this.kind = flavour.kind;
   }
@@ -129,12 +131,12 @@ class RdsDriver<R extends { readonly TagList?: Tag[] }, P> implements Driver {
 
   async stop(observations: readonly Observed[]): Promise<void> {
     const ids = [...new Set(observations.map((observation) => this.identifierOf(observation.resourceArn)))];
-    await mapWithConcurrency(ids, CONCURRENCY, (id) => this.flavour.stop(this.client, id));
+    await mapWithConcurrency(ids, CONCURRENCY, (id) => this.flavour.stop(this.actor, id));
   }
 
   async start(targets: readonly RestoreTarget[]): Promise<void> {
     const ids = [...new Set(targets.map((target) => this.identifierOf(target.observation.resourceArn)))];
-    await mapWithConcurrency(ids, CONCURRENCY, (id) => this.flavour.start(this.client, id));
+    await mapWithConcurrency(ids, CONCURRENCY, (id) => this.flavour.start(this.actor, id));
   }
 
   /** RDS identifiers are case-insensitive and AWS reports them in lower case. */
@@ -176,14 +178,14 @@ class RdsDriver<R extends { readonly TagList?: Tag[] }, P> implements Driver {
 
 /** The RDS driver for DB instances. */
 export class RdsInstanceDriver extends RdsDriver<DBInstance, InstancePage> {
-  constructor(tag: ManagedTag, client: RDSClient) {
-    super(DB_INSTANCES, tag, client);
+  constructor(tag: ManagedTag, client: RDSClient, actor: RDSClient = client) {
+    super(DB_INSTANCES, tag, client, actor);
   }
 }
 
 /** The RDS driver for DB clusters. */
 export class RdsClusterDriver extends RdsDriver<DBCluster, ClusterPage> {
-  constructor(tag: ManagedTag, client: RDSClient) {
-    super(DB_CLUSTERS, tag, client);
+  constructor(tag: ManagedTag, client: RDSClient, actor: RDSClient = client) {
+    super(DB_CLUSTERS, tag, client, actor);
   }
 }

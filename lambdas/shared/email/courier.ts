@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { KeyResources } from '../key-resources';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
 import type { Store } from '../store';
@@ -27,6 +28,8 @@ import {
 
 export interface CourierParts {
   readonly store: Store;
+  /** What the key's resources are (tags merged with table rows), for the emails that list them. */
+  readonly resources: Pick<KeyResources, 'list'>;
   readonly mailer: Mailer;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -226,7 +229,7 @@ export class Courier {
         ? await store.ledger.restoredBy(keyArn, news.executionName)
         : template === 'start-held-back'
           ? await store.ledger.list(keyArn)
-          : await store.registry.list(keyArn);
+          : await this.parts.resources.list(keyArn);
     const keyAlias = this.parts.aliasOf ? await this.parts.aliasOf(keyArn) : undefined;
     const unstoppable = NAME_WHAT_CANNOT_STOP.has(template) ? await this.cannotStop(keyArn) : {};
     const context: Omit<EmailContext, 'audience'> = {

@@ -56,9 +56,12 @@ export class Store {
     this.unstoppables = new Unstoppables(table);
   }
 
-  /** What the sweep knows of every key from the table alone: one paginated Scan. */
-  inventory(): Promise<KeyInventory[]> {
-    return readInventory(this.table);
+  /**
+   * What the sweep knows of every key from the table alone: one paginated Scan. `alsoKeys` are kept even
+   * with nothing in the table (the keys the tags name); key-resources.ts merges their resources in.
+   */
+  inventory(alsoKeys?: ReadonlySet<string>): Promise<KeyInventory[]> {
+    return readInventory(this.table, alsoKeys);
   }
 }
 

@@ -85,12 +85,25 @@ function add(draft: Draft, item: Item, keyArn: string): void {
 }
 
 /**
- * Every key with something registered to it or something the reactor still has to restore, read with
+ * Every key with something registered to it or something the reactor still has to restore (and every
+ * key of `alsoKeys`, the keys the resources' tags name, table rows or not), read with
  * one paginated Scan of the table. A key's items are a few per resource, so a table of 10,000
  * resources is a few megabytes: a handful of pages, once per sweep.
  */
-export async function readInventory(table: Table): Promise<KeyInventory[]> {
+export async function readInventory(
+  table: Table,
+  alsoKeys: ReadonlySet<string> = new Set(),
+): Promise<KeyInventory[]> {
   const drafts = new Map<string, Draft>();
+  const draftOf = (keyArn: string): Draft => {
+    let draft = drafts.get(keyArn);
+    if (!draft) {
+      draft = { resources: [], ledger: [], alertOnlySent: false, undelivered: [], countdowns: [] };
+      drafts.set(keyArn, draft);
+    }
+    return draft;
+  };
+  for (const keyArn of alsoKeys) draftOf(keyArn);
   const items = await scanTable(table, {
     FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
     ProjectionExpression:
@@ -100,17 +113,16 @@ export async function readInventory(table: Table): Promise<KeyInventory[]> {
   });
   for (const item of items) {
     if (typeof item.keyArn !== 'string') continue;
-    let draft = drafts.get(item.keyArn);
-    if (!draft) {
-      draft = { resources: [], ledger: [], alertOnlySent: false, undelivered: [], countdowns: [] };
-      drafts.set(item.keyArn, draft);
-    }
-    add(draft, item, item.keyArn);
+    add(draftOf(item.keyArn), item, item.keyArn);
   }
 
   return [...drafts]
     .filter(
-      ([, draft]) => draft.resources.length > 0 || draft.ledger.length > 0 || draft.undelivered.length > 0,
+      ([keyArn, draft]) =>
+        alsoKeys.has(keyArn) ||
+        draft.resources.length > 0 ||
+        draft.ledger.length > 0 ||
+        draft.undelivered.length > 0,
     )
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([keyArn, { policyItem, undelivered, countdowns, ...draft }]) => ({

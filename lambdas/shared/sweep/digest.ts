@@ -9,6 +9,7 @@ import type { DigestRisk } from '../email/types';
 import { type DependentFinder, unprotected as unprotectedOf } from '../encrypted-dependents';
 import { DigestNotDeliveredError, SweepIncompleteError } from '../errors';
 import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
+import type { KeyResources } from '../key-resources';
 import { logger } from '../observability';
 import type { EventPublisher } from '../publisher';
 import { digestEvent, type ReactorEvent } from '../reactor-events';
@@ -96,6 +97,8 @@ export const RISK_CHECKS: readonly RiskCheck[] = [
 
 export interface DigestParts {
   readonly store: Store;
+  /** What the keys' resources are: the account's tags merged with the table's rows. */
+  readonly resources: Pick<KeyResources, 'inventory'>;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;
@@ -135,7 +138,7 @@ export class Digest {
     const { parts } = this;
     const since = new Date(now.getTime() - WEEK_MS);
     const [inventory, runs] = await Promise.all([
-      parts.store.inventory(),
+      parts.resources.inventory(),
       failedRunsSince(parts.stepFunctions, parts.stateMachineArns, since),
     ]);
     const unprotected = await this.unprotectedOf(inventory);

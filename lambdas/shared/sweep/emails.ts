@@ -6,6 +6,7 @@ import { undeliveredPage } from '../email/pages';
 import { renderKeyWarning } from '../email/render';
 import type { RenderedEmail } from '../email/types';
 import type { KeyDescription, KeyMaterial } from '../key-reader';
+import type { KeyResources } from '../key-resources';
 import type { Notifier } from '../notifier';
 import { logger } from '../observability';
 import type { EventPublisher } from '../publisher';
@@ -35,6 +36,8 @@ export interface PendingWarning {
 
 export interface SweepMailParts {
   readonly store: Store;
+  /** What a key's resources are, for the workflows' emails sent again. */
+  readonly resources: Pick<KeyResources, 'list'>;
   readonly mailer: Mailer;
   readonly notifier: Notifier;
   readonly publisher: EventPublisher;

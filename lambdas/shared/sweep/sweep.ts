@@ -14,6 +14,7 @@ import type { Mailer } from '../email/mailer';
 import { KeyNotFoundError } from '../errors';
 import { checkKey } from '../key-check';
 import type { KeyDescription, KeyMaterial, KeyReader } from '../key-reader';
+import type { KeyResources } from '../key-resources';
 import type { Notifier } from '../notifier';
 import { logger, metrics } from '../observability';
 import type { EventPublisher } from '../publisher';
@@ -29,6 +30,8 @@ import { type PendingWarning, type Resent, SweepMail } from './emails';
  */
 export interface SweepParts {
   readonly store: Store;
+  /** What the keys' resources are: the account's tags merged with the table's rows. */
+  readonly resources: Pick<KeyResources, 'list' | 'inventory'>;
   readonly keys: KeyReader;
   readonly drivers: Drivers;
   readonly mailer: Mailer;

@@ -1,0 +1,204 @@
+import {
+  type AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  type Filter,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  GetResourcesCommand,
+  type ResourceGroupsTaggingAPIClient,
+  type TagFilter,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import { isKeyArn, kindOf } from './arn';
+import { KEY_ARN_TAG } from './contract';
+import type { ResourceKind } from './model';
+
+/**
+ * Which resources belong to which key, read from the resources' own tags (issue 14, "the tag is the
+ * registration"): a resource belongs to a key when it carries KEY_ARN_TAG with the key's ARN. A tag has
+ * one value, so a resource belongs to at most one key. Read only.
+ *
+ * The Resource Groups Tagging API answers for ECS services, EC2 instances and RDS instances and clusters.
+ * It does not list Auto Scaling groups (neither does moto's), so those come from
+ * DescribeAutoScalingGroups with a tag filter.
+ */
+
+/** A resource a key's tag names. */
+export interface TaggedResource {
+  readonly keyArn: string;
+  readonly resourceArn: string;
+  readonly kind: ResourceKind;
+}
+
+/** A tagged resource the reactor will not drive, and why. */
+export interface IgnoredResource {
+  readonly resourceArn: string;
+  readonly reason: string;
+}
+
+/** One key's tagged resources. */
+export interface KeyListing {
+  readonly resources: readonly TaggedResource[];
+  readonly ignored: readonly IgnoredResource[];
+  /** AWS calls this listing made (pages of GetResources and DescribeAutoScalingGroups). */
+  readonly calls: number;
+}
+
+/** Every tagged resource of the account, by key. */
+export interface AccountListing {
+  readonly byKey: ReadonlyMap<string, readonly TaggedResource[]>;
+  readonly ignored: readonly IgnoredResource[];
+  readonly calls: number;
+}
+
+export interface TagDirectoryClients {
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly autoscaling: AutoScalingClient;
+}
+
+/** The tagging API's name for each kind it lists; Auto Scaling groups are read apart. */
+export const RESOURCE_TYPE_FILTERS: Readonly<Record<Exclude<ResourceKind, 'autoscaling-group'>, string>> = {
+  'ecs-service': 'ecs:service',
+  'ec2-instance': 'ec2:instance',
+  'rds-instance': 'rds:db',
+  'rds-cluster': 'rds:cluster',
+};
+
+/** The tag EC2 puts on an instance an Auto Scaling group launched. */
+export const AUTOSCALING_GROUP_TAG = 'aws:autoscaling:groupName';
+
+/** The largest pages each API gives: GetResources 100 resources, DescribeAutoScalingGroups 100 groups. */
+const RESOURCES_PER_PAGE = 100;
+const GROUPS_PER_PAGE = 100;
+
+type Tags = readonly { readonly Key?: string; readonly Value?: string }[] | undefined;
+const tagValue = (tags: Tags, key: string): string | undefined => tags?.find((tag) => tag.Key === key)?.Value;
+
+/** One resource as either API returned it: its ARN and its tags. */
+interface Found {
+  readonly resourceArn: string;
+  readonly tags: Tags;
+}
+
+/** Reads the key tags of the account's resources. */
+export class TagDirectory {
+  private callCount = 0;
+
+  constructor(private readonly clients: TagDirectoryClients) {}
+
+  /** Every AWS call this directory has made since it was built: the bench's figure. */
+  get calls(): number {
+    return this.callCount;
+  }
+
+  /** The resources tagged for `keyArn`, in a stable order. */
+  async list(keyArn: string): Promise<KeyListing> {
+    const before = this.callCount;
+    const { resources, ignored } = this.sort(
+      await this.read([{ Key: KEY_ARN_TAG, Values: [keyArn] }], {
+        Name: `tag:${KEY_ARN_TAG}`,
+        Values: [keyArn],
+      }),
+    );
+    return { resources, ignored, calls: this.callCount - before };
+  }
+
+  /**
+   * Every resource of the account that carries the key tag, grouped by key, for the sweep: one paginated
+   * read of each API whatever the number of keys, not one per key.
+   */
+  async all(): Promise<AccountListing> {
+    const before = this.callCount;
+    const { resources, ignored } = this.sort(
+      await this.read([{ Key: KEY_ARN_TAG }], { Name: 'tag-key', Values: [KEY_ARN_TAG] }),
+    );
+    const byKey = new Map<string, TaggedResource[]>();
+    for (const resource of resources) {
+      const group = byKey.get(resource.keyArn);
+      if (group) group.push(resource);
+      else byKey.set(resource.keyArn, [resource]);
+    }
+    return { byKey, ignored, calls: this.callCount - before };
+  }
+
+  private async read(tagFilters: TagFilter[], groupFilter: Filter): Promise<Found[]> {
+    const [tagged, groups] = await Promise.all([this.taggedResources(tagFilters), this.groups(groupFilter)]);
+    return [...tagged, ...groups];
+  }
+
+  private async taggedResources(TagFilters: TagFilter[]): Promise<Found[]> {
+    const found: Found[] = [];
+    let PaginationToken: string | undefined;
+    do {
+      this.callCount++;
+      const page = await this.clients.tagging.send(
+        new GetResourcesCommand({
+          TagFilters,
+          ResourceTypeFilters: Object.values(RESOURCE_TYPE_FILTERS),
+          ResourcesPerPage: RESOURCES_PER_PAGE,
+          ...(PaginationToken ? { PaginationToken } : {}),
+        }),
+      );
+      for (const mapping of page.ResourceTagMappingList ?? []) {
+        if (!mapping.ResourceARN) continue;
+        // The group is the unit the reactor stops and starts: an instance it launched (which inherits the
+        // key tag when the group propagates it) is the group's to replace, never the reactor's to stop.
+        if (tagValue(mapping.Tags, AUTOSCALING_GROUP_TAG) !== undefined) continue;
+        found.push({ resourceArn: mapping.ResourceARN, tags: mapping.Tags });
+      }
+      // The tagging API ends a listing with an empty token, not an absent one.
+      PaginationToken = page.PaginationToken || undefined;
+    } while (PaginationToken);
+    return found;
+  }
+
+  private async groups(filter: Filter): Promise<Found[]> {
+    const found: Found[] = [];
+    let NextToken: string | undefined;
+    do {
+      this.callCount++;
+      const page = await this.clients.autoscaling.send(
+        new DescribeAutoScalingGroupsCommand({
+          Filters: [filter],
+          MaxRecords: GROUPS_PER_PAGE,
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
+      for (const group of page.AutoScalingGroups ?? []) {
+        if (group.AutoScalingGroupARN)
+          found.push({ resourceArn: group.AutoScalingGroupARN, tags: group.Tags });
+      }
+      NextToken = page.NextToken || undefined;
+    } while (NextToken);
+    return found;
+  }
+
+  /** Each found resource as a key's, or ignored with the reason, ordered by key then ARN. */
+  private sort(found: readonly Found[]): {
+    resources: TaggedResource[];
+    ignored: IgnoredResource[];
+  } {
+    const resources: TaggedResource[] = [];
+    const ignored: IgnoredResource[] = [];
+    for (const { resourceArn, tags } of found) {
+      const keyArn = tagValue(tags, KEY_ARN_TAG);
+      if (keyArn === undefined || !isKeyArn(keyArn)) {
+        ignored.push({
+          resourceArn,
+          reason: `its ${KEY_ARN_TAG} tag is not a KMS key ARN: "${keyArn ?? ''}"`,
+        });
+        continue;
+      }
+      let kind: ResourceKind;
+      try {
+        kind = kindOf(resourceArn);
+      } catch (error) {
+        // An ECS service with the old short ARN, which does not name its cluster, is the usual case.
+        ignored.push({ resourceArn, reason: (error as Error).message });
+        continue;
+      }
+      resources.push({ keyArn, resourceArn, kind });
+    }
+    resources.sort((a, b) => a.keyArn.localeCompare(b.keyArn) || a.resourceArn.localeCompare(b.resourceArn));
+    return { resources, ignored };
+  }
+}
