@@ -122,7 +122,10 @@ export function buildDrivers(source: PartsSource): Drivers {
  * session (key-session.ts). Without a role configured, outside Lambda, the function's own credentials act.
  * One pacer serves every key's clients, reading and acting: AWS meters the account, not the session.
  */
-export function buildKeyDrivers(source: PartsSource, direction: Direction): (keyArn: string) => Promise<Drivers> {
+export function buildKeyDrivers(
+  source: PartsSource,
+  direction: Direction,
+): (keyArn: string) => Promise<Drivers> {
   const { settings, aws, clock } = source;
   const paced = pacedAws(source);
   const reading = readingClients(paced);
