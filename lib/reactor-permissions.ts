@@ -32,15 +32,25 @@ const TABLE_ACTIONS: Readonly<Record<StepFunctionName, readonly string[]>> = {
     'dynamodb:Scan',
   ],
   ListResources: ['dynamodb:Query', 'dynamodb:GetItem'],
-  // The registry, the ledger written before each stop (store/ledger.ts), the lease renewed each turn.
+  // The registry, the ledger written before each stop (store/ledger.ts), the lease renewed each turn;
+  // the pacer's shared buckets, read and written on condition (pacing/buckets.ts).
   StopResources: [
     'dynamodb:Query',
     'dynamodb:BatchGetItem',
     'dynamodb:BatchWriteItem',
     'dynamodb:UpdateItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
   ],
-  // The ledger: the way up starts only what the reactor stopped, and marks it restored once seen back.
-  StartResources: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+  // The ledger: the way up starts only what the reactor stopped, and marks it restored once seen back;
+  // the pacer's shared buckets.
+  StartResources: [
+    'dynamodb:Query',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+  ],
   // The email log: one email per change of the key (store/email-log.ts); the undelivered news it keeps
   // or supersedes (store/news.ts).
   Notify: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

@@ -1,4 +1,4 @@
-import { Fn } from 'aws-cdk-lib';
+import { Duration, Fn } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { ENV, LIMITS } from '../lambdas/shared/contract';
@@ -61,6 +61,8 @@ export function createSteps(
       folder,
       description: STEP_DESCRIPTIONS[name],
       logRetention: options.settings.logRetention,
+      // The Tasks wait LIMITS.taskTimeoutSeconds, a little longer, so the Lambda's own timeout ends first.
+      timeout: Duration.seconds(LIMITS.stepTimeoutSeconds),
       environment: {
         ...options.environment,
         ...(name === 'Notify' ? emailEnvironment(options.settings) : {}),

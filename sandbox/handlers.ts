@@ -6,6 +6,7 @@ import { createListResourcesHandler } from '../lambdas/list-resources/list-resou
 import { createNotifyHandler } from '../lambdas/notify/notify-handler';
 import type { Direction } from '../lambdas/shared/parts';
 import type { Reactor } from '../lambdas/shared/reactor';
+import { timeBoxOf } from '../lambdas/shared/time-box';
 import { createStartHandler } from '../lambdas/start-resources/start-resources-handler';
 import { createStopHandler } from '../lambdas/stop-resources/stop-resources-handler';
 import { createSweepHandler } from '../lambdas/sweep/sweep-handler';
@@ -25,6 +26,7 @@ export function localHandlers(reactor: Reactor): Record<string, LambdaHandler> {
     driversFor: reactor.keyDrivers(direction),
     managedTag: reactor.settings.managedTag,
     clock: reactor.clock,
+    timeBox: timeBoxOf(reactor.settings),
   });
   const handlers: Record<string, unknown> = {
     [DISPATCHER_FUNCTION]: createDispatcherHandler(reactor),

@@ -38,6 +38,8 @@ interface AslState {
   Seconds?: number;
   SecondsPath?: string;
   TimestampPath?: string;
+  /** A Map state's iteration: its states are overridden like the workflow's own. */
+  ItemProcessor?: AslDefinition;
 }
 interface AslDefinition {
   States: Record<string, AslState>;
@@ -227,7 +229,12 @@ export class LocalStepFunctions {
     const folders = new Map(
       Object.values(STEP_FUNCTIONS).map((folder) => [functionArn(this.place, folder), folder]),
     );
-    for (const [stateName, state] of Object.entries(definition.States)) {
+    const everyState = (states: Record<string, AslState>): [string, AslState][] =>
+      Object.entries(states).flatMap(([name, state]) => [
+        [name, state] as [string, AslState],
+        ...(state.ItemProcessor ? everyState(state.ItemProcessor.States) : []),
+      ]);
+    for (const [stateName, state] of everyState(definition.States)) {
       if (state.Type === 'Task') {
         const folder = state.Resource ? folders.get(state.Resource) : undefined;
         if (!folder)

@@ -3,6 +3,7 @@ import type { ClientInstrument } from '../lambdas/shared/aws';
 import { type Clock, systemClock } from '../lambdas/shared/clock';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
 import { Reactor } from '../lambdas/shared/reactor';
+import type { ReactorSettings } from '../lambdas/shared/settings';
 import { keysAnsweredByTheirAccount } from './accounts';
 import { AwsCallLog } from './aws-calls';
 import type { EventBridgeEvent } from './cloudtrail';
@@ -79,6 +80,8 @@ export interface LocalReactorOptions extends LocalTiming {
   readonly instrument?: readonly ClientInstrument[];
   /** The reactor's clock. @default the system clock */
   readonly clock?: Clock;
+  /** Settings besides the sandbox's own (a tiny time box, to make a small fleet take several turns). @default none */
+  readonly settings?: Partial<ReactorSettings>;
   /**
    * A moto server to use (a test worker's), reset first, instead of starting one; it must run with
    * MOTO_ECS_SERVICE_RUNNING. `kmsKeyIds` needs a server of its own. @default a new server
@@ -121,6 +124,7 @@ export class LocalReactor {
       localSettings(place, {
         allowedAccounts: options.allowedAccounts ?? [],
         keyRoleArns: keyRoleArns(place),
+        ...options.settings,
       }),
       {
         endpoint: moto.endpoint,

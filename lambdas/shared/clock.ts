@@ -6,3 +6,11 @@
 export type Clock = () => Date;
 
 export const systemClock: Clock = () => new Date();
+
+/**
+ * How the reactor waits, passed in beside the clock: the pacer waits for its buckets with it, and a test
+ * gives one that moves a fake clock instead of the process's timers.
+ */
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

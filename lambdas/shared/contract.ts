@@ -29,6 +29,8 @@ export const ENV = {
   /** The operators' SNS topic (the alarm topic): how they hear what email could not tell anyone. */
   notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
   breakerKeys: 'BREAKER_KEYS',
+  /** How the stop and start steps pace their calls: shared (the default in Lambda), local or off. */
+  pacing: 'PACING',
   /** The roles the stop and start functions assume per key, with the key tag (key-session.ts). */
   stopKeyRoleArn: 'STOP_KEY_ROLE_ARN',
   startKeyRoleArn: 'START_KEY_ROLE_ARN',
@@ -61,11 +63,24 @@ export const LIMITS = {
    */
   leaseSeconds: 15 * 60,
   /**
-   * The longest a workflow runs (its TimeoutSeconds): the disable workflow waits up to the longest grace
-   * period; then both have their poll loops (60 turns of 30 seconds per layer) and retries.
+   * The longest a workflow runs (its TimeoutSeconds), sized for the largest fleet the reactor is built
+   * for, 10,000 resources on one key (docs/workflows.md): per layer, 60 poll turns of 30 s plus a pass
+   * over the layer of up to 90 s each (2 hours), twice; the enable run adds EC2's StartInstances resource
+   * bucket, which lets 10,000 instances start in about 75 minutes (rate-limits.ts). The disable workflow
+   * first waits up to the longest grace period.
    */
-  disableTimeoutSeconds: 24 * 60 * 60 + 2 * 60 * 60,
-  enableTimeoutSeconds: 2 * 60 * 60,
+  disableTimeoutSeconds: 24 * 60 * 60 + 6 * 60 * 60,
+  enableTimeoutSeconds: 6 * 60 * 60,
+  /**
+   * A workflow step's Lambda timeout: long enough for a time-boxed pass to do real work (the step
+   * stops itself 15 s before it, time-box.ts), short enough that a lost invocation is retried soon.
+   */
+  stepTimeoutSeconds: 120,
+  /**
+   * Each Task's TimeoutSeconds: the Lambda's own timeout and the invoke's overhead. A step that never
+   * answers ends as States.Timeout, which the Task retries, instead of holding the workflow for ever.
+   */
+  taskTimeoutSeconds: 130,
   /** How often the sweep runs, in minutes, and its bounds. */
   defaultSweepMinutes: 5,
   maxSweepMinutes: 24 * 60,
@@ -115,6 +130,8 @@ export const PATTERNS = {
  *
  *   pk = REACTOR        sk = GUARD                    paused or not, by whom, since when, why
  *   pk = REACTOR        sk = SHUTDOWN#<keyArn>        a key the circuit breaker counted, and when
+ *   pk = REACTOR        sk = PACER#<bucket>           a rate-limit bucket's tokens and when it was drawn
+ *                                                     from, shared by every execution (pacing/buckets.ts)
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Clock } from './clock';
+import { chunk } from './concurrency';
 import type { ManagedTag } from './contract';
 import { type Decision, decide, type Member, type Seen, type Target, withVerdict } from './decision';
 import type { Driver } from './drivers';
@@ -8,6 +9,7 @@ import type { KeyResources } from './key-resources';
 import type { Layer, LedgerEntry, Progress, ResourceKind } from './model';
 import { logger, metrics } from './observability';
 import type { Store } from './store';
+import { type Budget, DEFAULT_TIME_BOX, type TimeBox } from './time-box';
 
 export type { Target } from './decision';
 export type Drivers = Readonly<Record<ResourceKind, Driver>>;
@@ -25,6 +27,8 @@ export interface ConvergeParts {
   readonly driversFor: (keyArn: string) => Promise<Drivers>;
   readonly managedTag: ManagedTag;
   readonly clock: Clock;
+  /** How a step splits a large layer across invocations. @default DEFAULT_TIME_BOX */
+  readonly timeBox?: TimeBox;
 }
 
 export interface ConvergeRequest {
@@ -34,6 +38,23 @@ export interface ConvergeRequest {
   readonly target: Target;
   /** Observations made so far in this poll loop. */
   readonly attempt: number;
+  /** Where the previous invocation of this pass stopped: only resources whose ARN sorts after it. */
+  readonly cursor?: string;
+  /** The last ARN of the batch this call works on (a Map iteration's range); none for the whole layer. */
+  readonly until?: string;
+  /** A layer's first step: a layer larger than one batch is handed back as ranges instead of acted on. */
+  readonly fanOut?: boolean;
+  /** What the previous invocations of this pass found, added to this one's. */
+  readonly carried?: Carried;
+  /** The invocation's time; without it, the whole layer in one go (the CLI's converge). */
+  readonly budget?: Budget;
+}
+
+/** What one pass over a layer has found so far, handed from one invocation to the next. */
+export interface Carried {
+  readonly changed: number;
+  readonly pending: number;
+  readonly skipped: Progress['skipped'];
 }
 
 /** At most this many skipped resources travel in the state; the rest are counted in the logs. */
@@ -83,41 +104,81 @@ export async function observeAll(
  * later check in the poll loop run the same code. On the way down the candidates are the registered
  * resources, and each one's restore state is written to the ledger before its stop call; on the way
  * up the candidates are only the ledger's entries, so nothing an operator stopped is ever started.
+ *
+ * A layer is worked through in ARN order, a chunk at a time, while the budget allows (time-box.ts); a
+ * pass that does not fit returns `more` with the cursor to go on from, and the counts found so far
+ * travel with it (`carried`), so `done` speaks for the whole layer once the pass ends.
  */
 export async function converge(parts: ConvergeParts, request: ConvergeRequest): Promise<Progress> {
-  const { keyArn, executionName, layer, target, attempt } = request;
+  const { keyArn, executionName, layer, target, attempt, cursor, until, carried, budget } = request;
   // Every turn renews the lease, and stops here if another run has taken the key over.
   await parts.store.leases.renew(keyArn, executionName);
   if (target === 'stopped' && (await parts.keys.state(keyArn)).usable) {
     // The key came back while its resources were stopping: the enable run of that change restores them.
     logger.info('Key usable again: leaving the key to the enable run', { layer });
-    return { layer, done: false, attempt, changed: 0, pending: 0, skipped: [], keyUsable: true };
+    return {
+      layer,
+      done: false,
+      more: false,
+      cursor: null,
+      attempt,
+      changed: 0,
+      pending: 0,
+      skipped: [],
+      keyUsable: true,
+    };
   }
+  const candidates: Member[] =
+    target === 'stopped'
+      ? await parts.resources.list(keyArn, layer)
+      : await parts.store.ledger.list(keyArn, layer);
+  const ordered = inArnOrder(candidates);
+  const { batchSize, chunkSize } = parts.timeBox ?? DEFAULT_TIME_BOX;
+  if (request.fanOut && ordered.length > batchSize) {
+    const batches = chunk(ordered, batchSize).map((batch, index, all) => ({
+      after: index === 0 ? null : (all[index - 1]?.at(-1)?.resourceArn ?? null),
+      last: batch.at(-1)?.resourceArn ?? '',
+    }));
+    logger.info('Layer handed to the workflow in batches', {
+      layer,
+      resources: ordered.length,
+      batches: batches.length,
+    });
+    return {
+      layer,
+      done: false,
+      more: false,
+      cursor: null,
+      attempt,
+      changed: 0,
+      pending: ordered.length,
+      skipped: [],
+      batches,
+    };
+  }
+  const remaining = ordered.filter(
+    (member) =>
+      (cursor === undefined || member.resourceArn > cursor) &&
+      (until === undefined || member.resourceArn <= until),
+  );
   const drivers = await parts.driversFor(keyArn);
   const decisions: Decision[] = [];
   let changed = 0;
-  // Kind by kind, observed and acted on in turn: a kind's calls are batched, and one kind's failure
-  // leaves the kinds before it done.
-  const eachKind = async <M extends Member>(
-    members: readonly M[],
-    act: (driver: Driver, decided: Decision<M>[]) => Promise<number>,
-  ) => {
-    for (const [kind, group] of groupByKind(members)) {
-      const seen = await observeAll(drivers, group);
-      const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
-      decisions.push(...decided);
-      changed += await act(drivers[kind], decided);
-    }
-  };
-  if (target === 'stopped') {
-    await eachKind(await parts.resources.list(keyArn, layer), (driver, decided) =>
-      stopKind(parts, driver, decided, { keyArn, executionName, layer }),
-    );
-  } else {
-    await eachKind(await parts.store.ledger.list(keyArn, layer), (driver, decided) =>
-      startKind(parts, driver, decided, { executionName, layer }),
-    );
+  let reached: string | undefined;
+  for (const members of chunk(remaining, chunkSize)) {
+    if (budget && !budget.allowsAnotherChunk()) break;
+    const work = () =>
+      target === 'stopped'
+        ? eachKind(parts, drivers, target, members, decisions, (driver, decided) =>
+            stopKind(parts, driver, decided, { keyArn, executionName, layer }),
+          )
+        : eachKind(parts, drivers, target, members as LedgerEntry[], decisions, (driver, decided) =>
+            startKind(parts, driver, decided, { executionName, layer }),
+          );
+    changed += budget ? await budget.chunk(work) : await work();
+    reached = members[members.length - 1]?.resourceArn;
   }
+  const more = reached !== undefined && reached !== remaining[remaining.length - 1]?.resourceArn;
 
   if (changed > 0) {
     metrics.addMetric(
@@ -132,17 +193,54 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
   }));
   if (skipped.length > 0) logger.warn('Resources the reactor cannot act on', { layer, target, skipped });
   // Observed before the calls just made, so a resource asked to change in this call still counts as pending.
-  const pending = decisions.filter((decision) => decision.pending).length;
+  const pending = (carried?.pending ?? 0) + decisions.filter((decision) => decision.pending).length;
   const progress: Progress = {
     layer,
-    done: pending === 0,
+    done: !more && pending === 0,
+    more,
+    cursor: more ? (reached ?? null) : null,
     attempt,
-    changed,
+    changed: (carried?.changed ?? 0) + changed,
     pending,
-    skipped: skipped.slice(0, MAX_SKIPPED_IN_STATE),
+    skipped: [...(carried?.skipped ?? []), ...skipped].slice(0, MAX_SKIPPED_IN_STATE),
   };
-  logger.info('Layer progress', { ...progress, skipped: skipped.length, target });
+  logger.info('Layer progress', {
+    ...progress,
+    skipped: skipped.length,
+    target,
+    handled: decisions.length,
+    ...(budget ? { elapsedMs: Math.round(budget.elapsedMs()) } : {}),
+  });
   return progress;
+}
+
+/** Members sorted by ARN: the order a pass works in, and what its cursor means. */
+function inArnOrder<M extends Member>(members: readonly M[]): M[] {
+  return [...members].sort((a, b) =>
+    a.resourceArn < b.resourceArn ? -1 : a.resourceArn > b.resourceArn ? 1 : 0,
+  );
+}
+
+/**
+ * One chunk, kind by kind, observed and acted on in turn: a kind's calls are batched, and one kind's
+ * failure leaves the kinds before it done. Returns how many resources it asked to change.
+ */
+async function eachKind<M extends Member>(
+  parts: ConvergeParts,
+  drivers: Drivers,
+  target: Target,
+  members: readonly M[],
+  decisions: Decision[],
+  act: (driver: Driver, decided: Decision<M>[]) => Promise<number>,
+): Promise<number> {
+  let changed = 0;
+  for (const [kind, group] of groupByKind(members)) {
+    const seen = await observeAll(drivers, group);
+    const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
+    decisions.push(...decided);
+    changed += await act(drivers[kind], decided);
+  }
+  return changed;
 }
 
 /** Writes the ledger entries of one kind's resources, then asks AWS to stop those still up. */

@@ -1,30 +1,58 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type ConvergeParts, converge, type Target } from './converge';
 import { observability } from './observability';
-import { LayerStepInput } from './step-input';
+import { LayerStepInput, SkippedResource } from './step-input';
+import { Budget, DEFAULT_TIME_BOX } from './time-box';
 
 const LayerStep = LayerStepInput.extend({
   /** Given by the poll loop's check: the observations made so far. */
   attempt: z.number().int().min(0).optional(),
+  /** Given when a pass goes on where the last invocation's time box ended: its cursor and counts. */
+  cursor: z
+    .string()
+    .min(1)
+    .nullish()
+    .transform((value) => value ?? undefined),
+  /** Given by a Map iteration: the last ARN of its batch. */
+  until: z.string().min(1).optional(),
+  /** Given by a layer's first step: a layer larger than a batch comes back as ranges for a Map. */
+  fanOut: z.boolean().optional(),
+  carried: z
+    .object({
+      changed: z.number().int().min(0),
+      pending: z.number().int().min(0),
+      skipped: z.array(SkippedResource),
+    })
+    .optional(),
 });
 type LayerStep = z.infer<typeof LayerStep>;
 
 /**
  * The step that moves one layer of a key's resources toward `target`, and the workflow's poll of it:
  * each call observes the layer again, moves anything that can move now (a resource caught
- * mid-transition is not left behind) and counts the turn. Deployed twice, as the stop function and the
- * start function, each with only the permissions of its direction.
+ * mid-transition is not left behind) and counts the turn. A call that goes on with a pass (`cursor`)
+ * is the same turn, not a new one. Deployed twice, as the stop function and the start function, each
+ * with only the permissions of its direction.
  */
 export function createLayerStep(parts: ConvergeParts, target: Target) {
-  const lambdaHandler = async ({ keyArn, executionName, layer, attempt }: LayerStep) =>
+  const lambdaHandler = async (
+    { keyArn, executionName, layer, attempt, cursor, until, fanOut, carried }: LayerStep,
+    context: Context,
+  ) =>
     converge(parts, {
       keyArn,
       executionName,
       layer,
       target,
-      attempt: attempt === undefined ? 0 : attempt + 1,
+      attempt: attempt === undefined ? 0 : cursor === undefined ? attempt + 1 : attempt,
+      cursor,
+      until,
+      fanOut,
+      carried,
+      budget: new Budget(parts.timeBox ?? DEFAULT_TIME_BOX, context.getRemainingTimeInMillis()),
     });
   return middy(lambdaHandler)
     .use(observability())

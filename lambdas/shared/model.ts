@@ -140,19 +140,38 @@ export interface Observation {
   readonly cannotStop?: string;
 }
 
+/** A range of a layer's resources in ARN order: those after `after` (from the first when null) up to `last`. */
+export interface ArnRange {
+  readonly after: string | null;
+  readonly last: string;
+}
+
 /** What a stop, start or check step returns to the state machine: small, the same shape for all three. */
 export interface Progress {
   readonly layer: Layer;
   /** Every resource of the layer has reached the target state (or cannot, see `skipped`). */
   readonly done: boolean;
+  /**
+   * The pass over the layer ran out of its time box: the workflow calls the step again at once, from
+   * `cursor`, before it waits or decides anything. `done`, `pending`, `changed` and `skipped` then speak
+   * only for the part of the pass made so far.
+   */
+  readonly more: boolean;
+  /** The last resource ARN the pass handled when `more`; null once the pass ended. */
+  readonly cursor: string | null;
   /** Number of observations made so far in this poll loop; the state machine bounds it. */
   readonly attempt: number;
-  /** Resources asked to change by this step (stop or start calls made). */
+  /** Resources asked to change by this step, over the pass so far (stop or start calls made). */
   readonly changed: number;
-  /** Resources not yet in the target state. */
+  /** Resources not yet in the target state, over the pass so far. */
   readonly pending: number;
   /** Resources the reactor will not touch, each with why (not tagged as managed, not found). */
   readonly skipped: readonly { readonly resourceArn: string; readonly reason: string }[];
+  /**
+   * The layer is larger than one batch: the first step acted on nothing and hands the workflow these ARN
+   * ranges (after `after`, up to and including `last`), for a Map state to run side by side.
+   */
+  readonly batches?: readonly ArnRange[];
   /** The stop step found the key usable again and did nothing: the enable run restores the key. */
   readonly keyUsable?: boolean;
 }

@@ -15,7 +15,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type AwsOptions, awsClient } from './aws';
-import { type Clock, systemClock } from './clock';
+import { type Clock, realSleep, systemClock } from './clock';
 import { ENV } from './contract';
 import type { ConvergeParts, Drivers } from './converge';
 import { type ActingClients, createDrivers, type DriverClients } from './drivers';
@@ -27,10 +27,14 @@ import { KeyResources } from './key-resources';
 import { KeySessions } from './key-session';
 import { Notifier } from './notifier';
 import { traceClient } from './observability';
+import { LocalBuckets, SharedBuckets } from './pacing/buckets';
+import { Pacer } from './pacing/pacer';
 import { EventPublisher } from './publisher';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
+import { createTable } from './store/table';
 import { TagDirectory } from './tag-directory';
+import { timeBoxOf } from './time-box';
 
 /**
  * The one way the reactor's parts are built: from explicit settings, AWS options and a clock. A Lambda
@@ -71,6 +75,26 @@ export function buildKeyReader({ aws }: PartsSource): KeyReader {
   return new KeyReader(awsClient(KMSClient, aws));
 }
 
+/** The pacer of the drivers' calls the settings ask for (`pacing`), if any. */
+export function buildPacer({ settings, aws, clock }: PartsSource): Pacer | undefined {
+  const mode = settings.pacing ?? 'off';
+  if (mode === 'off') return undefined;
+  // Shared buckets live in the table; a function given none (a driver used alone) paces on its own.
+  const buckets =
+    mode === 'shared' && settings.tableName !== undefined
+      ? new SharedBuckets(createTable(awsClient(DynamoDBClient, aws), settings.tableName, clock))
+      : new LocalBuckets();
+  return new Pacer({ buckets, clock, sleep: realSleep });
+}
+
+/** The AWS options of the drivers' clients: the source's, with the pacer's middleware if pacing is on. */
+function pacedAws(source: PartsSource): AwsOptions {
+  const pacer = buildPacer(source);
+  return pacer
+    ? { ...source.aws, instrument: [...(source.aws.instrument ?? []), pacer.instrument] }
+    : source.aws;
+}
+
 /** Which way a step moves a key's resources: the stop step's or the start step's key role. */
 export type Direction = 'stop' | 'start';
 
@@ -88,20 +112,23 @@ function readingClients(aws: AwsOptions): DriverClients {
 }
 
 /** Drivers on the function's own credentials: the reads of the CLI and the sweep, and local runs. */
-export function buildDrivers({ settings, aws }: PartsSource): Drivers {
-  return createDrivers(readingClients(aws), settings.managedTag);
+export function buildDrivers(source: PartsSource): Drivers {
+  return createDrivers(readingClients(pacedAws(source)), source.settings.managedTag);
 }
 
 /**
  * The drivers for one key at a time: they read with the function's own role, and stop or start with a
  * session of the direction's key role tagged with the key, one client set per key kept with its
  * session (key-session.ts). Without a role configured, outside Lambda, the function's own credentials act.
+ * One pacer serves every key's clients, reading and acting: AWS meters the account, not the session.
  */
 export function buildKeyDrivers(
-  { settings, aws, clock }: PartsSource,
+  source: PartsSource,
   direction: Direction,
 ): (keyArn: string) => Promise<Drivers> {
-  const reading = readingClients(aws);
+  const { settings, aws, clock } = source;
+  const paced = pacedAws(source);
+  const reading = readingClients(paced);
   const sessions = new KeySessions<Drivers>({
     roleArn: settings.keyRoleArns[direction],
     required: settings.keyRolesRequired,
@@ -109,7 +136,7 @@ export function buildKeyDrivers(
     sts: awsClient(STSClient, aws),
     build: (credentials) =>
       createDrivers(
-        { ...reading, acting: credentials ? actingClients({ ...aws, credentials }) : undefined },
+        { ...reading, acting: credentials ? actingClients({ ...paced, credentials }) : undefined },
         settings.managedTag,
       ),
     clock,
@@ -147,7 +174,7 @@ export function buildKeyResources(source: PartsSource, store: Store = buildStore
 
 /**
  * What the stop or start step needs: the table, the key's resources, the key, the drivers for each key,
- * the managed tag and the clock.
+ * the managed tag, the clock and the time box.
  */
 export function buildConvergeParts(source: PartsSource, direction: Direction): ConvergeParts {
   const store = buildStore(source);
@@ -158,6 +185,7 @@ export function buildConvergeParts(source: PartsSource, direction: Direction): C
     driversFor: buildKeyDrivers(source, direction),
     managedTag: source.settings.managedTag,
     clock: source.clock,
+    timeBox: timeBoxOf(source.settings),
   };
 }
 

@@ -41,10 +41,14 @@ export interface ApiLimit {
 }
 
 const EC2_THROTTLING = 'https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html';
+const ECS_THROTTLING = 'https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html';
+const KMS_QUOTAS = 'https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html';
+const DYNAMODB_PARTITIONS =
+  'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html';
 
 /**
- * The limits, one entry per bucket. Figures to be checked against their sources (issue 16): each entry's
- * `source` must say where it was read.
+ * The limits, one entry per bucket. Each entry's `source` says where its figure was read, or starts with
+ * `assumption:` and says why where AWS publishes none (or this project has not read it yet).
  */
 export const RATE_LIMITS: readonly ApiLimit[] = [
   {
@@ -69,6 +73,64 @@ export const RATE_LIMITS: readonly ApiLimit[] = [
     request: { burst: 50, refillPerSecond: 5 },
     resource: { burst: 1000, refillPerSecond: 2 },
     source: EC2_THROTTLING,
+  },
+  {
+    service: 'ecs',
+    bucket: 'service reads',
+    operations: ['DescribeServices', 'ListTagsForResource'],
+    request: { burst: 100, refillPerSecond: 20 },
+    source: `assumption: ECS meters each action with its own bucket (${ECS_THROTTLING}); its read buckets are planned like EC2's non-mutating one until checked there`,
+  },
+  {
+    service: 'ecs',
+    bucket: 'UpdateService',
+    operations: ['UpdateService'],
+    request: { burst: 50, refillPerSecond: 5 },
+    source: `assumption: ECS meters UpdateService with its own bucket (${ECS_THROTTLING}); a burst of 50 and 5 a second sustained, as BENCHMARKS.md plans, until checked there`,
+  },
+  {
+    service: 'rds',
+    bucket: 'describe',
+    operations: ['DescribeDBInstances', 'DescribeDBClusters', 'ListTagsForResource'],
+    request: { burst: 100, refillPerSecond: 20 },
+    source: 'assumption: RDS publishes no per-action rates; planned like EC2 non-mutating actions',
+  },
+  {
+    service: 'rds',
+    bucket: 'stop and start',
+    operations: ['StopDBInstance', 'StartDBInstance', 'StopDBCluster', 'StartDBCluster'],
+    request: { burst: 20, refillPerSecond: 5 },
+    source:
+      'assumption: RDS publishes no per-action rates; a burst of 20 and 5 a second, what its SDK retries absorb',
+  },
+  {
+    service: 'autoscaling',
+    bucket: 'process changes',
+    operations: ['SuspendProcesses', 'ResumeProcesses', 'DescribeAutoScalingGroups'],
+    request: { burst: 20, refillPerSecond: 2 },
+    source:
+      'assumption: Amazon EC2 Auto Scaling publishes no API rates; planned low, as its console pages warn of throttling',
+  },
+  {
+    service: 'application-autoscaling',
+    bucket: 'scalable targets',
+    operations: ['RegisterScalableTarget', 'DescribeScalableTargets'],
+    request: { burst: 20, refillPerSecond: 2 },
+    source: 'assumption: Application Auto Scaling publishes no API rates; planned like EC2 Auto Scaling',
+  },
+  {
+    service: 'kms',
+    bucket: 'DescribeKey',
+    operations: ['DescribeKey'],
+    request: { burst: 2000, refillPerSecond: 2000 },
+    source: `${KMS_QUOTAS} (DescribeKey: 2,000 requests a second per account and Region; KMS quotas are per second, so the burst is one second's worth)`,
+  },
+  {
+    service: 'dynamodb',
+    bucket: "one partition's writes",
+    operations: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
+    request: { burst: 1000, refillPerSecond: 1000 },
+    source: `${DYNAMODB_PARTITIONS} (a partition serves up to 1,000 write units a second; all of a key's items share one, and the reactor's own items another); assumption: each item under 1 KB`,
   },
 ];
 

@@ -1,5 +1,6 @@
 import { DEFAULT_MANAGED_TAG, ENV, type EnvName, LIMITS, type ManagedTag } from './contract';
 import { ConfigurationError } from './errors';
+import type { TimeBox } from './time-box';
 
 /**
  * Everything the reactor's parts are configured with. The Lambda entry points read it once from their
@@ -42,6 +43,17 @@ export interface ReactorSettings {
    */
   readonly breakerKeys?: number;
   /**
+   * How the stop and start steps split a large layer across invocations; a deployment keeps the
+   * defaults (time-box.ts), tests and the bench shrink them so that a small fleet takes several turns.
+   */
+  readonly timeBox?: Partial<Omit<TimeBox, 'stopwatch'>>;
+  /**
+   * How the drivers pace their calls by the rate-limit model (pacing/pacer.ts): with buckets shared by
+   * every execution through the table, with this process's own, or not at all. Undefined is off: the
+   * CLI, the sandbox and the bench say what they want; a Lambda function reads `shared` by default.
+   */
+  readonly pacing?: PacingMode;
+  /**
    * The roles the stop and start functions assume for each key, with the key's tag on the session, so
    * IAM lets them act only on that key's resources (key-session.ts). Without them the functions act with
    * their own credentials (the CLI, the bench, the tests); the construct always sets both.
@@ -53,6 +65,9 @@ export interface ReactorSettings {
    */
   readonly keyRolesRequired: boolean;
 }
+
+export const PACING_MODES = ['shared', 'local', 'off'] as const;
+export type PacingMode = (typeof PACING_MODES)[number];
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
 export function defaultSettings(overrides: Partial<ReactorSettings> = {}): ReactorSettings {
@@ -120,10 +135,19 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
     sweepConcurrency: positiveInteger(ENV.sweepConcurrency, LIMITS.defaultSweepConcurrency),
     notificationTopicArn: read(ENV.notificationTopicArn),
     breakerKeys: optionalPositiveInteger(ENV.breakerKeys),
+    pacing: pacingMode(read(ENV.pacing)),
     keyRoleArns: { stop: read(ENV.stopKeyRoleArn), start: read(ENV.startKeyRoleArn) },
     // Lambda sets AWS_LAMBDA_FUNCTION_NAME in every function's environment.
     keyRolesRequired: env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
   };
+}
+
+function pacingMode(value: string | undefined): PacingMode {
+  if (value === undefined) return 'shared';
+  const mode = PACING_MODES.find((known) => known === value);
+  if (!mode)
+    throw new ConfigurationError(`${ENV.pacing} must be one of ${PACING_MODES.join(', ')}, got ${value}`);
+  return mode;
 }
 
 /** A setting a part cannot work without, or a ConfigurationError naming the variable that sets it. */

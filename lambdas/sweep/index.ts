@@ -20,7 +20,9 @@ export const handler = createSweepHandler({
   store,
   resources: buildKeyResources(source, store),
   keys: buildKeyReader(source),
-  drivers: buildDrivers(source),
+  // The sweep only describes: its reads are paced by this function's own buckets, not the table's,
+  // which the stop and start steps' writes need.
+  drivers: buildDrivers({ ...source, settings: { ...source.settings, pacing: 'local' } }),
   dependents: buildDependentFinder(source),
   mailer: buildMailer(source),
   notifier: buildNotifier(source),

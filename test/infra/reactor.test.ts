@@ -9,6 +9,7 @@ import {
   ENV,
   GRACE_SECONDS_TAG,
   KEY_ARN_TAG,
+  LIMITS,
   TABLE_SCHEMA,
 } from '../../lambdas/shared/contract';
 import { NATIVE_KMS_EVENTS, WATCHED_API_CALLS } from '../../lambdas/shared/model';
@@ -311,11 +312,11 @@ describe('KeyLifecycleReactor with the required props only', () => {
       }
     });
 
-    it('gives the steps 256 MB and 60 s, and the dispatcher 30 s', () => {
+    it('gives the steps 256 MB and 120 s, and the dispatcher 30 s', () => {
       for (const [name, fn] of Object.entries(reactor.functions)) {
         const cfn = resourceOf(template, fn);
         expect(cfn.Properties.MemorySize).toBe(256);
-        expect(cfn.Properties.Timeout).toBe(name === 'Dispatcher' ? 30 : 60);
+        expect(cfn.Properties.Timeout).toBe(name === 'Dispatcher' ? 30 : LIMITS.stepTimeoutSeconds);
       }
     });
 

@@ -9,6 +9,7 @@ interface State {
   Next?: string;
   Default?: string;
   Retry?: { ErrorEquals: string[]; JitterStrategy?: string }[];
+  TimeoutSeconds?: number;
   Catch?: { ErrorEquals: string[]; Next: string }[];
   Choices?: { Next: string }[];
 }
@@ -61,6 +62,23 @@ describe.each(WORKFLOWS.map((workflow) => [workflow.name, workflow.aslFile]))(
           caught: true,
         });
       }
+    });
+
+    it("retries a step that timed out, and gives up waiting on one a little after the Lambda's own timeout", () => {
+      for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
+        const retried = (state.Retry ?? []).flatMap((retry) => retry.ErrorEquals);
+        expect({ name, retried }).toEqual({
+          name,
+          retried: expect.arrayContaining([
+            'Lambda.ServiceException',
+            'Lambda.Unknown',
+            'Sandbox.Timedout',
+            'States.Timeout',
+          ]),
+        });
+        expect({ name, timeout: state.TimeoutSeconds }).toEqual({ name, timeout: LIMITS.taskTimeoutSeconds });
+      }
+      expect(LIMITS.taskTimeoutSeconds).toBeGreaterThan(LIMITS.stepTimeoutSeconds);
     });
 
     it('ends every failure in a Fail state after recording it and emailing the operators', () => {
@@ -215,6 +233,42 @@ describe.each([
     const resources = Object.values(definition.States).map((state) => state.Resource);
     expect(resources).not.toContain(substitutions[functionArnVariable(other)]);
   });
+});
+
+describe.each([
+  ['disable', 'Stop', 'StopResources'],
+  ['enable', 'Start', 'StartResources'],
+] as const)('the %s workflow on a large layer', (name, verb, own) => {
+  const definition = JSON.parse(
+    substitute(readFileSync(WORKFLOWS.find((w) => w.name === name)?.aslFile ?? '', 'utf8'), substitutions),
+  ) as { States: Record<string, Record<string, unknown>> };
+
+  it.each(['services', 'servers'])(
+    `fans the %s out on an inline Map of ARN ranges, 5 at a time, when ${verb} says the layer is too large`,
+    (layer) => {
+      // Prepare
+      const first = definition.States[`${verb} the ${layer}`] as { Parameters: Record<string, unknown> };
+      const map = definition.States[`${verb} the ${layer} in batches`] as {
+        Type: string;
+        ItemsPath: string;
+        MaxConcurrency: number;
+        ItemProcessor: { ProcessorConfig: { Mode: string }; States: Record<string, { Resource?: string }> };
+        Catch: { ErrorEquals: string[]; Next: string }[];
+      };
+
+      // Assess: only the first step may answer with batches, and the Map's failure is recorded.
+      expect(first.Parameters.fanOut).toBe(true);
+      expect(map).toMatchObject({ Type: 'Map', ItemsPath: `$.${layer}.batches`, MaxConcurrency: 5 });
+      expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('INLINE');
+      const resources = Object.values(map.ItemProcessor.States).flatMap((state) =>
+        state.Resource ? [state.Resource] : [],
+      );
+      expect(new Set(resources)).toEqual(new Set([substitutions[functionArnVariable(own)]]));
+      expect(map.Catch).toEqual([
+        expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Record the failure' }),
+      ]);
+    },
+  );
 });
 
 describe.each([
