@@ -104,7 +104,7 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
   ) => {
     for (const [kind, group] of groupByKind(members)) {
       const seen = await observeAll(drivers, group);
-      const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
+      const decided = decide({ target, members: group, seen, managedTag: parts.managedTag, keyArn });
       decisions.push(...decided);
       changed += await act(drivers[kind], decided);
     }

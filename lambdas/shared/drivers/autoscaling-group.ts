@@ -8,10 +8,18 @@ import {
 import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import { autoScalingGroupNameOf } from '../arn';
 import { chunk, mapWithConcurrency } from '../concurrency';
-import type { ManagedTag } from '../contract';
+import { KEY_ARN_TAG, type ManagedTag } from '../contract';
 import { InvalidInputError, UnsupportedResourceError } from '../errors';
 import type { Observation, RestoreState } from '../model';
-import { type Driver, factsOf, hasManagedTag, type Observed, type RestoreTarget, withFacts } from './driver';
+import {
+  type Driver,
+  factsOf,
+  hasManagedTag,
+  keyTagOf,
+  type Observed,
+  type RestoreTarget,
+  withFacts,
+} from './driver';
 import { describeInstances, startInstances, stopInstances } from './ec2-calls';
 
 /**
@@ -119,7 +127,7 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
     const views = await this.describe(resourceArns);
     return resourceArns.map((resourceArn) => {
       const view = views.get(resourceArn);
-      return withFacts(this.observe(resourceArn, view), view ?? null);
+      return withFacts({ ...this.observe(resourceArn, view), ...keyTagOf(view?.group.Tags) }, view ?? null);
     });
   }
 
@@ -265,13 +273,21 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
     const up = inService.filter((member) => ['running', 'pending'].includes(stateOf(member)));
     // Up, or able to launch: the reactor has something to take down, and remembers how to bring it back.
     const needsStop = up.length > 0 || settling.length > 0 || toSuspend.length > 0;
-    const untagged = up.filter((member) => !hasManagedTag(member.instance?.Tags, this.tag));
+    // The key role stops the instances only if they carry the group's key tag too: one without it would
+    // fail the StopInstances of every group of the key with AccessDenied.
+    const groupKey = keyTagOf(view.group.Tags).keyTag;
+    const untagged = up.filter(
+      (member) =>
+        !hasManagedTag(member.instance?.Tags, this.tag) ||
+        keyTagOf(member.instance?.Tags).keyTag !== groupKey,
+    );
     if (needsStop && untagged.length > 0) {
+      const keyTag = groupKey === undefined ? '' : ` and ${KEY_ARN_TAG}=${groupKey}`;
       return {
         resourceArn,
         state: 'running',
         detail:
-          `instances ${untagged.map((member) => member.id).join(', ')} lack the tag ${this.tag.key}=${this.tag.value} ` +
+          `instances ${untagged.map((member) => member.id).join(', ')} lack the tag ${this.tag.key}=${this.tag.value}${keyTag} ` +
           '(tag the group with PropagateAtLaunch), so the reactor may not stop them',
       };
     }
