@@ -8,7 +8,7 @@ import {
 import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import { autoScalingGroupNameOf } from '../arn';
 import { chunk, mapWithConcurrency } from '../concurrency';
-import { KEY_ARN_TAG, type ManagedTag } from '../contract';
+import type { ManagedTag } from '../contract';
 import { InvalidInputError, UnsupportedResourceError } from '../errors';
 import type { Observation, RestoreState } from '../model';
 import {
@@ -273,21 +273,13 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
     const up = inService.filter((member) => ['running', 'pending'].includes(stateOf(member)));
     // Up, or able to launch: the reactor has something to take down, and remembers how to bring it back.
     const needsStop = up.length > 0 || settling.length > 0 || toSuspend.length > 0;
-    // The key role stops the instances only if they carry the group's key tag too: one without it would
-    // fail the StopInstances of every group of the key with AccessDenied.
-    const groupKey = keyTagOf(view.group.Tags).keyTag;
-    const untagged = up.filter(
-      (member) =>
-        !hasManagedTag(member.instance?.Tags, this.tag) ||
-        keyTagOf(member.instance?.Tags).keyTag !== groupKey,
-    );
+    const untagged = up.filter((member) => !hasManagedTag(member.instance?.Tags, this.tag));
     if (needsStop && untagged.length > 0) {
-      const keyTag = groupKey === undefined ? '' : ` and ${KEY_ARN_TAG}=${groupKey}`;
       return {
         resourceArn,
         state: 'running',
         detail:
-          `instances ${untagged.map((member) => member.id).join(', ')} lack the tag ${this.tag.key}=${this.tag.value}${keyTag} ` +
+          `instances ${untagged.map((member) => member.id).join(', ')} lack the tag ${this.tag.key}=${this.tag.value} ` +
           '(tag the group with PropagateAtLaunch), so the reactor may not stop them',
       };
     }
