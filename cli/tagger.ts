@@ -99,6 +99,11 @@ export class Tagger {
             Tags: pairs.map((pair) => ({ ...pair, ...groupTag(target), PropagateAtLaunch: true })),
           }),
         );
+        // Propagation reaches only instances launched from now on; the key role stops and starts the
+        // group's running instances too, and IAM lets it only on instances that carry the key tag.
+        await this.onGroupInstances(target, (Resources) =>
+          this.ec2Client().send(new CreateTagsCommand({ Resources, Tags: pairs })),
+        );
         return;
       default:
         throw unsupported(target, 'tag');
@@ -131,10 +136,27 @@ export class Tagger {
         await this.autoscalingClient().send(
           new DeleteGroupTagsCommand({ Tags: keys.map((Key) => ({ Key, ...groupTag(target) })) }),
         );
+        await this.onGroupInstances(target, (Resources) =>
+          this.ec2Client().send(new DeleteTagsCommand({ Resources, Tags: keys.map((Key) => ({ Key })) })),
+        );
         return;
       default:
         throw unsupported(target, 'untag');
     }
+  }
+
+  /** Calls `act` with the IDs of the group's current instances, when it has any. */
+  private async onGroupInstances(
+    target: TagTarget,
+    act: (instanceIds: string[]) => Promise<unknown>,
+  ): Promise<void> {
+    const { AutoScalingGroups } = await this.autoscalingClient().send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupTag(target).ResourceId] }),
+    );
+    const instanceIds = (AutoScalingGroups?.[0]?.Instances ?? []).flatMap((i) =>
+      i.InstanceId ? [i.InstanceId] : [],
+    );
+    if (instanceIds.length > 0) await act(instanceIds);
   }
 
   /** The resource's tags as AWS holds them now. */

@@ -1,6 +1,7 @@
 import {
   CreateOrUpdateTagsCommand,
   DeleteTagsCommand as DeleteGroupTagsCommand,
+  DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CreateTagsCommand, DeleteTagsCommand } from '@aws-sdk/client-ec2';
 import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ecs';
@@ -59,6 +60,11 @@ export async function tagResource(
           })),
         }),
       );
+      // Propagation reaches only instances launched later: the running ones are tagged too, as the
+      // key role's IAM needs of the instances it stops and starts.
+      await onGroupInstances(clients, resourceArn, (Resources) =>
+        clients.ec2.send(new CreateTagsCommand({ Resources, Tags: pairs })),
+      );
       return;
   }
 }
@@ -94,8 +100,25 @@ export async function untagResource(
           })),
         }),
       );
+      await onGroupInstances(clients, resourceArn, (Resources) =>
+        clients.ec2.send(new DeleteTagsCommand({ Resources, Tags: keys.map((Key) => ({ Key })) })),
+      );
       return;
   }
+}
+
+async function onGroupInstances(
+  clients: AwsClients,
+  resourceArn: string,
+  act: (instanceIds: string[]) => Promise<unknown>,
+): Promise<void> {
+  const { AutoScalingGroups } = await clients.autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName(resourceArn)] }),
+  );
+  const instanceIds = (AutoScalingGroups?.[0]?.Instances ?? []).flatMap((i) =>
+    i.InstanceId ? [i.InstanceId] : [],
+  );
+  if (instanceIds.length > 0) await act(instanceIds);
 }
 
 function groupName(resourceArn: string): string {

@@ -48,9 +48,13 @@ export async function plan(
     ),
   ]);
   const decisions = new Map(
-    decide({ target: 'stopped', members: resources, seen: observed, managedTag: r.settings.managedTag }).map(
-      (decision) => [decision.member.resourceArn, decision],
-    ),
+    decide({
+      target: 'stopped',
+      members: resources,
+      seen: observed,
+      managedTag: r.settings.managedTag,
+      keyArn,
+    }).map((decision) => [decision.member.resourceArn, decision]),
   );
   const graceSeconds = policy.graceSeconds ?? deployedGrace;
   const kindOrder = (resource: RegisteredResource) => RESOURCE_KINDS.indexOf(resource.kind);

@@ -169,11 +169,16 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     if (budget && !budget.allowsAnotherChunk()) break;
     const work = () =>
       target === 'stopped'
-        ? eachKind(parts, drivers, target, members, decisions, (driver, decided) =>
+        ? eachKind(parts, drivers, { keyArn, target }, members, decisions, (driver, decided) =>
             stopKind(parts, driver, decided, { keyArn, executionName, layer }),
           )
-        : eachKind(parts, drivers, target, members as LedgerEntry[], decisions, (driver, decided) =>
-            startKind(parts, driver, decided, { executionName, layer }),
+        : eachKind(
+            parts,
+            drivers,
+            { keyArn, target },
+            members as LedgerEntry[],
+            decisions,
+            (driver, decided) => startKind(parts, driver, decided, { executionName, layer }),
           );
     changed += budget ? await budget.chunk(work) : await work();
     reached = members[members.length - 1]?.resourceArn;
@@ -228,7 +233,7 @@ function inArnOrder<M extends Member>(members: readonly M[]): M[] {
 async function eachKind<M extends Member>(
   parts: ConvergeParts,
   drivers: Drivers,
-  target: Target,
+  { keyArn, target }: { readonly keyArn: string; readonly target: Target },
   members: readonly M[],
   decisions: Decision[],
   act: (driver: Driver, decided: Decision<M>[]) => Promise<number>,
@@ -236,7 +241,7 @@ async function eachKind<M extends Member>(
   let changed = 0;
   for (const [kind, group] of groupByKind(members)) {
     const seen = await observeAll(drivers, group);
-    const decided = decide({ target, members: group, seen, managedTag: parts.managedTag });
+    const decided = decide({ target, members: group, seen, managedTag: parts.managedTag, keyArn });
     decisions.push(...decided);
     changed += await act(drivers[kind], decided);
   }

@@ -1,4 +1,4 @@
-import type { ManagedTag } from './contract';
+import { KEY_ARN_TAG, type ManagedTag } from './contract';
 import type { Layer, Observation, ResourceKind, RestoreState } from './model';
 
 /**
@@ -55,6 +55,11 @@ export interface DecisionInput<M extends Member> {
   readonly seen: ReadonlyMap<string, Seen>;
   /** Only for the wording of a skip. */
   readonly managedTag: ManagedTag;
+  /**
+   * The run's key: the key role acts only on resources whose `key-reactor:key-arn` tag is this key, and
+   * one other resource in a batched call (a StopInstances) would fail the whole call with AccessDenied.
+   */
+  readonly keyArn: string;
 }
 
 /** One decision per member, in the members' order. */
@@ -63,6 +68,7 @@ export function decide<M extends Member>({
   members,
   seen,
   managedTag,
+  keyArn,
 }: DecisionInput<M>): Decision<M>[] {
   return members.map((member) => {
     const found = seen.get(member.resourceArn);
@@ -81,6 +87,15 @@ export function decide<M extends Member>({
     }
     if (observation.state === 'not-found') {
       return { verdict: 'skip', why: 'not found: it was deleted or its ARN is wrong', pending: false };
+    }
+    // A legacy row (a registration made before the tag was), or a tag removed or changed since: the key
+    // role may not touch it. Skipped both ways; on the way up its ledger entry stays until it is tagged.
+    if (observation.keyTag !== keyArn) {
+      const now = observation.keyTag === undefined ? 'untagged' : `tagged for ${observation.keyTag}`;
+      const why =
+        `not tagged ${KEY_ARN_TAG}=${keyArn} (${now}), so the key's role may not touch it: ` +
+        '`key-reactor migrate` (or `register`) tags it';
+      return { verdict: 'skip', why, pending: false };
     }
     return undefined;
   }

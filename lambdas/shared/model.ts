@@ -138,6 +138,11 @@ export interface Observation {
    * Aurora member): `register` and `plan` say so before any shutdown, not only when one comes.
    */
   readonly cannotStop?: string;
+  /**
+   * The resource's `key-reactor:key-arn` tag (contract.ts KEY_ARN_TAG), absent when it has none. The key
+   * roles may act only on resources whose tag is the run's key, so any other is skipped (decision.ts).
+   */
+  readonly keyTag?: string;
 }
 
 /** A range of a layer's resources in ARN order: those after `after` (from the first when null) up to `last`. */

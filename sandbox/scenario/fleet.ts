@@ -56,6 +56,16 @@ export function needsOtherKey(specs: readonly MemberSpec[]): boolean {
   return specs.some((spec) => Object.values(spec.tags).some((value) => value.includes('$OTHER_KEY_ARN')));
 }
 
+/**
+ * A registered member with the managed tag carries every tag that makes it the reactor's, as
+ * `register` would leave it: the key tag too (its row is written as well, as before the tag was the
+ * registration). A member with its own key tag, unregistered or untagged, is left as its spec says.
+ */
+function withReactorTags(spec: MemberSpec): MemberSpec {
+  if (!spec.registered || !spec.managedTag || KEY_ARN_TAG in spec.tags) return spec;
+  return { ...spec, tags: { [KEY_ARN_TAG]: '$KEY_ARN', ...spec.tags } };
+}
+
 /** The member's spec with the names in its tag values replaced. */
 function withKeys(spec: MemberSpec, keys: FleetKeys): MemberSpec {
   const replace = (value: string) =>
@@ -104,7 +114,7 @@ export class ScenarioFleet {
   async create(specs: readonly MemberSpec[], keys: FleetKeys): Promise<Member[]> {
     const members: Member[] = [];
     for (const spec of specs) {
-      const resolved = withKeys(spec, keys);
+      const resolved = withKeys(withReactorTags(spec), keys);
       const created = await this.createMember(resolved);
       members.push({ ...created, keyArn: resolved.tags[KEY_ARN_TAG] ?? keys.keyArn });
     }

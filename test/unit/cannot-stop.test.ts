@@ -232,10 +232,12 @@ describe('the decision on the way down', () => {
             state: 'transitioning',
             detail: 'backing-up',
             cannotStop: 'a read replica of orders, which RDS cannot stop',
+            keyTag: KEY_ARN,
           },
         ],
       ]),
       managedTag: { key: 'key-reactor:managed', value: 'true' },
+      keyArn: KEY_ARN,
     });
     expect(decision).toMatchObject({
       verdict: 'skip',

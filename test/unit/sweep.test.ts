@@ -63,7 +63,7 @@ function wouldStopWhen(
         return [r.resourceArn, observe(r as unknown as RegisteredResource)] as const;
       }),
     );
-    return decide({ target, members, seen, managedTag: DEFAULT_MANAGED_TAG })
+    return decide({ target, members, seen, managedTag: DEFAULT_MANAGED_TAG, keyArn: KEY_ARN })
       .filter((decision) => verdicts.includes(decision.verdict))
       .map(({ member }) => member.resourceArn);
   };
@@ -82,6 +82,7 @@ function observer(states: Readonly<Record<string, Observation['state']>>) {
       resourceArn: r.resourceArn,
       state,
       detail: state,
+      keyTag: KEY_ARN,
       ...(state === 'stopped' ? {} : { restore: {} }),
     };
   });
@@ -145,8 +146,24 @@ describe('findDrift', () => {
       resourceArn: r.resourceArn,
       state: 'running',
       detail: 'cluster member',
+      keyTag: KEY_ARN,
     }));
     expect(await findDrift(inventory(), DISABLED, observe, NOW)).toEqual({ kind: 'in-sync' });
+  });
+
+  it('does not count a running resource without the key tag (a legacy row) as drift: the stop step skips it', async () => {
+    const observe = wouldStopWhen((r) => ({
+      resourceArn: r.resourceArn,
+      state: 'running',
+      detail: 'running',
+      restore: {},
+      ...(r.resourceArn === DB ? { keyTag: KEY_ARN } : {}),
+    }));
+    expect(await findDrift(inventory(), DISABLED, observe, NOW)).toEqual({
+      kind: 'drift',
+      workflow: 'disable',
+      reason: `the key is Disabled but 1 resource runs: ${DB}`,
+    });
   });
 
   it('asks an alert-only key for its one email, then leaves it alone', async () => {

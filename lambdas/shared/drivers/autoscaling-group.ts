@@ -11,7 +11,15 @@ import { chunk, mapWithConcurrency } from '../concurrency';
 import type { ManagedTag } from '../contract';
 import { InvalidInputError, UnsupportedResourceError } from '../errors';
 import type { Observation, RestoreState } from '../model';
-import { type Driver, factsOf, hasManagedTag, type Observed, type RestoreTarget, withFacts } from './driver';
+import {
+  type Driver,
+  factsOf,
+  hasManagedTag,
+  keyTagOf,
+  type Observed,
+  type RestoreTarget,
+  withFacts,
+} from './driver';
 import { describeInstances, startInstances, stopInstances } from './ec2-calls';
 
 /**
@@ -119,7 +127,7 @@ export class AutoScalingGroupDriver implements Driver<GroupFacts> {
     const views = await this.describe(resourceArns);
     return resourceArns.map((resourceArn) => {
       const view = views.get(resourceArn);
-      return withFacts(this.observe(resourceArn, view), view ?? null);
+      return withFacts({ ...this.observe(resourceArn, view), ...keyTagOf(view?.group.Tags) }, view ?? null);
     });
   }
 

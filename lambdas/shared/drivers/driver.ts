@@ -1,4 +1,4 @@
-import type { ManagedTag } from '../contract';
+import { KEY_ARN_TAG, type ManagedTag } from '../contract';
 import { InvalidInputError } from '../errors';
 import type { Observation, ResourceKind, RestoreState } from '../model';
 
@@ -77,4 +77,14 @@ interface AnyTag {
 /** Whether `tags` hold the managed tag with its exact value (the IAM policies check the same). */
 export function hasManagedTag(tags: readonly AnyTag[] | undefined, tag: ManagedTag): boolean {
   return (tags ?? []).some((t) => (t.Key ?? t.key) === tag.key && (t.Value ?? t.value) === tag.value);
+}
+
+/**
+ * The resource's `key-reactor:key-arn` tag, as an observation field: the key roles may stop and start
+ * only what carries the run's key there, so decide skips the rest (decision.ts). Empty when untagged.
+ */
+export function keyTagOf(tags: readonly AnyTag[] | undefined): { readonly keyTag?: string } {
+  const found = (tags ?? []).find((t) => (t.Key ?? t.key) === KEY_ARN_TAG);
+  const value = found?.Value ?? found?.value;
+  return value === undefined ? {} : { keyTag: value };
 }

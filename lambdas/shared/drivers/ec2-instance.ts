@@ -3,7 +3,7 @@ import { kindOf, resourceIdOf } from '../arn';
 import type { ManagedTag } from '../contract';
 import { UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
-import { type Driver, hasManagedTag, type Observed, type RestoreTarget } from './driver';
+import { type Driver, hasManagedTag, keyTagOf, type Observed, type RestoreTarget } from './driver';
 import { describeInstances, startInstances, stopInstances } from './ec2-calls';
 
 function instanceIdOf(resourceArn: string): string {
@@ -32,9 +32,10 @@ export class Ec2InstanceDriver implements Driver {
   async status(resourceArns: readonly string[]): Promise<Observation[]> {
     const ids = resourceArns.map(instanceIdOf);
     const found = await describeInstances(this.client, ids);
-    return resourceArns.map((resourceArn, index) =>
-      this.observe(resourceArn, found.get(ids[index] as string)),
-    );
+    return resourceArns.map((resourceArn, index) => {
+      const instance = found.get(ids[index] as string);
+      return { ...this.observe(resourceArn, instance), ...keyTagOf(instance?.Tags) };
+    });
   }
 
   async stop(observations: readonly Observed[]): Promise<void> {

@@ -20,7 +20,7 @@ import {
   suspensionFromRestore,
   suspensionToRestore,
 } from './app-autoscaling';
-import { type Driver, hasManagedTag, type Observed, type RestoreTarget, withFacts } from './driver';
+import { type Driver, hasManagedTag, keyTagOf, type Observed, type RestoreTarget, withFacts } from './driver';
 
 /** DescribeServices takes at most 10 services per call. */
 const DESCRIBE_BATCH = 10;
@@ -121,8 +121,10 @@ export class EcsServiceDriver implements Driver {
     const targets = await this.scaling.describe(refs.map((ref) => ref.resourceId));
     return refs.map((ref) => {
       const scaling = targets.get(ref.resourceId);
+      const service = found.get(keyOf(ref.clusterArn, ref.name));
+      const tags = service && 'service' in service ? service.service.tags : undefined;
       return withFacts(
-        this.observe(ref, found.get(keyOf(ref.clusterArn, ref.name)), scaling),
+        { ...this.observe(ref, service, scaling), ...keyTagOf(tags) },
         scaling ? { scaling } : {},
       );
     });

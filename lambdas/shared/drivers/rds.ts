@@ -16,7 +16,7 @@ import { chunk, mapWithConcurrency } from '../concurrency';
 import type { ManagedTag } from '../contract';
 import { UnsupportedResourceError } from '../errors';
 import type { Observation } from '../model';
-import { type Driver, hasManagedTag, type Observed, type RestoreTarget } from './driver';
+import { type Driver, hasManagedTag, keyTagOf, type Observed, type RestoreTarget } from './driver';
 
 /**
  * The status RDS gives a database it took down because it cannot use the key: a start brings it back
@@ -124,9 +124,10 @@ class RdsDriver<R extends { readonly TagList?: Tag[] }, P> implements Driver {
         }
       }
     }
-    return resourceArns.map((resourceArn, index) =>
-      this.observe(resourceArn, found.get(ids[index] as string)),
-    );
+    return resourceArns.map((resourceArn, index) => {
+      const resource = found.get(ids[index] as string);
+      return { ...this.observe(resourceArn, resource), ...keyTagOf(resource?.TagList) };
+    });
   }
 
   async stop(observations: readonly Observed[]): Promise<void> {

@@ -191,10 +191,17 @@ export class Sweeper {
     restore: (entries) => this.decided('running', entries, ['start', 'finish', 'wait']),
   };
 
-  private async decided(target: Target, members: readonly Member[], verdicts: readonly Verdict[]) {
+  private async decided(
+    target: Target,
+    members: readonly (Member & { readonly keyArn: string })[],
+    verdicts: readonly Verdict[],
+  ) {
+    // One key's resources or ledger: the key whose role would act on them.
+    const keyArn = members[0]?.keyArn;
+    if (keyArn === undefined) return [];
     const { drivers, managedTag } = this.parts;
     const seen = await observeAll(drivers, members);
-    return decide({ target, members, seen, managedTag })
+    return decide({ target, members, seen, managedTag, keyArn })
       .filter((decision) => verdicts.includes(decision.verdict))
       .map(({ member }) => member.resourceArn);
   }

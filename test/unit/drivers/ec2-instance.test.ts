@@ -4,11 +4,13 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { KEY_ARN_TAG } from '../../../lambdas/shared/contract';
 import { Ec2InstanceDriver } from '../../../lambdas/shared/drivers/ec2-instance';
 import { UnsupportedResourceError } from '../../../lambdas/shared/errors';
 import { instanceIdOf as idOf, MANAGED, mockedClients, observedRunning, stoppedTarget, TAG } from './support';
 
 const arnOf = (id: string): string => `arn:aws:ec2:us-east-1:111122223333:instance/${id}`;
+const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const instance = (id: string, state: string, extra: Partial<Instance> = {}): Instance =>
   ({ InstanceId: id, State: { Name: state }, Tags: MANAGED, RootDeviceType: 'ebs', ...extra }) as Instance;
 
@@ -18,6 +20,34 @@ describe('Ec2InstanceDriver', () => {
   const driver = new Ec2InstanceDriver(TAG, clients.ec2);
 
   describe('status', () => {
+    it('reports the key-reactor:key-arn tag of each instance, and none for an untagged one', async () => {
+      // Prepare
+      const [tagged, legacy] = [idOf(1), idOf(2)];
+      ec2Mock.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              instance(tagged, 'running', { Tags: [...MANAGED, { Key: KEY_ARN_TAG, Value: KEY }] }),
+              instance(legacy, 'running'),
+            ],
+          },
+        ],
+      });
+
+      // Act
+      const [first, second] = await driver.status([tagged, legacy].map(arnOf));
+
+      // Assess
+      expect(first).toEqual({
+        resourceArn: arnOf(tagged),
+        state: 'running',
+        detail: 'running',
+        restore: {},
+        keyTag: KEY,
+      });
+      expect(second).not.toHaveProperty('keyTag');
+    });
+
     it('maps each EC2 state and keeps the order of the input', async () => {
       // Prepare
       const states = ['running', 'stopped', 'pending', 'stopping', 'shutting-down', 'terminated'];

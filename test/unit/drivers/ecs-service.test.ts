@@ -4,6 +4,7 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { KEY_ARN_TAG } from '../../../lambdas/shared/contract';
 import { EcsServiceDriver } from '../../../lambdas/shared/drivers/ecs-service';
 import { InvalidInputError, TransientError } from '../../../lambdas/shared/errors';
 import { mockedClients, observedRunning, stoppedTarget, TAG } from './support';
@@ -14,6 +15,7 @@ const PREFIX = 'arn:aws:ecs:us-east-1:111122223333';
 
 const clusterArn = (cluster: string): string => `${PREFIX}:cluster/${cluster}`;
 const serviceArn = (cluster: string, name: string): string => `${PREFIX}:service/${cluster}/${name}`;
+const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const service = (name: string, counts: Partial<Service>, extra: Partial<Service> = {}): Service => ({
   serviceName: name,
   status: 'ACTIVE',
@@ -31,6 +33,22 @@ describe('EcsServiceDriver', () => {
   const driver = new EcsServiceDriver(TAG, clients.ecs, clients.applicationAutoScaling);
 
   describe('status', () => {
+    it('reports the key-reactor:key-arn tag of a service, read with include TAGS', async () => {
+      ecsMock.on(DescribeServicesCommand).resolves({
+        services: [
+          service(
+            'up',
+            { desiredCount: 1, runningCount: 1 },
+            { tags: [...MANAGED, { key: KEY_ARN_TAG, value: KEY }] },
+          ),
+        ],
+      });
+
+      const [observation] = await driver.status([serviceArn('web', 'up')]);
+
+      expect(observation).toMatchObject({ state: 'running', keyTag: KEY });
+    });
+
     it('maps desired, running and pending counts to states, remembering the desired count', async () => {
       // Prepare
       ecsMock.on(DescribeServicesCommand).resolves({

@@ -8,6 +8,7 @@ import {
   StopDBClusterCommand,
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
+import { KEY_ARN_TAG } from '../../../lambdas/shared/contract';
 import { RdsClusterDriver, RdsInstanceDriver } from '../../../lambdas/shared/drivers/rds';
 import { UnsupportedResourceError } from '../../../lambdas/shared/errors';
 import { MANAGED, mockedClients, observedRunning, stoppedTarget, TAG } from './support';
@@ -16,6 +17,7 @@ import { MANAGED, mockedClients, observedRunning, stoppedTarget, TAG } from './s
 
 const dbArn = (id: string): string => `arn:aws:rds:us-east-1:111122223333:db:${id}`;
 const clusterArn = (id: string): string => `arn:aws:rds:us-east-1:111122223333:cluster:${id}`;
+const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const db = (id: string, status: string, extra: Partial<DBInstance> = {}): DBInstance => ({
   DBInstanceIdentifier: id,
   DBInstanceStatus: status,
@@ -43,6 +45,18 @@ describe('RDS drivers', () => {
     const driver = new RdsInstanceDriver(TAG, clients.rds);
 
     describe('status', () => {
+      it('reports the key-reactor:key-arn tag from the TagList Describe returns', async () => {
+        rdsMock.on(DescribeDBInstancesCommand).resolves({
+          DBInstances: [
+            db('orders', 'available', { TagList: [...MANAGED, { Key: KEY_ARN_TAG, Value: KEY }] }),
+          ],
+        });
+
+        const [observation] = await driver.status([dbArn('orders')]);
+
+        expect(observation).toMatchObject({ state: 'running', keyTag: KEY });
+      });
+
       it('maps RDS statuses, reads the tags from the answer, and keeps the order of the input', async () => {
         // Prepare
         rdsMock.on(DescribeDBInstancesCommand).resolves({
