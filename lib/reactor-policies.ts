@@ -5,10 +5,7 @@ import { KEY_ARN_TAG } from '../lambdas/shared/contract';
 import { ANY_RESOURCE, type Permission, type WildcardResource, wildcardArn } from './acknowledged-policy';
 import type { ReactorSettings } from './reactor-settings';
 
-/**
- * The value of a key role session's key tag, as IAM substitutes it at evaluation time: a condition
- * `aws:ResourceTag/key-reactor:key-arn` equal to it holds only for the resources of the session's key.
- */
+/** A key role session's own key tag, as IAM substitutes it: equal to a resource's only for that key's resources. */
 export const SESSION_KEY_ARN = `\${aws:PrincipalTag/${KEY_ARN_TAG}}`;
 
 /**
@@ -107,10 +104,7 @@ export function reactorPolicies(
   };
   const tagWording = `${managedTag.key}=${managedTag.value} and ${KEY_ARN_TAG} equal to the session's key`;
 
-  /**
-   * One statement that moves resources of the given kinds one way, only those carrying the managed tag
-   * and the key tag of the key role's session.
-   */
+  /** One statement moving the given kinds one way, on resources with both tags of the session's key. */
   const onTagged = (direction: 'stop' | 'start', kinds: Kind[]): Permission => ({
     actions: [...new Set(kinds.map((kind) => resources[kind][direction]))],
     conditions: tagged,
