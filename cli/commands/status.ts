@@ -1,3 +1,4 @@
+import type { Seen } from '../../lambdas/shared/decision';
 import { readKeyAdvisories } from '../../lambdas/shared/key-advisories';
 import type { CliSession } from '../context';
 import { dependentsData, printDependents, readDependents } from '../dependents';
@@ -73,6 +74,7 @@ export async function status(
         ...resource,
         state: observationOf(observed.get(resource.resourceArn)) ?? null,
         error: errorOf(observed.get(resource.resourceArn)) ?? null,
+        taggedForKey: taggedForKey(observed.get(resource.resourceArn), keyArn) ?? null,
       })),
       ledger,
       outcome,
@@ -119,7 +121,13 @@ export async function status(
   out.line(`Registered resources (${resources.length}):`);
   if (resources.length === 0) out.line('  none');
   else {
-    out.lines(resourceTable(resources, (resourceArn) => stateText(observed.get(resourceArn))));
+    out.lines(
+      resourceTable(
+        resources,
+        (resourceArn) =>
+          `${stateText(observed.get(resourceArn))}${keyTagNote(observed.get(resourceArn), keyArn)}`,
+      ),
+    );
   }
   printDependents(out, dependents);
 
@@ -160,4 +168,19 @@ export async function status(
     for (const problem of runs.problems) out.warn(problem);
   }
   return EXIT.ok;
+}
+
+/** Whether the resource carries this key's tag; undefined when it could not be looked at, or is gone. */
+function taggedForKey(seen: Seen | undefined, keyArn: string): boolean | undefined {
+  const observation = observationOf(seen);
+  return observation === undefined || observation.state === 'not-found'
+    ? undefined
+    : observation.keyTag === keyArn;
+}
+
+/** The workflows skip a resource without the key's tag (its key role may not touch it): status says so. */
+function keyTagNote(seen: Seen | undefined, keyArn: string): string {
+  return taggedForKey(seen, keyArn) === false
+    ? ' - not tagged for this key, so the reactor skips it: key-reactor migrate tags it'
+    : '';
 }

@@ -179,6 +179,31 @@ describe('list', () => {
   });
 });
 
+describe('status and the key tag', () => {
+  it('says which registered resource lacks the key tag, which the workflows then skip', async () => {
+    // Prepare: one resource tagged through register, one registered by a legacy row alone.
+    await cli('register', keyArn, instance());
+    await registry.register({ keyArn, resourceArn: database(), layer: 'server' });
+
+    const text = await cli('status', keyArn);
+    const json = await cli('status', keyArn, '--json');
+
+    expect(text.code).toBe(0);
+    const lineOf = (name: string) => text.stdout.split('\n').find((line) => line.includes(name)) ?? '';
+    expect(lineOf('customer-db')).toContain(
+      'not tagged for this key, so the reactor skips it: key-reactor migrate',
+    );
+    expect(lineOf(resourceIdOf(instance()))).not.toContain('not tagged');
+    const resources = (
+      JSON.parse(json.stdout) as { resources: { resourceArn: string; taggedForKey: boolean }[] }
+    ).resources;
+    expect(Object.fromEntries(resources.map((r) => [r.resourceArn, r.taggedForKey]))).toEqual({
+      [instance()]: true,
+      [database()]: false,
+    });
+  });
+});
+
 describe('migrate', () => {
   /** Rows as a registration made before the tag was the registration: the service in a non-default layer. */
   async function legacyRows(): Promise<void> {
