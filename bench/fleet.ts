@@ -1,5 +1,8 @@
+import { CreateTagsCommand } from '@aws-sdk/client-ec2';
+import { kindOf, resourceIdOf } from '../lambdas/shared/arn';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import type { Reactor } from '../lambdas/shared/reactor';
+import { reactorTags, tagResource } from '../sandbox/fleet-tags';
 import {
   type AwsClients,
   createCluster,
@@ -93,12 +96,28 @@ export async function createBulkFleet(
  */
 export async function registerBulkFleet(
   reactor: Reactor,
+  clients: AwsClients,
   keyArn: string,
   members: readonly FleetMember[],
 ): Promise<void> {
   const { registry } = reactor.store;
-  await mapWithConcurrency(members, SETUP_CONCURRENCY, (member) =>
-    registry.register({ keyArn, resourceArn: member.resourceArn, layer: member.layer }),
-  );
+  // The tag is the registration, and the key role acts only on resources tagged for its key. The rows
+  // stay too, because the baselines read a key's resources from the table.
+  const tags = Object.entries(reactorTags(keyArn, reactor.settings.managedTag)).map(([Key, Value]) => ({
+    Key,
+    Value,
+  }));
+  const instanceIds = members
+    .filter((member) => kindOf(member.resourceArn) === 'ec2-instance')
+    .map((member) => resourceIdOf(member.resourceArn));
+  for (let start = 0; start < instanceIds.length; start += RUN_INSTANCES_BATCH)
+    await clients.ec2.send(
+      new CreateTagsCommand({ Resources: instanceIds.slice(start, start + RUN_INSTANCES_BATCH), Tags: tags }),
+    );
+  await mapWithConcurrency(members, SETUP_CONCURRENCY, async (member) => {
+    if (kindOf(member.resourceArn) !== 'ec2-instance')
+      await tagResource(clients, member.resourceArn, reactorTags(keyArn, reactor.settings.managedTag));
+    await registry.register({ keyArn, resourceArn: member.resourceArn, layer: member.layer });
+  });
   await registry.setAdministrators(keyArn, DEMO.administrators);
 }

@@ -223,7 +223,7 @@ class Bench {
     for (let index = 0; index < keys; index++) {
       const keyArn = await createCustomerKey(clients, `Bench key ${index}`);
       const members = await createBulkFleet(clients, place.account, `fleet-${index}`, mix);
-      await registerBulkFleet(reactor, keyArn, members);
+      await registerBulkFleet(reactor, clients, keyArn, members);
       fleets.push({ keyArn, resources: members.length });
     }
     return fleets;
