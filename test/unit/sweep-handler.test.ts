@@ -87,7 +87,14 @@ beforeEach(() => {
       desiredCount: 0,
       runningCount: 0,
       pendingCount: 0,
-      tags: [{ key: 'key-reactor:managed', value: 'true' }],
+      // Tagged for its key (service s<n> is key n's, keyItems), as the key role needs.
+      tags: [
+        { key: 'key-reactor:managed', value: 'true' },
+        {
+          key: 'key-reactor:key-arn',
+          value: keyArn(Number(serviceArn.slice(serviceArn.lastIndexOf('/s') + 2))),
+        },
+      ],
     })),
     failures: [],
   }));
@@ -246,7 +253,10 @@ describe('the sweep handler', () => {
           desiredCount: 2,
           runningCount: 2,
           pendingCount: 0,
-          tags: [{ key: 'key-reactor:managed', value: 'true' }],
+          tags: [
+            { key: 'key-reactor:managed', value: 'true' },
+            { key: 'key-reactor:key-arn', value: keyArn(1) },
+          ],
         },
       ],
       failures: [],

@@ -72,9 +72,10 @@ function fakeFleet(count: number, watch: ReturnType<typeof fakeStopwatch>, callM
       calls.push(`status ${arns.length}`);
       return arns.map((resourceArn): Observed => {
         const state = states.get(resourceArn) ?? 'running';
+        // Tagged for the key, as the key role needs of what it stops.
         return state === 'running'
-          ? { resourceArn, state, detail: state, restore: {} }
-          : { resourceArn, state, detail: state };
+          ? { resourceArn, state, detail: state, restore: {}, keyTag: KEY_ARN }
+          : { resourceArn, state, detail: state, keyTag: KEY_ARN };
       });
     },
     async stop(observations) {
