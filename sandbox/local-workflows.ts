@@ -52,6 +52,11 @@ export interface LocalTiming {
   readonly graceSeconds?: number;
   /** How long each poll Wait really waits. @default 20 */
   readonly pollMs?: number;
+  /**
+   * How long each Wait for the rate limits really waits; unset, the seconds the step asked for, in real
+   * time, since the pacer's buckets refill in real time.
+   */
+  readonly paceMs?: number;
   /** How long each Retry really waits. @default 50 */
   readonly retryMs?: number;
   /**
@@ -247,9 +252,12 @@ export class LocalStepFunctions {
         );
       }
       if (state.Type === 'Wait') {
-        // The grace period is the one Wait read from the state; every other Wait is a poll interval.
-        waitTimeOverrides[stateName] =
-          state.SecondsPath || state.TimestampPath ? this.timing.graceMs : (this.timing.pollMs ?? 20);
+        // The grace period is the one Wait to a timestamp; a Wait for the rate limits reads `paceSeconds`;
+        // every other Wait is a poll interval.
+        if (state.TimestampPath) waitTimeOverrides[stateName] = this.timing.graceMs;
+        else if (state.SecondsPath?.endsWith('.paceSeconds')) {
+          if (this.timing.paceMs !== undefined) waitTimeOverrides[stateName] = this.timing.paceMs;
+        } else waitTimeOverrides[stateName] = this.timing.pollMs ?? 20;
       }
     }
     return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides };

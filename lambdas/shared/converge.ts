@@ -8,6 +8,8 @@ import type { KeyReader } from './key-reader';
 import type { KeyResources } from './key-resources';
 import type { Layer, LedgerEntry, Progress, ResourceKind } from './model';
 import { logger, metrics } from './observability';
+import { PacedOutError } from './pacing/pacer';
+import { fansOut, pollWaitSeconds } from './pacing/plan';
 import type { Store } from './store';
 import { type Budget, DEFAULT_TIME_BOX, type TimeBox } from './time-box';
 
@@ -40,9 +42,9 @@ export interface ConvergeRequest {
   readonly attempt: number;
   /** Where the previous invocation of this pass stopped: only resources whose ARN sorts after it. */
   readonly cursor?: string;
-  /** The last ARN of the batch this call works on (a Map iteration's range); none for the whole layer. */
-  readonly until?: string;
-  /** A layer's first step: a layer larger than one batch is handed back as ranges instead of acted on. */
+  /** The kind this call works on (a Map iteration's lane); none for the whole layer. */
+  readonly kind?: ResourceKind;
+  /** A layer's first step: a large layer of several kinds is handed back as lanes instead of acted on. */
   readonly fanOut?: boolean;
   /** What the previous invocations of this pass found, added to this one's. */
   readonly carried?: Carried;
@@ -59,6 +61,12 @@ export interface Carried {
 
 /** At most this many skipped resources travel in the state; the rest are counted in the logs. */
 const MAX_SKIPPED_IN_STATE = 20;
+
+/**
+ * The longest the workflow waits for a rate limit in one go: well inside the lease (15 minutes), which
+ * the next step renews; a bucket owed longer is asked again after it.
+ */
+const MAX_PACE_SECONDS = 300;
 
 function groupByKind<T extends { readonly kind: ResourceKind }>(
   members: readonly T[],
@@ -110,7 +118,7 @@ export async function observeAll(
  * travel with it (`carried`), so `done` speaks for the whole layer once the pass ends.
  */
 export async function converge(parts: ConvergeParts, request: ConvergeRequest): Promise<Progress> {
-  const { keyArn, executionName, layer, target, attempt, cursor, until, carried, budget } = request;
+  const { keyArn, executionName, layer, target, attempt, cursor, kind, carried, budget } = request;
   // Every turn renews the lease, and stops here if another run has taken the key over.
   await parts.store.leases.renew(keyArn, executionName);
   if (target === 'stopped' && (await parts.keys.state(keyArn)).usable) {
@@ -125,6 +133,8 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
       changed: 0,
       pending: 0,
       skipped: [],
+      paceSeconds: 0,
+      waitSeconds: 0,
       keyUsable: true,
     };
   }
@@ -132,17 +142,19 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     target === 'stopped'
       ? await parts.resources.list(keyArn, layer)
       : await parts.store.ledger.list(keyArn, layer);
-  const ordered = inArnOrder(candidates);
+  const ordered = inArnOrder(kind === undefined ? candidates : candidates.filter((m) => m.kind === kind));
   const { batchSize, chunkSize } = parts.timeBox ?? DEFAULT_TIME_BOX;
-  if (request.fanOut && ordered.length > batchSize) {
-    const batches = chunk(ordered, batchSize).map((batch, index, all) => ({
-      after: index === 0 ? null : (all[index - 1]?.at(-1)?.resourceArn ?? null),
-      last: batch.at(-1)?.resourceArn ?? '',
-    }));
-    logger.info('Layer handed to the workflow in batches', {
+  const lanes = [...groupByKind(ordered)].map(([laneKind, members]) => ({
+    kind: laneKind,
+    resources: members.length,
+  }));
+  if (request.fanOut && fansOut(ordered.length, lanes.length, batchSize)) {
+    // Each kind meters against its own AWS buckets, so kinds side by side finish sooner; two lanes of one
+    // kind would only share its bucket and each take as long as one.
+    logger.info('Layer handed to the workflow in lanes, one per kind', {
       layer,
       resources: ordered.length,
-      batches: batches.length,
+      lanes,
     });
     return {
       layer,
@@ -153,23 +165,23 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
       changed: 0,
       pending: ordered.length,
       skipped: [],
-      batches,
+      paceSeconds: 0,
+      waitSeconds: 0,
+      batches: lanes,
     };
   }
-  const remaining = ordered.filter(
-    (member) =>
-      (cursor === undefined || member.resourceArn > cursor) &&
-      (until === undefined || member.resourceArn <= until),
-  );
+  const remaining = ordered.filter((member) => cursor === undefined || member.resourceArn > cursor);
   const drivers = await parts.driversFor(keyArn);
   const decisions: Decision[] = [];
-  let changed = 0;
+  const tally = { changed: 0 };
   let reached: string | undefined;
+  let paceMs = 0;
   for (const members of chunk(remaining, chunkSize)) {
     if (budget && !budget.allowsAnotherChunk()) break;
+    const decidedBefore = decisions.length;
     const work = () =>
       target === 'stopped'
-        ? eachKind(parts, drivers, { keyArn, target }, members, decisions, (driver, decided) =>
+        ? eachKind(parts, drivers, { keyArn, target }, members, decisions, tally, (driver, decided) =>
             stopKind(parts, driver, decided, { keyArn, executionName, layer }),
           )
         : eachKind(
@@ -178,12 +190,26 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
             { keyArn, target },
             members as LedgerEntry[],
             decisions,
+            tally,
             (driver, decided) => startKind(parts, driver, decided, { executionName, layer }),
           );
-    changed += budget ? await budget.chunk(work) : await work();
+    try {
+      await (budget ? budget.chunk(work) : work());
+    } catch (error) {
+      // The pacer would hold a call longer than a Lambda should sleep: the pass ends before this chunk
+      // (whose ledger entries are written, and whose calls made so far the next turn observes as
+      // moving), and the workflow waits for the bucket. Without a budget (the CLI) there is no workflow.
+      if (!(error instanceof PacedOutError) || !budget) throw error;
+      decisions.length = decidedBefore;
+      paceMs = error.waitMs;
+      logger.info('Pass paused for the rate limits', { layer, waitMs: error.waitMs, reached });
+      break;
+    }
     reached = members[members.length - 1]?.resourceArn;
   }
-  const more = reached !== undefined && reached !== remaining[remaining.length - 1]?.resourceArn;
+  const last = remaining[remaining.length - 1]?.resourceArn;
+  const more = paceMs > 0 || (reached !== undefined && reached !== last);
+  const changed = tally.changed;
 
   if (changed > 0) {
     metrics.addMetric(
@@ -199,15 +225,22 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
   if (skipped.length > 0) logger.warn('Resources the reactor cannot act on', { layer, target, skipped });
   // Observed before the calls just made, so a resource asked to change in this call still counts as pending.
   const pending = (carried?.pending ?? 0) + decisions.filter((decision) => decision.pending).length;
+  const done = !more && pending === 0;
+  const pendingKinds = new Set(decisions.filter((d) => d.pending).map((d) => d.member.kind));
   const progress: Progress = {
     layer,
-    done: !more && pending === 0,
+    done,
     more,
-    cursor: more ? (reached ?? null) : null,
+    cursor: more ? (reached ?? cursor ?? null) : null,
     attempt,
     changed: (carried?.changed ?? 0) + changed,
     pending,
     skipped: [...(carried?.skipped ?? []), ...skipped].slice(0, MAX_SKIPPED_IN_STATE),
+    paceSeconds: Math.min(MAX_PACE_SECONDS, Math.ceil(paceMs / 1000)),
+    waitSeconds:
+      more || done
+        ? 0
+        : pollWaitSeconds(pendingKinds.size > 0 ? pendingKinds : lanes.map((lane) => lane.kind), target, attempt),
   };
   logger.info('Layer progress', {
     ...progress,
@@ -228,7 +261,7 @@ function inArnOrder<M extends Member>(members: readonly M[]): M[] {
 
 /**
  * One chunk, kind by kind, observed and acted on in turn: a kind's calls are batched, and one kind's
- * failure leaves the kinds before it done. Returns how many resources it asked to change.
+ * failure leaves the kinds before it done. Adds how many resources it asked to change to `tally`.
  */
 async function eachKind<M extends Member>(
   parts: ConvergeParts,
@@ -236,16 +269,16 @@ async function eachKind<M extends Member>(
   { keyArn, target }: { readonly keyArn: string; readonly target: Target },
   members: readonly M[],
   decisions: Decision[],
+  tally: { changed: number },
   act: (driver: Driver, decided: Decision<M>[]) => Promise<number>,
-): Promise<number> {
-  let changed = 0;
+): Promise<void> {
   for (const [kind, group] of groupByKind(members)) {
     const seen = await observeAll(drivers, group);
     const decided = decide({ target, members: group, seen, managedTag: parts.managedTag, keyArn });
     decisions.push(...decided);
-    changed += await act(drivers[kind], decided);
+    // Counted kind by kind, so the kinds a paused chunk finished still count as asked.
+    tally.changed += await act(drivers[kind], decided);
   }
-  return changed;
 }
 
 /** Writes the ledger entries of one kind's resources, then asks AWS to stop those still up. */

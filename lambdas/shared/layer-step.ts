@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type ConvergeParts, converge, type Target } from './converge';
 import { observability } from './observability';
+import { RESOURCE_KINDS } from './model';
 import { LayerStepInput, SkippedResource } from './step-input';
 import { Budget, DEFAULT_TIME_BOX } from './time-box';
 
@@ -16,9 +17,9 @@ const LayerStep = LayerStepInput.extend({
     .min(1)
     .nullish()
     .transform((value) => value ?? undefined),
-  /** Given by a Map iteration: the last ARN of its batch. */
-  until: z.string().min(1).optional(),
-  /** Given by a layer's first step: a layer larger than a batch comes back as ranges for a Map. */
+  /** Given by a Map iteration: the kind of its lane. */
+  kind: z.enum(RESOURCE_KINDS).optional(),
+  /** Given by a layer's first step: a large layer of several kinds comes back as lanes for a Map. */
   fanOut: z.boolean().optional(),
   carried: z
     .object({
@@ -33,13 +34,13 @@ type LayerStep = z.infer<typeof LayerStep>;
 /**
  * The step that moves one layer of a key's resources toward `target`, and the workflow's poll of it:
  * each call observes the layer again, moves anything that can move now (a resource caught
- * mid-transition is not left behind) and counts the turn. A call that goes on with a pass (`cursor`)
- * is the same turn, not a new one. Deployed twice, as the stop function and the start function, each
+ * mid-transition is not left behind) and counts the turn. A call that goes on with a pass (`cursor`,
+ * or the counts `carried` from its start) is the same turn, not a new one. Deployed twice, as the stop function and the start function, each
  * with only the permissions of its direction.
  */
 export function createLayerStep(parts: ConvergeParts, target: Target) {
   const lambdaHandler = async (
-    { keyArn, executionName, layer, attempt, cursor, until, fanOut, carried }: LayerStep,
+    { keyArn, executionName, layer, attempt, cursor, kind, fanOut, carried }: LayerStep,
     context: Context,
   ) =>
     converge(parts, {
@@ -47,9 +48,10 @@ export function createLayerStep(parts: ConvergeParts, target: Target) {
       executionName,
       layer,
       target,
-      attempt: attempt === undefined ? 0 : cursor === undefined ? attempt + 1 : attempt,
+      attempt:
+        attempt === undefined ? 0 : cursor === undefined && carried === undefined ? attempt + 1 : attempt,
       cursor,
-      until,
+      kind,
       fanOut,
       carried,
       budget: new Budget(parts.timeBox ?? DEFAULT_TIME_BOX, context.getRemainingTimeInMillis()),

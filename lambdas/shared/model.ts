@@ -145,10 +145,10 @@ export interface Observation {
   readonly keyTag?: string;
 }
 
-/** A range of a layer's resources in ARN order: those after `after` (from the first when null) up to `last`. */
-export interface ArnRange {
-  readonly after: string | null;
-  readonly last: string;
+/** One kind of a layer's resources, which a Map iteration works through on its own (docs/workflows.md). */
+export interface Lane {
+  readonly kind: ResourceKind;
+  readonly resources: number;
 }
 
 /** What a stop, start or check step returns to the state machine: small, the same shape for all three. */
@@ -157,9 +157,9 @@ export interface Progress {
   /** Every resource of the layer has reached the target state (or cannot, see `skipped`). */
   readonly done: boolean;
   /**
-   * The pass over the layer ran out of its time box: the workflow calls the step again at once, from
-   * `cursor`, before it waits or decides anything. `done`, `pending`, `changed` and `skipped` then speak
-   * only for the part of the pass made so far.
+   * The pass over the layer ran out of its time box, or of what the rate limits allow now: the workflow
+   * calls the step again from `cursor` (after `paceSeconds`, if any), before it decides anything.
+   * `done`, `pending`, `changed` and `skipped` then speak only for the part of the pass made so far.
    */
   readonly more: boolean;
   /** The last resource ARN the pass handled when `more`; null once the pass ended. */
@@ -172,11 +172,18 @@ export interface Progress {
   readonly pending: number;
   /** Resources the reactor will not touch, each with why (not tagged as managed, not found). */
   readonly skipped: readonly { readonly resourceArn: string; readonly reason: string }[];
+  /** With `more`: seconds the workflow waits for AWS's rate limits before it goes on; 0 for at once. */
+  readonly paceSeconds: number;
   /**
-   * The layer is larger than one batch: the first step acted on nothing and hands the workflow these ARN
-   * ranges (after `after`, up to and including `last`), for a Map state to run side by side.
+   * When neither done nor `more`: seconds before the workflow looks again, sized from how long the
+   * slowest pending kind takes to settle (pacing/plan.ts); 0 otherwise.
    */
-  readonly batches?: readonly ArnRange[];
+  readonly waitSeconds: number;
+  /**
+   * The layer is larger than one batch and of several kinds: the first step acted on nothing and hands
+   * the workflow one lane per kind, for a Map state to run side by side.
+   */
+  readonly batches?: readonly Lane[];
   /** The stop step found the key usable again and did nothing: the enable run restores the key. */
   readonly keyUsable?: boolean;
 }

@@ -30,6 +30,7 @@ import { traceClient } from './observability';
 import { LocalBuckets, SharedBuckets } from './pacing/buckets';
 import { Pacer } from './pacing/pacer';
 import { EventPublisher } from './publisher';
+import { withOverrides } from './rate-limits';
 import { type ReactorSettings, required, settingsFromEnvironment } from './settings';
 import { createStore, type Store } from './store';
 import { createTable } from './store/table';
@@ -84,7 +85,13 @@ export function buildPacer({ settings, aws, clock }: PartsSource): Pacer | undef
     mode === 'shared' && settings.tableName !== undefined
       ? new SharedBuckets(createTable(awsClient(DynamoDBClient, aws), settings.tableName, clock))
       : new LocalBuckets();
-  return new Pacer({ buckets, clock, sleep: realSleep });
+  return new Pacer({
+    buckets,
+    clock,
+    sleep: realSleep,
+    limits: withOverrides(settings.pacer?.limits),
+    maxWaitMs: settings.pacer?.maxWaitMs,
+  });
 }
 
 /** The AWS options of the drivers' clients: the source's, with the pacer's middleware if pacing is on. */

@@ -135,6 +135,41 @@ export const RATE_LIMITS: readonly ApiLimit[] = [
 ];
 
 /** The bucket an operation of a service draws from, if the model knows one. */
-export function limitFor(service: LimitedService, operation: string): ApiLimit | undefined {
-  return RATE_LIMITS.find((limit) => limit.service === service && limit.operations.includes(operation));
+export function limitFor(
+  service: LimitedService,
+  operation: string,
+  limits: readonly ApiLimit[] = RATE_LIMITS,
+): ApiLimit | undefined {
+  return limits.find((limit) => limit.service === service && limit.operations.includes(operation));
+}
+
+/** A bucket's figures changed: a raised quota, or a test that wants a small fleet to take several rounds. */
+export interface LimitOverride {
+  readonly request?: TokenBucket;
+  readonly resource?: TokenBucket;
+}
+
+/**
+ * The model with some buckets changed, each named `<service>:<bucket>` as in RATE_LIMITS (for example
+ * `ec2:StopInstances`); a name the model does not know is an error, so a typo cannot pass unnoticed.
+ */
+export function withOverrides(
+  overrides: Readonly<Record<string, LimitOverride>> | undefined,
+  limits: readonly ApiLimit[] = RATE_LIMITS,
+): readonly ApiLimit[] {
+  if (!overrides) return limits;
+  for (const name of Object.keys(overrides)) {
+    if (!limits.some((limit) => `${limit.service}:${limit.bucket}` === name))
+      throw new RangeError(`No rate-limit bucket is named ${name}`);
+  }
+  return limits.map((limit) => {
+    const override = overrides[`${limit.service}:${limit.bucket}`];
+    if (!override) return limit;
+    return {
+      ...limit,
+      request: override.request ?? limit.request,
+      ...(limit.resource ? { resource: override.resource ?? limit.resource } : {}),
+      source: `${limit.source} (overridden by the deployment's settings)`,
+    };
+  });
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_MANAGED_TAG, ENV, type EnvName, LIMITS, type ManagedTag } from './contract';
 import { ConfigurationError } from './errors';
+import type { LimitOverride } from './rate-limits';
 import type { TimeBox } from './time-box';
 
 /**
@@ -53,6 +54,15 @@ export interface ReactorSettings {
    * CLI, the sandbox and the bench say what they want; a Lambda function reads `shared` by default.
    */
   readonly pacing?: PacingMode;
+  /**
+   * The pacer's figures, where they differ from the model: buckets by `<service>:<bucket>` (a raised
+   * quota; tests shrink them so a small fleet takes several paced rounds) and the longest a call waits
+   * in a Lambda before the step hands the wait to the workflow. @default the model, 20 s
+   */
+  readonly pacer?: {
+    readonly limits?: Readonly<Record<string, LimitOverride>>;
+    readonly maxWaitMs?: number;
+  };
   /**
    * The roles the stop and start functions assume for each key, with the key's tag on the session, so
    * IAM lets them act only on that key's resources (key-session.ts). Without them the functions act with

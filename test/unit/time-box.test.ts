@@ -3,6 +3,7 @@ import { type ConvergeParts, converge, type Drivers } from '../../lambdas/shared
 import type { Driver, Observed } from '../../lambdas/shared/drivers/driver';
 import type { KeyReader } from '../../lambdas/shared/key-reader';
 import type { LedgerEntry, Progress, RegisteredResource } from '../../lambdas/shared/model';
+import { PacedOutError } from '../../lambdas/shared/pacing/pacer';
 import type { Store } from '../../lambdas/shared/store';
 import { Budget, type TimeBox } from '../../lambdas/shared/time-box';
 
@@ -183,19 +184,33 @@ describe('converge, time-boxed', () => {
     ]);
   });
 
-  it('hands a layer larger than one batch back as ARN ranges, and a Map iteration works on its range alone', async () => {
-    // Prepare: 7 instances, batches of 3.
+  it('hands a large layer of several kinds back as one lane per kind, and a Map iteration works on its kind alone', async () => {
+    // Prepare: 7 instances and 2 databases, batches of 3.
     const watch = fakeStopwatch();
     const fleet = fakeFleet(7, watch, 10);
-    const timeBox: TimeBox = { chunkSize: 2, batchSize: 3, safetyMarginMs: 0, stopwatch: watch.read };
+    const databases: RegisteredResource[] = [1, 2].map((n) => ({
+      keyArn: KEY_ARN,
+      resourceArn: `arn:aws:rds:us-east-1:111122223333:db:db-${n}`,
+      kind: 'rds-instance',
+      layer: 'server',
+      registeredAt: '2026-11-01T00:00:00Z',
+    }));
+    const registered = [...(await fleet.resources.list(KEY_ARN, 'server')), ...databases];
+    const untouched: Driver = {
+      kind: 'rds-instance',
+      status: async () => Promise.reject(new Error('another lane')),
+      stop: async () => Promise.reject(new Error('another lane')),
+      start: async () => Promise.reject(new Error('another lane')),
+    };
     const parts: ConvergeParts = {
       store: fleet.store,
       keys: fleet.keys,
-      resources: fleet.resources,
-      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
+      resources: { list: async () => registered },
+      driversFor: async () =>
+        ({ 'ec2-instance': fleet.driver, 'rds-instance': untouched }) as unknown as Drivers,
       managedTag: DEFAULT_MANAGED_TAG,
       clock: () => new Date('2026-11-22T15:32:00Z'),
-      timeBox,
+      timeBox: { chunkSize: 2, batchSize: 3, safetyMarginMs: 0, stopwatch: watch.read },
     };
     const request = {
       keyArn: KEY_ARN,
@@ -207,16 +222,95 @@ describe('converge, time-boxed', () => {
 
     // Act
     const first = await converge(parts, { ...request, fanOut: true });
-    const second = await converge(parts, { ...request, cursor: instanceArn(3), until: instanceArn(6) });
+    const lane = await converge(parts, { ...request, kind: 'ec2-instance' });
 
-    // Assess: nothing acted on by the first call; the second stops 4 to 6 only, ledger first.
-    expect(first).toMatchObject({ done: false, more: false, changed: 0, pending: 7 });
+    // Assess: nothing acted on by the first call; the lane stops the instances only, ledger first.
+    expect(first).toMatchObject({ done: false, more: false, changed: 0, pending: 9 });
     expect(first.batches).toEqual([
-      { after: null, last: instanceArn(3) },
-      { after: instanceArn(3), last: instanceArn(6) },
-      { after: instanceArn(6), last: instanceArn(7) },
+      { kind: 'ec2-instance', resources: 7 },
+      { kind: 'rds-instance', resources: 2 },
     ]);
-    expect(second).toMatchObject({ more: false, changed: 3 });
-    expect(fleet.calls).toEqual(['status 2', 'ledger 2', 'stop 04,05', 'status 1', 'ledger 1', 'stop 06']);
+    expect(lane).toMatchObject({ more: false, changed: 7, paceSeconds: 0, waitSeconds: 60 });
+    expect(fleet.calls.filter((call) => call.startsWith('stop'))).toEqual([
+      'stop 01,02',
+      'stop 03,04',
+      'stop 05,06',
+      'stop 07',
+    ]);
+  });
+
+  it('acts on a large layer of one kind itself: a lane of one kind would gain nothing', async () => {
+    // Prepare: 7 instances, batches of 3.
+    const watch = fakeStopwatch();
+    const fleet = fakeFleet(7, watch, 10);
+    const parts: ConvergeParts = {
+      store: fleet.store,
+      keys: fleet.keys,
+      resources: fleet.resources,
+      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
+      managedTag: DEFAULT_MANAGED_TAG,
+      clock: () => new Date('2026-11-22T15:32:00Z'),
+      timeBox: { chunkSize: 2, batchSize: 3, safetyMarginMs: 0, stopwatch: watch.read },
+    };
+
+    // Act
+    const progress = await converge(parts, {
+      keyArn: KEY_ARN,
+      executionName: 'disable-1234abcd',
+      layer: 'server',
+      target: 'stopped',
+      attempt: 0,
+      fanOut: true,
+    });
+
+    // Assess
+    expect(progress.batches).toBeUndefined();
+    expect(progress).toMatchObject({ more: false, changed: 7, pending: 7, waitSeconds: 60 });
+  });
+
+  it('ends its pass where the pacer would hold a call too long, and hands the wait to the workflow', async () => {
+    // Prepare: the third stop call is paced out with 2.5 s owed.
+    const watch = fakeStopwatch();
+    const fleet = fakeFleet(7, watch, 10);
+    let stops = 0;
+    const paced: Driver = {
+      ...fleet.driver,
+      async stop(observations) {
+        stops += 1;
+        if (stops === 3) throw new PacedOutError('the bucket is owed 2.5 s', 2_500);
+        return fleet.driver.stop(observations);
+      },
+    };
+    const parts: ConvergeParts = {
+      store: fleet.store,
+      keys: fleet.keys,
+      resources: fleet.resources,
+      driversFor: async () => ({ 'ec2-instance': paced }) as unknown as Drivers,
+      managedTag: DEFAULT_MANAGED_TAG,
+      clock: () => new Date('2026-11-22T15:32:00Z'),
+      timeBox: { chunkSize: 2, batchSize: 500, safetyMarginMs: 0, stopwatch: watch.read },
+    };
+    const request = {
+      keyArn: KEY_ARN,
+      executionName: 'disable-1234abcd',
+      layer: 'server',
+      target: 'stopped',
+      attempt: 0,
+    } as const;
+
+    // Act: the pass, then its continuation after the wait
+    const paused = await converge(parts, { ...request, budget: new Budget(parts.timeBox as TimeBox, 60_000) });
+    const resumed = await converge(parts, {
+      ...request,
+      cursor: paused.cursor ?? undefined,
+      carried: { changed: paused.changed, pending: paused.pending, skipped: paused.skipped },
+      budget: new Budget(parts.timeBox as TimeBox, 60_000),
+    });
+
+    // Assess: paused after the second chunk (its third chunk's ledger written, redone from its start),
+    // 3 s to wait; the continuation finishes the layer, each instance counted once.
+    expect(paused).toMatchObject({ more: true, cursor: instanceArn(4), paceSeconds: 3, changed: 4, pending: 4 });
+    expect(resumed).toMatchObject({ more: false, cursor: null, paceSeconds: 0, changed: 7, pending: 7 });
+    expect([...fleet.states.values()].every((state) => state === 'stopped')).toBe(true);
   });
 });

@@ -17,6 +17,11 @@ export interface Buckets {
     count: number,
     options: { readonly now: number; readonly maxWaitMs: number },
   ): Promise<number | undefined>;
+  /**
+   * How long, from `now`, until `count` tokens would be there, taking nothing: what a caller that `take`
+   * turned away waits before it asks again. Optional: without it the caller waits `maxWaitMs`.
+   */
+  owedMs?(name: string, bucket: TokenBucket, count: number, now: number): Promise<number>;
 }
 
 /** Buckets in this process's memory: one Lambda container's calls, or every run of the local sandbox. */
@@ -33,6 +38,10 @@ export class LocalBuckets implements Buckets {
     if (drawn.waitMs > maxWaitMs) return undefined;
     this.levels.set(name, drawn.level);
     return drawn.waitMs;
+  }
+
+  async owedMs(name: string, bucket: TokenBucket, count: number, now: number): Promise<number> {
+    return draw(bucket, this.levels.get(name), count, now).waitMs;
   }
 }
 
@@ -96,6 +105,26 @@ export class SharedBuckets implements Buckets {
       });
       metrics.addMetric('PacerFellBackToLocal', MetricUnit.Count, 1);
       return this.local.take(name, bucket, count, options);
+    }
+  }
+
+  async owedMs(name: string, bucket: TokenBucket, count: number, now: number): Promise<number> {
+    try {
+      const { Item } = await this.table.documents.send(
+        new GetCommand({
+          TableName: this.table.name,
+          Key: { pk: REACTOR_PARTITION, sk: pacerSortKey(name) },
+          ConsistentRead: true,
+        }),
+      );
+      const seen =
+        typeof Item?.tokens === 'number' && typeof Item?.at === 'number'
+          ? { tokens: Item.tokens, at: Item.at }
+          : undefined;
+      return draw(bucket, seen, count, now).waitMs;
+    } catch {
+      // The table out of reach: the draw fell back to this container's buckets, so they know the debt.
+      return this.local.owedMs(name, bucket, count, now);
     }
   }
 }

@@ -2,7 +2,7 @@ import type { ClientInstrument } from '../aws';
 import type { Clock, Sleep } from '../clock';
 import { ThrottlingError } from '../errors';
 import { logger } from '../observability';
-import { type ApiLimit, type LimitedService, limitFor } from '../rate-limits';
+import { type ApiLimit, type LimitedService, limitFor, RATE_LIMITS } from '../rate-limits';
 import type { Buckets } from './buckets';
 
 /** The services the pacer knows, by the SDK client's name. */
@@ -21,11 +21,29 @@ export interface PacerOptions {
   readonly clock: Clock;
   readonly sleep: Sleep;
   /**
-   * The longest one call waits for its tokens. Past it the call is not made and the step fails with
-   * ThrottlingError, which its Task retries with backoff: a step never sleeps through its time box.
+   * The longest one call waits for its tokens. Past it the call is not made (PacedOutError): a stop or
+   * start step ends its pass and the workflow waits for the bucket, so no step sleeps through its time box.
    * @default 20 s
    */
   readonly maxWaitMs?: number;
+  /** The buckets' figures. @default RATE_LIMITS */
+  readonly limits?: readonly ApiLimit[];
+}
+
+/**
+ * A call the pacer would have had to hold longer than `maxWaitMs`: it was not made. A stop or start step
+ * catches it, ends its pass there and returns how long the bucket needs (`waitMs`), so the workflow waits
+ * on Step Functions instead of in a Lambda. Named ThrottlingError for Step Functions, so that anywhere
+ * else it escapes, the Task retries it as before.
+ */
+export class PacedOutError extends ThrottlingError {
+  constructor(
+    message: string,
+    readonly waitMs: number,
+  ) {
+    super(message);
+    this.name = 'ThrottlingError';
+  }
 }
 
 /** How many resources a call names, for a bucket that meters them (EC2's StopInstances, StartInstances). */
@@ -50,7 +68,7 @@ export class Pacer {
 
   /** Waits until a call of `operation` naming `resources` resources may go. */
   async acquire(service: LimitedService, operation: string, resources = 1): Promise<void> {
-    const limit = limitFor(service, operation);
+    const limit = limitFor(service, operation, this.options.limits ?? RATE_LIMITS);
     if (!limit) return;
     const waitMs = Math.max(
       await this.take(limit, 'request', 1),
@@ -96,8 +114,13 @@ export class Pacer {
       maxWaitMs: this.maxWaitMs,
     });
     if (waitMs === undefined) {
-      throw new ThrottlingError(
+      const now = this.options.clock().getTime();
+      const owedMs = this.options.buckets.owedMs
+        ? await this.options.buckets.owedMs(name, bucket, count, now)
+        : this.maxWaitMs;
+      throw new PacedOutError(
         `The reactor's pacer holds back ${limit.service} ${limit.bucket}: its ${kind} bucket is owed more than ${this.maxWaitMs / 1000} s of tokens`,
+        Math.max(owedMs, 1),
       );
     }
     return waitMs;
