@@ -63,10 +63,10 @@ export interface Carried {
 const MAX_SKIPPED_IN_STATE = 20;
 
 /**
- * The longest the workflow waits for a rate limit in one go: well inside the lease (15 minutes), which
- * the next step renews; a bucket owed longer is asked again after it.
+ * The longest the workflow waits for a rate limit in one go: inside the lease (15 minutes), which the
+ * next step renews, and long enough for EC2's StartInstances bucket to refill (1,000 at 2 a second).
  */
-const MAX_PACE_SECONDS = 300;
+const MAX_PACE_SECONDS = 600;
 
 function groupByKind<T extends { readonly kind: ResourceKind }>(
   members: readonly T[],
@@ -201,7 +201,9 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
       // moving), and the workflow waits for the bucket. Without a budget (the CLI) there is no workflow.
       if (!(error instanceof PacedOutError) || !budget) throw error;
       decisions.length = decidedBefore;
-      paceMs = error.waitMs;
+      // As long as the calls left in the pass need, up to a full bucket: a round per burst, not per call.
+      const callsLeft = Math.ceil((remaining.length - handledBefore(remaining, reached)) / chunkSize);
+      paceMs = Math.min(error.fullMs, error.waitMs * Math.max(1, callsLeft));
       logger.info('Pass paused for the rate limits', { layer, waitMs: error.waitMs, reached });
       break;
     }
@@ -250,6 +252,12 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     ...(budget ? { elapsedMs: Math.round(budget.elapsedMs()) } : {}),
   });
   return progress;
+}
+
+/** How many of `members` (in ARN order) come up to and including `reached`. */
+function handledBefore(members: readonly Member[], reached: string | undefined): number {
+  if (reached === undefined) return 0;
+  return members.filter((member) => member.resourceArn <= reached).length;
 }
 
 /** Members sorted by ARN: the order a pass works in, and what its cursor means. */

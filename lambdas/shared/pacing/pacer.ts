@@ -37,9 +37,15 @@ export interface PacerOptions {
  * else it escapes, the Task retries it as before.
  */
 export class PacedOutError extends ThrottlingError {
+  /**
+   * `waitMs`: until the tokens of the call turned away are there; `fullMs`: until the bucket is full,
+   * what waiting for a whole burst costs (a step that has many calls left waits up to that, so that each
+   * round of the workflow issues a burst rather than one call).
+   */
   constructor(
     message: string,
     readonly waitMs: number,
+    readonly fullMs: number = waitMs,
   ) {
     super(message);
     this.name = 'ThrottlingError';
@@ -115,12 +121,13 @@ export class Pacer {
     });
     if (waitMs === undefined) {
       const now = this.options.clock().getTime();
-      const owedMs = this.options.buckets.owedMs
-        ? await this.options.buckets.owedMs(name, bucket, count, now)
-        : this.maxWaitMs;
+      const { buckets } = this.options;
+      const owedMs = buckets.owedMs ? await buckets.owedMs(name, bucket, count, now) : this.maxWaitMs;
+      const fullMs = buckets.owedMs ? await buckets.owedMs(name, bucket, bucket.burst, now) : owedMs;
       throw new PacedOutError(
         `The reactor's pacer holds back ${limit.service} ${limit.bucket}: its ${kind} bucket is owed more than ${this.maxWaitMs / 1000} s of tokens`,
         Math.max(owedMs, 1),
+        Math.max(fullMs, owedMs, 1),
       );
     }
     return waitMs;
