@@ -115,15 +115,18 @@ export function issueSeconds(
     }
   }
   let binding: IssueTime = { seconds: 0 };
-  let total = 0;
-  for (const { bucket, tokens, kind } of perBucket.values()) {
+  // A call draws from its request and resource buckets at once: per operation the slower one counts.
+  const perOperation = new Map<string, number>();
+  for (const [name, { bucket, tokens, kind }] of perBucket) {
     const seconds = bucketSeconds(bucket, tokens);
-    total += seconds;
+    const operation = name.replace(/:(request|resource)$/, '');
+    perOperation.set(operation, Math.max(perOperation.get(operation) ?? 0, seconds));
     if (seconds > binding.seconds) {
       const call = MOVE_CALLS[kind][target];
       binding = { seconds, service: call.service, operation: call.operation, ...bucket };
     }
   }
+  const total = [...perOperation.values()].reduce((sum, seconds) => sum + seconds, 0);
   return lanes ? binding : { ...binding, seconds: total };
 }
 
