@@ -1,6 +1,7 @@
 /** The emails in English: the default, and the operators' language. */
 
 import { enCannotStop } from './en-cannot-stop';
+import { enEstimate } from './en-estimate';
 import { subjectTimeWith, type Wording } from './wording';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -418,6 +419,7 @@ export const en: Wording = {
     once: 'Each resource is reported once; key-reactor status and plan list them until they are tagged.',
   },
   cannotStop: enCannotStop,
+  estimate: enEstimate,
   digest: {
     risks: {
       'access-denied': 'Access denied',

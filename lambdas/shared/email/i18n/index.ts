@@ -3,7 +3,7 @@ import { en } from './en';
 import { ja } from './ja';
 import type { Wording } from './wording';
 
-export type { CannotStopMoment, Change, Deadline, HeldBack, Wording } from './wording';
+export type { CannotStopMoment, Change, Deadline, HeldBack, RateBound, Wording } from './wording';
 
 const WORDINGS: Readonly<Record<PolicyLanguage, Wording>> = { en, ja };
 

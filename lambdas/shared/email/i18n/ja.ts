@@ -5,6 +5,7 @@
  */
 
 import { jaCannotStop } from './ja-cannot-stop';
+import { jaEstimate } from './ja-estimate';
 import { subjectTimeWith, type Wording } from './wording';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -411,6 +412,7 @@ export const ja: Wording = {
     once: '各リソースの通知は 1 回だけです。タグが付くまで key-reactor status と plan に表示されます。',
   },
   cannotStop: jaCannotStop,
+  estimate: jaEstimate,
   digest: {
     risks: {
       'access-denied': 'アクセス拒否',

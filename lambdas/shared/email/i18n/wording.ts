@@ -39,6 +39,26 @@ export interface HeldBack {
 export type CannotStopMoment = 'grace-started' | 'shutdown-complete' | 'alert-only' | 'service-restored';
 
 /** What the emails say of the resources the reactor cannot stop: ElastiCache, EFS, S3, RDS replicas. */
+/** What the emails say of how long a large fleet takes to stop or start under AWS's rate limits (templates/estimate.ts). */
+export interface EstimateWording {
+  readonly heading: string;
+  /**
+   * `took`: the whole layer by layer time, as a duration; `bound`: the AWS call whose limit binds, with
+   * how many go at once and how many a second after that.
+   */
+  stopping(took: string, bound: RateBound): string;
+  starting(took: string, bound: RateBound): string;
+}
+
+/** The AWS call whose rate limit makes a fleet slow (lambdas/shared/rate-limits.ts). */
+export interface RateBound {
+  readonly operation: string;
+  readonly burst: number;
+  readonly perSecond: number;
+  /** Whether the bucket meters resources (EC2's instances per call) rather than calls. */
+  readonly perResource: boolean;
+}
+
 export interface CannotStopWording {
   readonly heading: string;
   /** The paragraph before the table: what it means at this point of the key's story. */
@@ -278,6 +298,7 @@ export interface Wording {
 
   /** The resources the reactor cannot stop, in the emails that concern a shutdown (en-cannot-stop.ts). */
   readonly cannotStop: CannotStopWording;
+  readonly estimate: EstimateWording;
 
   /** The operators' weekly digest (weekly-digest.ts). */
   readonly digest: {

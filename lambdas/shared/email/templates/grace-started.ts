@@ -3,6 +3,7 @@
 import { type Email, heading, list, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
 import { cannotStopArns, cannotStopSection } from './cannot-stop';
+import { estimateSection } from './estimate';
 import { recoveryOf } from './recovery';
 import { resourcesAtRisk } from './resource-tables';
 import { followTheRun, howToRecover, whoChanged } from './sections';
@@ -36,6 +37,7 @@ export function graceStarted(context: EmailContext): Email {
       ...howToRecover(w.sections.howToUndo, recovery),
       ...(recovery.commands.length > 0 && !alertOnly ? [paragraph(s.inTime(at))] : []),
       resourcesAtRisk(w, resources, alertOnly),
+      ...(alertOnly ? [] : estimateSection(w, resources, 'stopped')),
       ...cannotStopSection(w, context, 'grace-started'),
       heading(w.sections.whatHappensNext),
       list([s.checkAgain(at), ...(alertOnly ? s.nextAlertOnly : s.next)]),

@@ -3,6 +3,7 @@
 import { type Email, paragraph } from '../blocks';
 import type { EmailContext } from '../types';
 import { cannotStopSection } from './cannot-stop';
+import { estimateSection } from './estimate';
 import { recoveryOf } from './recovery';
 import { runReport } from './resource-tables';
 import { followTheRun, howToRecover, whoChanged } from './sections';
@@ -21,6 +22,8 @@ export function shutdownComplete(context: EmailContext): Email {
       ...howToRecover(w.sections.howToBringBack, recovery),
       ...(recovery.commands.length > 0 ? [paragraph(w.shutdownComplete.afterEnable)] : []),
       ...report.blocks,
+      // The restart is the reader's next question: how long it will take once the key is back.
+      ...estimateSection(w, context.resources, 'running'),
       // A registered replica the run skipped is listed with why already, under what needs attention.
       ...cannotStopSection(
         w,
