@@ -125,6 +125,25 @@ const CANNOT_STOP_EMAILS: readonly (readonly [
   ['grace-started-unread', 'grace-started', { cannotStopUnread: true }],
 ];
 
+/**
+ * A fleet large enough for AWS's rate limits to make it slow (600 services, 1,600 instances): the grace
+ * email says how long stopping takes, the shutdown email how long starting will (templates/estimate.ts).
+ */
+const LARGE_FLEET: EmailContext['resources'] = [
+  ...Array.from({ length: 600 }, (_, i) => ({
+    resourceArn: `arn:aws:ecs:us-east-1:111122223333:service/customer-data/api-${i}`,
+    kind: 'ecs-service' as const,
+    layer: 'service' as const,
+  })),
+  ...Array.from({ length: 1_600 }, (_, i) => ({
+    resourceArn: `arn:aws:ec2:us-east-1:111122223333:instance/i-${i.toString(16).padStart(17, '0')}`,
+    kind: 'ec2-instance' as const,
+    layer: 'server' as const,
+  })),
+];
+
+const LARGE_FLEET_EMAILS: readonly EmailTemplate[] = ['grace-started', 'shutdown-complete'];
+
 function workflowEmail(
   template: EmailTemplate,
   audience: Audience,
@@ -280,6 +299,12 @@ function main(): void {
           workflowEmail(template, audience, language, extra),
         ]);
       }
+    }
+    for (const template of LARGE_FLEET_EMAILS) {
+      emails.push([
+        `${language}-large-fleet-${template}-administrators`,
+        workflowEmail(template, 'administrators', language, { resources: LARGE_FLEET }),
+      ]);
     }
     for (const warning of KEY_WARNINGS) {
       const dueAt = new Date(NOW.getTime() + 6.8 * 24 * 3600 * 1000);
