@@ -64,9 +64,10 @@ export const LIMITS = {
   leaseSeconds: 15 * 60,
   /**
    * The longest a workflow runs (its TimeoutSeconds), sized for the largest fleet the reactor is built
-   * for, 10,000 resources on one key (docs/workflows.md): per layer, 60 poll turns of 30 s plus a pass
-   * over the layer of up to 90 s each (2 hours), twice; the enable run adds EC2's StartInstances resource
-   * bucket, which lets 10,000 instances start in about 75 minutes (rate-limits.ts). The disable workflow
+   * for, 10,000 resources on one key (docs/workflows.md): per layer, 60 checks (a first wait of at most
+   * 300 s, then at most 60 s each) plus a pass of up to 105 s each (2.8 hours), twice; the enable run adds
+   * EC2's StartInstances resource bucket, which lets 10,000 instances start in about 75 minutes
+   * (rate-limits.ts). The disable workflow
    * first waits up to the longest grace period.
    */
   disableTimeoutSeconds: 24 * 60 * 60 + 6 * 60 * 60,

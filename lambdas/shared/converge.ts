@@ -242,7 +242,11 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     waitSeconds:
       more || done
         ? 0
-        : pollWaitSeconds(pendingKinds.size > 0 ? pendingKinds : lanes.map((lane) => lane.kind), target, attempt),
+        : pollWaitSeconds(
+            pendingKinds.size > 0 ? pendingKinds : lanes.map((lane) => lane.kind),
+            target,
+            attempt,
+          ),
   };
   logger.info('Layer progress', {
     ...progress,

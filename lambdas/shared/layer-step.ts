@@ -3,8 +3,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type ConvergeParts, converge, type Target } from './converge';
-import { observability } from './observability';
 import { RESOURCE_KINDS } from './model';
+import { observability } from './observability';
 import { LayerStepInput, SkippedResource } from './step-input';
 import { Budget, DEFAULT_TIME_BOX } from './time-box';
 

@@ -244,7 +244,7 @@ describe.each([
   ) as { States: Record<string, Record<string, unknown>> };
 
   it.each(['services', 'servers'])(
-    `fans the %s out on an inline Map of ARN ranges, 5 at a time, when ${verb} says the layer is too large`,
+    `fans the %s out on an inline Map of lanes, one per kind, when ${verb} says the layer is too large`,
     (layer) => {
       // Prepare
       const first = definition.States[`${verb} the ${layer}`] as { Parameters: Record<string, unknown> };

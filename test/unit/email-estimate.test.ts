@@ -70,7 +70,9 @@ describe('the emails of a large fleet', () => {
 
     expect(text).toContain('How long it will take');
     expect(text).toContain('stopping all of these resources will take about 14 minutes');
-    expect(text).toContain('AWS limits how fast an account may call StopInstances: 1,000 resources at once, then 20 a second');
+    expect(text).toContain(
+      'AWS limits how fast an account may call StopInstances: 1,000 resources at once, then 20 a second',
+    );
     expect(html).toContain('stopping all of these resources will take about 14 minutes');
   });
 
@@ -82,7 +84,7 @@ describe('the emails of a large fleet', () => {
     expect(text).toContain('call StartInstances: 1,000 resources at once, then 2 a second');
   });
 
-  it('say it in the key\'s language', () => {
+  it("say it in the key's language", () => {
     const { text } = renderEmail({ ...contextFor('grace-started', fleetOf(10_000)), language: 'ja' });
 
     expect(text).toContain('かかる時間');

@@ -11,7 +11,7 @@ const fleetOf = (n: number) => ({
 });
 
 describe('the time the rate model gives a layer', () => {
-  it('is the tokens past each bucket\'s burst at its refill rate, the slowest bucket when kinds run side by side', () => {
+  it("is the tokens past each bucket's burst at its refill rate, the slowest bucket when kinds run side by side", () => {
     // 8,000 instances: 7,000 past StopInstances' 1,000 at 20 a second; 1,000 databases: 980 past 20 at 5.
     const counts = { 'ec2-instance': 8_000, 'rds-instance': 1_000 };
 
@@ -26,11 +26,15 @@ describe('the time the rate model gives a layer', () => {
   });
 
   it('adds up kinds that share a bucket (RDS instances and clusters)', () => {
-    expect(issueSeconds({ 'rds-instance': 20, 'rds-cluster': 5 }, 'stopped', { lanes: true }).seconds).toBe(1);
+    expect(issueSeconds({ 'rds-instance': 20, 'rds-cluster': 5 }, 'stopped', { lanes: true }).seconds).toBe(
+      1,
+    );
   });
 
   it('adds the settle time of the slowest kind, and nothing past the bursts for a small fleet', () => {
-    expect(estimateLayer({ 'ec2-instance': 10, 'rds-instance': 1 }, 'stopped', { batchSize: 500 })).toMatchObject({
+    expect(
+      estimateLayer({ 'ec2-instance': 10, 'rds-instance': 1 }, 'stopped', { batchSize: 500 }),
+    ).toMatchObject({
       seconds: 0,
       settleSeconds: 240,
       totalSeconds: 240,
@@ -102,7 +106,9 @@ describe('the pacer, past its longest wait', () => {
     const pacer = new Pacer({
       buckets: new LocalBuckets(),
       clock: () => new Date(now),
-      sleep: async (ms) => void (now += ms),
+      sleep: async (ms) => {
+        now += ms;
+      },
       maxWaitMs: 500,
       limits,
     });

@@ -299,7 +299,10 @@ describe('converge, time-boxed', () => {
     } as const;
 
     // Act: the pass, then its continuation after the wait
-    const paused = await converge(parts, { ...request, budget: new Budget(parts.timeBox as TimeBox, 60_000) });
+    const paused = await converge(parts, {
+      ...request,
+      budget: new Budget(parts.timeBox as TimeBox, 60_000),
+    });
     const resumed = await converge(parts, {
       ...request,
       cursor: paused.cursor ?? undefined,
@@ -309,7 +312,13 @@ describe('converge, time-boxed', () => {
 
     // Assess: paused after the second chunk (its third chunk's ledger written, redone from its start),
     // 3 s to wait; the continuation finishes the layer, each instance counted once.
-    expect(paused).toMatchObject({ more: true, cursor: instanceArn(4), paceSeconds: 3, changed: 4, pending: 4 });
+    expect(paused).toMatchObject({
+      more: true,
+      cursor: instanceArn(4),
+      paceSeconds: 3,
+      changed: 4,
+      pending: 4,
+    });
     expect(resumed).toMatchObject({ more: false, cursor: null, paceSeconds: 0, changed: 7, pending: 7 });
     expect([...fleet.states.values()].every((state) => state === 'stopped')).toBe(true);
   });

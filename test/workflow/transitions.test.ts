@@ -109,7 +109,9 @@ describe('state transitions per cycle', () => {
         { invocations: 1, paceWaits: 0 },
       ]);
       expect(services.pass).toEqual({ invocations: 1, paceWaits: 0 });
-      expect(count(states, `${verb} a batch of servers`) + count(states, 'Go on with the batch of servers')).toBe(5);
+      expect(
+        count(states, `${verb} a batch of servers`) + count(states, 'Go on with the batch of servers'),
+      ).toBe(5);
       expect(count(states, 'Wait for the rate limits on the batch of servers')).toBe(3);
       expect(count(states, `Check whether the servers ${past}`)).toBe(1);
       expect(count(states, `Check whether the services ${past}`)).toBe(1);

@@ -142,7 +142,11 @@ export function settleSeconds(kinds: Iterable<ResourceKind>, target: Target): nu
  * pending kind takes to settle (one look usually finds it done); after that a quarter of it, between 15
  * and 60 s, so a slow resource is seen soon after it settles.
  */
-export function pollWaitSeconds(pendingKinds: Iterable<ResourceKind>, target: Target, attempt: number): number {
+export function pollWaitSeconds(
+  pendingKinds: Iterable<ResourceKind>,
+  target: Target,
+  attempt: number,
+): number {
   const settle = settleSeconds(pendingKinds, target);
   const { minSeconds, laterMaxSeconds, maxSeconds } = POLL_WAIT_BOUNDS;
   const wanted = attempt <= 1 ? settle : Math.min(laterMaxSeconds, settle / 4);

@@ -100,7 +100,8 @@ export function planPass(counts: KindCounts, target: Target, options: PlanOption
     const kindChunks = Math.ceil(count / box.chunkSize);
     chunks += kindChunks;
     const rounds = pacedOutRounds(kind, target, count, { box, limits, maxWaitMs });
-    if (rounds === undefined) sleptSeconds += issueSeconds({ [kind]: count }, target, { lanes: true, limits }).seconds;
+    if (rounds === undefined)
+      sleptSeconds += issueSeconds({ [kind]: count }, target, { lanes: true, limits }).seconds;
     else paceWaits += rounds - 1;
   }
   const byTime = budgetSeconds > 0 ? Math.max(1, Math.ceil(sleptSeconds / budgetSeconds)) : chunks;
@@ -175,6 +176,7 @@ export function planRun(
   const layers = order.map((layer) => planLayer(fleet[layer], target, options));
   return {
     layers,
-    transitions: FIXED_TRANSITIONS[workflow] + layers.reduce((sum, layer) => sum + layerTransitions(layer), 0),
+    transitions:
+      FIXED_TRANSITIONS[workflow] + layers.reduce((sum, layer) => sum + layerTransitions(layer), 0),
   };
 }
