@@ -57,9 +57,9 @@ export const LIMITS = {
   /** The longest grace period, deployed or a key's own: 24 hours. */
   maxGraceSeconds: 24 * 60 * 60,
   /**
-   * How long a key's lease lives without being renewed. Its holder renews it at every step (a poll turn
-   * is 30 seconds apart), and the lease is taken only after the grace period, so a few minutes is enough;
-   * a holder that stalls longer loses the key to the next run.
+   * How long a key's lease lives without being renewed. Its holder renews it at every step (no Wait
+   * between two steps is longer than 10 minutes: a poll's 5 at most, a rate limit's 10), and the lease is
+   * taken only after the grace period; a holder that stalls longer loses the key to the next run.
    */
   leaseSeconds: 15 * 60,
   /**

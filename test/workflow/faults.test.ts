@@ -78,7 +78,7 @@ it('fails the execution and tells the operators when a server never stops within
   expect(execution.status).toBe('FAILED');
   expect(execution.error?.Error).toBe('ServersDidNotStopInTime');
   expect(execution.error?.Cause).toBe(
-    "1 of the key's servers were still not stopped after 60 checks 30 seconds apart",
+    "1 of the key's servers were still not stopped after 60 checks",
   );
   // The bound is the ASL's: 60 observations, then the failure path.
   expect(
