@@ -20,8 +20,8 @@ export interface TimeBox {
    */
   readonly budgetMs?: number;
   /**
-   * Above this many resources, a layer's first step does not act itself: it hands the workflow ARN ranges
-   * of this size, which a Map state runs side by side (docs/workflows.md).
+   * Above this many resources, a layer of several kinds is not acted on by its first step: it hands the
+   * workflow one lane per kind, which a Map state runs side by side (docs/workflows.md).
    */
   readonly batchSize: number;
   /**
