@@ -77,9 +77,7 @@ it('fails the execution and tells the operators when a server never stops within
   if (!execution) throw new Error('no execution');
   expect(execution.status).toBe('FAILED');
   expect(execution.error?.Error).toBe('ServersDidNotStopInTime');
-  expect(execution.error?.Cause).toBe(
-    "1 of the key's servers were still not stopped after 60 checks",
-  );
+  expect(execution.error?.Cause).toBe("1 of the key's servers were still not stopped after 60 checks");
   // The bound is the ASL's: 60 observations, then the failure path.
   expect(
     statesEntered(execution).filter((state) => state === 'Check whether the servers stopped'),
