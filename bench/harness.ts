@@ -3,88 +3,73 @@ import { cpus, loadavg } from 'node:os';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
-import type { AwsCallLog } from '../sandbox/aws-calls';
-import type { ExecutionRecord, LocalPlace } from '../sandbox/local-workflows';
+import type { LocalPlace } from '../sandbox/local-workflows';
 import { LocalReactor } from '../sandbox/reactor';
 import { createCustomerKey, SANDBOX_CREDENTIALS } from '../sandbox/world';
 import { type BaselineMemory, NaiveBaseline } from './baseline';
+import { BatchedBaseline } from './batched-baseline';
 import { type BundleFigures, type BundleOptions, measureBundles } from './bundles';
-import { CallTimer, type OperationTime } from './call-timer';
+import { CallTimer } from './call-timer';
+import { type CostReport, costReport } from './cost';
+import {
+  baselineCycle,
+  type CycleName,
+  type ReactorRound,
+  ROUNDS_POLICY,
+  type RoundFigures,
+  ratios,
+  reactorCycle,
+  roundsFor,
+  type Scenario,
+  type SweepRun,
+} from './figures';
 import { createBulkFleet, type FleetMix, mixOf, registerBulkFleet } from './fleet';
+import { FleetStates } from './fleet-state';
+import { LambdaMeter, Meter } from './meter';
 import { callsByOperation, executionFigures, sum } from './metrics';
+import { coldPathSeconds, sweepSeconds } from './optional';
+import { restoreRunning } from './restore';
+import { type ExtraFigures, evaluateTargets, NOT_MEASURED, type Target } from './targets';
 
 /**
- * The benchmark: the real workflows (aws-local-stepfunctions running state-machines/*.asl.json, the
- * handlers in-process) on the sandbox's local reactor, its moto server reset between scenarios, and the
- * naive baseline on the same fleet in the same process, so that both see the same machine at the same
- * moment. The call timer is one more instrument on the reactor's clients, and on the baseline's.
+ * The benchmark: the real workflows (aws-local-stepfunctions on state-machines/*.asl.json, handlers
+ * in-process) on the sandbox's local reactor, against two baselines on the same fleet in the same
+ * process: the naive per-resource loop and the batched script a careful engineer would write. Each
+ * scenario runs R rounds, interleaved (reactor, naive, batched, reactor, ...), so that the machine's
+ * noise falls on every side alike; each figure is then reported as {min, median, max}.
  */
 
+/** Wraps the one await of a cycle: the modelled clock drives its fake timers around it. */
+export type ClockDriver = <T>(work: () => Promise<T>) => Promise<T>;
+
 export interface BenchOptions {
-  /** Resources registered to one key. @default [10, 100, 1000] */
+  /** Resources registered to one key. @default [10, 100, 1000, 10000] */
   readonly sizes?: readonly number[];
-  /** Keys disabled at once, each with a small fleet. @default [1, 10, 100] */
+  /** Keys disabled at once, each with a small fleet. @default [1, 10, 100, 1000] */
   readonly keyCounts?: readonly number[];
   /** The small fleet of each key in the many-keys scenarios. @default 1 service, 3 instances, 1 database */
   readonly smallFleet?: FleetMix;
-  /** Run the naive baseline too. @default true */
-  readonly baseline?: boolean;
-  /** Build and time the Lambda bundles; false skips them. @default { initRuns: 5 }, every function */
+  /** Rounds per scenario, shrunk for large scenarios (figures.ts roundsFor). @default 3 */
+  readonly repeats?: number;
+  /** Run the batched baseline. @default true */
+  readonly batched?: boolean;
+  /** Run the naive baseline in scenarios of at most this many resources (it is O(N) calls in series). @default 1000 */
+  readonly naiveUpTo?: number;
+  /** Run the sweep once over each many-keys scenario's keys, for its cost. @default true */
+  readonly localSweep?: boolean;
+  /** Measure the sweep of 10,000 keys (bench/sweep.ts). @default true */
+  readonly sweep10k?: boolean;
+  /** Measure the cold path (bench/cold-path.ts). @default true */
+  readonly coldPath?: boolean;
+  /** Build and time the Lambda bundles; false skips them. @default { initRuns: 5 } */
   readonly bundles?: false | BundleOptions;
-  /** How long each poll Wait (and the baseline's pause between polls) really waits. @default 20 */
+  /** How long each poll Wait (and the baselines' pause between polls) waits. @default 20 */
   readonly pollMs?: number;
-  /** Added to every AWS call of the reactor and the baseline, to model AWS's latency. @default 0 */
+  /** Added to every AWS call of the reactor and the baselines. @default 0 */
   readonly latencyMs?: number;
-  /** Progress lines. @default none */
+  /** @default runs the work as it is (wall clock) */
+  readonly drive?: ClockDriver;
   readonly log?: (line: string) => void;
-}
-
-/** One cycle (disable or enable) of the reactor: K executions started at once. */
-export interface ReactorCycle {
-  readonly wallMs: number;
-  readonly executions: number;
-  readonly succeeded: number;
-  /** Per execution: the largest and the mean over the scenario's executions. */
-  readonly transitions: { readonly max: number; readonly mean: number };
-  readonly taskInvocations: { readonly max: number; readonly total: number };
-  readonly retries: number;
-  readonly polls: { readonly max: number };
-  readonly historyEvents: { readonly max: number };
-  readonly awsCalls: { readonly total: number; readonly byOperation: Record<string, number> };
-  /** Time spent waiting for AWS (moto), summed per operation over all calls, the largest five. */
-  readonly callTime: Record<string, OperationTime>;
-}
-
-export interface BaselineCycle {
-  readonly wallMs: number;
-  /** One per key: the loop runs in one invocation per key event. */
-  readonly invocations: number;
-  readonly awsCalls: { readonly total: number; readonly byOperation: Record<string, number> };
-}
-
-export interface Scenario {
-  readonly name: string;
-  readonly keys: number;
-  readonly resourcesPerKey: number;
-  readonly resources: number;
-  readonly mix: FleetMix;
-  readonly setupMs: number;
-  readonly reactor: { readonly disable: ReactorCycle; readonly enable: ReactorCycle };
-  readonly baseline?: { readonly disable: BaselineCycle; readonly enable: BaselineCycle };
-  /** reactor / baseline, for wall time and AWS calls. */
-  readonly ratio?: {
-    readonly disableWall: number;
-    readonly enableWall: number;
-    readonly disableCalls: number;
-    readonly enableCalls: number;
-  };
-}
-
-export interface Target {
-  readonly target: string;
-  readonly limit: number;
-  readonly actual: number;
-  readonly met: boolean;
 }
 
 export interface BenchReport {
@@ -93,36 +78,37 @@ export interface BenchReport {
     readonly node: string;
     readonly cpus: number;
     readonly platform: string;
-    /** One-minute load average before and after the run: other work on the machine skews both sides. */
+    /** One-minute load average before and after the run: other work on the machine skews every side. */
     readonly loadAverage: { readonly before: number; readonly after: number };
   };
   readonly settings: {
     readonly graceSeconds: 0;
     readonly pollMs: number;
     readonly latencyMs: number;
+    readonly repeats: number;
+    readonly roundsPolicy: string;
+    readonly naiveUpTo: number;
+    readonly modelledClock: boolean;
     readonly mix: string;
     readonly smallFleet: FleetMix;
   };
   readonly scenarios: readonly Scenario[];
   readonly bundles: readonly BundleFigures[];
+  readonly extras: ExtraFigures;
   readonly targets: readonly Target[];
+  readonly cost: CostReport;
   readonly totalMs: number;
 }
-
-export const TARGETS = {
-  /** Reactor disable wall time / baseline's, at N = 1,000. */
-  orchestrationRatio: 0.2,
-  transitionsPerDisableCycle: 40,
-  bundleBytes: 1024 * 1024,
-  initMs: 150,
-} as const;
 
 const DEFAULT_SMALL_FLEET: FleetMix = { services: 1, instances: 3, databases: 1 };
 
 interface KeyFleet {
   readonly keyArn: string;
-  readonly resources: number;
+  readonly resourceArns: readonly string[];
 }
+
+type Settings = Required<Omit<BenchOptions, 'drive'>> & { drive?: ClockDriver };
+type Baseline = { disable: NaiveBaseline['disable']; enable: NaiveBaseline['enable'] };
 
 function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEvent {
   return {
@@ -139,80 +125,89 @@ function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEve
   };
 }
 
-function reactorCycle(
-  executions: readonly ExecutionRecord[],
-  wallMs: number,
-  calls: AwsCallLog,
-  timer: CallTimer,
-): ReactorCycle {
-  const figures = executions.map(executionFigures);
-  const transitions = figures.map((f) => f.transitions);
-  const invocations = figures.map((f) => f.taskInvocations);
-  return {
-    wallMs: Math.round(wallMs),
-    executions: executions.length,
-    succeeded: figures.filter((f) => f.status === 'SUCCEEDED').length,
-    transitions: {
-      max: Math.max(...transitions),
-      mean: Math.round((sum(transitions) / transitions.length) * 10) / 10,
-    },
-    taskInvocations: { max: Math.max(...invocations), total: sum(invocations) },
-    retries: sum(figures.map((f) => f.retries)),
-    polls: { max: Math.max(...figures.map((f) => f.polls)) },
-    historyEvents: { max: Math.max(...figures.map((f) => f.historyEvents)) },
-    awsCalls: { total: calls.calls.length, byOperation: callsByOperation(calls.calls) },
-    callTime: Object.fromEntries(Object.entries(timer.snapshot()).slice(0, 5)),
-  };
-}
-
-function baselineCycle(keys: number, wallMs: number, calls: AwsCallLog): BaselineCycle {
-  return {
-    wallMs: Math.round(wallMs),
-    invocations: keys,
-    awsCalls: { total: calls.calls.length, byOperation: callsByOperation(calls.calls) },
-  };
-}
-
-const round2 = (value: number): number => Math.round(value * 100) / 100;
-const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 1000) / 1000 : Number.NaN);
-
-type Settings = Required<Omit<BenchOptions, 'log'>> & { log: (line: string) => void };
-
 class Bench {
-  private readonly baseline: NaiveBaseline;
+  private readonly lambda = new LambdaMeter();
+  private readonly baselines: Readonly<Record<'naive' | 'batched', Baseline>>;
+  private readonly states: FleetStates;
 
   private constructor(
     private readonly local: LocalReactor,
-    private readonly timer: CallTimer,
     private readonly options: Settings,
+    private readonly timer: CallTimer,
+    private readonly meter: Meter,
   ) {
-    // Its own clients on the same moto server, with the reactor's call log and timer attached, so both
-    // sides' calls are counted and timed alike (and the reactor's fault injection left out).
-    this.baseline = new NaiveBaseline(
-      {
-        endpoint: local.moto.endpoint,
-        region: local.place.region,
-        credentials: SANDBOX_CREDENTIALS,
-        instrument: [local.calls.instrument, timer.instrument],
-      },
-      local.reactor.store.registry,
-    );
+    // The baselines' own clients on the same moto, with the reactor's call log, timer and meter
+    // attached, so every side's calls are counted alike (and the reactor's fault injection left out).
+    const aws = {
+      endpoint: local.moto.endpoint,
+      region: local.place.region,
+      credentials: SANDBOX_CREDENTIALS,
+      instrument: [local.calls.instrument, this.timer.instrument, this.meter.instrument],
+    };
+    const batched = new BatchedBaseline(aws);
+    const naive = new NaiveBaseline(aws, local.reactor.store.registry);
+    this.baselines = {
+      naive: { disable: naive.disable.bind(naive), enable: naive.enable.bind(naive) },
+      batched: { disable: batched.disable.bind(batched), enable: batched.enable.bind(batched) },
+    };
+    // The world's own clients: the convergence checks are never counted against a side.
+    this.states = new FleetStates(local.clients);
+    // Every function invocation of the workflows goes through invoke: timing it gives Lambda's duration.
+    local.invoke = this.lambda.wrap(local.invoke.bind(local));
   }
 
   static async start(options: Settings): Promise<Bench> {
     const timer = new CallTimer();
+    const meter = new Meter();
     const local = await LocalReactor.start({
       graceMs: 0,
       graceSeconds: 0,
       pollMs: options.pollMs,
       retryMs: 50,
-      instrument: [timer.instrument],
+      instrument: [timer.instrument, meter.instrument],
     });
-    return new Bench(local, timer, options);
+    return new Bench(local, options, timer, meter);
   }
 
   stop(): Promise<void> {
     return this.local.stop();
+  }
+
+  /** THE await of every cycle, of every side: the only span a figure's wall time covers. */
+  private async measure<T>(work: () => Promise<T>): Promise<{ value: T; wallMs: number }> {
+    const started = performance.now();
+    const value = await (this.options.drive ? this.options.drive(work) : work());
+    return { value, wallMs: Math.round(performance.now() - started) };
+  }
+
+  private clear(): void {
+    this.local.calls.clear();
+    this.timer.clear();
+    this.meter.clear();
+    this.lambda.clear();
+    this.timer.latencyMs = this.options.latencyMs;
+  }
+
+  private common(wallMs: number, converged: boolean): RoundFigures {
+    this.timer.latencyMs = 0;
+    const metered = this.meter.snapshot();
+    return {
+      wallMs,
+      converged,
+      awsCalls: {
+        total: this.local.calls.calls.length,
+        byOperation: callsByOperation(this.local.calls.calls),
+      },
+      throttled: { total: metered.throttledTotal, byOperation: metered.throttled },
+      dynamodb: metered.dynamodb,
+    };
+  }
+
+  /** Every resource of the fleets in the cycle's end state, read with the world's clients. */
+  private async converged(fleets: readonly KeyFleet[], cycle: CycleName): Promise<boolean> {
+    const states = await this.states.of(fleets.flatMap((fleet) => fleet.resourceArns));
+    const target = cycle === 'disable' ? 'stopped' : 'running';
+    return [...states.values()].every((state) => state.phase === target);
   }
 
   /** A fresh world: moto reset (the reactor's table with it), then K keys with a fleet of `mix` each. */
@@ -224,148 +219,196 @@ class Bench {
       const keyArn = await createCustomerKey(clients, `Bench key ${index}`);
       const members = await createBulkFleet(clients, place.account, `fleet-${index}`, mix);
       await registerBulkFleet(reactor, clients, keyArn, members);
-      fleets.push({ keyArn, resources: members.length });
+      fleets.push({ keyArn, resourceArns: members.map((member) => member.resourceArn) });
     }
     return fleets;
   }
 
-  private async runReactor(fleets: readonly KeyFleet[], workflow: Workflow): Promise<ReactorCycle> {
-    const command = workflow === 'disable' ? DisableKeyCommand : EnableKeyCommand;
+  private async reactorRound(fleets: readonly KeyFleet[], cycle: CycleName): Promise<ReactorRound> {
+    const command = cycle === 'disable' ? DisableKeyCommand : EnableKeyCommand;
     const { clients, place, stepFunctions } = this.local;
     await Promise.all(fleets.map(({ keyArn }) => clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }))));
-    this.local.calls.clear();
-    this.timer.clear();
-    this.timer.latencyMs = this.options.latencyMs;
+    this.clear();
     // start() validates the definition synchronously (a few hundred ms in aws-local-stepfunctions), which
     // the service does once, when the state machine is created: the clock starts once all are started.
     const records = fleets.map(({ keyArn }) =>
       stepFunctions.start(
-        workflow,
-        `${workflow}-${keyIdOf(keyArn).slice(0, 8)}-${randomUUID().slice(0, 8)}`,
-        keyEvent(place, keyArn, workflow),
+        cycle,
+        `${cycle}-${keyIdOf(keyArn).slice(0, 8)}-${randomUUID().slice(0, 8)}`,
+        keyEvent(place, keyArn, cycle),
       ),
     );
-    const started = performance.now();
-    const executions = await Promise.all(records.map((record) => record.done));
-    const wallMs = performance.now() - started;
-    this.timer.latencyMs = 0;
-    const cycle = reactorCycle(executions, wallMs, this.local.calls, this.timer);
+    const { value: executions, wallMs } = await this.measure(() =>
+      Promise.all(records.map((record) => record.done)),
+    );
+    const callTime = Object.fromEntries(Object.entries(this.timer.snapshot()).slice(0, 5));
+    const lambda = this.lambda.snapshot();
+    const figures = executions.map(executionFigures);
+    const succeeded = figures.filter((f) => f.status === 'SUCCEEDED').length;
+    const common = this.common(wallMs, false);
     const failed = executions.find((execution) => execution.status !== 'SUCCEEDED');
-    if (failed) {
-      throw new Error(`${failed.name} ended ${failed.status}: ${failed.error?.Error} ${failed.error?.Cause}`);
-    }
-    return cycle;
+    if (failed)
+      this.options.log(
+        `${failed.name} ended ${failed.status}: ${failed.error?.Error} ${failed.error?.Cause}`,
+      );
+    const converged = succeeded === executions.length && (await this.converged(fleets, cycle));
+    const transitions = figures.map((f) => f.transitions);
+    const invocations = figures.map((f) => f.taskInvocations);
+    return {
+      ...common,
+      converged,
+      executions: executions.length,
+      succeeded,
+      transitions: { max: Math.max(...transitions), total: sum(transitions) },
+      taskInvocations: { max: Math.max(...invocations), total: sum(invocations) },
+      retries: sum(figures.map((f) => f.retries)),
+      polls: Math.max(...figures.map((f) => f.polls)),
+      historyEvents: Math.max(...figures.map((f) => f.historyEvents)),
+      lambda,
+      callTime,
+    };
   }
 
-  private async runBaseline(fleets: readonly KeyFleet[]) {
+  private async baselineRound(side: 'naive' | 'batched', fleets: readonly KeyFleet[]) {
+    const baseline = this.baselines[side];
     const options = { pollMs: this.options.pollMs };
-    this.timer.latencyMs = this.options.latencyMs;
-    this.local.calls.clear();
-    let started = performance.now();
-    // One loop per key, all keys at once: each key event would start its own invocation.
-    const memories: BaselineMemory[] = await Promise.all(
-      fleets.map(({ keyArn }) => this.baseline.disable(keyArn, options)),
+    // One script per key, all keys at once: each key event would start its own invocation.
+    this.clear();
+    const disabled = await this.measure(() =>
+      Promise.allSettled(fleets.map(({ keyArn }) => baseline.disable(keyArn, options))),
     );
-    const disable = baselineCycle(fleets.length, performance.now() - started, this.local.calls);
-    this.local.calls.clear();
-    started = performance.now();
-    await Promise.all(
-      fleets.map(({ keyArn }, index) => this.baseline.enable(keyArn, memories[index] ?? new Map(), options)),
+    const disable = this.common(disabled.wallMs, false);
+    const memories: BaselineMemory[] = disabled.value.map((outcome) =>
+      outcome.status === 'fulfilled' ? outcome.value : new Map(),
     );
-    const enable = baselineCycle(fleets.length, performance.now() - started, this.local.calls);
-    this.timer.latencyMs = 0;
-    return { disable, enable };
+    const disableOk =
+      disabled.value.every((o) => o.status === 'fulfilled') && (await this.converged(fleets, 'disable'));
+    this.clear();
+    const enabled = await this.measure(() =>
+      Promise.allSettled(
+        fleets.map(({ keyArn }, index) => baseline.enable(keyArn, memories[index] ?? new Map(), options)),
+      ),
+    );
+    const enable = this.common(enabled.wallMs, false);
+    const enableOk =
+      enabled.value.every((o) => o.status === 'fulfilled') && (await this.converged(fleets, 'enable'));
+    for (const outcome of [...disabled.value, ...enabled.value])
+      if (outcome.status === 'rejected') this.options.log(`${side}: ${String(outcome.reason)}`);
+    return { disable: { ...disable, converged: disableOk }, enable: { ...enable, converged: enableOk } };
+  }
+
+  private async sweepRun(keys: number): Promise<SweepRun> {
+    this.clear();
+    const { wallMs } = await this.measure(() => this.local.runSweep());
+    const common = this.common(wallMs, true);
+    return {
+      keys,
+      wallMs,
+      awsCalls: common.awsCalls,
+      dynamodb: common.dynamodb,
+      lambda: this.lambda.snapshot(),
+    };
   }
 
   async scenario(name: string, keys: number, mix: FleetMix): Promise<Scenario> {
-    const log = this.options.log;
+    const { log, repeats } = this.options;
     const setupStarted = performance.now();
     const fleets = await this.world(keys, mix);
     const setupMs = Math.round(performance.now() - setupStarted);
-    const perKey = fleets[0]?.resources ?? 0;
-    log(`${name}: ${keys} key(s) x ${perKey} resources set up in ${(setupMs / 1000).toFixed(1)} s`);
+    const resources = sum(fleets.map((f) => f.resourceArns.length));
+    const rounds = roundsFor(resources, repeats);
+    log(
+      `${name}: ${keys} key(s), ${resources} resources set up in ${(setupMs / 1000).toFixed(1)} s; ${rounds} round(s)`,
+    );
+    const sides: ('naive' | 'batched')[] = [];
+    if (resources <= this.options.naiveUpTo) sides.push('naive');
+    if (this.options.batched) sides.push('batched');
 
-    const disable = await this.runReactor(fleets, 'disable');
-    const enable = await this.runReactor(fleets, 'enable');
-    log(`${name}: reactor disable ${disable.wallMs} ms, enable ${enable.wallMs} ms`);
-
-    const scenario: Scenario = {
+    const sequence: string[] = [];
+    const reactor: Record<CycleName, ReactorRound[]> = { disable: [], enable: [] };
+    const baseline: Record<string, Record<CycleName, RoundFigures[]>> = {};
+    for (let round = 1; round <= rounds; round++) {
+      sequence.push(`reactor ${round}`);
+      for (const cycle of ['disable', 'enable'] as const)
+        reactor[cycle].push(await this.reactorRound(fleets, cycle));
+      log(
+        `${name} round ${round}: reactor ${reactor.disable.at(-1)?.wallMs} / ${reactor.enable.at(-1)?.wallMs} ms`,
+      );
+      await restoreRunning(
+        this.local.clients,
+        this.states,
+        fleets.flatMap((f) => f.resourceArns),
+        log,
+      );
+      for (const side of sides) {
+        sequence.push(`${side} ${round}`);
+        const { disable, enable } = await this.baselineRound(side, fleets);
+        const figures = baseline[side] ?? { disable: [], enable: [] };
+        baseline[side] = figures;
+        figures.disable.push(disable);
+        figures.enable.push(enable);
+        log(`${name} round ${round}: ${side} ${disable.wallMs} / ${enable.wallMs} ms`);
+        await restoreRunning(
+          this.local.clients,
+          this.states,
+          fleets.flatMap((f) => f.resourceArns),
+          log,
+        );
+      }
+    }
+    const reactorCycles = { disable: reactorCycle(reactor.disable), enable: reactorCycle(reactor.enable) };
+    const cycles = (side: string) => {
+      const figures = baseline[side];
+      return (
+        figures && {
+          disable: baselineCycle(figures.disable, keys),
+          enable: baselineCycle(figures.enable, keys),
+        }
+      );
+    };
+    const naive = cycles('naive');
+    const batched = cycles('batched');
+    const sweep = name.startsWith('K=') && this.options.localSweep ? await this.sweepRun(keys) : undefined;
+    return {
       name,
       keys,
-      resourcesPerKey: perKey,
-      resources: sum(fleets.map((f) => f.resources)),
+      resourcesPerKey: fleets[0]?.resourceArns.length ?? 0,
+      resources,
       mix,
       setupMs,
-      reactor: { disable, enable },
-    };
-    if (!this.options.baseline) return scenario;
-    // The enable cycle left the fleet running and the ledger empty: the baseline starts from the same place.
-    const baseline = await this.runBaseline(fleets);
-    log(`${name}: baseline disable ${baseline.disable.wallMs} ms, enable ${baseline.enable.wallMs} ms`);
-    return {
-      ...scenario,
-      baseline,
-      ratio: {
-        disableWall: ratio(disable.wallMs, baseline.disable.wallMs),
-        enableWall: ratio(enable.wallMs, baseline.enable.wallMs),
-        disableCalls: ratio(disable.awsCalls.total, baseline.disable.awsCalls.total),
-        enableCalls: ratio(enable.awsCalls.total, baseline.enable.awsCalls.total),
+      rounds,
+      sequence,
+      reactor: reactorCycles,
+      ...(naive ? { naive } : {}),
+      ...(batched ? { batched } : {}),
+      ratios: {
+        ...(naive ? { naive: ratios(reactorCycles, naive) } : {}),
+        ...(batched ? { batched: ratios(reactorCycles, batched) } : {}),
       },
+      ...(sweep ? { sweep } : {}),
     };
   }
 }
 
-/** Which targets the figures meet; a target with nothing to judge it by (a size not run) is left out. */
-export function evaluateTargets(scenarios: readonly Scenario[], bundles: readonly BundleFigures[]): Target[] {
-  const targets: Target[] = [];
-  const thousand = scenarios.find((s) => s.keys === 1 && s.resourcesPerKey === 1000 && s.ratio);
-  if (thousand?.ratio) {
-    targets.push({
-      target: 'orchestration time at N = 1,000, reactor / naive baseline (disable cycle)',
-      limit: TARGETS.orchestrationRatio,
-      actual: thousand.ratio.disableWall,
-      met: thousand.ratio.disableWall <= TARGETS.orchestrationRatio,
-    });
-  }
-  if (scenarios.length > 0) {
-    const worst = Math.max(...scenarios.map((s) => s.reactor.disable.transitions.max));
-    targets.push({
-      target: 'state transitions per disable cycle, any scenario',
-      limit: TARGETS.transitionsPerDisableCycle,
-      actual: worst,
-      met: worst <= TARGETS.transitionsPerDisableCycle,
-    });
-  }
-  if (bundles.length > 0) {
-    const largest = Math.max(...bundles.map((b) => b.bytes));
-    targets.push({
-      target: 'largest bundle, minified bytes (1 MiB)',
-      limit: TARGETS.bundleBytes,
-      actual: largest,
-      met: largest <= TARGETS.bundleBytes,
-    });
-    const slowest = Math.max(...bundles.map((b) => b.initMs.median));
-    targets.push({
-      target: 'slowest module init, median ms',
-      limit: TARGETS.initMs,
-      actual: slowest,
-      met: slowest <= TARGETS.initMs,
-    });
-  }
-  return targets;
-}
+const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchReport> {
   const started = performance.now();
   const loadBefore = loadavg()[0] ?? 0;
-  const settings = {
-    sizes: options.sizes ?? [10, 100, 1000],
-    keyCounts: options.keyCounts ?? [1, 10, 100],
+  const settings: Settings = {
+    sizes: options.sizes ?? [10, 100, 1000, 10_000],
+    keyCounts: options.keyCounts ?? [1, 10, 100, 1000],
     smallFleet: options.smallFleet ?? DEFAULT_SMALL_FLEET,
-    baseline: options.baseline ?? true,
+    repeats: options.repeats ?? 3,
+    batched: options.batched ?? true,
+    naiveUpTo: options.naiveUpTo ?? 1000,
+    localSweep: options.localSweep ?? true,
+    sweep10k: options.sweep10k ?? true,
+    coldPath: options.coldPath ?? true,
     bundles: options.bundles ?? { initRuns: 5 },
     pollMs: options.pollMs ?? 20,
     latencyMs: options.latencyMs ?? 0,
+    drive: options.drive,
     log: options.log ?? (() => undefined),
   };
   const scenarios: Scenario[] = [];
@@ -377,6 +420,11 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
   } finally {
     await bench.stop();
   }
+  const extras: ExtraFigures = {
+    ...NOT_MEASURED,
+    ...(settings.coldPath ? await coldPathSeconds(settings.log) : {}),
+    ...(settings.sweep10k ? { sweepOf10000KeysS: await sweepSeconds(settings.log) } : {}),
+  };
   let bundles: BundleFigures[] = [];
   if (settings.bundles !== false) {
     settings.log('bundles: building each function with esbuild and timing its module init');
@@ -394,12 +442,18 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
       graceSeconds: 0,
       pollMs: settings.pollMs,
       latencyMs: settings.latencyMs,
+      repeats: settings.repeats,
+      roundsPolicy: ROUNDS_POLICY,
+      naiveUpTo: settings.naiveUpTo,
+      modelledClock: settings.drive !== undefined,
       mix: '10 % ECS services (one cluster), 80 % EC2 instances, 10 % RDS instances per key',
       smallFleet: settings.smallFleet,
     },
     scenarios,
     bundles,
-    targets: evaluateTargets(scenarios, bundles),
+    extras,
+    targets: evaluateTargets(scenarios, bundles, extras),
+    cost: costReport(scenarios),
     totalMs: Math.round(performance.now() - started),
   };
 }
