@@ -15,7 +15,11 @@ import { type ExtraFigures, evaluateTargets, NOT_MEASURED, type Target } from '.
  * noise falls on every side alike; each figure is then reported as {min, median, max}.
  */
 
-/** Wraps the one await of a cycle: the modelled clock drives its fake timers around it. */
+/**
+ * Wraps the one await of each cycle (scenario-runner.ts `measure`): it is handed the cycle, which first
+ * starts the executions or scripts and reads performance.now(), then awaits their end. A modelled clock
+ * installs its fake timers, runs the cycle while advancing them, and uninstalls them before returning.
+ */
 export type ClockDriver = <T>(work: () => Promise<T>) => Promise<T>;
 
 export interface BenchOptions {

@@ -102,10 +102,23 @@ export class Bench {
     return this.local.stop();
   }
 
-  /** THE await of every cycle, of every side: the only span a figure's wall time covers. */
-  private async measure<T>(work: () => Promise<T>): Promise<{ value: T; wallMs: number }> {
-    const started = performance.now();
-    const value = await (this.options.drive ? this.options.drive(work) : work());
+  /**
+   * THE await of every cycle, of every side: the only span a figure's wall time covers, from the end of
+   * `prepare` to the end of `work`. Both run inside the clock driver, so that with a modelled clock every
+   * timer the cycle sets (the executions' Waits and Retries, the SDK's backoff, the scripts' polls) is
+   * virtual, while the setup and the checks around it keep the real clock.
+   */
+  private async measure<P, T>(
+    prepare: () => P,
+    work: (prepared: P) => Promise<T>,
+  ): Promise<{ value: T; wallMs: number }> {
+    let started = 0;
+    const cycle = async (): Promise<T> => {
+      const prepared = prepare();
+      started = performance.now();
+      return work(prepared);
+    };
+    const value = await (this.options.drive ? this.options.drive(cycle) : cycle());
     return { value, wallMs: Math.round(performance.now() - started) };
   }
 
@@ -160,15 +173,16 @@ export class Bench {
     this.clear();
     // start() validates the definition synchronously (a few hundred ms in aws-local-stepfunctions), which
     // the service does once, when the state machine is created: the clock starts once all are started.
-    const records = fleets.map(({ keyArn }) =>
-      stepFunctions.start(
-        cycle,
-        `${cycle}-${keyIdOf(keyArn).slice(0, 8)}-${randomUUID().slice(0, 8)}`,
-        keyEvent(place, keyArn, cycle),
-      ),
-    );
-    const { value: executions, wallMs } = await this.measure(() =>
-      Promise.all(records.map((record) => record.done)),
+    const { value: executions, wallMs } = await this.measure(
+      () =>
+        fleets.map(({ keyArn }) =>
+          stepFunctions.start(
+            cycle,
+            `${cycle}-${keyIdOf(keyArn).slice(0, 8)}-${randomUUID().slice(0, 8)}`,
+            keyEvent(place, keyArn, cycle),
+          ),
+        ),
+      (records) => Promise.all(records.map((record) => record.done)),
     );
     const callTime = Object.fromEntries(Object.entries(this.timer.snapshot()).slice(0, 5));
     const lambda = this.lambda.snapshot();
@@ -203,8 +217,9 @@ export class Bench {
     const options = { pollMs: this.options.pollMs };
     // One script per key, all keys at once: each key event would start its own invocation.
     this.clear();
-    const disabled = await this.measure(() =>
-      Promise.allSettled(fleets.map(({ keyArn }) => baseline.disable(keyArn, options))),
+    const disabled = await this.measure(
+      () => undefined,
+      () => Promise.allSettled(fleets.map(({ keyArn }) => baseline.disable(keyArn, options))),
     );
     const disable = this.common(disabled.wallMs, false);
     const memories: BaselineMemory[] = disabled.value.map((outcome) =>
@@ -213,10 +228,12 @@ export class Bench {
     const disableOk =
       disabled.value.every((o) => o.status === 'fulfilled') && (await this.converged(fleets, 'disable'));
     this.clear();
-    const enabled = await this.measure(() =>
-      Promise.allSettled(
-        fleets.map(({ keyArn }, index) => baseline.enable(keyArn, memories[index] ?? new Map(), options)),
-      ),
+    const enabled = await this.measure(
+      () => undefined,
+      () =>
+        Promise.allSettled(
+          fleets.map(({ keyArn }, index) => baseline.enable(keyArn, memories[index] ?? new Map(), options)),
+        ),
     );
     const enable = this.common(enabled.wallMs, false);
     const enableOk =
@@ -228,7 +245,10 @@ export class Bench {
 
   private async sweepRun(keys: number): Promise<SweepRun> {
     this.clear();
-    const { wallMs } = await this.measure(() => this.local.runSweep());
+    const { wallMs } = await this.measure(
+      () => undefined,
+      () => this.local.runSweep(),
+    );
     const common = this.common(wallMs, true);
     return {
       keys,
