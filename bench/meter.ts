@@ -144,8 +144,9 @@ export class Meter {
       return result;
     };
     const add = client.middlewareStack.add as (mw: Middleware, options: object) => void;
-    // finalizeRequest at normal priority runs inside the retry middleware (high priority), once per attempt.
-    add(attempts, { step: 'finalizeRequest', name: 'keyReactorBenchThrottles', override: true });
+    // Inside the SDK's retry middleware (added first, at the same step and priority), so once per attempt,
+    // and outside the sandbox's fault injection and any modelled throttling (normal or low priority).
+    add(attempts, { step: 'finalizeRequest', priority: 'high', name: 'keyReactorBenchThrottles', override: true });
     add(billed, { step: 'initialize', name: 'keyReactorBenchUnits', override: true });
   }
 }

@@ -43,7 +43,7 @@ function cycleRow(scenario: Scenario, cycle: CycleName): string[] {
   const batched: BaselineCycle | undefined = scenario.batched?.[cycle];
   const wall = (side: 'naive' | 'batched') =>
     cycle === 'disable' ? scenario.ratios[side]?.disableWall : scenario.ratios[side]?.enableWall;
-  const converged = [reactor, naive, batched]
+  const converged = [reactor, batched, naive]
     .map((side) => (side === undefined ? '-' : side.converged ? 'y' : 'NO'))
     .join('/');
   return [
