@@ -146,7 +146,12 @@ export class Meter {
     const add = client.middlewareStack.add as (mw: Middleware, options: object) => void;
     // Inside the SDK's retry middleware (added first, at the same step and priority), so once per attempt,
     // and outside the sandbox's fault injection and any modelled throttling (normal or low priority).
-    add(attempts, { step: 'finalizeRequest', priority: 'high', name: 'keyReactorBenchThrottles', override: true });
+    add(attempts, {
+      step: 'finalizeRequest',
+      priority: 'high',
+      name: 'keyReactorBenchThrottles',
+      override: true,
+    });
     add(billed, { step: 'initialize', name: 'keyReactorBenchUnits', override: true });
   }
 }

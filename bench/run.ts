@@ -23,7 +23,8 @@ bench/results.json for a full run.
                      --keys 10 --repeats 2, no bundles, no cold path, no sweep of 10,000 keys
   --sizes <list>     resources per key, one scenario each; '' for none
   --keys <list>      keys disabled at once, each with a small fleet; '' for none
-  --repeats <n>      rounds per scenario (default 3; 2 from 1,000 resources, 1 from 5,000)
+  --repeats <n>      rounds per scenario (default 3; at most 2 from 1,000 resources or 100 keys,
+                     1 from 5,000 resources or 1,000 keys)
   --naive-up-to <n>  run the naive loop only in scenarios of at most n resources (default 1000)
   --no-batched       skip the batched baseline
   --no-sweep         skip the sweep of 10,000 keys, and the sweeps of the K scenarios

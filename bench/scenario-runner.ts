@@ -62,6 +62,7 @@ export class Bench {
   private readonly lambda = new LambdaMeter();
   private readonly baselines: Readonly<Record<'naive' | 'batched', Baseline>>;
   private readonly states: FleetStates;
+  private readonly destroyers: (() => void)[];
 
   private constructor(
     private readonly local: LocalReactor,
@@ -79,6 +80,7 @@ export class Bench {
     };
     const batched = new BatchedBaseline(aws);
     const naive = new NaiveBaseline(aws, local.reactor.store.registry);
+    this.destroyers = [() => batched.destroy(), () => naive.destroy()];
     this.baselines = {
       naive: { disable: naive.disable.bind(naive), enable: naive.enable.bind(naive) },
       batched: { disable: batched.disable.bind(batched), enable: batched.enable.bind(batched) },
@@ -103,6 +105,7 @@ export class Bench {
   }
 
   stop(): Promise<void> {
+    for (const destroy of this.destroyers) destroy();
     return this.local.stop();
   }
 
@@ -272,7 +275,7 @@ export class Bench {
     const fleets = await this.world(keys, mix);
     const setupMs = Math.round(performance.now() - setupStarted);
     const resources = sum(fleets.map((f) => f.resourceArns.length));
-    const rounds = roundsFor(resources, repeats);
+    const rounds = roundsFor(resources, keys, repeats);
     log(
       `${name}: ${keys} key(s), ${resources} resources set up in ${(setupMs / 1000).toFixed(1)} s; ${rounds} round(s)`,
     );

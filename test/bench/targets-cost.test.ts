@@ -144,9 +144,10 @@ describe('cost', () => {
 
 describe('rounds', () => {
   it('keeps every repeat for small scenarios and shrinks them for large ones', () => {
-    expect([10, 999, 1000, 4999, 5000, 10_000].map((resources) => roundsFor(resources, 3))).toEqual([
+    expect([10, 999, 1000, 4999, 5000, 10_000].map((resources) => roundsFor(resources, 1, 3))).toEqual([
       3, 3, 2, 2, 1, 1,
     ]);
-    expect(roundsFor(2000, 1)).toBe(1);
+    expect([1, 10, 100, 1000].map((keys) => roundsFor(keys * 5, keys, 3))).toEqual([3, 3, 2, 1]);
+    expect(roundsFor(2000, 1, 1)).toBe(1);
   });
 });
