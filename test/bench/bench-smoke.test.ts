@@ -13,6 +13,8 @@ import { LIMITS, REQUIRED_TARGETS } from '../../bench/targets';
 // Behaviour only: no timing is asserted.
 
 let report: BenchReport;
+/** Cycles handed to the clock driver: every measured await must go through it. */
+let driven = 0;
 
 beforeAll(async () => {
   report = await runBenchmark({
@@ -24,6 +26,10 @@ beforeAll(async () => {
     sweep10k: false,
     coldPath: false,
     pollMs: 5,
+    drive: async (cycle) => {
+      driven++;
+      return cycle();
+    },
   });
 }, 300_000);
 
@@ -41,6 +47,11 @@ describe('the benchmark harness', () => {
     ]);
     for (const { sequence } of report.scenarios)
       expect(sequence).toEqual(['reactor 1', 'naive 1', 'batched 1', 'reactor 2', 'naive 2', 'batched 2']);
+  });
+
+  it('hands every measured cycle to the clock driver: 2 rounds x 3 sides x 2 cycles a scenario, and the sweep', () => {
+    expect(driven).toBe(2 * (2 * 3 * 2) + 1);
+    expect(report.settings.modelledClock).toBe(true);
   });
 
   it('reports every side of every cycle as {min, median, max} over the rounds, converged', () => {
