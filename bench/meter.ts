@@ -135,7 +135,15 @@ export class Meter {
     };
     const billed: Middleware = (next, context) => async (args) => {
       const { service, operation } = name(context);
-      const result = await next(args);
+      let result: { output?: Record<string, unknown> };
+      try {
+        result = await next(args);
+      } catch (error) {
+        // A conditional write whose condition fails is still billed, one unit at least.
+        if (service.startsWith('DynamoDB') && (error as Error).name === 'ConditionalCheckFailedException')
+          this.units.write += 1;
+        throw error;
+      }
       if (service.startsWith('DynamoDB')) {
         const units = requestUnits(operation, args.input, result.output);
         this.units.read += units.read;
