@@ -74,6 +74,8 @@ function serviceRef(resourceArn: string): { cluster: string; service: string } {
 
 export class NaiveBaseline {
   private readonly ecs: ECSClient;
+  /** Closed by `destroy`, so the bench leaves no sockets open behind it. */
+  private readonly clients: { destroy: () => void }[];
   private readonly switches: Readonly<Record<string, Switch>>;
 
   /** `registry` is the reactor's: the loop reads what is registered to the key as the reactor does. */
@@ -84,6 +86,7 @@ export class NaiveBaseline {
     this.ecs = awsClient(ECSClient, aws);
     const ec2 = awsClient(EC2Client, aws);
     const rds = awsClient(RDSClient, aws);
+    this.clients = [this.ecs, ec2, rds];
     this.switches = {
       'ec2-instance': {
         state: async (resourceArn) => {
@@ -118,6 +121,10 @@ export class NaiveBaseline {
         },
       },
     };
+  }
+
+  destroy(): void {
+    for (const client of this.clients) client.destroy();
   }
 
   /** Services first, then servers, one resource at a time. Returns what the enable loop needs. */

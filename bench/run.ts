@@ -1,31 +1,46 @@
 // First: the handlers' Powertools utilities read their settings when their modules load.
 import '../sandbox/environment';
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type BenchOptions, runBenchmark } from './harness';
 import { formatReport } from './report';
+import { RUNS_DIR, storeRun } from './store';
 
 /**
- * `npm run bench`: the reactor against the naive per-resource loop, on moto, then the Lambda bundles'
- * sizes and init times (USAGE below). BENCHMARKS.md explains the method.
+ * `npm run bench`: the reactor against the batched and the naive baselines on moto, R interleaved
+ * rounds per scenario, then the cold path, the sweep of 10,000 keys and the Lambda bundles (USAGE
+ * below). BENCHMARKS.md explains the method.
  */
 
-const USAGE = `Usage: npm run bench -- [--sizes 10,100] [--keys 1,10] [--latency <ms>] [--no-baseline] [--no-bundles] [--out <file>]
+const USAGE = `Usage: npm run bench -- [--quick] [--sizes 10,100] [--keys 1,10] [--repeats 3] [--out <file>] ...
 
-Runs the reactor's workflows and the naive per-resource loop on moto, one key with N resources
-(--sizes, default 10,100,1000) and K keys at once (--keys, default 1,10,100), then builds each
-Lambda bundle and times its module init. Prints the tables and writes bench/results.json.
+Runs the reactor's workflows and two baselines (a batched script, a naive per-resource loop) on moto:
+one key with N resources (--sizes, default 10,100,1000,10000) and K keys at once (--keys, default
+1,10,100,1000), R interleaved rounds each (fewer for large scenarios), then the cold path, the sweep
+of 10,000 keys and the bundles. Prints the tables, writes bench/runs/<timestamp>.json, and
+bench/results.json for a full run.
 
-  --sizes <list>   resources per key, one scenario each; '' for none
-  --keys <list>    keys disabled at once, each with a small fleet; '' for none
-  --latency <ms>   added to every AWS call of the reactor and the baseline (default 0)
-  --no-baseline    run the reactor only
-  --no-bundles     skip the bundles
-  --out <file>     where to write the results (default bench/results.json)
-  --help           this text
+  --quick            a subset meant to take under 2 minutes on an idle machine: --sizes 10,100
+                     --keys 10 --repeats 2, no bundles, no cold path, no sweep of 10,000 keys
+  --sizes <list>     resources per key, one scenario each; '' for none
+  --keys <list>      keys disabled at once, each with a small fleet; '' for none
+  --repeats <n>      rounds per scenario (default 3; at most 2 from 1,000 resources or 100 keys,
+                     1 from 5,000 resources or 1,000 keys)
+  --naive-up-to <n>  run the naive loop only in scenarios of at most n resources (default 1000)
+  --no-batched       skip the batched baseline
+  --no-sweep         skip the sweep of 10,000 keys, and the sweeps of the K scenarios
+  --no-cold-path     skip the cold path
+  --no-bundles       skip the bundles
+  --latency <ms>     added to every AWS call of the reactor and the baselines (default 0)
+  --out <file>       also write the run there (default: bench/results.json for a full run, none otherwise)
+  --runs <dir>       where every run is kept (default bench/runs)
+  --help             this text`;
 
-A quick run that leaves bench/results.json alone:
-  npm run bench -- --sizes 10 --keys '' --out /tmp/bench.json`;
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 function numbers(value: string | undefined, flag: string): number[] {
   const list = (value ?? '')
@@ -33,26 +48,36 @@ function numbers(value: string | undefined, flag: string): number[] {
     .filter((item) => item.length > 0)
     .map(Number);
   if (list.some((item) => !Number.isInteger(item) || item < 0))
-    throw new Error(`${flag} takes whole numbers, like 10,100`);
+    throw new UsageError(`${flag} takes whole numbers, like 10,100`);
   return list;
 }
 
-function parse(argv: readonly string[]): { options: BenchOptions; out: string } {
+function parse(argv: readonly string[]): { options: BenchOptions; out?: string; runs: string } {
   const value = (flag: string): string | undefined => {
     const index = argv.indexOf(flag);
     return index >= 0 ? argv[index + 1] : undefined;
   };
-  return {
-    options: {
-      sizes: value('--sizes') !== undefined ? numbers(value('--sizes'), '--sizes') : undefined,
-      keyCounts: value('--keys') !== undefined ? numbers(value('--keys'), '--keys') : undefined,
-      baseline: !argv.includes('--no-baseline'),
-      latencyMs: value('--latency') !== undefined ? Number(value('--latency')) : undefined,
-      bundles: argv.includes('--no-bundles') ? false : undefined,
-      log: (line) => process.stderr.write(`${line}\n`),
-    },
-    out: value('--out') ?? path.join(__dirname, 'results.json'),
+  const list = (flag: string) => (value(flag) !== undefined ? numbers(value(flag), flag) : undefined);
+  const number = (flag: string) => (value(flag) !== undefined ? Number(value(flag)) : undefined);
+  const quick = argv.includes('--quick');
+  const subset = quick || ['--sizes', '--keys', '--repeats', '--latency'].some((flag) => argv.includes(flag));
+  const noSweep = argv.includes('--no-sweep');
+  const options: BenchOptions = {
+    sizes: list('--sizes') ?? (quick ? [10, 100] : undefined),
+    keyCounts: list('--keys') ?? (quick ? [10] : undefined),
+    repeats: number('--repeats') ?? (quick ? 2 : undefined),
+    naiveUpTo: number('--naive-up-to'),
+    batched: !argv.includes('--no-batched'),
+    localSweep: !noSweep,
+    sweep10k: !(noSweep || quick),
+    coldPath: !(argv.includes('--no-cold-path') || quick),
+    latencyMs: number('--latency'),
+    bundles: argv.includes('--no-bundles') || quick ? false : undefined,
+    log: (line) => process.stderr.write(`${line}\n`),
   };
+  // A subset never overwrites the official results unless asked to.
+  const out = value('--out') ?? (subset ? undefined : path.join(__dirname, 'results.json'));
+  return { options, out, runs: value('--runs') ?? RUNS_DIR };
 }
 
 async function main(): Promise<void> {
@@ -60,16 +85,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const { options, out } = parse(process.argv.slice(2));
+  const { options, out, runs } = parse(process.argv.slice(2));
   const report = await runBenchmark(options);
   process.stdout.write(`${formatReport(report)}\n`);
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`Wrote ${path.relative(process.cwd(), out)}\n`);
-  if (
-    report.scenarios.some((s) => s.reactor.disable.succeeded < s.keys || s.reactor.enable.succeeded < s.keys)
-  ) {
-    process.exitCode = 1;
-  }
+  for (const file of storeRun(report, runs, out))
+    process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
+  const failed = report.scenarios.some((s) => !s.reactor.disable.converged || !s.reactor.enable.converged);
+  if (failed) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

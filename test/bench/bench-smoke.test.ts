@@ -1,81 +1,140 @@
-import { type BenchReport, runBenchmark, TARGETS } from '../../bench/harness';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { SWEEP_COST_KEYS } from '../../bench/cost';
+import { type BenchReport, runBenchmark } from '../../bench/harness';
 import { formatReport } from '../../bench/report';
+import { runFileName, storeRun } from '../../bench/store';
+import { LIMITS, REQUIRED_TARGETS } from '../../bench/targets';
 
-// The benchmark harness at tiny sizes, so that it cannot rot between `npm run bench` runs: the report
-// has its shape, every execution succeeds, and the workflow's state transitions per disable cycle stay
-// within the target and do not grow with the fleet. Behaviour only: no timing is asserted.
+// The benchmark harness at tiny sizes, 2 rounds each, so that it cannot rot between `npm run bench`
+// runs: the sides run interleaved, every cycle converges, the batched baseline is really batched, the
+// stored run is written, and every target is named and, at these sizes, honestly "not measured".
+// Behaviour only: no timing is asserted.
 
 let report: BenchReport;
+/** Cycles handed to the clock driver: every measured await must go through it. */
+let driven = 0;
 
 beforeAll(async () => {
   report = await runBenchmark({
-    sizes: [2, 5, 8],
+    sizes: [10],
     keyCounts: [2],
     smallFleet: { services: 1, instances: 3, databases: 1 },
-    baseline: true,
+    repeats: 2,
     bundles: { initRuns: 1, functions: ['describe-key'] },
+    sweep10k: false,
+    coldPath: false,
     pollMs: 5,
+    drive: async (cycle) => {
+      driven++;
+      return cycle();
+    },
   });
 }, 300_000);
 
+const scenario = (name: string) => {
+  const found = report.scenarios.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no scenario ${name}`);
+  return found;
+};
+
 describe('the benchmark harness', () => {
-  it('runs every scenario, reactor and baseline, and both cycles succeed', () => {
-    expect(report.scenarios.map((scenario) => [scenario.name, scenario.keys, scenario.resources])).toEqual([
-      ['N=2', 1, 2],
-      ['N=5', 1, 5],
-      ['N=8', 1, 8],
-      ['K=2', 2, 10],
+  it('runs the reactor and both baselines interleaved, round after round', () => {
+    expect(report.scenarios.map((s) => [s.name, s.keys, s.resources, s.rounds])).toEqual([
+      ['N=10', 1, 10, 2],
+      ['K=2', 2, 10, 2],
     ]);
-    for (const scenario of report.scenarios) {
-      for (const cycle of [scenario.reactor.disable, scenario.reactor.enable]) {
-        expect(cycle.succeeded).toBe(scenario.keys);
-        expect(cycle.transitions.max).toBeGreaterThan(0);
-        expect(cycle.taskInvocations.total).toBeGreaterThanOrEqual(cycle.executions);
-        expect(cycle.awsCalls.total).toBe(
-          Object.values(cycle.awsCalls.byOperation).reduce((a, b) => a + b, 0),
-        );
+    for (const { sequence } of report.scenarios)
+      expect(sequence).toEqual(['reactor 1', 'naive 1', 'batched 1', 'reactor 2', 'naive 2', 'batched 2']);
+  });
+
+  it('hands every measured cycle to the clock driver: 2 rounds x 3 sides x 2 cycles a scenario, and the sweep', () => {
+    expect(driven).toBe(2 * (2 * 3 * 2) + 1);
+    expect(report.settings.modelledClock).toBe(true);
+  });
+
+  it('reports every side of every cycle as {min, median, max} over the rounds, converged', () => {
+    for (const s of report.scenarios) {
+      for (const cycle of [s.reactor.disable, s.reactor.enable, s.naive?.disable, s.batched?.enable]) {
+        expect(cycle?.rounds).toBe(2);
+        expect(cycle?.converged).toBe(true);
+        const wall = cycle?.wallMs ?? { min: Number.NaN, median: Number.NaN, max: Number.NaN };
+        expect(wall.min).toBeLessThanOrEqual(wall.median);
+        expect(wall.median).toBeLessThanOrEqual(wall.max);
+        expect(cycle?.throttled.total.median).toBe(0);
       }
-      expect(scenario.baseline?.disable.awsCalls.byOperation).toEqual(
-        expect.objectContaining({ 'EC2:StopInstances': expect.any(Number) }),
+      expect(s.reactor.disable.succeeded).toBe(s.keys);
+      expect(s.reactor.disable.transitions.max.median).toBeGreaterThan(0);
+      expect(s.reactor.disable.lambda['stop-resources']?.invocations).toBeGreaterThan(0);
+      // Ratios come from the medians measured in this run.
+      expect(s.ratios.batched?.disableWall).toBeCloseTo(
+        s.reactor.disable.wallMs.median / (s.batched?.disable.wallMs.median ?? Number.NaN),
+        2,
       );
-      expect(scenario.ratio).toEqual({
-        disableWall: expect.any(Number),
-        enableWall: expect.any(Number),
-        disableCalls: expect.any(Number),
-        enableCalls: expect.any(Number),
-      });
     }
   });
 
-  it('batches by kind: one StopInstances call for all of a key’s instances, one UpdateService per service', () => {
-    const eight = report.scenarios.find((scenario) => scenario.name === 'N=8');
-    expect(eight?.mix).toEqual({ services: 1, instances: 6, databases: 1 });
-    expect(eight?.reactor.disable.awsCalls.byOperation['EC2:StopInstances']).toBe(1);
-    expect(eight?.baseline?.disable.awsCalls.byOperation['EC2:StopInstances']).toBe(6);
+  it('batches: the batched script makes fewer calls than the naive loop at N = 10, one StopInstances for all', () => {
+    const ten = scenario('N=10');
+    for (const cycle of ['disable', 'enable'] as const)
+      expect(ten.batched?.[cycle].awsCalls.total.median).toBeLessThan(
+        ten.naive?.[cycle].awsCalls.total.median ?? 0,
+      );
+    expect(ten.batched?.disable.awsCalls.byOperation['EC2:StopInstances']).toBe(1);
+    expect(ten.naive?.disable.awsCalls.byOperation['EC2:StopInstances']).toBe(ten.mix.instances);
+    expect(ten.batched?.disable.awsCalls.byOperation).toHaveProperty([
+      'ResourceGroupsTaggingAPI:GetResources',
+    ]);
   });
 
-  it('keeps state transitions per disable cycle within the target, and they do not grow with the fleet', () => {
-    const transitions = (name: string) =>
-      report.scenarios.find((scenario) => scenario.name === name)?.reactor.disable.transitions.max ??
-      Number.NaN;
-    expect(transitions('N=8')).toBeLessThanOrEqual(TARGETS.transitionsPerDisableCycle);
-    expect(transitions('N=8')).toBeLessThanOrEqual(transitions('N=2'));
+  it('names every target, and reports those whose scenario did not run as not measured', () => {
+    const names = report.targets.map((target) => target.target);
+    expect(names).toEqual(expect.arrayContaining([...REQUIRED_TARGETS]));
+    for (const name of REQUIRED_TARGETS)
+      expect(report.targets.find((target) => target.target === name)).toMatchObject({
+        actual: null,
+        met: false,
+      });
+    expect(report.targets.find((t) => t.target === 'transitions per disable at N = 10,000')?.limit).toBe(
+      LIMITS.transitions,
+    );
+    expect(report.targets.find((t) => t.target.startsWith('largest bundle'))?.actual).toEqual(
+      expect.any(Number),
+    );
   });
 
-  it('measures the bundles and judges the targets it has figures for', () => {
-    expect(report.bundles).toEqual([
-      {
-        function: 'describe-key',
-        bytes: expect.any(Number),
-        largest: expect.any(Array),
-        initMs: { median: expect.any(Number), runs: [expect.any(Number)] },
-      },
-    ]);
-    expect(report.targets.map((target) => target.target)).toEqual([
-      'state transitions per disable cycle, any scenario',
-      'largest bundle, minified bytes (1 MiB)',
-      'slowest module init, median ms',
-    ]);
-    expect(formatReport(report)).toContain('N=8 disable');
+  it('costs a cycle from counted usage, and the sweep at 10, 1,000 and 10,000 keys', () => {
+    const cycle = report.cost.cycles.find((c) => c.scenario === 'N=10')?.perKeyCycle;
+    // Transitions at $0.025 per 1,000, both cycles of one key.
+    const transitions =
+      scenario('N=10').reactor.disable.transitions.total.median +
+      scenario('N=10').reactor.enable.transitions.total.median;
+    expect(cycle?.stepFunctions).toBeCloseTo((transitions * 0.025) / 1000, 10);
+    expect(cycle?.kms).toBeGreaterThan(0);
+    expect(report.cost.sweep?.measuredOn).toBe('K=2');
+    expect(report.cost.sweep?.costs.map((c) => c.keys)).toEqual([...SWEEP_COST_KEYS]);
+    expect(report.cost.sweep?.costs[0]?.runsPerMonth).toBe(
+      (30 * 24 * 60) / report.cost.settings.sweepMinutes,
+    );
+    expect(report.cost.settings.arm64).toBe(true);
+  });
+
+  it('stores the run, small, and prints the tables', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-runs-'));
+    try {
+      const [file] = storeRun(report, dir);
+      expect(file).toBe(path.join(dir, runFileName(report.generatedAt)));
+      expect(existsSync(file as string)).toBe(true);
+      const text = readFileSync(file as string, 'utf8');
+      expect(text.length).toBeLessThan(100_000);
+      expect((JSON.parse(text) as BenchReport).targets).toEqual(report.targets);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const printed = formatReport(report);
+    expect(printed).toContain('N=10 disable');
+    expect(printed).toContain('not measured');
+    expect(printed).toContain('https://aws.amazon.com/step-functions/pricing/');
   });
 });
