@@ -75,6 +75,8 @@ export class VirtualClock {
       now: options.now ?? Date.now(),
       toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
       shouldAdvanceTime: false,
+      // Timers set before install (a socket's, say) may be cleared after it: clear them for real.
+      shouldClearNativeTimers: true,
       loopLimit: 1_000_000,
     });
     this.watchHttp();
