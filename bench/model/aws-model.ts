@@ -80,6 +80,9 @@ const nameOf = (context: { clientName?: string; commandName?: string }) => ({
   operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
 });
 
+/** The name of the sandbox's middleware that answers Step Functions' calls (sandbox/reactor.ts). */
+const LOCAL_STEP_FUNCTIONS = 'localStepFunctions';
+
 type Handler = (args: { input: unknown }) => Promise<unknown>;
 type Middleware = (next: Handler, context: { clientName?: string; commandName?: string }) => Handler;
 
@@ -132,14 +135,25 @@ export class AwsModel {
       const result = clock ? await clock.real(() => next(args)) : await next(args);
       return service === 'STS' && operation === 'AssumeRole' ? this.sessionOnModelledClock(args, result) : result;
     };
+    const stack = client.middlewareStack as unknown as {
+      add: (mw: Middleware, options: object) => void;
+      addRelativeTo: (mw: Middleware, options: object) => void;
+      identify: () => string[];
+    };
+    // The sandbox answers Step Functions' calls itself, in finalizeRequest (sandbox/reactor.ts): there the
+    // model goes just before that answer, or they would take no time at all.
+    if (stack.identify().some((entry) => entry.startsWith(`${LOCAL_STEP_FUNCTIONS} `))) {
+      stack.addRelativeTo(model, {
+        relation: 'before',
+        toMiddleware: LOCAL_STEP_FUNCTIONS,
+        name: 'keyReactorBenchAwsModel',
+        override: true,
+      });
+      return;
+    }
     // Below the SDK's retry and signing (finalizeRequest) and every sandbox instrument: the model sees each
     // attempt as AWS would, and its waits and errors come before the request reaches moto.
-    (client.middlewareStack.add as (mw: Middleware, options: object) => void)(model, {
-      step: 'deserialize',
-      priority: 'high',
-      name: 'keyReactorBenchAwsModel',
-      override: true,
-    });
+    stack.add(model, { step: 'deserialize', priority: 'high', name: 'keyReactorBenchAwsModel', override: true });
   }
 
   /** Takes the call's tokens from its request and resource buckets, or throws the service's throttling error. */

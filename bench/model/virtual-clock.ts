@@ -199,6 +199,8 @@ export class VirtualClock {
   private untilNoCallInFlight(): Promise<void> {
     return new Promise((resolve) => {
       const timer = real.setTimeout(resolve, Math.max(1, this.watchdogMs - (realMs() - this.lastProgress)));
+      // Never what keeps the process alive: the calls it waits for are.
+      timer.unref?.();
       this.idleWaiters.push(() => {
         real.clearTimeout(timer);
         resolve();
