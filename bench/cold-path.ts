@@ -80,7 +80,11 @@ const isStop = (call: AwsCall) =>
 
 export function spreadOf(values: readonly number[]): Spread {
   const round = (value: number) => Math.round(value * 1000) / 1000;
-  return { min: round(Math.min(...values)), median: round(median([...values])), max: round(Math.max(...values)) };
+  return {
+    min: round(Math.min(...values)),
+    median: round(median([...values])),
+    max: round(Math.max(...values)),
+  };
 }
 
 function succeeded(execution: ExecutionRecord | undefined, what: string): ExecutionRecord {
@@ -92,7 +96,12 @@ function succeeded(execution: ExecutionRecord | undefined, what: string): Execut
   return execution;
 }
 
-function firstAt(calls: readonly AwsCall[], from: number, acts: (call: AwsCall) => boolean, what: string): number {
+function firstAt(
+  calls: readonly AwsCall[],
+  from: number,
+  acts: (call: AwsCall) => boolean,
+  what: string,
+): number {
   const call = calls.find((candidate) => candidate.at >= from && acts(candidate));
   if (!call) throw new ColdPathError(`No ${what} call after ${new Date(from).toISOString()}`);
   return call.at;
@@ -105,11 +114,23 @@ async function once(modelled: ModelledReactor, mix: FleetMix): Promise<{ enable:
   const { clients, place, reactor } = local;
   const keyArn = await modelled.run(async () => {
     const key = await createCustomerKey(clients, 'Cold path key');
-    await registerBulkFleet(reactor, clients, key, await createBulkFleet(clients, place.account, 'cold', mix));
+    await registerBulkFleet(
+      reactor,
+      clients,
+      key,
+      await createBulkFleet(clients, place.account, 'cold', mix),
+    );
     return key;
   });
   const event = (eventName: string) =>
-    cloudTrailEvent({ eventName, keyId: keyIdOf(keyArn), keyArn, ...place, userName: 'bench', at: new Date() });
+    cloudTrailEvent({
+      eventName,
+      keyId: keyIdOf(keyArn),
+      keyArn,
+      ...place,
+      userName: 'bench',
+      at: new Date(),
+    });
 
   modelled.lambda.coldStart();
   await modelled.run(async () => {
@@ -117,8 +138,13 @@ async function once(modelled: ModelledReactor, mix: FleetMix): Promise<{ enable:
     await local.publish(event('DisableKey'));
     await local.idle();
   });
-  const disable = succeeded(local.executions.find((execution) => execution.workflow === 'disable'), 'disable');
-  const graceExit = disable.events.find((entry) => entry.type === 'StateExited' && entry.state.name === GRACE_STATE);
+  const disable = succeeded(
+    local.executions.find((execution) => execution.workflow === 'disable'),
+    'disable',
+  );
+  const graceExit = disable.events.find(
+    (entry) => entry.type === 'StateExited' && entry.state.name === GRACE_STATE,
+  );
   if (!graceExit) throw new ColdPathError(`The disable run never left "${GRACE_STATE}"`);
   const firstStop = firstAt(local.calls.calls, graceExit.timestamp, isStop, 'stop');
 
@@ -133,7 +159,10 @@ async function once(modelled: ModelledReactor, mix: FleetMix): Promise<{ enable:
     await local.publish(delivered);
     await local.idle();
   });
-  succeeded(local.executions.find((execution) => execution.workflow === 'enable'), 'enable');
+  succeeded(
+    local.executions.find((execution) => execution.workflow === 'enable'),
+    'enable',
+  );
   const firstStart = firstAt(local.calls.calls, reached, isStart, 'start');
   return { enable: (firstStart - reached) / 1000, graceEnd: (firstStop - graceExit.timestamp) / 1000 };
 }
@@ -146,7 +175,11 @@ export async function measureColdPath(options: ColdPathOptions): Promise<ColdPat
   const lambda = Array.isArray(options.bundles)
     ? { bundles: options.bundles as readonly BundleFigures[] }
     : (options.bundles as LambdaModelOptions);
-  const modelled = await ModelledReactor.start({ lambda, graceSeconds: options.graceSeconds, moto: options.moto });
+  const modelled = await ModelledReactor.start({
+    lambda,
+    graceSeconds: options.graceSeconds,
+    moto: options.moto,
+  });
   const enable: number[] = [];
   const graceEnd: number[] = [];
   const coldStarts: number[] = [];

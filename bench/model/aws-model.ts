@@ -1,6 +1,12 @@
 import type { ClientInstrument, InstrumentableClient } from '../../lambdas/shared/aws';
-import { type ApiLimit, type LimitedService, RATE_LIMITS, type TokenBucket } from '../../lambdas/shared/rate-limits';
+import {
+  type ApiLimit,
+  type LimitedService,
+  RATE_LIMITS,
+  type TokenBucket,
+} from '../../lambdas/shared/rate-limits';
 import { LATENCIES, latencyOf, type ServiceLatencies } from './latencies';
+import { Transitions } from './transitions';
 import { currentVirtualClock } from './virtual-clock';
 
 /**
@@ -55,6 +61,11 @@ export interface AwsModelOptions {
   readonly latency?: boolean;
   /** Meter calls with the buckets; false never throttles. @default true */
   readonly throttle?: boolean;
+  /**
+   * Show stops and starts under way (`stopping`, `pending`, draining tasks) for their modelled time
+   * (transitions.ts), where moto completes them at once. @default true
+   */
+  readonly transitions?: boolean;
 }
 
 export interface AwsModelStats {
@@ -92,6 +103,7 @@ export class AwsModel {
   private readonly throttledCalls = new Map<string, number>();
   private readonly latencies: Readonly<Record<string, ServiceLatencies>>;
   private readonly limits: readonly ApiLimit[];
+  private readonly transitions = new Transitions();
 
   constructor(private readonly options: AwsModelOptions = {}) {
     this.latencies = options.latencies ?? LATENCIES;
@@ -101,6 +113,7 @@ export class AwsModel {
   /** Full buckets and no counts: a fresh account, for the next scenario. */
   reset(): void {
     this.levels.clear();
+    this.transitions.clear();
     this.attempts.clear();
     this.throttledCalls.clear();
   }
@@ -133,7 +146,13 @@ export class AwsModel {
       if (limited && this.options.throttle !== false) this.meter(limited, operation, args.input, name);
       const clock = currentVirtualClock();
       const result = clock ? await clock.real(() => next(args)) : await next(args);
-      return service === 'STS' && operation === 'AssumeRole' ? this.sessionOnModelledClock(args, result) : result;
+      if (service === 'STS' && operation === 'AssumeRole') return this.sessionOnModelledClock(args, result);
+      if (this.options.transitions !== false) {
+        const output = (result as { output?: Record<string, unknown> }).output;
+        this.transitions.record(operation, args.input as Record<string, unknown>);
+        if (output) this.transitions.rewrite(operation, output);
+      }
+      return result;
     };
     const stack = client.middlewareStack as unknown as {
       add: (mw: Middleware, options: object) => void;
@@ -153,15 +172,24 @@ export class AwsModel {
     }
     // Below the SDK's retry and signing (finalizeRequest) and every sandbox instrument: the model sees each
     // attempt as AWS would, and its waits and errors come before the request reaches moto.
-    stack.add(model, { step: 'deserialize', priority: 'high', name: 'keyReactorBenchAwsModel', override: true });
+    stack.add(model, {
+      step: 'deserialize',
+      priority: 'high',
+      name: 'keyReactorBenchAwsModel',
+      override: true,
+    });
   }
 
   /** Takes the call's tokens from its request and resource buckets, or throws the service's throttling error. */
   private meter(service: LimitedService, operation: string, input: unknown, name: string): void {
-    const limit = this.limits.find((entry) => entry.service === service && entry.operations.includes(operation));
+    const limit = this.limits.find(
+      (entry) => entry.service === service && entry.operations.includes(operation),
+    );
     if (!limit) return;
     const now = Date.now();
-    const wanted: [string, TokenBucket, number][] = [[`${service}:${limit.bucket}:request`, limit.request, 1]];
+    const wanted: [string, TokenBucket, number][] = [
+      [`${service}:${limit.bucket}:request`, limit.request, 1],
+    ];
     if (limit.resource) {
       // A call naming more resources than the bucket holds takes a full bucket, or it could never pass.
       const count = Math.min(resourcesOf(input), limit.resource.burst);
@@ -182,7 +210,11 @@ export class AwsModel {
     if (short) {
       this.throttledCalls.set(name, (this.throttledCalls.get(name) ?? 0) + 1);
       const { name: code, status } = THROTTLED[service];
-      throw new ModelledThrottlingError(code, status, `${short.key} holds ${short.tokens.toFixed(1)}, wanted ${short.count}`);
+      throw new ModelledThrottlingError(
+        code,
+        status,
+        `${short.key} holds ${short.tokens.toFixed(1)}, wanted ${short.count}`,
+      );
     }
   }
 

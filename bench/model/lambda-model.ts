@@ -28,7 +28,8 @@ export const RUNTIME_INIT: Figure = {
 /** What an invocation of a warm environment adds before the handler runs. */
 export const WARM_OVERHEAD: Figure = {
   ms: 5,
-  source: 'assumption: AWS publishes no figure; a warm invoke adds single-digit milliseconds before the handler',
+  source:
+    'assumption: AWS publishes no figure; a warm invoke adds single-digit milliseconds before the handler',
 };
 
 /** How long an idle environment lives before Lambda reclaims it. */
@@ -49,7 +50,8 @@ export const TASK_OVERHEAD: Figure = {
 export function deployedTimeoutMs(folder: string): number {
   if (folder === DISPATCHER_FUNCTION) return 30_000;
   // The sweep's with the default 5-minute interval: min(300, max(50, interval - 10)) seconds.
-  if (folder === SWEEP_FUNCTION) return Math.min(300, Math.max(50, LIMITS.defaultSweepMinutes * 60 - 10)) * 1000;
+  if (folder === SWEEP_FUNCTION)
+    return Math.min(300, Math.max(50, LIMITS.defaultSweepMinutes * 60 - 10)) * 1000;
   return LIMITS.stepTimeoutSeconds * 1000;
 }
 
@@ -153,7 +155,9 @@ export class LambdaModel implements InvocationModel {
   private takeIdle(folder: string): Environment | undefined {
     const lifetime = this.options.idleLifetimeMs ?? IDLE_LIFETIME.ms;
     const now = Date.now();
-    const alive = (this.idle.get(folder) ?? []).filter((environment) => now - environment.idleSince <= lifetime);
+    const alive = (this.idle.get(folder) ?? []).filter(
+      (environment) => now - environment.idleSince <= lifetime,
+    );
     // The most recently used first, as Lambda routes to warm environments.
     const environment = alive.pop();
     this.idle.set(folder, alive);

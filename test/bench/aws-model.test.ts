@@ -88,7 +88,9 @@ describe('the AWS model', () => {
 
     // Act: two calls more than the bucket holds, at once.
     const outcomes = await installed.run(() =>
-      Promise.all(Array.from({ length: calls }, () => outcome(client.send(new DescribeInstancesCommand({}))))),
+      Promise.all(
+        Array.from({ length: calls }, () => outcome(client.send(new DescribeInstancesCommand({})))),
+      ),
     );
 
     // Assess: the two over were throttled, then served after the SDK's backoff.
@@ -98,7 +100,7 @@ describe('the AWS model', () => {
     expect(model.stats().attempts['EC2:DescribeInstances']).toBe(calls + throttled);
   });
 
-  it("renews a key role session when the modelled clock passes its expiry, not before", async () => {
+  it('renews a key role session when the modelled clock passes its expiry, not before', async () => {
     // Prepare: the reactor's key sessions on the reactor's clock (Date, so the virtual one).
     const model = new AwsModel();
     const sts = awsClient(STSClient, {

@@ -20,15 +20,18 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('the cold path in modelled time', () => {
-  it.each(['enableToFirstStartS', 'graceEndToFirstStopS'] as const)('%s is positive, finite and ordered', (name) => {
-    const { min, median, max } = figures[name];
-    for (const value of [min, median, max]) {
-      expect(Number.isFinite(value)).toBe(true);
-      expect(value).toBeGreaterThan(0);
-    }
-    expect(min).toBeLessThanOrEqual(median);
-    expect(median).toBeLessThanOrEqual(max);
-  });
+  it.each(['enableToFirstStartS', 'graceEndToFirstStopS'] as const)(
+    '%s is positive, finite and ordered',
+    (name) => {
+      const { min, median, max } = figures[name];
+      for (const value of [min, median, max]) {
+        expect(Number.isFinite(value)).toBe(true);
+        expect(value).toBeGreaterThan(0);
+      }
+      expect(min).toBeLessThanOrEqual(median);
+      expect(median).toBeLessThanOrEqual(max);
+    },
+  );
 
   it('pays a cold start for the dispatcher, the key check and the start before the first start', () => {
     // Three functions run cold before the first start (test/workflow/cold-path.test.ts): at least their

@@ -17,7 +17,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const INIT_MS = 180;
 
 function model(): LambdaModel {
-  return new LambdaModel({ bundles: [{ function: 'stop-resources', initMs: { median: INIT_MS, runs: [INIT_MS] } }] });
+  return new LambdaModel({
+    bundles: [{ function: 'stop-resources', initMs: { median: INIT_MS, runs: [INIT_MS] } }],
+  });
 }
 
 describe('the Lambda model', () => {
@@ -42,7 +44,12 @@ describe('the Lambda model', () => {
     // Assess
     const cold = RUNTIME_INIT.ms + INIT_MS;
     const warm = WARM_OVERHEAD.ms;
-    expect(startedAt).toEqual([cold, cold + 1_000 + warm, cold + 2_000 + 2 * warm, cold + 2_000 + warm + cold]);
+    expect(startedAt).toEqual([
+      cold,
+      cold + 1_000 + warm,
+      cold + 2_000 + 2 * warm,
+      cold + 2_000 + warm + cold,
+    ]);
     expect(lambda.stats()['stop-resources']).toEqual({ cold: 2, warm: 2, timedOut: 0 });
   });
 
@@ -73,7 +80,9 @@ describe('the Lambda model', () => {
 
     // Act
     const error = await installed.run(() =>
-      lambda.invoke('stop-resources', () => sleep(LIMITS.stepTimeoutSeconds * 1000 + 1)).catch((caught: Error) => caught),
+      lambda
+        .invoke('stop-resources', () => sleep(LIMITS.stepTimeoutSeconds * 1000 + 1))
+        .catch((caught: Error) => caught),
     );
     await installed.run(() => lambda.invoke('stop-resources', async () => undefined));
 

@@ -103,17 +103,20 @@ describe('the virtual clock', () => {
     // Act
     const { events, startedAt } = await installed.run(async () => {
       const startedAt = Date.now();
-      const run = machine.run({}, {
-        overrides: {
-          taskResourceLocalHandlers: {
-            'Slow task': async () => {
-              attempts.push(Date.now());
-              if (attempts.length === 1) await virtualSleep(8_000);
-              return { done: true };
+      const run = machine.run(
+        {},
+        {
+          overrides: {
+            taskResourceLocalHandlers: {
+              'Slow task': async () => {
+                attempts.push(Date.now());
+                if (attempts.length === 1) await virtualSleep(8_000);
+                return { done: true };
+              },
             },
           },
         },
-      });
+      );
       const events: { type: string; at: number; name?: string }[] = [];
       for await (const event of run.eventLogs) {
         const name = 'state' in event ? event.state.name : undefined;
@@ -125,7 +128,8 @@ describe('the virtual clock', () => {
 
     // Assess: the short Wait exits at 20 s, the long at 300 s; the Task's first attempt times out at 305 s
     // and the second starts 3 s later, at 308 s, and succeeds there. It took far less real time than modelled.
-    const exited = (name: string) => events.find((event) => event.type === 'StateExited' && event.name === name)?.at;
+    const exited = (name: string) =>
+      events.find((event) => event.type === 'StateExited' && event.name === name)?.at;
     expect(exited('Short')).toBe(20_000);
     expect(exited('Long')).toBe(300_000);
     expect(attempts.map((at) => at - startedAt)).toEqual([300_000, 308_000]);
