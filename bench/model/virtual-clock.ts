@@ -18,6 +18,9 @@ const real = {
   setImmediate: globalThis.setImmediate.bind(globalThis),
 };
 const realMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** Real milliseconds from an arbitrary origin, whatever clock is installed: for timing the bench itself. */
+export const realMilliseconds = realMs;
 const realTurn = (): Promise<void> => new Promise((resolve) => real.setImmediate(resolve));
 
 export interface VirtualClockOptions {
@@ -67,6 +70,8 @@ export class VirtualClock {
   private readonly unsubscribe: (() => void)[] = [];
   /** Modelled milliseconds moved so far, by `run` or `advance`. */
   private moved = 0;
+  /** Whether a `run` drives the clock now: two drivers would move it twice. */
+  private driving = false;
 
   private constructor(options: VirtualClockOptions) {
     this.quietTurns = options.quietTurns ?? 3;
@@ -132,7 +137,16 @@ export class VirtualClock {
    */
   async run<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
     if (installed !== this) throw new VirtualClockStateError('run() on a virtual clock not installed');
-    const promise = typeof work === 'function' ? work() : work;
+    if (this.driving) throw new VirtualClockStateError('run() inside run(): one driver at a time');
+    this.driving = true;
+    try {
+      return await this.drive(typeof work === 'function' ? work() : work);
+    } finally {
+      this.driving = false;
+    }
+  }
+
+  private async drive<T>(promise: Promise<T>): Promise<T> {
     let settled = false;
     promise.then(
       () => {

@@ -9,6 +9,8 @@ let figures: ColdPathFigures;
 beforeAll(async () => {
   figures = await measureColdPath({
     repeats: 2,
+    // Servers only: one layer, so that each repeat stays a few seconds of real time.
+    fleet: { services: 0, instances: 2, databases: 0 },
     moto: await workerMoto(),
     bundles: [
       { function: 'dispatcher', bytes: 0, largest: [], initMs: { median: 120, runs: [120] } },
