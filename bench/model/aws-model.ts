@@ -145,7 +145,7 @@ export class AwsModel {
       const limited = LIMITED[context.clientName ?? ''];
       if (limited && this.options.throttle !== false) this.meter(limited, operation, args.input, name);
       const clock = currentVirtualClock();
-      const result = clock ? await clock.real(() => next(args)) : await next(args);
+      const result = clock ? await clock.real(() => next(args), name) : await next(args);
       if (service === 'STS' && operation === 'AssumeRole') return this.sessionOnModelledClock(args, result);
       if (this.options.transitions !== false) {
         const output = (result as { output?: Record<string, unknown> }).output;

@@ -60,6 +60,9 @@ type Subscriber = (message: unknown) => void;
 export class VirtualClock {
   /** Real calls (to moto) in flight: time stands still while any is. */
   private inFlight = 0;
+  /** What is in flight, with when it started (real ms): named in the watchdog's error. */
+  private readonly calls = new Map<number, { readonly what: string; readonly since: number }>();
+  private nextCall = 0;
   /** Bumped by every real call started or ended: what the idle check watches besides `inFlight`. */
   private activity = 0;
   private lastProgress = realMs();
@@ -121,12 +124,12 @@ export class VirtualClock {
    * Runs `call`, a real call, counted as in flight until it settles: virtual time does not move meanwhile.
    * The AWS model wraps each SDK call in it, below its modelled latency and throttling.
    */
-  async real<T>(call: () => Promise<T>): Promise<T> {
-    this.begin();
+  async real<T>(call: () => Promise<T>, what = 'a real call'): Promise<T> {
+    const id = this.begin(what);
     try {
       return await call();
     } finally {
-      this.end();
+      this.end(id);
     }
   }
 
@@ -184,12 +187,16 @@ export class VirtualClock {
     this.moved += ms;
   }
 
-  private begin(): void {
+  private begin(what: string): number {
+    const id = this.nextCall++;
+    this.calls.set(id, { what, since: realMs() });
     this.inFlight++;
     this.activity++;
+    return id;
   }
 
-  private end(): void {
+  private end(id: number): void {
+    if (!this.calls.delete(id)) return;
     this.inFlight--;
     this.activity++;
     this.lastProgress = realMs();
@@ -225,8 +232,12 @@ export class VirtualClock {
   private checkWatchdog(): void {
     const quietFor = realMs() - this.lastProgress;
     if (quietFor < this.watchdogMs) return;
+    const oldest = [...this.calls.values()]
+      .slice(0, 3)
+      .map(({ what, since }) => `${what} (${Math.round((realMs() - since) / 1000)} s)`);
     throw new VirtualClockStalledError(
-      `${Math.round(quietFor / 1000)} s real with ${this.inFlight} real call(s) in flight and ` +
+      `${Math.round(quietFor / 1000)} s real with ${this.inFlight} real call(s) in flight ` +
+        `${oldest.length > 0 ? `[${oldest.join(', ')}] ` : ''}and ` +
         `${this.fake.countTimers()} timer(s) pending at virtual ${new Date(this.fake.now).toISOString()}`,
     );
   }
@@ -243,24 +254,30 @@ export class VirtualClock {
       this.unsubscribe.push(() => chan.unsubscribe(subscriber));
     };
     subscribe('http.client.request.start', (message) => {
-      const request = (message as { request?: NodeJS.EventEmitter }).request;
+      const request = (message as { request?: NodeJS.EventEmitter & { method?: string; path?: string } })
+        .request;
       if (!request) return;
-      this.begin();
-      request.once('close', () => this.end());
+      const id = this.begin(`HTTP ${request.method ?? ''} ${request.path ?? ''}`);
+      request.once('close', () => this.end(id));
     });
     // fetch (undici): moto's reset.
-    const undiciRequests = new WeakSet<object>();
+    const undiciRequests = new WeakMap<object, number>();
     subscribe('undici:request:create', (message) => {
-      const request = (message as { request?: object }).request;
+      const request = (message as { request?: { method?: string; path?: string } }).request;
       if (!request) return;
-      undiciRequests.add(request);
-      this.begin();
+      undiciRequests.set(request, this.begin(`fetch ${request.method ?? ''} ${request.path ?? ''}`));
     });
+    // Headers, not the end of the body: a caller that never reads the body (moto's reset) would hold
+    // the clock for ever; moto's bodies are read from memory within the quiet turns.
     const undiciDone: Subscriber = (message) => {
       const request = (message as { request?: object }).request;
-      if (request && undiciRequests.delete(request)) this.end();
+      const id = request === undefined ? undefined : undiciRequests.get(request);
+      if (request && id !== undefined) {
+        undiciRequests.delete(request);
+        this.end(id);
+      }
     };
-    subscribe('undici:request:trailers', undiciDone);
+    subscribe('undici:request:headers', undiciDone);
     subscribe('undici:request:error', undiciDone);
   }
 }
