@@ -45,8 +45,6 @@ export class ModelledReactor {
       asDefined: true,
       taskOverheadMs: options.taskOverheadMs ?? TASK_OVERHEAD.ms,
       invocations: lambda,
-      // As deployed: a Lambda function paces with the shared buckets unless told otherwise (settings.ts).
-      settings: { pacing: 'shared', ...options.settings },
       instrument: [...(options.instrument ?? []), aws.instrument],
     });
     return new ModelledReactor(local, VirtualClock.install(virtualClock), aws, lambda);

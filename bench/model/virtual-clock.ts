@@ -238,7 +238,8 @@ export class VirtualClock {
     throw new VirtualClockStalledError(
       `${Math.round(quietFor / 1000)} s real with ${this.inFlight} real call(s) in flight ` +
         `${oldest.length > 0 ? `[${oldest.join(', ')}] ` : ''}and ` +
-        `${this.fake.countTimers()} timer(s) pending at virtual ${new Date(this.fake.now).toISOString()}`,
+        `${this.fake.countTimers()} timer(s) pending at virtual ${new Date(this.fake.now).toISOString()}; ` +
+        `active: ${process.getActiveResourcesInfo().join(', ')}`,
     );
   }
 
