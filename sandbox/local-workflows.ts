@@ -64,6 +64,14 @@ export interface LocalTiming {
    * at this pace. @default retryMs
    */
   readonly leaseRetryMs?: number;
+  /**
+   * Time as the definitions have it: every Wait and Retry interval the ASL's own (the grace period from
+   * graceSeconds), none of the above shortened. For the bench's modelled time, where waiting is free.
+   * @default false
+   */
+  readonly asDefined?: boolean;
+  /** Waited before each Task's function is invoked: Step Functions' own overhead. @default 0 */
+  readonly taskOverheadMs?: number;
 }
 
 /** An execution's status, in Step Functions' own words. */
@@ -105,8 +113,11 @@ export function loadDefinition(place: LocalPlace, workflow: Workflow, graceSecon
   return JSON.parse(substitute(readFileSync(definition.aslFile, 'utf8'), values)) as AslDefinition;
 }
 
-/** The context Lambda would pass the function in `folder`. */
-export function lambdaContext(place: LocalPlace, folder: string): Context {
+/**
+ * The context Lambda would pass the function in `folder`; `remainingMs` counts down its timeout (a model
+ * of Lambda's), where not given the time left is always 60 s.
+ */
+export function lambdaContext(place: LocalPlace, folder: string, remainingMs?: () => number): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: functionName(folder),
@@ -116,7 +127,7 @@ export function lambdaContext(place: LocalPlace, folder: string): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName(folder)}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: remainingMs ?? (() => 60_000),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -244,16 +255,20 @@ export class LocalStepFunctions {
         const folder = state.Resource ? folders.get(state.Resource) : undefined;
         if (!folder)
           throw new Error(`State "${stateName}" invokes ${state.Resource}, which is no reactor function`);
-        taskResourceLocalHandlers[stateName] = async (input) =>
-          (await this.invoke(folder, input)) as JsonValue;
+        const overheadMs = this.timing.taskOverheadMs ?? 0;
+        taskResourceLocalHandlers[stateName] = async (input) => {
+          if (overheadMs > 0) await new Promise((resolve) => setTimeout(resolve, overheadMs));
+          return (await this.invoke(folder, input)) as JsonValue;
+        };
+        if (this.timing.asDefined) continue;
         const retryMs = this.timing.retryMs ?? 50;
         retryIntervalOverrides[stateName] = (state.Retry ?? []).map((retrier) =>
           retrier.ErrorEquals.includes('LeaseTakenError') ? (this.timing.leaseRetryMs ?? retryMs) : retryMs,
         );
       }
-      if (state.Type === 'Wait') {
-        // The grace period is the one Wait to a timestamp; a Wait for the rate limits reads `paceSeconds`;
-        // every other Wait is a poll interval.
+      if (state.Type === 'Wait' && !this.timing.asDefined) {
+        // Modelled runs wait as defined. Otherwise the grace period is the one Wait to a timestamp, a Wait
+        // for the rate limits reads `paceSeconds`, and every other Wait is a poll interval.
         if (state.TimestampPath) waitTimeOverrides[stateName] = this.timing.graceMs;
         else if (state.SecondsPath?.endsWith('.paceSeconds')) {
           if (this.timing.paceMs !== undefined) waitTimeOverrides[stateName] = this.timing.paceMs;

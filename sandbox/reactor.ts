@@ -64,6 +64,14 @@ export interface SweepSummary {
   }[];
 }
 
+/**
+ * How Lambda runs an invocation, for a model of it (the bench's warm pools and cold starts): `invoke`
+ * runs `handler` when and as the model says, handing it the time its context reports as left.
+ */
+export interface InvocationModel {
+  invoke(folder: string, handler: (remainingMs: () => number) => Promise<unknown>): Promise<unknown>;
+}
+
 export interface LocalReactorOptions extends LocalTiming {
   /** The AWS account the world lives in. @default moto's 123456789012 */
   readonly account?: string;
@@ -87,6 +95,8 @@ export interface LocalReactorOptions extends LocalTiming {
    * MOTO_ECS_SERVICE_RUNNING. `kmsKeyIds` needs a server of its own. @default a new server
    */
   readonly moto?: MotoServer;
+  /** A model of Lambda's invocations (cold starts, timeouts). @default each handler called at once */
+  readonly invocations?: InvocationModel;
 }
 
 export class LocalReactor {
@@ -108,6 +118,7 @@ export class LocalReactor {
   private readonly handlers: Record<string, LambdaHandler>;
   /** Function invocations not yet returned, a stopped execution's last step among them. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly invocations: InvocationModel | undefined;
 
   private constructor(
     readonly moto: MotoServer,
@@ -116,6 +127,7 @@ export class LocalReactor {
     options: LocalReactorOptions,
   ) {
     this.clients = worldClients(moto.endpoint, place.region);
+    this.invocations = options.invocations;
     this.scalingSeam = new ScalingSeam(this.clients, moto.endpoint);
     this.stepFunctions = new LocalStepFunctions(options, place, (folder, event) =>
       this.invoke(folder, event),
@@ -170,7 +182,11 @@ export class LocalReactor {
   invoke(folder: string, event: unknown): Promise<unknown> {
     const handler = this.handlers[folder];
     if (!handler) throw new Error(`No reactor function in lambdas/${folder}`);
-    const invocation = handler(event, lambdaContext(this.place, folder));
+    const invocation = this.invocations
+      ? this.invocations.invoke(folder, (remainingMs) =>
+          handler(event, lambdaContext(this.place, folder, remainingMs)),
+        )
+      : handler(event, lambdaContext(this.place, folder));
     this.inFlight.add(invocation);
     const done = () => this.inFlight.delete(invocation);
     invocation.then(done, done);
