@@ -189,9 +189,9 @@ test('the patched moto answers EC2, tagging and DynamoDB queries exactly as plai
   const [fast, slow] = await Promise.all([exercise(patched), exercise(plain)]);
   expect(fast).toHaveLength(slow.length);
   // Each answer on its own, so that a difference names the call.
-  fast.forEach((answer, index) =>
-    expect({ call: index, answer }).toEqual({ call: index, answer: slow[index] }),
-  );
+  for (const [index, answer] of fast.entries()) {
+    expect({ call: index, answer }).toEqual({ call: index, answer: slow[index] });
+  }
   // What the comparison relies on: the fleet was described, and the queries found items of every type.
   expect(JSON.stringify(fast)).toContain('"B"');
   expect(JSON.stringify(fast)).toContain('"deep"');
