@@ -8,6 +8,8 @@ only narrows what it walks to what the answer can contain; test/workflow/moto-sp
 the patched operations on a patched and a plain server and compares the answers.
 """
 
+import importlib.abc
+import sys
 import threading
 
 _installed = False
@@ -195,14 +197,53 @@ def _dynamodb_items_as_they_are() -> None:
     BaseJSONSerializer._serialize_type_structure = serialize
 
 
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs each patch once its module has been imported: importing moto's EC2 and DynamoDB models up
+    front would add seconds to every server's start, and a test run starts several."""
+
+    def __init__(self, patches):
+        self.patches = patches
+
+    def find_spec(self, name, path, target=None):
+        patches = self.patches.pop(name, None)
+        if patches is None:
+            return None
+        spec = next(
+            (
+                found
+                for finder in sys.meta_path
+                if finder is not self and hasattr(finder, "find_spec")
+                for found in [finder.find_spec(name, path, target)]
+                if found is not None
+            ),
+            None,
+        )
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_then_patch(module):
+            exec_module(module)
+            for patch in patches:
+                patch()
+
+        spec.loader.exec_module = exec_then_patch
+        return spec
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
     _installed = True
-    _cache_module_list()
-    _query_one_partition()
-    _ec2_tags_by_id()
-    _instances_by_id_set()
-    _image_by_id()
-    _dynamodb_items_as_they_are()
+    # Each patch after the module that holds what it replaces (a package: all its submodules are loaded).
+    patches = {
+        "moto.backends": [_cache_module_list],
+        "moto.core.serialize": [_dynamodb_items_as_they_are],
+        "moto.dynamodb.models": [_query_one_partition],
+        "moto.ec2.models": [_ec2_tags_by_id, _instances_by_id_set, _image_by_id],
+    }
+    for name in [name for name in patches if name in sys.modules]:
+        for patch in patches.pop(name):
+            patch()
+    sys.meta_path.insert(0, _AfterImport(patches))

@@ -1,10 +1,10 @@
 import {
   type AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
   type Filter,
+  paginateDescribeAutoScalingGroups,
 } from '@aws-sdk/client-auto-scaling';
 import {
-  GetResourcesCommand,
+  paginateGetResources,
   type ResourceGroupsTaggingAPIClient,
   type TagFilter,
 } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -127,17 +127,17 @@ export class TagDirectory {
 
   private async taggedResources(TagFilters: TagFilter[]): Promise<Found[]> {
     const found: Found[] = [];
-    let PaginationToken: string | undefined;
-    do {
+    // The SDK's paginator ends on the empty token the tagging API ends a listing with.
+    const pages = paginateGetResources(
+      { client: this.clients.tagging },
+      {
+        TagFilters,
+        ResourceTypeFilters: Object.values(RESOURCE_TYPE_FILTERS),
+        ResourcesPerPage: RESOURCES_PER_PAGE,
+      },
+    );
+    for await (const page of pages) {
       this.callCount++;
-      const page = await this.clients.tagging.send(
-        new GetResourcesCommand({
-          TagFilters,
-          ResourceTypeFilters: Object.values(RESOURCE_TYPE_FILTERS),
-          ResourcesPerPage: RESOURCES_PER_PAGE,
-          ...(PaginationToken ? { PaginationToken } : {}),
-        }),
-      );
       for (const mapping of page.ResourceTagMappingList ?? []) {
         if (!mapping.ResourceARN) continue;
         // The group is the unit the reactor stops and starts: an instance it launched (which inherits the
@@ -145,30 +145,23 @@ export class TagDirectory {
         if (tagValue(mapping.Tags, AUTOSCALING_GROUP_TAG) !== undefined) continue;
         found.push({ resourceArn: mapping.ResourceARN, tags: mapping.Tags });
       }
-      // The tagging API ends a listing with an empty token, not an absent one.
-      PaginationToken = page.PaginationToken || undefined;
-    } while (PaginationToken);
+    }
     return found;
   }
 
   private async groups(filter: Filter): Promise<Found[]> {
     const found: Found[] = [];
-    let NextToken: string | undefined;
-    do {
+    const pages = paginateDescribeAutoScalingGroups(
+      { client: this.clients.autoscaling },
+      { Filters: [filter], MaxRecords: GROUPS_PER_PAGE },
+    );
+    for await (const page of pages) {
       this.callCount++;
-      const page = await this.clients.autoscaling.send(
-        new DescribeAutoScalingGroupsCommand({
-          Filters: [filter],
-          MaxRecords: GROUPS_PER_PAGE,
-          ...(NextToken ? { NextToken } : {}),
-        }),
-      );
       for (const group of page.AutoScalingGroups ?? []) {
         if (group.AutoScalingGroupARN)
           found.push({ resourceArn: group.AutoScalingGroupARN, tags: group.Tags });
       }
-      NextToken = page.NextToken || undefined;
-    } while (NextToken);
+    }
     return found;
   }
 
