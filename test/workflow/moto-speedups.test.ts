@@ -4,6 +4,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
+  type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateTagsCommand,
@@ -138,7 +139,7 @@ async function exercise({ ec2, dynamodb, tagging }: Side): Promise<unknown[]> {
     }),
   );
   for (const Item of items()) await dynamodb.send(new PutItemCommand({ TableName: 'speedups', Item }));
-  const queries = [
+  const queries: Omit<QueryCommandInput, 'TableName'>[] = [
     { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': S('KEY#a') } },
     {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
