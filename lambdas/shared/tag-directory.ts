@@ -63,6 +63,12 @@ export const RESOURCE_TYPE_FILTERS: Readonly<Record<Exclude<ResourceKind, 'autos
   'rds-cluster': 'rds:cluster',
 };
 
+/** Every kind the reactor drives: what a listing asks for unless told fewer. */
+export const ALL_KINDS: readonly ResourceKind[] = [
+  ...(Object.keys(RESOURCE_TYPE_FILTERS) as Exclude<ResourceKind, 'autoscaling-group'>[]),
+  'autoscaling-group',
+];
+
 /** The tag EC2 puts on an instance an Auto Scaling group launched. */
 export const AUTOSCALING_GROUP_TAG = 'aws:autoscaling:groupName';
 
@@ -90,14 +96,18 @@ export class TagDirectory {
     return this.callCount;
   }
 
-  /** The resources tagged for `keyArn`, in a stable order. */
-  async list(keyArn: string): Promise<KeyListing> {
+  /**
+   * The resources tagged for `keyArn`, in a stable order; with `kinds`, only those kinds are asked for
+   * (a layer's step reads only its layer's kinds: ECS services are a tenth of a fleet's pages).
+   */
+  async list(keyArn: string, kinds?: readonly ResourceKind[]): Promise<KeyListing> {
     const before = this.callCount;
     const { resources, ignored } = this.sort(
-      await this.read([{ Key: KEY_ARN_TAG, Values: [keyArn] }], {
-        Name: `tag:${KEY_ARN_TAG}`,
-        Values: [keyArn],
-      }),
+      await this.read(
+        [{ Key: KEY_ARN_TAG, Values: [keyArn] }],
+        { Name: `tag:${KEY_ARN_TAG}`, Values: [keyArn] },
+        kinds,
+      ),
     );
     return { resources, ignored, calls: this.callCount - before };
   }
@@ -120,19 +130,29 @@ export class TagDirectory {
     return { byKey, ignored, calls: this.callCount - before };
   }
 
-  private async read(tagFilters: TagFilter[], groupFilter: Filter): Promise<Found[]> {
-    const [tagged, groups] = await Promise.all([this.taggedResources(tagFilters), this.groups(groupFilter)]);
+  private async read(
+    tagFilters: TagFilter[],
+    groupFilter: Filter,
+    kinds: readonly ResourceKind[] = ALL_KINDS,
+  ): Promise<Found[]> {
+    const types = kinds.flatMap((kind) =>
+      kind === 'autoscaling-group' ? [] : [RESOURCE_TYPE_FILTERS[kind]],
+    );
+    const [tagged, groups] = await Promise.all([
+      types.length > 0 ? this.taggedResources(tagFilters, types) : [],
+      kinds.includes('autoscaling-group') ? this.groups(groupFilter) : [],
+    ]);
     return [...tagged, ...groups];
   }
 
-  private async taggedResources(TagFilters: TagFilter[]): Promise<Found[]> {
+  private async taggedResources(TagFilters: TagFilter[], ResourceTypeFilters: string[]): Promise<Found[]> {
     const found: Found[] = [];
     // The SDK's paginator ends on the empty token the tagging API ends a listing with.
     const pages = paginateGetResources(
       { client: this.clients.tagging },
       {
         TagFilters,
-        ResourceTypeFilters: Object.values(RESOURCE_TYPE_FILTERS),
+        ResourceTypeFilters,
         ResourcesPerPage: RESOURCES_PER_PAGE,
       },
     );
