@@ -2,7 +2,13 @@ import type { Layer, RegisteredResource, ResourceKind } from './model';
 import { logger } from './observability';
 import type { Store } from './store';
 import type { KeyInventory } from './store/inventory';
-import type { AccountListing, IgnoredResource, TagDirectory, TaggedResource } from './tag-directory';
+import {
+  type AccountListing,
+  ALL_KINDS,
+  type IgnoredResource,
+  type TagDirectory,
+  type TaggedResource,
+} from './tag-directory';
 
 /**
  * What a key's resources are, for everything that decides what to stop, count or name (converge, the
@@ -100,23 +106,49 @@ export class KeyResources {
 
   /** The key's resources, optionally of one layer, ordered by ARN. */
   async list(keyArn: string, layer?: Layer): Promise<RegisteredResource[]> {
-    const { resources, overridden, ignored } = await this.read(keyArn);
+    const { resources, overridden, ignored } = await this.read(keyArn, layer);
     warnAbout(overridden, ignored);
     return resources.filter((resource) => layer === undefined || resource.layer === layer);
   }
 
-  /** The merge for one key, with the rows it ignored and the tags it will not drive (the CLI shows both). */
-  async read(keyArn: string): Promise<Merged & { readonly ignored: readonly IgnoredResource[] }> {
-    const [listing, rows] = await Promise.all([this.tags.list(keyArn), this.store.registry.list(keyArn)]);
-    const taggedArns = new Set(listing.resources.map((resource) => resource.resourceArn));
+  /**
+   * The merge for one key, with the rows it ignored and the tags it will not drive (the CLI shows both).
+   * With `layer`, only what can be in that layer is read and merged: the tags of the kinds whose default
+   * layer it is, and of any kind a row moves into it; the rows and tags of the other layers' resources,
+   * which cannot end up in this one, are not looked into (nor warned about).
+   */
+  async read(
+    keyArn: string,
+    layer?: Layer,
+  ): Promise<Merged & { readonly ignored: readonly IgnoredResource[] }> {
+    const kinds = layer === undefined ? undefined : ALL_KINDS.filter((kind) => defaultLayer(kind) === layer);
+    const [listing, rows] = await Promise.all([
+      this.tags.list(keyArn, kinds),
+      this.store.registry.list(keyArn),
+    ]);
+    let tagged = listing.resources;
+    let ignored = listing.ignored;
+    const moved = [
+      ...new Set(
+        rows.filter((row) => row.layer === layer && !kinds?.includes(row.kind)).map((row) => row.kind),
+      ),
+    ];
+    if (kinds && moved.length > 0) {
+      // A row can put a resource of another kind in this layer (a database with its services, say).
+      const more = await this.tags.list(keyArn, moved);
+      tagged = [...tagged, ...more.resources];
+      ignored = [...ignored, ...more.ignored];
+    }
+    const taggedArns = new Set(tagged.map((resource) => resource.resourceArn));
     // Whose a row's resource is, when its tag does not name this key, needs every key's tags. Read only
     // then: once the rows are migrated, only layer settings of tagged resources remain, and cost nothing.
-    const untagged = rows.some((row) => !taggedArns.has(row.resourceArn));
+    const untagged = rows.some(
+      (row) => (layer === undefined || row.layer === layer) && !taggedArns.has(row.resourceArn),
+    );
     const owners = untagged ? ownersOf(await this.tags.all()) : new Map<string, string>();
-    return {
-      ...mergeResources(keyArn, listing.resources, rows, (arn) => owners.get(arn)),
-      ignored: listing.ignored,
-    };
+    const merged = mergeResources(keyArn, tagged, rows, (arn) => owners.get(arn));
+    const inLayer = (resource: { readonly layer: Layer }) => layer === undefined || resource.layer === layer;
+    return { resources: merged.resources.filter(inLayer), overridden: merged.overridden, ignored };
   }
 
   /**

@@ -1,10 +1,10 @@
 import {
   type AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
   type Filter,
+  paginateDescribeAutoScalingGroups,
 } from '@aws-sdk/client-auto-scaling';
 import {
-  GetResourcesCommand,
+  paginateGetResources,
   type ResourceGroupsTaggingAPIClient,
   type TagFilter,
 } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -63,6 +63,12 @@ export const RESOURCE_TYPE_FILTERS: Readonly<Record<Exclude<ResourceKind, 'autos
   'rds-cluster': 'rds:cluster',
 };
 
+/** Every kind the reactor drives: what a listing asks for unless told fewer. */
+export const ALL_KINDS: readonly ResourceKind[] = [
+  ...(Object.keys(RESOURCE_TYPE_FILTERS) as Exclude<ResourceKind, 'autoscaling-group'>[]),
+  'autoscaling-group',
+];
+
 /** The tag EC2 puts on an instance an Auto Scaling group launched. */
 export const AUTOSCALING_GROUP_TAG = 'aws:autoscaling:groupName';
 
@@ -90,14 +96,18 @@ export class TagDirectory {
     return this.callCount;
   }
 
-  /** The resources tagged for `keyArn`, in a stable order. */
-  async list(keyArn: string): Promise<KeyListing> {
+  /**
+   * The resources tagged for `keyArn`, in a stable order; with `kinds`, only those kinds are asked for
+   * (a layer's step reads only its layer's kinds: ECS services are a tenth of a fleet's pages).
+   */
+  async list(keyArn: string, kinds?: readonly ResourceKind[]): Promise<KeyListing> {
     const before = this.callCount;
     const { resources, ignored } = this.sort(
-      await this.read([{ Key: KEY_ARN_TAG, Values: [keyArn] }], {
-        Name: `tag:${KEY_ARN_TAG}`,
-        Values: [keyArn],
-      }),
+      await this.read(
+        [{ Key: KEY_ARN_TAG, Values: [keyArn] }],
+        { Name: `tag:${KEY_ARN_TAG}`, Values: [keyArn] },
+        kinds,
+      ),
     );
     return { resources, ignored, calls: this.callCount - before };
   }
@@ -120,24 +130,34 @@ export class TagDirectory {
     return { byKey, ignored, calls: this.callCount - before };
   }
 
-  private async read(tagFilters: TagFilter[], groupFilter: Filter): Promise<Found[]> {
-    const [tagged, groups] = await Promise.all([this.taggedResources(tagFilters), this.groups(groupFilter)]);
+  private async read(
+    tagFilters: TagFilter[],
+    groupFilter: Filter,
+    kinds: readonly ResourceKind[] = ALL_KINDS,
+  ): Promise<Found[]> {
+    const types = kinds.flatMap((kind) =>
+      kind === 'autoscaling-group' ? [] : [RESOURCE_TYPE_FILTERS[kind]],
+    );
+    const [tagged, groups] = await Promise.all([
+      types.length > 0 ? this.taggedResources(tagFilters, types) : [],
+      kinds.includes('autoscaling-group') ? this.groups(groupFilter) : [],
+    ]);
     return [...tagged, ...groups];
   }
 
-  private async taggedResources(TagFilters: TagFilter[]): Promise<Found[]> {
+  private async taggedResources(TagFilters: TagFilter[], ResourceTypeFilters: string[]): Promise<Found[]> {
     const found: Found[] = [];
-    let PaginationToken: string | undefined;
-    do {
+    // The SDK's paginator ends on the empty token the tagging API ends a listing with.
+    const pages = paginateGetResources(
+      { client: this.clients.tagging },
+      {
+        TagFilters,
+        ResourceTypeFilters,
+        ResourcesPerPage: RESOURCES_PER_PAGE,
+      },
+    );
+    for await (const page of pages) {
       this.callCount++;
-      const page = await this.clients.tagging.send(
-        new GetResourcesCommand({
-          TagFilters,
-          ResourceTypeFilters: Object.values(RESOURCE_TYPE_FILTERS),
-          ResourcesPerPage: RESOURCES_PER_PAGE,
-          ...(PaginationToken ? { PaginationToken } : {}),
-        }),
-      );
       for (const mapping of page.ResourceTagMappingList ?? []) {
         if (!mapping.ResourceARN) continue;
         // The group is the unit the reactor stops and starts: an instance it launched (which inherits the
@@ -145,30 +165,23 @@ export class TagDirectory {
         if (tagValue(mapping.Tags, AUTOSCALING_GROUP_TAG) !== undefined) continue;
         found.push({ resourceArn: mapping.ResourceARN, tags: mapping.Tags });
       }
-      // The tagging API ends a listing with an empty token, not an absent one.
-      PaginationToken = page.PaginationToken || undefined;
-    } while (PaginationToken);
+    }
     return found;
   }
 
   private async groups(filter: Filter): Promise<Found[]> {
     const found: Found[] = [];
-    let NextToken: string | undefined;
-    do {
+    const pages = paginateDescribeAutoScalingGroups(
+      { client: this.clients.autoscaling },
+      { Filters: [filter], MaxRecords: GROUPS_PER_PAGE },
+    );
+    for await (const page of pages) {
       this.callCount++;
-      const page = await this.clients.autoscaling.send(
-        new DescribeAutoScalingGroupsCommand({
-          Filters: [filter],
-          MaxRecords: GROUPS_PER_PAGE,
-          ...(NextToken ? { NextToken } : {}),
-        }),
-      );
       for (const group of page.AutoScalingGroups ?? []) {
         if (group.AutoScalingGroupARN)
           found.push({ resourceArn: group.AutoScalingGroupARN, tags: group.Tags });
       }
-      NextToken = page.NextToken || undefined;
-    } while (NextToken);
+    }
     return found;
   }
 

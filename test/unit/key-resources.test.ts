@@ -5,10 +5,11 @@ import {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { kindOf } from '../../lambdas/shared/arn';
 import { KEY_ARN_TAG } from '../../lambdas/shared/contract';
 import { defaultLayer, KeyResources, mergeResources } from '../../lambdas/shared/key-resources';
 import { logger } from '../../lambdas/shared/observability';
-import { TagDirectory } from '../../lambdas/shared/tag-directory';
+import { RESOURCE_TYPE_FILTERS, TagDirectory } from '../../lambdas/shared/tag-directory';
 import { mockedStore } from './mocked-store';
 
 // The merge of a key's tagged resources with its table rows: default layers by kind, a row's layer,
@@ -42,13 +43,24 @@ const row = (keyArn: string, resourceArn: string, layer: 'service' | 'server') =
   registeredAt: '2026-11-01T00:00:00Z',
 });
 
-/** The account's tags: the tagging API answers the key's listing and the account's by their filter. */
+/**
+ * The account's tags: the tagging API answers the key's listing and the account's by their tag filter,
+ * and by their resource types, as AWS does.
+ */
 function tags(byKey: Record<string, readonly string[]>) {
-  taggingMock.on(GetResourcesCommand).callsFake((input: { TagFilters?: { Values?: string[] }[] }) => {
+  type Input = { TagFilters?: { Values?: string[] }[]; ResourceTypeFilters?: string[] };
+  taggingMock.on(GetResourcesCommand).callsFake((input: Input) => {
     const wanted = input.TagFilters?.[0]?.Values;
+    const types = input.ResourceTypeFilters;
     const list = Object.entries(byKey)
       .filter(([keyArn]) => wanted === undefined || wanted.includes(keyArn))
-      .flatMap(([keyArn, arns]) => arns.map((arn) => tagged(arn, keyArn)));
+      .flatMap(([keyArn, arns]) => arns.map((arn) => tagged(arn, keyArn)))
+      .filter(({ ResourceARN }) => {
+        const kind = kindOf(ResourceARN);
+        return (
+          types === undefined || (kind !== 'autoscaling-group' && types.includes(RESOURCE_TYPE_FILTERS[kind]))
+        );
+      });
     return { ResourceTagMappingList: list, PaginationToken: '' };
   });
 }
@@ -117,8 +129,8 @@ describe('mergeResources', () => {
 });
 
 describe('KeyResources.list', () => {
-  it("reads only the key's tags when every row is of a tagged resource, and filters by layer", async () => {
-    tags({ [KEY]: [SERVICE, DB] });
+  it("reads only the key's tags of the layer's kinds, and of a kind a row moves into it", async () => {
+    tags({ [KEY]: [SERVICE, DB, INSTANCE] });
     documents.on(QueryCommand).resolves({ Items: [row(KEY, DB, 'service')] });
 
     const services = await resources.list(KEY, 'service');
@@ -127,9 +139,23 @@ describe('KeyResources.list', () => {
       [SERVICE, 'service'],
       [DB, 'service'],
     ]);
-    // One GetResources for the key; the account's tags are not read.
-    expect(taggingMock.commandCalls(GetResourcesCommand)).toHaveLength(1);
-    expect(await resources.list(KEY, 'server')).toEqual([]);
+    // The service layer's kind, then the database's, which its row puts in that layer; the instances,
+    // which cannot be in it, are not asked for, nor the account's tags.
+    expect(
+      taggingMock.commandCalls(GetResourcesCommand).map((call) => call.args[0].input.ResourceTypeFilters),
+    ).toEqual([['ecs:service'], ['rds:db']]);
+    taggingMock.resetHistory();
+
+    expect((await resources.list(KEY, 'server')).map((resource) => resource.resourceArn)).toEqual([INSTANCE]);
+    expect(
+      taggingMock.commandCalls(GetResourcesCommand).map((call) => call.args[0].input.ResourceTypeFilters),
+    ).toEqual([['ec2:instance', 'rds:db', 'rds:cluster']]);
+    // The whole key, for the CLI: every kind in one listing, in ARN order.
+    expect((await resources.list(KEY)).map((resource) => resource.resourceArn)).toEqual([
+      INSTANCE,
+      SERVICE,
+      DB,
+    ]);
   });
 
   it('ignores, with a warning, a row of a resource whose tag names another key, and keeps an untagged row', async () => {

@@ -80,26 +80,33 @@ describe('TagDirectory.list', () => {
   });
 
   it('follows both paginations to the end and counts every page as a call', async () => {
-    tagging
-      .on(GetResourcesCommand)
-      .resolvesOnce({ ResourceTagMappingList: [mapping(DB, KEY)], PaginationToken: 'page-2' })
-      .resolvesOnce({ ResourceTagMappingList: [mapping(CLUSTER, KEY)], PaginationToken: 'page-3' })
-      .resolvesOnce({ ResourceTagMappingList: [], PaginationToken: '' });
-    autoscaling
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolvesOnce({ AutoScalingGroups: [], NextToken: 'groups-2' })
-      .resolvesOnce({ AutoScalingGroups: [{ AutoScalingGroupARN: GROUP, Tags: keyTag(KEY) } as never] });
+    // The SDK's paginators reuse one input object across pages, so each page's token is noted as sent.
+    const tokens: (string | undefined)[] = [];
+    const pages = [
+      { ResourceTagMappingList: [mapping(DB, KEY)], PaginationToken: 'page-2' },
+      { ResourceTagMappingList: [mapping(CLUSTER, KEY)], PaginationToken: 'page-3' },
+      { ResourceTagMappingList: [], PaginationToken: '' },
+    ];
+    tagging.on(GetResourcesCommand).callsFake((input: { PaginationToken?: string }) => {
+      tokens.push(input.PaginationToken);
+      return pages[tokens.length - 1];
+    });
+    const nextTokens: (string | undefined)[] = [];
+    const groupPages = [
+      { AutoScalingGroups: [], NextToken: 'groups-2' },
+      { AutoScalingGroups: [{ AutoScalingGroupARN: GROUP, Tags: keyTag(KEY) } as never] },
+    ];
+    autoscaling.on(DescribeAutoScalingGroupsCommand).callsFake((input: { NextToken?: string }) => {
+      nextTokens.push(input.NextToken);
+      return groupPages[nextTokens.length - 1];
+    });
 
     const tags = directory();
     const listing = await tags.list(KEY);
 
     expect(listing.resources.map((resource) => resource.resourceArn)).toEqual([GROUP, CLUSTER, DB]);
-    expect(tagging).toHaveReceivedCommandTimes(GetResourcesCommand, 3);
-    expect(tagging).toHaveReceivedNthCommandWith(2, GetResourcesCommand, { PaginationToken: 'page-2' });
-    expect(tagging).toHaveReceivedNthCommandWith(3, GetResourcesCommand, { PaginationToken: 'page-3' });
-    expect(autoscaling).toHaveReceivedNthCommandWith(2, DescribeAutoScalingGroupsCommand, {
-      NextToken: 'groups-2',
-    });
+    expect(tokens).toEqual([undefined, 'page-2', 'page-3']);
+    expect(nextTokens).toEqual([undefined, 'groups-2']);
     expect(listing.calls).toBe(5);
     expect(tags.calls).toBe(5);
   });
