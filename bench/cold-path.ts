@@ -9,7 +9,7 @@ import type { BundleFigures } from './bundles';
 import { createBulkFleet, type FleetMix, registerBulkFleet } from './fleet';
 import { median } from './metrics';
 import type { LambdaModelOptions } from './model/lambda-model';
-import { ModelledReactor } from './model/modelled-reactor';
+import { ModelledReactor, type ModelledReactorOptions } from './model/modelled-reactor';
 
 /**
  * The cold path in modelled time (bench/model): how long after a key event the first resource is acted
@@ -56,6 +56,8 @@ export interface ColdPathOptions {
   readonly moto?: MotoServer;
   /** @default 600, as deployed */
   readonly graceSeconds?: number;
+  /** Reactor settings besides the modelled reactor's own (its pacing, say). @default none */
+  readonly settings?: ModelledReactorOptions['settings'];
   readonly log?: (line: string) => void;
 }
 
@@ -179,6 +181,7 @@ export async function measureColdPath(options: ColdPathOptions): Promise<ColdPat
     lambda,
     graceSeconds: options.graceSeconds,
     moto: options.moto,
+    settings: options.settings,
   });
   const enable: number[] = [];
   const graceEnd: number[] = [];

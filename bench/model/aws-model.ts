@@ -93,6 +93,8 @@ const nameOf = (context: { clientName?: string; commandName?: string }) => ({
 
 /** The name of the sandbox's middleware that answers Step Functions' calls (sandbox/reactor.ts). */
 const LOCAL_STEP_FUNCTIONS = 'localStepFunctions';
+/** The client whose calls that middleware answers (it sits on every client of the reactor). */
+const STEP_FUNCTIONS_CLIENT = 'SFNClient';
 
 type Handler = (args: { input: unknown }) => Promise<unknown>;
 type Middleware = (next: Handler, context: { clientName?: string; commandName?: string }) => Handler;
@@ -134,7 +136,7 @@ export class AwsModel {
   readonly instrument: ClientInstrument = (client) => this.attach(client);
 
   private attach(client: InstrumentableClient): void {
-    const model: Middleware = (next, context) => async (args) => {
+    const modelled: Middleware = (next, context) => async (args) => {
       const { service, operation } = nameOf(context);
       const name = `${service}:${operation}`;
       this.attempts.set(name, (this.attempts.get(name) ?? 0) + 1);
@@ -159,20 +161,32 @@ export class AwsModel {
       addRelativeTo: (mw: Middleware, options: object) => void;
       identify: () => string[];
     };
-    // The sandbox answers Step Functions' calls itself, in finalizeRequest (sandbox/reactor.ts): there the
-    // model goes just before that answer, or they would take no time at all.
-    if (stack.identify().some((entry) => entry.startsWith(`${LOCAL_STEP_FUNCTIONS} `))) {
-      stack.addRelativeTo(model, {
+    // The sandbox answers Step Functions' calls itself, in finalizeRequest (sandbox/reactor.ts), and puts
+    // that answer on every client of the reactor: the Step Functions client's model goes just before it,
+    // or those calls would take no time at all. Every other client's stays below, where nothing but the
+    // HTTP exchange with moto is under it: above the pacer, the model would count the pacer's DynamoDB
+    // calls and its sleeps as one real call in flight, and time, standing still for it, would never
+    // bring their modelled latency or their tokens (the stall of `pacing: 'shared'`).
+    const answersLocally = stack.identify().some((entry) => entry.startsWith(`${LOCAL_STEP_FUNCTIONS} `));
+    // Each call meets the model once: before the local answer for Step Functions there, else below.
+    const model =
+      (front: boolean): Middleware =>
+      (next, context) => {
+        const answered = answersLocally && context.clientName === STEP_FUNCTIONS_CLIENT;
+        return answered === front ? modelled(next, context) : next;
+      };
+    if (answersLocally) {
+      stack.addRelativeTo(model(true), {
         relation: 'before',
         toMiddleware: LOCAL_STEP_FUNCTIONS,
-        name: 'keyReactorBenchAwsModel',
+        name: 'keyReactorBenchAwsModelAnswered',
         override: true,
       });
-      return;
     }
-    // Below the SDK's retry and signing (finalizeRequest) and every sandbox instrument: the model sees each
-    // attempt as AWS would, and its waits and errors come before the request reaches moto.
-    stack.add(model, {
+    // Below the SDK's retry and signing and every instrument of finalizeRequest (the sandbox's, the
+    // reactor's pacer): the model sees each attempt as AWS would, after the pacer let it go, and its waits
+    // and errors come before the request reaches moto.
+    stack.add(model(false), {
       step: 'deserialize',
       priority: 'high',
       name: 'keyReactorBenchAwsModel',

@@ -1,3 +1,4 @@
+import { DEPLOYED_PACING } from '../../lambdas/shared/settings';
 import { LocalReactor, type LocalReactorOptions } from '../../sandbox/reactor';
 import { AwsModel, type AwsModelOptions } from './aws-model';
 import { LambdaModel, type LambdaModelOptions, TASK_OVERHEAD } from './lambda-model';
@@ -42,6 +43,8 @@ export class ModelledReactor {
       ...reactorOptions,
       graceMs: graceSeconds * 1000,
       graceSeconds,
+      // Paced as deployed (buckets shared through the table) unless the caller says otherwise.
+      settings: { pacing: DEPLOYED_PACING, ...reactorOptions.settings },
       asDefined: true,
       taskOverheadMs: options.taskOverheadMs ?? TASK_OVERHEAD.ms,
       invocations: lambda,

@@ -78,6 +78,8 @@ export interface ReactorSettings {
 
 export const PACING_MODES = ['shared', 'local', 'off'] as const;
 export type PacingMode = (typeof PACING_MODES)[number];
+/** What a deployed function paces with when its environment says nothing. */
+export const DEPLOYED_PACING: PacingMode = 'shared';
 
 /** The settings a deployment gets when it says nothing else: what the construct's defaults produce. */
 export function defaultSettings(overrides: Partial<ReactorSettings> = {}): ReactorSettings {
@@ -153,7 +155,7 @@ export function settingsFromEnvironment(env: Environment): ReactorSettings {
 }
 
 function pacingMode(value: string | undefined): PacingMode {
-  if (value === undefined) return 'shared';
+  if (value === undefined) return DEPLOYED_PACING;
   const mode = PACING_MODES.find((known) => known === value);
   if (!mode)
     throw new ConfigurationError(`${ENV.pacing} must be one of ${PACING_MODES.join(', ')}, got ${value}`);
