@@ -63,6 +63,7 @@ function parse(argv: readonly string[]): { options: BenchOptions; out?: string; 
   const subset = quick || ['--sizes', '--keys', '--repeats', '--latency'].some((flag) => argv.includes(flag));
   const noSweep = argv.includes('--no-sweep');
   const options: BenchOptions = {
+    modelled: !argv.includes('--real'),
     sizes: list('--sizes') ?? (quick ? [10, 100] : undefined),
     keyCounts: list('--keys') ?? (quick ? [10] : undefined),
     repeats: number('--repeats') ?? (quick ? 2 : undefined),

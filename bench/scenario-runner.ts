@@ -3,11 +3,13 @@ import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
+import type { PacingMode } from '../lambdas/shared/settings';
 import type { LocalPlace } from '../sandbox/local-workflows';
 import { LocalReactor } from '../sandbox/reactor';
 import { createCustomerKey, SANDBOX_CREDENTIALS } from '../sandbox/world';
 import { type BaselineMemory, NaiveBaseline } from './baseline';
 import { BatchedBaseline } from './batched-baseline';
+import type { BundleFigures } from './bundles';
 import { CallTimer } from './call-timer';
 import {
   baselineCycle,
@@ -25,12 +27,21 @@ import { FleetStates } from './fleet-state';
 import type { BenchOptions, ClockDriver } from './harness';
 import { LambdaMeter, Meter } from './meter';
 import { callsByOperation, executionFigures, sum } from './metrics';
+import { ModelledReactor } from './model/modelled-reactor';
+import { realMilliseconds } from './model/virtual-clock';
 import { restoreRunning } from './restore';
 
 /**
  * One scenario of the bench on the sandbox's local reactor: its world built, then R rounds of the
  * reactor and the baselines, interleaved, each cycle measured by one await (`measure`).
  */
+
+/**
+ * The reactor's pacing in modelled runs. Deployed functions use 'shared'; a modelled run with 'shared'
+ * stalls (bench/model/README.md, known bug), and one process is one container's buckets here anyway.
+ * Switch to 'shared' once that stall is fixed.
+ */
+export const MODELLED_PACING: PacingMode = 'local';
 
 /** Keys whose worlds are built at once; each builds its own fleet a few calls at a time (fleet.ts). */
 const SETUP_KEYS_AT_ONCE = 4;
@@ -41,6 +52,8 @@ interface KeyFleet {
 }
 
 export type Settings = Required<Omit<BenchOptions, 'drive'>> & { drive?: ClockDriver };
+
+const asIs: ClockDriver = (work) => work();
 type Baseline = { disable: NaiveBaseline['disable']; enable: NaiveBaseline['enable'] };
 
 function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEvent {
@@ -63,20 +76,36 @@ export class Bench {
   private readonly baselines: Readonly<Record<'naive' | 'batched', Baseline>>;
   private readonly states: FleetStates;
   private readonly destroyers: (() => void)[];
+  private readonly local: LocalReactor;
+  /** Runs work that touches AWS outside the measured span: the model's clock, or as it is. */
+  private readonly io: ClockDriver;
+  /** Runs the measured span: the caller's driver around the model's clock. */
+  private readonly drive: ClockDriver;
 
   private constructor(
-    private readonly local: LocalReactor,
+    private readonly reactorOrModel: LocalReactor | ModelledReactor,
     private readonly options: Settings,
     private readonly timer: CallTimer,
     private readonly meter: Meter,
   ) {
+    const model = reactorOrModel instanceof ModelledReactor ? reactorOrModel : undefined;
+    const local = model ? model.local : (reactorOrModel as LocalReactor);
+    this.local = local;
+    this.io = model ? (work) => model.run(work) : asIs;
+    const outer = options.drive ?? asIs;
+    this.drive = (work) => outer(() => this.io(work));
     // The baselines' own clients on the same moto, with the reactor's call log, timer and meter
     // attached, so every side's calls are counted alike (and the reactor's fault injection left out).
     const aws = {
       endpoint: local.moto.endpoint,
       region: local.place.region,
       credentials: SANDBOX_CREDENTIALS,
-      instrument: [local.calls.instrument, this.timer.instrument, this.meter.instrument],
+      instrument: [
+        local.calls.instrument,
+        this.timer.instrument,
+        this.meter.instrument,
+        ...(model ? [model.aws.instrument] : []),
+      ],
     };
     const batched = new BatchedBaseline(aws);
     const naive = new NaiveBaseline(aws, local.reactor.store.registry);
@@ -91,9 +120,23 @@ export class Bench {
     local.invoke = this.lambda.wrap(local.invoke.bind(local));
   }
 
-  static async start(options: Settings): Promise<Bench> {
+  /**
+   * Modelled (options.modelled): the workflows' Waits and Retries as defined, the AWS and Lambda models
+   * on every client and invocation, every await on the virtual clock; wall times are modelled seconds.
+   * Otherwise the shortened real-time run on moto.
+   */
+  static async start(options: Settings, bundles: readonly BundleFigures[] = []): Promise<Bench> {
     const timer = new CallTimer();
     const meter = new Meter();
+    if (options.modelled) {
+      const model = await ModelledReactor.start({
+        lambda: { bundles },
+        graceSeconds: 0,
+        instrument: [timer.instrument, meter.instrument],
+        settings: { pacing: MODELLED_PACING },
+      });
+      return new Bench(model, options, timer, meter);
+    }
     const local = await LocalReactor.start({
       graceMs: 0,
       graceSeconds: 0,
@@ -106,7 +149,16 @@ export class Bench {
 
   stop(): Promise<void> {
     for (const destroy of this.destroyers) destroy();
-    return this.local.stop();
+    return this.reactorOrModel.stop();
+  }
+
+  /** Throttled attempts per Service:Operation the AWS model answered since the last reset (modelled only). */
+  private modelStats(): Pick<Scenario, 'modelThrottled' | 'coldStarts'> {
+    const model = this.reactorOrModel;
+    if (!(model instanceof ModelledReactor)) return {};
+    const throttled = model.aws.stats().throttled;
+    const coldStarts = sum(Object.values(model.lambda.stats()).map((stats) => stats.cold));
+    return { modelThrottled: throttled, coldStarts };
   }
 
   /**
@@ -129,7 +181,7 @@ export class Bench {
       ended = performance.now();
       return value;
     };
-    const value = await (this.options.drive ? this.options.drive(cycle) : cycle());
+    const value = await this.drive(cycle);
     return { value, wallMs: Math.round(ended - started) };
   }
 
@@ -158,32 +210,39 @@ export class Bench {
 
   /** Every resource of the fleets in the cycle's end state, read with the world's clients. */
   private async converged(fleets: readonly KeyFleet[], cycle: CycleName): Promise<boolean> {
-    const states = await this.states.of(fleets.flatMap((fleet) => fleet.resourceArns));
+    const arns = fleets.flatMap((fleet) => fleet.resourceArns);
+    const states = await this.io(() => this.states.of(arns));
     const target = cycle === 'disable' ? 'stopped' : 'running';
     return [...states.values()].every((state) => state.phase === target);
   }
 
   /** A fresh world: moto reset (the reactor's table with it), then K keys with a fleet of `mix` each. */
   private async world(keys: number, mix: FleetMix): Promise<KeyFleet[]> {
-    await this.local.reset();
+    const model = this.reactorOrModel;
+    // The model's reset also refills its buckets and empties the warm pools.
+    await (model instanceof ModelledReactor ? model.reset() : this.local.reset());
     const { clients, place, reactor } = this.local;
     // A few keys at once: at K = 1,000 one key after another is most of the scenario's setup.
-    return mapWithConcurrency(
-      Array.from({ length: keys }, (_, index) => index),
-      SETUP_KEYS_AT_ONCE,
-      async (index) => {
-        const keyArn = await createCustomerKey(clients, `Bench key ${index}`);
-        const members = await createBulkFleet(clients, place.account, `fleet-${index}`, mix);
-        await registerBulkFleet(reactor, clients, keyArn, members);
-        return { keyArn, resourceArns: members.map((member) => member.resourceArn) };
-      },
+    return this.io(() =>
+      mapWithConcurrency(
+        Array.from({ length: keys }, (_, index) => index),
+        SETUP_KEYS_AT_ONCE,
+        async (index) => {
+          const keyArn = await createCustomerKey(clients, `Bench key ${index}`);
+          const members = await createBulkFleet(clients, place.account, `fleet-${index}`, mix);
+          await registerBulkFleet(reactor, clients, keyArn, members);
+          return { keyArn, resourceArns: members.map((member) => member.resourceArn) };
+        },
+      ),
     );
   }
 
   private async reactorRound(fleets: readonly KeyFleet[], cycle: CycleName): Promise<ReactorRound> {
     const command = cycle === 'disable' ? DisableKeyCommand : EnableKeyCommand;
     const { clients, place, stepFunctions } = this.local;
-    await Promise.all(fleets.map(({ keyArn }) => clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }))));
+    await this.io(() =>
+      Promise.all(fleets.map(({ keyArn }) => clients.kms.send(new command({ KeyId: keyIdOf(keyArn) })))),
+    );
     this.clear();
     // start() validates the definition synchronously (a few hundred ms in aws-local-stepfunctions), which
     // the service does once, when the state machine is created: the clock starts once all are started.
@@ -275,9 +334,11 @@ export class Bench {
 
   async scenario(name: string, keys: number, mix: FleetMix): Promise<Scenario> {
     const { log, repeats } = this.options;
-    const setupStarted = performance.now();
+    const realStarted = realMilliseconds();
+    const modelledStarted = Date.now();
+    const setupStarted = realMilliseconds();
     const fleets = await this.world(keys, mix);
-    const setupMs = Math.round(performance.now() - setupStarted);
+    const setupMs = Math.round(realMilliseconds() - setupStarted);
     const resources = sum(fleets.map((f) => f.resourceArns.length));
     const rounds = roundsFor(resources, keys, repeats);
     log(
@@ -299,7 +360,8 @@ export class Bench {
         `${name} round ${round}: reactor ${reactor.disable.at(-1)?.wallMs} / ${reactor.enable.at(-1)?.wallMs} ms`,
       );
       // The convergence check has already read the fleet: restore only after a cycle that left it short.
-      if (!reactor.enable.at(-1)?.converged) await restoreRunning(this.local.clients, this.states, arns, log);
+      if (!reactor.enable.at(-1)?.converged)
+        await this.io(() => restoreRunning(this.local.clients, this.states, arns, log));
       for (const side of sides) {
         sequence.push(`${side} ${round}`);
         const { disable, enable } = await this.baselineRound(side, fleets);
@@ -308,7 +370,8 @@ export class Bench {
         figures.disable.push(disable);
         figures.enable.push(enable);
         log(`${name} round ${round}: ${side} ${disable.wallMs} / ${enable.wallMs} ms`);
-        if (!enable.converged) await restoreRunning(this.local.clients, this.states, arns, log);
+        if (!enable.converged)
+          await this.io(() => restoreRunning(this.local.clients, this.states, arns, log));
       }
     }
     const reactorCycles = { disable: reactorCycle(reactor.disable), enable: reactorCycle(reactor.enable) };
@@ -341,6 +404,9 @@ export class Bench {
         ...(batched ? { batched: ratios(reactorCycles, batched) } : {}),
       },
       ...(sweep ? { sweep } : {}),
+      realMs: Math.round(realMilliseconds() - realStarted),
+      modelledMs: Date.now() - modelledStarted,
+      ...this.modelStats(),
     };
   }
 }
