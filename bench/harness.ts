@@ -49,6 +49,8 @@ export interface BenchOptions {
   readonly sweep10k?: boolean;
   /** Measure the cold path (bench/cold-path.ts). @default true */
   readonly coldPath?: boolean;
+  /** Repeats of the cold path, each a fresh world (~20 s real each). @default 3 */
+  readonly coldPathRepeats?: number;
   /** Build and time the Lambda bundles; false skips them. @default { initRuns: 5 } */
   readonly bundles?: false | BundleOptions;
   /**
@@ -98,9 +100,6 @@ export interface BenchReport {
 
 const DEFAULT_SMALL_FLEET: FleetMix = { services: 1, instances: 3, databases: 1 };
 
-/** Each repeat is a fresh world and a disable and enable cycle with the deployed 600 s grace, modelled. */
-const COLD_PATH_REPEATS = 3;
-
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchReport> {
@@ -118,6 +117,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     localSweep: options.localSweep ?? true,
     sweep10k: options.sweep10k ?? true,
     coldPath: options.coldPath ?? true,
+    coldPathRepeats: options.coldPathRepeats ?? 3,
     bundles: options.bundles ?? { initRuns: 5 },
     pollMs: options.pollMs ?? (modelled ? 5000 : 20),
     latencyMs: options.latencyMs ?? 0,
@@ -148,7 +148,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
   // After the bench has stopped: the cold path installs its own virtual clock. Its module inits are the
   // bundles' (the slowest measured for any not built); without bundles, the model's runtime init alone.
   const coldPath = settings.coldPath
-    ? await measureColdPath({ bundles, log: settings.log, repeats: COLD_PATH_REPEATS })
+    ? await measureColdPath({ bundles, log: settings.log, repeats: settings.coldPathRepeats })
     : undefined;
   const extras: ExtraFigures = {
     ...NOT_MEASURED,
