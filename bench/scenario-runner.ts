@@ -46,6 +46,9 @@ export const MODELLED_PACING: PacingMode = 'local';
 /** How long, modelled, a baseline polls for its fleet to reach its end state before giving up. */
 const BASELINE_PATIENCE_MS = 2 * 60 * 60 * 1000;
 
+/** SDK attempts per call of the baselines in modelled runs (standard retry mode, jittered backoff). */
+const BASELINE_MAX_ATTEMPTS = 10;
+
 /** Keys whose worlds are built at once; each builds its own fleet a few calls at a time (fleet.ts). */
 const SETUP_KEYS_AT_ONCE = 4;
 
@@ -109,6 +112,9 @@ export class Bench {
         this.meter.instrument,
         ...(model ? [model.aws.instrument] : []),
       ],
+      // Modelled, AWS throttles (ECS UpdateService refills 1 a second): a careful script retries more
+      // than the SDK's default 3 attempts, or the batched one gives up at N = 1,000.
+      ...(model ? { maxAttempts: BASELINE_MAX_ATTEMPTS } : {}),
     };
     const batched = new BatchedBaseline(aws);
     const naive = new NaiveBaseline(aws, local.reactor.store.registry);
