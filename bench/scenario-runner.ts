@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
-import type { KeyEvent, Workflow } from '../lambdas/shared/model';
-import type { PacingMode } from '../lambdas/shared/settings';
-import type { LocalPlace } from '../sandbox/local-workflows';
 import { LocalReactor } from '../sandbox/reactor';
 import { createCustomerKey, SANDBOX_CREDENTIALS } from '../sandbox/world';
 import { type BaselineMemory, NaiveBaseline } from './baseline';
@@ -30,24 +27,12 @@ import { callsByOperation, executionFigures, sum } from './metrics';
 import { ModelledReactor } from './model/modelled-reactor';
 import { realMilliseconds } from './model/virtual-clock';
 import { restoreRunning } from './restore';
+import { BASELINE_MAX_ATTEMPTS, BASELINE_PATIENCE_MS, keyEvent, MODELLED_PACING } from './scenario-parts';
 
 /**
  * One scenario of the bench on the sandbox's local reactor: its world built, then R rounds of the
  * reactor and the baselines, interleaved, each cycle measured by one await (`measure`).
  */
-
-/**
- * The reactor's pacing in modelled runs. Deployed functions use 'shared'; a modelled run with 'shared'
- * stalls (bench/model/README.md, known bug), and one process is one container's buckets here anyway.
- * Switch to 'shared' once that stall is fixed.
- */
-export const MODELLED_PACING: PacingMode = 'local';
-
-/** How long, modelled, a baseline polls for its fleet to reach its end state before giving up. */
-const BASELINE_PATIENCE_MS = 2 * 60 * 60 * 1000;
-
-/** SDK attempts per call of the baselines in modelled runs (standard retry mode, jittered backoff). */
-const BASELINE_MAX_ATTEMPTS = 10;
 
 /** Keys whose worlds are built at once; each builds its own fleet a few calls at a time (fleet.ts). */
 const SETUP_KEYS_AT_ONCE = 4;
@@ -61,21 +46,6 @@ export type Settings = Required<Omit<BenchOptions, 'drive'>> & { drive?: ClockDr
 
 const asIs: ClockDriver = (work) => work();
 type Baseline = { disable: NaiveBaseline['disable']; enable: NaiveBaseline['enable'] };
-
-function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEvent {
-  return {
-    keyArn,
-    keyId: keyIdOf(keyArn),
-    account: place.account,
-    region: place.region,
-    trigger: workflow === 'disable' ? 'DisableKey' : 'EnableKey',
-    workflow,
-    urgent: false,
-    eventId: randomUUID(),
-    eventTime: new Date().toISOString(),
-    actor: { arn: `arn:aws:iam::${place.account}:user/bench`, sourceIp: '203.0.113.10', userAgent: 'bench' },
-  };
-}
 
 export class Bench {
   private readonly lambda = new LambdaMeter();
