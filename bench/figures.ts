@@ -93,6 +93,14 @@ export interface Scenario {
   readonly batched?: { readonly disable: BaselineCycle; readonly enable: BaselineCycle };
   readonly ratios: { readonly naive?: Ratios; readonly batched?: Ratios };
   readonly sweep?: SweepRun;
+  /** Real milliseconds the scenario took, setup included. */
+  readonly realMs: number;
+  /** Milliseconds of the process's clock over the same span: modelled time in a modelled run. */
+  readonly modelledMs: number;
+  /** Attempts the AWS model throttled, per Service:Operation, since the scenario's reset (modelled only). */
+  readonly modelThrottled?: Readonly<Record<string, number>>;
+  /** Modelled Lambda cold starts over the scenario (modelled only). */
+  readonly coldStarts?: number;
 }
 
 const medianRound = <R extends RoundFigures>(rounds: readonly R[]): R => {

@@ -1,20 +1,13 @@
 /**
- * The figures other bench modules measure (bench/sweep.ts: the sweep of 10,000 keys; bench/cold-path.ts:
- * the times to the first start and the first stop), loaded by a dynamic import whose path is a value,
- * so this branch compiles and runs while those modules are still being written. When a module is
- * missing, or exports no such function, the figure is null and its target reads "not measured".
+ * The sweep of 10,000 keys (bench/sweep.ts), loaded by a dynamic import whose path is a value, so this
+ * branch compiles and runs while that module is still being written. When it is missing, or exports no
+ * such function, the figure is null and its target reads "not measured". (The cold path is imported
+ * statically by harness.ts.)
  *
- * TODO(wiring): once both modules land, replace `load` by static imports and read their result types.
+ * TODO(wiring): once bench/sweep.ts lands, replace `load` by a static import and read its result type.
  */
 
 type Measure = (options: { readonly log: (line: string) => void }) => Promise<unknown>;
-
-export class OptionalFigureError extends Error {
-  constructor(what: string, detail: string) {
-    super(`${what}: ${detail}`);
-    this.name = 'OptionalFigureError';
-  }
-}
 
 async function load(modulePath: string, exportName: string): Promise<Measure | undefined> {
   try {
@@ -59,26 +52,4 @@ async function measureOptional(
 export async function sweepSeconds(log: (line: string) => void): Promise<number | null> {
   const result = await measureOptional('./sweep', 'measureSweep', log);
   return result === undefined ? null : seconds(result, ['seconds', 'sweepSeconds', 'wallS', 'wallMs']);
-}
-
-/** bench/cold-path.ts's measureColdPath: both cold-path figures, in seconds. */
-export async function coldPathSeconds(
-  log: (line: string) => void,
-): Promise<{ enableToFirstStartS: number | null; graceEndToFirstStopS: number | null }> {
-  const result = await measureOptional('./cold-path', 'measureColdPath', log);
-  if (result === undefined) return { enableToFirstStartS: null, graceEndToFirstStopS: null };
-  if (typeof result !== 'object' || result === null)
-    throw new OptionalFigureError('bench/cold-path.ts', 'measureColdPath returned no figures');
-  return {
-    enableToFirstStartS: seconds(result, [
-      'enable event to first start, s',
-      'enableToFirstStartS',
-      'enableToFirstStartMs',
-    ]),
-    graceEndToFirstStopS: seconds(result, [
-      'grace end to first stop, s',
-      'graceEndToFirstStopS',
-      'graceEndToFirstStopMs',
-    ]),
-  };
 }

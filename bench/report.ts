@@ -191,6 +191,9 @@ export function formatReport(report: BenchReport): string {
   parts.push('');
   parts.push(...costTable(report.cost));
   parts.push('');
-  parts.push(`Total ${ms(report.totalMs)}.`);
+  // Modelled runs: what each scenario cost in real time, to budget a run, beside the time it modelled.
+  const spans = report.scenarios.map((s) => `${s.name} ${ms(s.realMs)} real / ${ms(s.modelledMs)} modelled`);
+  parts.push(`Scenarios: ${spans.join(', ')}.`);
+  parts.push(`Total ${ms(report.totalMs)} real.`);
   return parts.join('\n');
 }

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
 import { mapWithConcurrency } from '../lambdas/shared/concurrency';
-import type { KeyEvent, Workflow } from '../lambdas/shared/model';
-import type { LocalPlace } from '../sandbox/local-workflows';
 import { LocalReactor } from '../sandbox/reactor';
 import { createCustomerKey, SANDBOX_CREDENTIALS } from '../sandbox/world';
 import { type BaselineMemory, NaiveBaseline } from './baseline';
 import { BatchedBaseline } from './batched-baseline';
+import type { BundleFigures } from './bundles';
 import { CallTimer } from './call-timer';
 import {
   baselineCycle,
@@ -25,7 +24,10 @@ import { FleetStates } from './fleet-state';
 import type { BenchOptions, ClockDriver } from './harness';
 import { LambdaMeter, Meter } from './meter';
 import { callsByOperation, executionFigures, sum } from './metrics';
+import { ModelledReactor } from './model/modelled-reactor';
+import { realMilliseconds } from './model/virtual-clock';
 import { restoreRunning } from './restore';
+import { BASELINE_MAX_ATTEMPTS, BASELINE_PATIENCE_MS, keyEvent, MODELLED_PACING } from './scenario-parts';
 
 /**
  * One scenario of the bench on the sandbox's local reactor: its world built, then R rounds of the
@@ -41,42 +43,48 @@ interface KeyFleet {
 }
 
 export type Settings = Required<Omit<BenchOptions, 'drive'>> & { drive?: ClockDriver };
-type Baseline = { disable: NaiveBaseline['disable']; enable: NaiveBaseline['enable'] };
 
-function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEvent {
-  return {
-    keyArn,
-    keyId: keyIdOf(keyArn),
-    account: place.account,
-    region: place.region,
-    trigger: workflow === 'disable' ? 'DisableKey' : 'EnableKey',
-    workflow,
-    urgent: false,
-    eventId: randomUUID(),
-    eventTime: new Date().toISOString(),
-    actor: { arn: `arn:aws:iam::${place.account}:user/bench`, sourceIp: '203.0.113.10', userAgent: 'bench' },
-  };
-}
+const asIs: ClockDriver = (work) => work();
+type Baseline = { disable: NaiveBaseline['disable']; enable: NaiveBaseline['enable'] };
 
 export class Bench {
   private readonly lambda = new LambdaMeter();
   private readonly baselines: Readonly<Record<'naive' | 'batched', Baseline>>;
   private readonly states: FleetStates;
   private readonly destroyers: (() => void)[];
+  private readonly local: LocalReactor;
+  /** Runs work that touches AWS outside the measured span: the model's clock, or as it is. */
+  private readonly io: ClockDriver;
+  /** Runs the measured span: the caller's driver around the model's clock. */
+  private readonly drive: ClockDriver;
 
   private constructor(
-    private readonly local: LocalReactor,
+    private readonly reactorOrModel: LocalReactor | ModelledReactor,
     private readonly options: Settings,
     private readonly timer: CallTimer,
     private readonly meter: Meter,
   ) {
+    const model = reactorOrModel instanceof ModelledReactor ? reactorOrModel : undefined;
+    const local = model ? model.local : (reactorOrModel as LocalReactor);
+    this.local = local;
+    this.io = model ? (work) => model.run(work) : asIs;
+    const outer = options.drive ?? asIs;
+    this.drive = (work) => outer(() => this.io(work));
     // The baselines' own clients on the same moto, with the reactor's call log, timer and meter
     // attached, so every side's calls are counted alike (and the reactor's fault injection left out).
     const aws = {
       endpoint: local.moto.endpoint,
       region: local.place.region,
       credentials: SANDBOX_CREDENTIALS,
-      instrument: [local.calls.instrument, this.timer.instrument, this.meter.instrument],
+      instrument: [
+        local.calls.instrument,
+        this.timer.instrument,
+        this.meter.instrument,
+        ...(model ? [model.aws.instrument] : []),
+      ],
+      // Modelled, AWS throttles (ECS UpdateService refills 1 a second): a careful script retries more
+      // than the SDK's default 3 attempts, or the batched one gives up at N = 1,000.
+      ...(model ? { maxAttempts: BASELINE_MAX_ATTEMPTS } : {}),
     };
     const batched = new BatchedBaseline(aws);
     const naive = new NaiveBaseline(aws, local.reactor.store.registry);
@@ -91,9 +99,23 @@ export class Bench {
     local.invoke = this.lambda.wrap(local.invoke.bind(local));
   }
 
-  static async start(options: Settings): Promise<Bench> {
+  /**
+   * Modelled (options.modelled): the workflows' Waits and Retries as defined, the AWS and Lambda models
+   * on every client and invocation, every await on the virtual clock; wall times are modelled seconds.
+   * Otherwise the shortened real-time run on moto.
+   */
+  static async start(options: Settings, bundles: readonly BundleFigures[] = []): Promise<Bench> {
     const timer = new CallTimer();
     const meter = new Meter();
+    if (options.modelled) {
+      const model = await ModelledReactor.start({
+        lambda: { bundles },
+        graceSeconds: 0,
+        instrument: [timer.instrument, meter.instrument],
+        settings: { pacing: MODELLED_PACING },
+      });
+      return new Bench(model, options, timer, meter);
+    }
     const local = await LocalReactor.start({
       graceMs: 0,
       graceSeconds: 0,
@@ -106,7 +128,16 @@ export class Bench {
 
   stop(): Promise<void> {
     for (const destroy of this.destroyers) destroy();
-    return this.local.stop();
+    return this.reactorOrModel.stop();
+  }
+
+  /** Throttled attempts per Service:Operation the AWS model answered since the last reset (modelled only). */
+  private modelStats(): Pick<Scenario, 'modelThrottled' | 'coldStarts'> {
+    const model = this.reactorOrModel;
+    if (!(model instanceof ModelledReactor)) return {};
+    const throttled = model.aws.stats().throttled;
+    const coldStarts = sum(Object.values(model.lambda.stats()).map((stats) => stats.cold));
+    return { modelThrottled: throttled, coldStarts };
   }
 
   /**
@@ -129,7 +160,7 @@ export class Bench {
       ended = performance.now();
       return value;
     };
-    const value = await (this.options.drive ? this.options.drive(cycle) : cycle());
+    const value = await this.drive(cycle);
     return { value, wallMs: Math.round(ended - started) };
   }
 
@@ -158,32 +189,39 @@ export class Bench {
 
   /** Every resource of the fleets in the cycle's end state, read with the world's clients. */
   private async converged(fleets: readonly KeyFleet[], cycle: CycleName): Promise<boolean> {
-    const states = await this.states.of(fleets.flatMap((fleet) => fleet.resourceArns));
+    const arns = fleets.flatMap((fleet) => fleet.resourceArns);
+    const states = await this.io(() => this.states.of(arns));
     const target = cycle === 'disable' ? 'stopped' : 'running';
     return [...states.values()].every((state) => state.phase === target);
   }
 
   /** A fresh world: moto reset (the reactor's table with it), then K keys with a fleet of `mix` each. */
   private async world(keys: number, mix: FleetMix): Promise<KeyFleet[]> {
-    await this.local.reset();
+    const model = this.reactorOrModel;
+    // The model's reset also refills its buckets and empties the warm pools.
+    await (model instanceof ModelledReactor ? model.reset() : this.local.reset());
     const { clients, place, reactor } = this.local;
     // A few keys at once: at K = 1,000 one key after another is most of the scenario's setup.
-    return mapWithConcurrency(
-      Array.from({ length: keys }, (_, index) => index),
-      SETUP_KEYS_AT_ONCE,
-      async (index) => {
-        const keyArn = await createCustomerKey(clients, `Bench key ${index}`);
-        const members = await createBulkFleet(clients, place.account, `fleet-${index}`, mix);
-        await registerBulkFleet(reactor, clients, keyArn, members);
-        return { keyArn, resourceArns: members.map((member) => member.resourceArn) };
-      },
+    return this.io(() =>
+      mapWithConcurrency(
+        Array.from({ length: keys }, (_, index) => index),
+        SETUP_KEYS_AT_ONCE,
+        async (index) => {
+          const keyArn = await createCustomerKey(clients, `Bench key ${index}`);
+          const members = await createBulkFleet(clients, place.account, `fleet-${index}`, mix);
+          await registerBulkFleet(reactor, clients, keyArn, members);
+          return { keyArn, resourceArns: members.map((member) => member.resourceArn) };
+        },
+      ),
     );
   }
 
   private async reactorRound(fleets: readonly KeyFleet[], cycle: CycleName): Promise<ReactorRound> {
     const command = cycle === 'disable' ? DisableKeyCommand : EnableKeyCommand;
     const { clients, place, stepFunctions } = this.local;
-    await Promise.all(fleets.map(({ keyArn }) => clients.kms.send(new command({ KeyId: keyIdOf(keyArn) }))));
+    await this.io(() =>
+      Promise.all(fleets.map(({ keyArn }) => clients.kms.send(new command({ KeyId: keyIdOf(keyArn) })))),
+    );
     this.clear();
     // start() validates the definition synchronously (a few hundred ms in aws-local-stepfunctions), which
     // the service does once, when the state machine is created: the clock starts once all are started.
@@ -228,7 +266,12 @@ export class Bench {
 
   private async baselineRound(side: 'naive' | 'batched', fleets: readonly KeyFleet[]) {
     const baseline = this.baselines[side];
-    const options = { pollMs: this.options.pollMs };
+    // Modelled, a start takes AWS's minutes (an RDS instance 6, 8,000 EC2 instances at 2 a second over an
+    // hour): the scripts poll for up to two modelled hours, as their author would let them.
+    const maxPolls = this.options.modelled
+      ? Math.ceil(BASELINE_PATIENCE_MS / this.options.pollMs)
+      : undefined;
+    const options = { pollMs: this.options.pollMs, maxPolls };
     // One script per key, all keys at once: each key event would start its own invocation.
     this.clear();
     const disabled = await this.measure(
@@ -275,9 +318,11 @@ export class Bench {
 
   async scenario(name: string, keys: number, mix: FleetMix): Promise<Scenario> {
     const { log, repeats } = this.options;
-    const setupStarted = performance.now();
+    const realStarted = realMilliseconds();
+    const modelledStarted = Date.now();
+    const setupStarted = realMilliseconds();
     const fleets = await this.world(keys, mix);
-    const setupMs = Math.round(performance.now() - setupStarted);
+    const setupMs = Math.round(realMilliseconds() - setupStarted);
     const resources = sum(fleets.map((f) => f.resourceArns.length));
     const rounds = roundsFor(resources, keys, repeats);
     log(
@@ -299,7 +344,8 @@ export class Bench {
         `${name} round ${round}: reactor ${reactor.disable.at(-1)?.wallMs} / ${reactor.enable.at(-1)?.wallMs} ms`,
       );
       // The convergence check has already read the fleet: restore only after a cycle that left it short.
-      if (!reactor.enable.at(-1)?.converged) await restoreRunning(this.local.clients, this.states, arns, log);
+      if (!reactor.enable.at(-1)?.converged)
+        await this.io(() => restoreRunning(this.local.clients, this.states, arns, log));
       for (const side of sides) {
         sequence.push(`${side} ${round}`);
         const { disable, enable } = await this.baselineRound(side, fleets);
@@ -308,7 +354,8 @@ export class Bench {
         figures.disable.push(disable);
         figures.enable.push(enable);
         log(`${name} round ${round}: ${side} ${disable.wallMs} / ${enable.wallMs} ms`);
-        if (!enable.converged) await restoreRunning(this.local.clients, this.states, arns, log);
+        if (!enable.converged)
+          await this.io(() => restoreRunning(this.local.clients, this.states, arns, log));
       }
     }
     const reactorCycles = { disable: reactorCycle(reactor.disable), enable: reactorCycle(reactor.enable) };
@@ -341,6 +388,9 @@ export class Bench {
         ...(batched ? { batched: ratios(reactorCycles, batched) } : {}),
       },
       ...(sweep ? { sweep } : {}),
+      realMs: Math.round(realMilliseconds() - realStarted),
+      modelledMs: Date.now() - modelledStarted,
+      ...this.modelStats(),
     };
   }
 }

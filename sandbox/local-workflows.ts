@@ -142,6 +142,15 @@ export class LocalStepFunctions {
   readonly executions: ExecutionRecord[] = [];
   private readonly listeners: ExecutionListener[] = [];
   private readonly aborts = new Map<string, () => void>();
+  /**
+   * One validated state machine per workflow and grace period, as the service keeps one per deployment:
+   * validating the definition costs ~0.3 s of CPU, which at K = 1,000 starts was minutes per cycle. A
+   * StateMachine holds only its definition and options; each run() has its own state.
+   */
+  private readonly machines = new Map<
+    string,
+    { machine: StateMachine; overrides: ReturnType<LocalStepFunctions['overridesFor']> }
+  >();
 
   constructor(
     private readonly timing: LocalTiming,
@@ -175,11 +184,8 @@ export class LocalStepFunctions {
       error.name = 'ExecutionAlreadyExists';
       throw error;
     }
-    const graceSeconds = this.timing.graceSeconds ?? Math.ceil(this.timing.graceMs / 1000);
-    const definition = loadDefinition(this.place, workflow, graceSeconds);
-    const overrides = this.overridesFor(definition);
+    const { machine, overrides } = this.machineFor(workflow);
     const executionArn = `${stateMachineArn(this.place, workflow).replace(':stateMachine:', ':execution:')}:${name}`;
-    const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const run = currentExecution.run(name, () =>
       machine.run(input as unknown as JsonValue, {
         overrides,
@@ -236,6 +242,21 @@ export class LocalStepFunctions {
       seen = this.executions.length;
       await Promise.all(this.executions.map((execution) => execution.done));
     }
+  }
+
+  private machineFor(workflow: Workflow) {
+    const graceSeconds = this.timing.graceSeconds ?? Math.ceil(this.timing.graceMs / 1000);
+    const key = `${workflow}/${graceSeconds}`;
+    const cached = this.machines.get(key);
+    if (cached) return cached;
+    const definition = loadDefinition(this.place, workflow, graceSeconds);
+    const built = {
+      machine: new StateMachine(definition as never, { validationOptions: { checkArn: false } }),
+      // The handlers call this.invoke when a Task runs, so a later wrap of invoke still applies.
+      overrides: this.overridesFor(definition),
+    };
+    this.machines.set(key, built);
+    return built;
   }
 
   private overridesFor(definition: AslDefinition) {

@@ -42,6 +42,8 @@ function scenario(name: string, keys: number, resourcesPerKey: number, enableCon
     resources: keys * resourcesPerKey,
     mix: mixOf(resourcesPerKey),
     setupMs: 0,
+    realMs: 0,
+    modelledMs: 0,
     rounds: 1,
     sequence: ['reactor 1', 'batched 1'],
     reactor,
