@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { keyIdOf } from '../lambdas/shared/arn';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
-import type { PacingMode } from '../lambdas/shared/settings';
+import { DEPLOYED_PACING, type PacingMode } from '../lambdas/shared/settings';
 import type { LocalPlace } from '../sandbox/local-workflows';
 
 /** The settings of a scenario's sides in modelled runs, and the key events the reactor's runs start from. */
 
 /**
- * The reactor's pacing in modelled runs. Deployed functions use 'shared'; a modelled run with 'shared'
- * stalls (bench/model/README.md, known bug), and one process is one container's buckets here anyway.
- * Switch to 'shared' once that stall is fixed.
+ * The reactor's pacing in modelled runs: the deployed one, buckets shared by every execution of the account
+ * through DynamoDB, so that K keys at once pace as they would in AWS.
  */
-export const MODELLED_PACING: PacingMode = 'local';
+export const MODELLED_PACING: PacingMode = DEPLOYED_PACING;
 
 /** How long, modelled, a baseline polls for its fleet to reach its end state before giving up. */
 export const BASELINE_PATIENCE_MS = 2 * 60 * 60 * 1000;
