@@ -5,7 +5,7 @@ import { type CostReport, costReport } from './cost';
 import { ROUNDS_POLICY, type Scenario } from './figures';
 import { type FleetMix, mixOf } from './fleet';
 import { realMilliseconds } from './model/virtual-clock';
-import { sweepSeconds } from './optional';
+import { measureModelledSweep, SWEEP_KEYS, type SweepResult } from './optional';
 import { Bench, type Settings } from './scenario-runner';
 import { type ExtraFigures, evaluateTargets, NOT_MEASURED, type Target } from './targets';
 
@@ -94,6 +94,14 @@ export interface BenchReport {
   readonly cost: CostReport;
   /** The cold path's full figures (modelled), when measured. */
   readonly coldPath?: ColdPathFigures;
+  /** The sweep of SWEEP_KEYS keys (modelled), when run: its figures, or why it has none. */
+  readonly sweep?: {
+    readonly keys: number;
+    readonly error?: string;
+    readonly wallMs?: number;
+    readonly awsCalls?: number;
+    readonly byOperation?: Record<string, number>;
+  };
   /** Real milliseconds of the whole run. */
   readonly totalMs: number;
 }
@@ -150,7 +158,8 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
   const coldPath = settings.coldPath
     ? await measureColdPath({ bundles, log: settings.log, repeats: settings.coldPathRepeats })
     : undefined;
-  const extras: ExtraFigures = {
+  let sweep: SweepResult | undefined;
+  let extras: ExtraFigures = {
     ...NOT_MEASURED,
     ...(coldPath
       ? {
@@ -158,8 +167,11 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
           graceEndToFirstStopS: coldPath.graceEndToFirstStopS.median,
         }
       : {}),
-    ...(settings.sweep10k ? { sweepOf10000KeysS: await sweepSeconds(settings.log) } : {}),
   };
+  if (settings.sweep10k) {
+    sweep = await measureModelledSweep(SWEEP_KEYS, bundles, settings.log);
+    extras = { ...extras, sweepOf10000KeysS: sweep.seconds };
+  }
   return {
     generatedAt: new Date().toISOString(),
     machine: {
@@ -186,6 +198,21 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     targets: evaluateTargets(scenarios, bundles, extras),
     cost: costReport(scenarios),
     ...(coldPath ? { coldPath } : {}),
+    ...(sweep
+      ? {
+          sweep: {
+            keys: SWEEP_KEYS,
+            ...(sweep.error ? { error: sweep.error } : {}),
+            ...(sweep.figures
+              ? {
+                  wallMs: sweep.figures.wallMs,
+                  awsCalls: sweep.figures.awsCalls.total,
+                  byOperation: sweep.figures.awsCalls.byOperation,
+                }
+              : {}),
+          },
+        }
+      : {}),
     totalMs: Math.round(realMilliseconds() - started),
   };
 }

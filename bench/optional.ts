@@ -1,55 +1,36 @@
+import type { BundleFigures } from './bundles';
+import { ModelledReactor } from './model/modelled-reactor';
+import { measureSweep, type SweepFigures } from './sweep';
+
 /**
- * The sweep of 10,000 keys (bench/sweep.ts), loaded by a dynamic import whose path is a value, so this
- * branch compiles and runs while that module is still being written. When it is missing, or exports no
- * such function, the figure is null and its target reads "not measured". (The cold path is imported
- * statically by harness.ts.)
- *
- * TODO(wiring): once bench/sweep.ts lands, replace `load` by a static import and read its result type.
+ * The sweep of many keys (bench/sweep.ts) in modelled time: its own modelled reactor (so its cold start is
+ * the sweep bundle's), the keys set up and swept inside the clock's run. The sweep is one scheduled Lambda
+ * with a 290 s timeout; a sweep that outlives it, or sees a key out of sync, has no figure, and says why.
  */
 
-type Measure = (options: { readonly log: (line: string) => void }) => Promise<unknown>;
+export const SWEEP_KEYS = 10_000;
 
-async function load(modulePath: string, exportName: string): Promise<Measure | undefined> {
-  try {
-    const module = (await import(modulePath)) as Record<string, unknown>;
-    const measure = module[exportName];
-    return typeof measure === 'function' ? (measure as Measure) : undefined;
-  } catch (error) {
-    // Only the module itself missing: a module that fails to load one of its own imports is a real error.
-    const code = (error as { code?: string }).code;
-    const missing = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
-    if (missing && String((error as Error).message).includes(modulePath.slice(2))) return undefined;
-    throw error;
-  }
+export interface SweepResult {
+  /** Modelled seconds from the sweep's invocation to its return; null when it did not complete. */
+  readonly seconds: number | null;
+  readonly figures?: SweepFigures;
+  readonly error?: string;
 }
 
-/** A number read from the first of `names` the result has, in seconds (or milliseconds, converted). */
-function seconds(result: unknown, names: readonly string[]): number | null {
-  if (typeof result === 'number') return result;
-  if (typeof result !== 'object' || result === null) return null;
-  const record = result as Record<string, unknown>;
-  for (const name of names) {
-    const value = record[name];
-    if (typeof value === 'number') return name.endsWith('Ms') ? value / 1000 : value;
-  }
-  return null;
-}
-
-async function measureOptional(
-  modulePath: string,
-  exportName: string,
+export async function measureModelledSweep(
+  keys: number,
+  bundles: readonly BundleFigures[],
   log: (line: string) => void,
-): Promise<unknown> {
-  const measure = await load(modulePath, exportName);
-  if (!measure) {
-    log(`${modulePath}: no ${exportName} yet; its targets read "not measured"`);
-    return undefined;
+): Promise<SweepResult> {
+  const modelled = await ModelledReactor.start({ lambda: { bundles }, graceSeconds: 0 });
+  try {
+    const figures = await modelled.run(() => measureSweep(keys, { reactor: modelled.local, log }));
+    return { seconds: Math.round(figures.wallMs) / 1000, figures };
+  } catch (error) {
+    const message = `${(error as Error).name}: ${(error as Error).message}`;
+    log(`sweep of ${keys} keys did not complete: ${message}`);
+    return { seconds: null, error: message };
+  } finally {
+    await modelled.stop();
   }
-  return measure({ log });
-}
-
-/** bench/sweep.ts's measureSweep: seconds to sweep 10,000 keys. */
-export async function sweepSeconds(log: (line: string) => void): Promise<number | null> {
-  const result = await measureOptional('./sweep', 'measureSweep', log);
-  return result === undefined ? null : seconds(result, ['seconds', 'sweepSeconds', 'wallS', 'wallMs']);
 }
