@@ -54,7 +54,9 @@ describe('the time the rate model gives a layer', () => {
 describe('the poll wait', () => {
   it('waits out the slowest pending kind first, then looks every quarter of it, 15 to 60 s', () => {
     expect(pollWaitSeconds(['ec2-instance'], 'stopped', 0)).toBe(60);
-    expect(pollWaitSeconds(['ec2-instance', 'rds-instance'], 'stopped', 1)).toBe(240);
+    expect(pollWaitSeconds(['ec2-instance', 'rds-instance'], 'stopped', 0)).toBe(240);
+    // After a check that found it still under way: a quarter of the settle time, not the whole of it again.
+    expect(pollWaitSeconds(['ec2-instance', 'rds-instance'], 'stopped', 1)).toBe(60);
     expect(pollWaitSeconds(['rds-instance'], 'running', 2)).toBe(60);
     expect(pollWaitSeconds(['ec2-instance'], 'stopped', 5)).toBe(15);
   });

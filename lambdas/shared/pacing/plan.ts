@@ -138,9 +138,10 @@ export function settleSeconds(kinds: Iterable<ResourceKind>, target: Target): nu
 }
 
 /**
- * How long the workflow waits before it looks at a layer again: the first time, as long as the slowest
- * pending kind takes to settle (one look usually finds it done); after that a quarter of it, between 15
- * and 60 s, so a slow resource is seen soon after it settles.
+ * How long the workflow waits before it looks at a layer again: after the pass that acted (attempt 0), as
+ * long as the slowest pending kind takes to settle (one look usually finds it done); after each check, a
+ * quarter of it, between 15 and 60 s, so a slow resource is seen soon after it settles instead of a whole
+ * settle time later.
  */
 export function pollWaitSeconds(
   pendingKinds: Iterable<ResourceKind>,
@@ -149,7 +150,7 @@ export function pollWaitSeconds(
 ): number {
   const settle = settleSeconds(pendingKinds, target);
   const { minSeconds, laterMaxSeconds, maxSeconds } = POLL_WAIT_BOUNDS;
-  const wanted = attempt <= 1 ? settle : Math.min(laterMaxSeconds, settle / 4);
+  const wanted = attempt < 1 ? settle : Math.min(laterMaxSeconds, settle / 4);
   return Math.round(Math.min(maxSeconds, Math.max(minSeconds, wanted)));
 }
 
