@@ -1,6 +1,7 @@
 import type { ClientInstrument, InstrumentableClient } from '../../lambdas/shared/aws';
 import {
   type ApiLimit,
+  LIMITED_SERVICES,
   type LimitedService,
   RATE_LIMITS,
   type TokenBucket,
@@ -17,17 +18,6 @@ import { currentVirtualClock } from './virtual-clock';
  * answers it, with the service's throttling error, so the SDK's retries and the workflow's Retry react
  * as they would in AWS. Time is whatever clock the process runs on: the bench's virtual clock.
  */
-
-/** The services the buckets meter, by the SDK client's name (as the reactor's pacer names them). */
-const LIMITED: Readonly<Record<string, LimitedService>> = {
-  EC2Client: 'ec2',
-  ECSClient: 'ecs',
-  RDSClient: 'rds',
-  AutoScalingClient: 'autoscaling',
-  ApplicationAutoScalingClient: 'application-autoscaling',
-  KMSClient: 'kms',
-  DynamoDBClient: 'dynamodb',
-};
 
 /** What each service answers a throttled call with: the error code and HTTP status its API documents. */
 const THROTTLED: Readonly<Record<LimitedService, { readonly name: string; readonly status: number }>> = {
@@ -144,7 +134,7 @@ export class AwsModel {
         const { ms } = latencyOf(service, operation, this.latencies);
         await new Promise((resolve) => setTimeout(resolve, ms));
       }
-      const limited = LIMITED[context.clientName ?? ''];
+      const limited = LIMITED_SERVICES[context.clientName ?? ''];
       if (limited && this.options.throttle !== false) this.meter(limited, operation, args.input, name);
       const clock = currentVirtualClock();
       const result = clock ? await clock.real(() => next(args), name) : await next(args);

@@ -26,6 +26,17 @@ export type LimitedService =
   | 'kms'
   | 'dynamodb';
 
+/** The services the buckets meter, by the SDK client's name: what the pacer and the bench's AWS model key on. */
+export const LIMITED_SERVICES: Readonly<Record<string, LimitedService>> = {
+  EC2Client: 'ec2',
+  ECSClient: 'ecs',
+  RDSClient: 'rds',
+  AutoScalingClient: 'autoscaling',
+  ApplicationAutoScalingClient: 'application-autoscaling',
+  KMSClient: 'kms',
+  DynamoDBClient: 'dynamodb',
+};
+
 export interface ApiLimit {
   readonly service: LimitedService;
   /** The bucket's name in the service's documentation (EC2's "mutating actions", ECS's "service modify"). */

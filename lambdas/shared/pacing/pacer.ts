@@ -2,19 +2,8 @@ import type { ClientInstrument } from '../aws';
 import type { Clock, Sleep } from '../clock';
 import { ThrottlingError } from '../errors';
 import { logger } from '../observability';
-import { type ApiLimit, type LimitedService, limitFor, RATE_LIMITS } from '../rate-limits';
+import { type ApiLimit, LIMITED_SERVICES, type LimitedService, limitFor, RATE_LIMITS } from '../rate-limits';
 import type { Buckets } from './buckets';
-
-/** The services the pacer knows, by the SDK client's name. */
-const SERVICES: Readonly<Record<string, LimitedService>> = {
-  EC2Client: 'ec2',
-  ECSClient: 'ecs',
-  RDSClient: 'rds',
-  AutoScalingClient: 'autoscaling',
-  ApplicationAutoScalingClient: 'application-autoscaling',
-  KMSClient: 'kms',
-  DynamoDBClient: 'dynamodb',
-};
 
 export interface PacerOptions {
   readonly buckets: Buckets;
@@ -96,7 +85,7 @@ export class Pacer {
     ) => void;
     add(
       (next, context) => async (args) => {
-        const service = SERVICES[context.clientName ?? ''];
+        const service = LIMITED_SERVICES[context.clientName ?? ''];
         if (service) {
           await this.acquire(
             service,
