@@ -68,6 +68,19 @@ const single = (scenarios: readonly Scenario[], resources: number) =>
 const many = (scenarios: readonly Scenario[], keys: number) =>
   scenarios.find((s) => s.keys === keys && s.name.startsWith('K='));
 
+/** Whether the reactor and the `side` baseline both converged, disabling and enabling, in a scenario. */
+const bothConverged = (scenario: Scenario | undefined, side: 'naive' | 'batched'): boolean => {
+  const baseline = scenario?.[side];
+  return (
+    scenario !== undefined &&
+    baseline !== undefined &&
+    scenario.reactor.disable.converged &&
+    scenario.reactor.enable.converged &&
+    baseline.disable.converged &&
+    baseline.enable.converged
+  );
+};
+
 const atMost = (target: string, limit: number, actual: number | null | undefined): Target => {
   const value = actual === undefined || actual === null || Number.isNaN(actual) ? null : actual;
   return { target, limit, actual: value, met: value !== null && value <= limit };
@@ -84,9 +97,11 @@ export function evaluateTargets(
       ? 1
       : 0
     : null;
-  // The worse of the two cycles: a reactor that is fast to stop but slow to start is not "within 1.1".
-  const batched = tenThousand?.ratios.batched;
-  const naive = many(scenarios, 100)?.ratios.naive;
+  // The worse of the two cycles: a reactor that is fast to stop but slow to start is not "within 1.1". A
+  // ratio means nothing unless both sides converged in both cycles (a side that gave up ends early).
+  const batched = bothConverged(tenThousand, 'batched') ? tenThousand?.ratios.batched : undefined;
+  const hundredKeys = many(scenarios, 100);
+  const naive = bothConverged(hundredKeys, 'naive') ? hundredKeys?.ratios.naive : undefined;
   return [
     { target: TARGET_NAMES.converged, limit: LIMITS.converged, actual: converged, met: converged === 1 },
     atMost(

@@ -74,6 +74,14 @@ describe('targets', () => {
     const targets = evaluateTargets([scenario('N=10000', 1, 10_000, false)], [], NOT_MEASURED);
     expect(actual(targets, TARGET_NAMES.converged)).toMatchObject({ actual: 0, met: false });
   });
+
+  it('gives no ratio against a baseline that did not converge: one that gave up ends early', () => {
+    const gaveUp = scenario('N=10000', 1, 10_000);
+    const batched = { ...gaveUp.batched, enable: cycle(30, false) } as Scenario['batched'];
+    const targets = evaluateTargets([{ ...gaveUp, batched }], [], NOT_MEASURED);
+    expect(actual(targets, TARGET_NAMES.batchedRatio)).toMatchObject({ actual: null, met: false });
+    expect(actual(targets, TARGET_NAMES.converged)).toMatchObject({ actual: 1, met: true });
+  });
 });
 
 describe('DynamoDB request units', () => {
