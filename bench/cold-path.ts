@@ -1,9 +1,10 @@
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { keyIdOf } from '../lambdas/shared/arn';
 import type { AwsCall } from '../sandbox/aws-calls';
-import { cloudTrailEvent } from '../sandbox/cloudtrail';
+import { cloudTrailEvent, type EventBridgeEvent } from '../sandbox/cloudtrail';
 import type { ExecutionRecord } from '../sandbox/local-workflows';
 import type { MotoServer } from '../sandbox/moto';
+import type { LocalReactor } from '../sandbox/reactor';
 import { createCustomerKey } from '../sandbox/world';
 import type { BundleFigures } from './bundles';
 import { createBulkFleet, type FleetMix, registerBulkFleet } from './fleet';
@@ -109,30 +110,46 @@ function firstAt(
   return call.at;
 }
 
-/** One repeat: a fresh world, a disable run then an enable run, each with every function cold. */
-async function once(modelled: ModelledReactor, mix: FleetMix): Promise<{ enable: number; graceEnd: number }> {
-  const { local } = modelled;
-  await modelled.reset();
-  const { clients, place, reactor } = local;
-  const keyArn = await modelled.run(async () => {
-    const key = await createCustomerKey(clients, 'Cold path key');
+/** A customer key with a bulk fleet of `mix` registered to it, built on the modelled reactor's clock. */
+export function keyWithFleet(
+  modelled: ModelledReactor,
+  description: string,
+  prefix: string,
+  mix: FleetMix,
+): Promise<string> {
+  const { clients, place, reactor } = modelled.local;
+  return modelled.run(async () => {
+    const keyArn = await createCustomerKey(clients, description);
     await registerBulkFleet(
       reactor,
       clients,
-      key,
-      await createBulkFleet(clients, place.account, 'cold', mix),
+      keyArn,
+      await createBulkFleet(clients, place.account, prefix, mix),
     );
-    return key;
+    return keyArn;
   });
-  const event = (eventName: string) =>
+}
+
+/** The CloudTrail event of a change of the key, as EventBridge delivers it, stamped now (modelled). */
+export function keyEvents(local: LocalReactor, keyArn: string): (eventName: string) => EventBridgeEvent {
+  return (eventName) =>
     cloudTrailEvent({
       eventName,
       keyId: keyIdOf(keyArn),
       keyArn,
-      ...place,
+      ...local.place,
       userName: 'bench',
       at: new Date(),
     });
+}
+
+/** One repeat: a fresh world, a disable run then an enable run, each with every function cold. */
+async function once(modelled: ModelledReactor, mix: FleetMix): Promise<{ enable: number; graceEnd: number }> {
+  const { local } = modelled;
+  await modelled.reset();
+  const { clients } = local;
+  const keyArn = await keyWithFleet(modelled, 'Cold path key', 'cold', mix);
+  const event = keyEvents(local, keyArn);
 
   modelled.lambda.coldStart();
   await modelled.run(async () => {

@@ -1,11 +1,9 @@
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createBulkFleet, registerBulkFleet } from '../../bench/fleet';
+import { keyEvents, keyWithFleet } from '../../bench/cold-path';
 import { ModelledReactor } from '../../bench/model/modelled-reactor';
 import { keyIdOf } from '../../lambdas/shared/arn';
 import { REACTOR_PARTITION } from '../../lambdas/shared/contract';
-import { cloudTrailEvent } from '../../sandbox/cloudtrail';
-import { createCustomerKey } from '../../sandbox/world';
 import { workerMoto } from '../support/moto';
 
 // A modelled run paced as deployed: the pacer's buckets are items of the reactor's table, read and
@@ -36,26 +34,13 @@ it('runs a modelled disable and enable with shared pacing to the end', async () 
   });
   modelled = reactor;
   const { local } = reactor;
-  const { clients, place } = local;
-  const keyArn = await reactor.run(async () => {
-    const key = await createCustomerKey(clients, 'Shared pacing key');
-    const fleet = await createBulkFleet(clients, place.account, 'paced', {
-      services: 1,
-      instances: 2,
-      databases: 1,
-    });
-    await registerBulkFleet(local.reactor, clients, key, fleet);
-    return key;
+  const { clients } = local;
+  const keyArn = await keyWithFleet(reactor, 'Shared pacing key', 'paced', {
+    services: 1,
+    instances: 2,
+    databases: 1,
   });
-  const event = (eventName: string) =>
-    cloudTrailEvent({
-      eventName,
-      keyId: keyIdOf(keyArn),
-      keyArn,
-      ...place,
-      userName: 'bench',
-      at: new Date(),
-    });
+  const event = keyEvents(local, keyArn);
 
   // Act: a disable, then an enable, each to the reactor's idle.
   await reactor.run(async () => {
