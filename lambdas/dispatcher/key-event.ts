@@ -5,7 +5,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { ZodType } from 'zod';
 import * as z from 'zod';
 import { isKeyArn, KEY_ID_PATTERN, keyIdOf, parseArn, shortKeyId } from '../shared/arn';
@@ -32,10 +31,22 @@ export const MAX_ACTOR_FIELD_LENGTH = 512;
 /** Step Functions allows 80 characters; only these survive in CloudWatch log group and X-Ray names. */
 const MAX_EXECUTION_NAME_LENGTH = 80;
 
-const EnvelopeSchema = EventBridgeSchema.extend({
+/**
+ * EventBridge's envelope, the fields of Powertools' EventBridgeSchema, written here: that schema imports
+ * zod as `{ z }`, a namespace esbuild cannot tree-shake, and so put all of zod (its 40 locales and its
+ * JSON Schema converters, about 350 KiB) into the dispatcher's bundle and its cold start.
+ */
+const EnvelopeSchema = z.object({
+  version: z.string(),
   id: z.string().min(1),
+  source: z.string(),
   account: z.string().regex(PATTERNS.account, 'must be a 12-digit AWS account ID'),
+  time: z.iso.datetime(),
   region: z.string().regex(PATTERNS.region, 'must be an AWS Region name'),
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+  'replay-name': z.string().optional(),
 });
 type Envelope = z.infer<typeof EnvelopeSchema>;
 
