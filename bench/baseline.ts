@@ -12,9 +12,9 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { kindOf, parseArn, resourceIdOf } from '../lambdas/shared/arn';
-import { type AwsOptions, awsClient } from '../lambdas/shared/aws';
 import type { RegisteredResource } from '../lambdas/shared/model';
 import type { Registry } from '../lambdas/shared/store/registry';
+import { type BaselineAwsOptions, baselineClient } from './baseline-retry';
 
 /**
  * The naive baseline the reactor is measured against: the per-resource loop a first Lambda would run.
@@ -22,6 +22,8 @@ import type { Registry } from '../lambdas/shared/store/registry';
  * stopped (and the reverse to start). Its clients are built with the reactor's AWS options, so the
  * same call log and timer count its calls, and it is given every advantage: no lease, no ledger in
  * DynamoDB (the desired counts stay in memory), no emails, no key check, and no wait before the first poll.
+ * Like the batched script, it retries throttled calls until the bucket refills and fails fast on any
+ * other error (baseline-retry.ts): naive in its loop, not in its SDK settings.
  */
 
 export interface BaselineOptions {
@@ -80,12 +82,12 @@ export class NaiveBaseline {
 
   /** `registry` is the reactor's: the loop reads what is registered to the key as the reactor does. */
   constructor(
-    aws: AwsOptions,
+    aws: BaselineAwsOptions,
     private readonly registry: Pick<Registry, 'list'>,
   ) {
-    this.ecs = awsClient(ECSClient, aws);
-    const ec2 = awsClient(EC2Client, aws);
-    const rds = awsClient(RDSClient, aws);
+    this.ecs = baselineClient(ECSClient, aws);
+    const ec2 = baselineClient(EC2Client, aws);
+    const rds = baselineClient(RDSClient, aws);
     this.clients = [this.ecs, ec2, rds];
     this.switches = {
       'ec2-instance': {

@@ -6,10 +6,10 @@ import {
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { kindOf, parseArn, resourceIdOf } from '../lambdas/shared/arn';
-import { type AwsOptions, awsClient } from '../lambdas/shared/aws';
 import { chunk, mapWithConcurrency } from '../lambdas/shared/concurrency';
 import { KEY_ARN_TAG } from '../lambdas/shared/contract';
 import type { BaselineMemory, BaselineOptions } from './baseline';
+import { type BaselineAwsOptions, baselineClient } from './baseline-retry';
 import { FleetStates, type Phase, type ResourceState } from './fleet-state';
 
 /**
@@ -22,7 +22,10 @@ import { FleetStates, type Phase, type ResourceState } from './fleet-state';
  * - It stops and starts EC2 instances up to 1,000 IDs a call, RDS instances and ECS services one call
  *   each but 10 in flight, and polls with batched describes (fleet-state.ts) every `pollMs`.
  * - The desired counts of the services stay in memory between disable and enable.
- * - Its clients keep the SDK's standard retries (3 attempts), and carry the bench's instruments.
+ * - Its clients retry throttled calls until the service's bucket has refilled (capped exponential backoff
+ *   with full jitter, for as long as it polls) and fail fast on any other error (baseline-retry.ts): a
+ *   script that gave up after the SDK's 3 attempts would not finish at N = 10,000. They carry the bench's
+ *   instruments.
  */
 
 /** IDs per StopInstances / StartInstances call: the most a script would put in one request. */
@@ -54,11 +57,11 @@ export class BatchedBaseline {
   private readonly tagging: ResourceGroupsTaggingAPIClient;
   private readonly states: FleetStates;
 
-  constructor(aws: AwsOptions) {
-    this.ec2 = awsClient(EC2Client, aws);
-    this.rds = awsClient(RDSClient, aws);
-    this.ecs = awsClient(ECSClient, aws);
-    this.tagging = awsClient(ResourceGroupsTaggingAPIClient, aws);
+  constructor(aws: BaselineAwsOptions) {
+    this.ec2 = baselineClient(EC2Client, aws);
+    this.rds = baselineClient(RDSClient, aws);
+    this.ecs = baselineClient(ECSClient, aws);
+    this.tagging = baselineClient(ResourceGroupsTaggingAPIClient, aws);
     this.states = new FleetStates({ ec2: this.ec2, rds: this.rds, ecs: this.ecs });
   }
 

@@ -12,11 +12,11 @@ import type { LocalPlace } from '../sandbox/local-workflows';
  */
 export const MODELLED_PACING: PacingMode = DEPLOYED_PACING;
 
-/** How long, modelled, a baseline polls for its fleet to reach its end state before giving up. */
+/**
+ * How long, modelled, a baseline polls for its fleet to reach its end state, and retries a throttled call,
+ * before giving up.
+ */
 export const BASELINE_PATIENCE_MS = 2 * 60 * 60 * 1000;
-
-/** SDK attempts per call of the baselines in modelled runs (standard retry mode, jittered backoff). */
-export const BASELINE_MAX_ATTEMPTS = 10;
 
 export function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEvent {
   return {

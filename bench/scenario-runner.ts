@@ -27,7 +27,7 @@ import { callsByOperation, executionFigures, sum } from './metrics';
 import { ModelledReactor } from './model/modelled-reactor';
 import { realMilliseconds } from './model/virtual-clock';
 import { restoreRunning } from './restore';
-import { BASELINE_MAX_ATTEMPTS, BASELINE_PATIENCE_MS, keyEvent, MODELLED_PACING } from './scenario-parts';
+import { BASELINE_PATIENCE_MS, keyEvent, MODELLED_PACING } from './scenario-parts';
 
 /**
  * One scenario of the bench on the sandbox's local reactor: its world built, then R rounds of the
@@ -82,9 +82,9 @@ export class Bench {
         this.meter.instrument,
         ...(model ? [model.aws.instrument] : []),
       ],
-      // Modelled, AWS throttles (ECS UpdateService refills 1 a second): a careful script retries more
-      // than the SDK's default 3 attempts, or the batched one gives up at N = 1,000.
-      ...(model ? { maxAttempts: BASELINE_MAX_ATTEMPTS } : {}),
+      // Modelled, AWS throttles (EC2 StartInstances refills 2 instances a second): a careful script
+      // retries a throttled call for as long as it would poll (baseline-retry.ts). moto never throttles.
+      retry: { patienceMs: BASELINE_PATIENCE_MS },
     };
     const batched = new BatchedBaseline(aws);
     const naive = new NaiveBaseline(aws, local.reactor.store.registry);
