@@ -6,6 +6,7 @@ import { ROUNDS_POLICY, type Scenario } from './figures';
 import { type FleetMix, mixOf } from './fleet';
 import { realMilliseconds } from './model/virtual-clock';
 import { measureModelledSweep, SWEEP_KEYS, type SweepResult } from './optional';
+import { benchBreakerKeys } from './scenario-parts';
 import { Bench, type Settings } from './scenario-runner';
 import { type ExtraFigures, evaluateTargets, NOT_MEASURED, type Target } from './targets';
 
@@ -86,6 +87,8 @@ export interface BenchReport {
     readonly modelled: boolean;
     readonly mix: string;
     readonly smallFleet: FleetMix;
+    /** The circuit breaker's limit the reactor ran with: raised to the largest K. @default the deployed default */
+    readonly breakerKeys?: number;
   };
   readonly scenarios: readonly Scenario[];
   readonly bundles: readonly BundleFigures[];
@@ -172,6 +175,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     sweep = await measureModelledSweep(SWEEP_KEYS, bundles, settings.log);
     extras = { ...extras, sweepOf10000KeysS: sweep.seconds };
   }
+  const breakerKeys = benchBreakerKeys(settings.keyCounts);
   return {
     generatedAt: new Date().toISOString(),
     machine: {
@@ -191,6 +195,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
       modelled,
       mix: '10 % ECS services (one cluster), 80 % EC2 instances, 10 % RDS instances per key',
       smallFleet: settings.smallFleet,
+      ...(breakerKeys ? { breakerKeys } : {}),
     },
     scenarios,
     bundles,

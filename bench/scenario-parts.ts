@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { keyIdOf } from '../lambdas/shared/arn';
+import { LIMITS } from '../lambdas/shared/contract';
 import type { KeyEvent, Workflow } from '../lambdas/shared/model';
 import { DEPLOYED_PACING, type PacingMode } from '../lambdas/shared/settings';
 import type { LocalPlace } from '../sandbox/local-workflows';
@@ -17,6 +18,17 @@ export const MODELLED_PACING: PacingMode = DEPLOYED_PACING;
  * before giving up.
  */
 export const BASELINE_PATIENCE_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * The circuit breaker's limit for a run whose largest scenario disables `keyCounts` keys at once: an
+ * operator who expects that many keys to go at once raises it (the construct's `breakerKeys`), or the
+ * breaker holds all but the first 10 % of them back and the scenario measures the breaker, not the
+ * shutdown. Undefined keeps the deployed default (the larger of 10 and 10 % of the registered keys).
+ */
+export function benchBreakerKeys(keyCounts: readonly number[]): number | undefined {
+  const most = Math.max(0, ...keyCounts);
+  return most > LIMITS.breakerFloorKeys ? most : undefined;
+}
 
 export function keyEvent(place: LocalPlace, keyArn: string, workflow: Workflow): KeyEvent {
   return {

@@ -27,7 +27,7 @@ import { callsByOperation, executionFigures, sum } from './metrics';
 import { ModelledReactor } from './model/modelled-reactor';
 import { realMilliseconds } from './model/virtual-clock';
 import { restoreRunning } from './restore';
-import { BASELINE_PATIENCE_MS, keyEvent, MODELLED_PACING } from './scenario-parts';
+import { BASELINE_PATIENCE_MS, benchBreakerKeys, keyEvent, MODELLED_PACING } from './scenario-parts';
 
 /**
  * One scenario of the bench on the sandbox's local reactor: its world built, then R rounds of the
@@ -107,12 +107,13 @@ export class Bench {
   static async start(options: Settings, bundles: readonly BundleFigures[] = []): Promise<Bench> {
     const timer = new CallTimer();
     const meter = new Meter();
+    const breakerKeys = benchBreakerKeys(options.keyCounts);
     if (options.modelled) {
       const model = await ModelledReactor.start({
         lambda: { bundles },
         graceSeconds: 0,
         instrument: [timer.instrument, meter.instrument],
-        settings: { pacing: MODELLED_PACING },
+        settings: { pacing: MODELLED_PACING, ...(breakerKeys ? { breakerKeys } : {}) },
       });
       return new Bench(model, options, timer, meter);
     }
@@ -122,6 +123,7 @@ export class Bench {
       pollMs: options.pollMs,
       retryMs: 50,
       instrument: [timer.instrument, meter.instrument],
+      ...(breakerKeys ? { settings: { breakerKeys } } : {}),
     });
     return new Bench(local, options, timer, meter);
   }
