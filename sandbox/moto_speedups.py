@@ -149,6 +149,37 @@ def _image_by_id() -> None:
     AmiBackend.describe_images = by_id
 
 
+class _KeyPairOnFirstUse:
+    """A KMS key's key pair, generated the first time it is used rather than when the key is created.
+
+    moto generates an RSA 2048 key pair for every key it creates, a symmetric one included (its
+    fallback), tens of milliseconds of CPU each: creating 10,000 keys took minutes. Only Sign, Verify
+    and GetPublicKey read the pair; they find the same kind of pair, made when first asked for.
+    """
+
+    def __init__(self, generate, key_spec):
+        self._generate = generate
+        self._key_spec = key_spec
+        self._pair = None
+        self._lock = threading.Lock()
+
+    def _real(self):
+        with self._lock:
+            if self._pair is None:
+                self._pair = self._generate(self._key_spec)
+            return self._pair
+
+    def __getattr__(self, name):
+        return getattr(self._real(), name)
+
+
+def _kms_key_pair_on_first_use() -> None:
+    from moto.kms import models
+
+    generate = models.generate_private_key
+    models.generate_private_key = lambda key_spec: _KeyPairOnFirstUse(generate, key_spec)
+
+
 class _NotPlain(Exception):
     """An attribute value the fast path leaves to moto's serializer (a binary, or an odd shape)."""
 
@@ -242,6 +273,7 @@ def install() -> None:
         "moto.core.serialize": [_dynamodb_items_as_they_are],
         "moto.dynamodb.models": [_query_one_partition],
         "moto.ec2.models": [_ec2_tags_by_id, _instances_by_id_set, _image_by_id],
+        "moto.kms.models": [_kms_key_pair_on_first_use],
     }
     for name in [name for name in patches if name in sys.modules]:
         for patch in patches.pop(name):
