@@ -9,6 +9,7 @@ import {
 import {
   CreateTagsCommand,
   DescribeImagesCommand,
+  DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   EC2Client,
   RunInstancesCommand,
@@ -137,6 +138,20 @@ async function exercise({ ec2, dynamodb, tagging, kms }: Side): Promise<unknown[
   answers.push(await ec2.send(new DescribeInstancesCommand({})));
   answers.push(await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:k', Values: ['v'] }] })));
   answers.push(await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId] })));
+  // One instance by ID (moto's get_instance), and one that does not exist.
+  answers.push(
+    await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: ids[4], Attribute: 'instanceType' })),
+  );
+  answers.push(
+    await ec2
+      .send(
+        new DescribeInstanceAttributeCommand({
+          InstanceId: 'i-00000000000000000',
+          Attribute: 'instanceType',
+        }),
+      )
+      .catch((error: Error) => error.name),
+  );
   answers.push(
     await ec2
       .send(new DescribeInstancesCommand({ InstanceIds: ['i-00000000000000000'] }))
