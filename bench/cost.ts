@@ -271,17 +271,26 @@ export interface CostReport {
   readonly settings: FunctionSettings;
   readonly prices: readonly Price[];
   readonly cycles: readonly CycleCost[];
-  /** From the scenario with the most keys whose sweep ran; none when no sweep ran. */
+  /** From the sweep of many keys when it ran, else the scenario with the most keys whose sweep ran; none when no sweep ran. */
   readonly sweep: { readonly measuredOn: string; readonly costs: readonly SweepCost[] } | null;
 }
 
-export function costReport(scenarios: readonly Scenario[]): CostReport {
+/**
+ * The cost of each scenario's cycle, and the sweep's: from the sweep of many keys (`manyKeys`, bench/optional.ts)
+ * when it ran, the largest measured, else from the scenario with the most keys whose sweep ran.
+ */
+export function costReport(scenarios: readonly Scenario[], manyKeys?: SweepRun): CostReport {
   const settings = functionSettings();
   const swept = [...scenarios].filter((s) => s.sweep).sort((a, b) => b.keys - a.keys)[0];
+  const sweep = manyKeys
+    ? { measuredOn: `sweep of ${manyKeys.keys} keys`, costs: sweepCosts(manyKeys, settings) }
+    : swept?.sweep
+      ? { measuredOn: swept.name, costs: sweepCosts(swept.sweep, settings) }
+      : null;
   return {
     settings,
     prices: Object.values(PRICES),
     cycles: scenarios.map((scenario) => cycleCost(scenario, settings)),
-    sweep: swept?.sweep ? { measuredOn: swept.name, costs: sweepCosts(swept.sweep, settings) } : null,
+    sweep,
   };
 }

@@ -104,6 +104,10 @@ export interface BenchReport {
     readonly wallMs?: number;
     readonly awsCalls?: number;
     readonly byOperation?: Record<string, number>;
+    /** Real milliseconds the setup of its keys took (not measured, not modelled). */
+    readonly setupMs?: number;
+    /** Attempts the AWS model throttled during the sweep, per Service:Operation. */
+    readonly throttled?: Readonly<Record<string, number>>;
   };
   /** Real milliseconds of the whole run. */
   readonly totalMs: number;
@@ -201,7 +205,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
     bundles,
     extras,
     targets: evaluateTargets(scenarios, bundles, extras),
-    cost: costReport(scenarios),
+    cost: costReport(scenarios, sweep?.run),
     ...(coldPath ? { coldPath } : {}),
     ...(sweep
       ? {
@@ -213,6 +217,8 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRep
                   wallMs: sweep.figures.wallMs,
                   awsCalls: sweep.figures.awsCalls.total,
                   byOperation: sweep.figures.awsCalls.byOperation,
+                  setupMs: sweep.figures.setupMs,
+                  throttled: sweep.throttled ?? {},
                 }
               : {}),
           },

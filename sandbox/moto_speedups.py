@@ -121,6 +121,28 @@ def _instances_by_id_set() -> None:
     InstanceBackend.get_reservations_by_instance_ids = get_reservations_by_instance_ids
 
 
+def _instance_by_walking() -> None:
+    """An instance is found by ID walking the reservations, not by listing every instance first.
+
+    moto's get_instance builds the list of all instances (asking each whether it passes no filter) and
+    then looks for the ID in it; RunInstances calls it for every instance it makes (attaching its root
+    volume), so making 10,000 instances built lists of them 10,000 times. Same walk, same order, same
+    error, without the list.
+    """
+    from moto.ec2.exceptions import InvalidInstanceIdError
+    from moto.ec2.models.instances import InstanceBackend
+
+    def get_instance(self, instance_id):
+        # The reservations themselves: all_reservations copies each, to hand out the same instances.
+        for reservation in list(self.reservations.values()):
+            for instance in reservation.instances:
+                if instance.id == instance_id:
+                    return instance
+        raise InvalidInstanceIdError(instance_id)
+
+    InstanceBackend.get_instance = get_instance
+
+
 def _image_by_id() -> None:
     """An instance finds its image by ID in the images' dict, not by filtering every image.
 
@@ -147,6 +169,37 @@ def _image_by_id() -> None:
         return describe_images(self, ami_ids, filters, exec_users, owners)
 
     AmiBackend.describe_images = by_id
+
+
+class _KeyPairOnFirstUse:
+    """A KMS key's key pair, generated the first time it is used rather than when the key is created.
+
+    moto generates an RSA 2048 key pair for every key it creates, a symmetric one included (its
+    fallback), tens of milliseconds of CPU each: creating 10,000 keys took minutes. Only Sign, Verify
+    and GetPublicKey read the pair; they find the same kind of pair, made when first asked for.
+    """
+
+    def __init__(self, generate, key_spec):
+        self._generate = generate
+        self._key_spec = key_spec
+        self._pair = None
+        self._lock = threading.Lock()
+
+    def _real(self):
+        with self._lock:
+            if self._pair is None:
+                self._pair = self._generate(self._key_spec)
+            return self._pair
+
+    def __getattr__(self, name):
+        return getattr(self._real(), name)
+
+
+def _kms_key_pair_on_first_use() -> None:
+    from moto.kms import models
+
+    generate = models.generate_private_key
+    models.generate_private_key = lambda key_spec: _KeyPairOnFirstUse(generate, key_spec)
 
 
 class _NotPlain(Exception):
@@ -241,7 +294,8 @@ def install() -> None:
         "moto.backends": [_cache_module_list],
         "moto.core.serialize": [_dynamodb_items_as_they_are],
         "moto.dynamodb.models": [_query_one_partition],
-        "moto.ec2.models": [_ec2_tags_by_id, _instances_by_id_set, _image_by_id],
+        "moto.ec2.models": [_ec2_tags_by_id, _instances_by_id_set, _image_by_id, _instance_by_walking],
+        "moto.kms.models": [_kms_key_pair_on_first_use],
     }
     for name in [name for name in patches if name in sys.modules]:
         for patch in patches.pop(name):

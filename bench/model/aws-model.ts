@@ -102,6 +102,24 @@ export class AwsModel {
     this.limits = options.limits ?? RATE_LIMITS;
   }
 
+  /** Calls made while `unmodelled` work runs: they go straight to moto. */
+  private unmodelledDepth = 0;
+
+  /**
+   * Runs `work` with its calls sent straight to moto: no latency, no buckets, not counted. For a setup
+   * that is not measured (the sweep's 10,000 keys), where the model would only add real time (every
+   * modelled latency is a turn of the virtual clock) and drain buckets the measured part then finds low.
+   * Nothing else may call AWS meanwhile: the switch is the process's, not the work's.
+   */
+  async unmodelled<T>(work: () => Promise<T>): Promise<T> {
+    this.unmodelledDepth++;
+    try {
+      return await work();
+    } finally {
+      this.unmodelledDepth--;
+    }
+  }
+
   /** Full buckets and no counts: a fresh account, for the next scenario. */
   reset(): void {
     this.levels.clear();
@@ -129,6 +147,8 @@ export class AwsModel {
     const modelled: Middleware = (next, context) => async (args) => {
       const { service, operation } = nameOf(context);
       const name = `${service}:${operation}`;
+      const clock = currentVirtualClock();
+      if (this.unmodelledDepth > 0) return clock ? clock.real(() => next(args), name) : next(args);
       this.attempts.set(name, (this.attempts.get(name) ?? 0) + 1);
       if (this.options.latency !== false) {
         const { ms } = latencyOf(service, operation, this.latencies);
@@ -136,7 +156,6 @@ export class AwsModel {
       }
       const limited = LIMITED_SERVICES[context.clientName ?? ''];
       if (limited && this.options.throttle !== false) this.meter(limited, operation, args.input, name);
-      const clock = currentVirtualClock();
       const result = clock ? await clock.real(() => next(args), name) : await next(args);
       if (service === 'STS' && operation === 'AssumeRole') return this.sessionOnModelledClock(args, result);
       if (this.options.transitions !== false) {

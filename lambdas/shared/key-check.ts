@@ -30,13 +30,24 @@ export function accessLossConfirmed(key: CheckedKey, graceStartedAt: Date): bool
 export async function checkKey(
   { keys, store }: { readonly keys: KeyReader; readonly store: Store },
   keyArn: string,
-  { deletionEvent }: { readonly deletionEvent: boolean },
+  {
+    deletionEvent,
+    deniedOnRecord = true,
+  }: {
+    readonly deletionEvent: boolean;
+    /**
+     * False when the caller read the key's STATE item (the sweep's Scan) and found no denial on record:
+     * a granted probe has nothing to clear then, and the write is left out. A denial recorded after that
+     * read comes from a workflow's own check, whose next check clears it.
+     */
+    readonly deniedOnRecord?: boolean;
+  },
 ): Promise<CheckedKey> {
   const described = await keys.describe(keyArn);
   if (described.access === 'denied') {
     return { ...described, deleted: false, deniedSince: await store.keyEvents.noteAccessDenied(keyArn) };
   }
-  if (described.access === 'granted') await store.keyEvents.noteAccessGranted(keyArn);
+  if (described.access === 'granted' && deniedOnRecord) await store.keyEvents.noteAccessGranted(keyArn);
   if (described.keyState === 'PendingDeletion' && described.deletionDate) {
     await store.keyEvents.noteDeletionDue(keyArn, described.deletionDate);
   }

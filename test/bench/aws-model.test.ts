@@ -78,6 +78,33 @@ describe('the AWS model', () => {
     expect(tookMs).toBe(latencyMs + 1_000);
   });
 
+  it('sends unmodelled calls straight on: no latency, no tokens taken, nothing counted', async () => {
+    const model = new AwsModel();
+    const client = ec2(model, 1);
+    clock = VirtualClock.install();
+    const installed = clock;
+    const burst = describeBucket?.request.burst ?? 0;
+
+    // A setup of twice the bucket, unmodelled, then a full burst, modelled.
+    const { setupMs, outcomes } = await installed.run(async () => {
+      const started = Date.now();
+      const setup = await model.unmodelled(() =>
+        Promise.all(
+          Array.from({ length: 2 * burst }, () => outcome(client.send(new DescribeInstancesCommand({})))),
+        ),
+      );
+      const setupMs = Date.now() - started;
+      const measured = await Promise.all(
+        Array.from({ length: burst }, () => outcome(client.send(new DescribeInstancesCommand({})))),
+      );
+      return { setupMs, outcomes: [...setup, ...measured] };
+    });
+
+    expect(setupMs).toBe(0);
+    expect(outcomes.every((o) => o === 'ok')).toBe(true);
+    expect(model.stats()).toEqual({ attempts: { 'EC2:DescribeInstances': burst }, throttled: {} });
+  });
+
   it("lets the SDK's retry get through a throttled call once the bucket has refilled", async () => {
     // Prepare: five attempts, so that the SDK's jittered backoff cannot land every retry on an empty bucket.
     const model = new AwsModel();

@@ -1,4 +1,4 @@
-import { costOf, functionSettings, PRICES, sweepCosts, unitPrice } from '../../bench/cost';
+import { costOf, costReport, functionSettings, PRICES, sweepCosts, unitPrice } from '../../bench/cost';
 import { type BaselineCycle, type ReactorCycle, roundsFor, type Scenario } from '../../bench/figures';
 import { mixOf } from '../../bench/fleet';
 import { requestUnits } from '../../bench/meter';
@@ -149,6 +149,21 @@ describe('cost', () => {
     // One request a run whatever the keys; the duration grows with them.
     expect(thousand?.perRun.lambdaRequests).toBeCloseTo(ten?.perRun.lambdaRequests ?? 0, 15);
     expect(thousand?.perRun.lambdaDuration).toBeCloseTo((ten?.perRun.lambdaDuration ?? 0) * 100, 12);
+  });
+
+  it('takes the sweep of many keys, when it ran, for the sweep cost at 10, 1,000 and 10,000 keys', () => {
+    const manyKeys = {
+      keys: 10_000,
+      wallMs: 40_000,
+      awsCalls: { total: 20_000, byOperation: { 'KMS:DescribeKey': 10_000 } },
+      dynamodb: { read: 500, write: 0 },
+      lambda: { sweep: { invocations: 1, ms: 40_000 } },
+    };
+    const report = costReport([], manyKeys);
+    expect(report.sweep?.measuredOn).toBe('sweep of 10000 keys');
+    expect(report.sweep?.costs.map((cost) => cost.keys)).toEqual([10, 1000, 10_000]);
+    expect(report.sweep?.costs[2]?.perRun.kms).toBeCloseTo(10_000 * 0.000003, 12);
+    expect(costReport([]).sweep).toBeNull();
   });
 });
 

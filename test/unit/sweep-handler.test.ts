@@ -4,9 +4,9 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GenerateDataKeyWithoutPlaintextCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Reactor } from '../../lambdas/shared/reactor';
 import { defaultSettings, type ReactorSettings } from '../../lambdas/shared/settings';
@@ -171,6 +171,7 @@ describe('the inventory', () => {
         lease: { owner: 'disable-x', expires: 1_900_000_000 },
         lastOutcomeAt: '2026-11-01T00:00:00Z',
         alertOnlySent: true,
+        accessDeniedOnRecord: false,
         policy: {
           administrators: ['a@example.com'],
           action: 'alert-only',
@@ -273,6 +274,45 @@ describe('the sweep handler', () => {
       keyState: 'AccessDenied',
       accessRevoked: true,
     });
+  });
+
+  it('writes nothing for a healthy key: a granted probe clears only a denial on record, the cannot-stop list only a changed one', async () => {
+    // Key 1 had its access denied, and a database the reactor cannot stop; key 2 never had either.
+    const onlyResource = (n: number) => keyItems(n).filter((item) => item.type === 'resource');
+    documents.on(ScanCommand).resolves({
+      Items: [
+        ...onlyResource(1),
+        { type: 'state', keyArn: keyArn(1), accessDeniedSince: '2026-11-22T10:00:00.000Z' },
+        {
+          type: 'cannot-stop',
+          keyArn: keyArn(1),
+          fingerprint: '[["arn:aws:rds:us-east-1:111122223333:db:r"]]',
+        },
+        ...onlyResource(2),
+        { type: 'state', keyArn: keyArn(2), updatedAt: '2026-11-01T00:00:00Z' },
+      ],
+    });
+    documents.on(UpdateCommand).resolves({});
+    documents.on(PutCommand).resolves({});
+    kms.on(DescribeKeyCommand).callsFake(({ KeyId }: { KeyId: string }) => ({
+      KeyMetadata: { KeyId, KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' },
+    }));
+    kms.on(GenerateDataKeyWithoutPlaintextCommand).resolves({ CiphertextBlob: new Uint8Array([1]) });
+
+    const result = await handler({}, context);
+
+    expect(result).toMatchObject({ keys: 2, inSync: 2, failed: 0 });
+    expect(kms.commandCalls(GenerateDataKeyWithoutPlaintextCommand)).toHaveLength(2);
+    const updates = documents.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates).toEqual([
+      expect.objectContaining({
+        Key: { pk: `KEY#${keyArn(1)}`, sk: 'STATE' },
+        UpdateExpression: 'REMOVE accessDeniedSince',
+      }),
+    ]);
+    // Nothing encrypted is found now: key 1's list is emptied, key 2 never had one to write.
+    const puts = documents.commandCalls(PutCommand).map((call) => call.args[0].input.Item);
+    expect(puts).toEqual([expect.objectContaining({ keyArn: keyArn(1), sk: 'CANNOT_STOP', resources: [] })]);
   });
 
   it('counts a KMS outage as a key not swept, never as drift: nothing is put for it', async () => {

@@ -9,10 +9,19 @@ import {
 import {
   CreateTagsCommand,
   DescribeImagesCommand,
+  DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import {
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  GetPublicKeyCommand,
+  KMSClient,
+  SignCommand,
+  VerifyCommand,
+} from '@aws-sdk/client-kms';
 import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
@@ -32,6 +41,7 @@ interface Side {
   readonly ec2: EC2Client;
   readonly dynamodb: DynamoDBClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly kms: KMSClient;
 }
 
 async function side(plain: boolean): Promise<Side> {
@@ -44,6 +54,7 @@ async function side(plain: boolean): Promise<Side> {
     ec2: new EC2Client(config),
     dynamodb: new DynamoDBClient(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
+    kms: new KMSClient(config),
   };
 }
 
@@ -86,8 +97,33 @@ function items(): Record<string, AttributeValue>[] {
   return all;
 }
 
-async function exercise({ ec2, dynamodb, tagging }: Side): Promise<unknown[]> {
+/**
+ * Keys, whose key pairs the patched server makes on first use: the same metadata, and a signing key
+ * whose pair, made when first asked for, signs and verifies. Key material is random on both servers,
+ * so the public key and the signature are compared by what they are, not their bytes.
+ */
+async function exerciseKms(kms: KMSClient): Promise<unknown[]> {
   const answers: unknown[] = [];
+  const symmetric = await kms.send(new CreateKeyCommand({ Description: 'symmetric' }));
+  answers.push(symmetric);
+  answers.push(await kms.send(new DescribeKeyCommand({ KeyId: symmetric.KeyMetadata?.Arn })));
+  const signing = await kms.send(
+    new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY', Description: 'signing' }),
+  );
+  answers.push(signing);
+  const KeyId = signing.KeyMetadata?.KeyId;
+  const { PublicKey, ...publicKey } = await kms.send(new GetPublicKeyCommand({ KeyId }));
+  answers.push(publicKey, { hasPublicKey: (PublicKey?.length ?? 0) > 0 });
+  const Message = new TextEncoder().encode('speedups');
+  const SigningAlgorithm = 'RSASSA_PSS_SHA_256';
+  const { Signature, ...signed } = await kms.send(new SignCommand({ KeyId, Message, SigningAlgorithm }));
+  answers.push(signed);
+  answers.push(await kms.send(new VerifyCommand({ KeyId, Message, Signature, SigningAlgorithm })));
+  return answers;
+}
+
+async function exercise({ ec2, dynamodb, tagging, kms }: Side): Promise<unknown[]> {
+  const answers: unknown[] = await exerciseKms(kms);
   const { Images = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
   const ImageId = Images[0]?.ImageId ?? '';
   const reservation = await ec2.send(
@@ -102,6 +138,20 @@ async function exercise({ ec2, dynamodb, tagging }: Side): Promise<unknown[]> {
   answers.push(await ec2.send(new DescribeInstancesCommand({})));
   answers.push(await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:k', Values: ['v'] }] })));
   answers.push(await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId] })));
+  // One instance by ID (moto's get_instance), and one that does not exist.
+  answers.push(
+    await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: ids[4], Attribute: 'instanceType' })),
+  );
+  answers.push(
+    await ec2
+      .send(
+        new DescribeInstanceAttributeCommand({
+          InstanceId: 'i-00000000000000000',
+          Attribute: 'instanceType',
+        }),
+      )
+      .catch((error: Error) => error.name),
+  );
   answers.push(
     await ec2
       .send(new DescribeInstancesCommand({ InstanceIds: ['i-00000000000000000'] }))
@@ -186,7 +236,7 @@ afterAll(async () => {
   await Promise.all([patched?.moto.stop(), plain?.moto.stop()]);
 });
 
-test('the patched moto answers EC2, tagging and DynamoDB queries exactly as plain moto does', async () => {
+test('the patched moto answers KMS, EC2, tagging and DynamoDB queries exactly as plain moto does', async () => {
   const [fast, slow] = await Promise.all([exercise(patched), exercise(plain)]);
   expect(fast).toHaveLength(slow.length);
   // Each answer on its own, so that a difference names the call.
@@ -196,4 +246,5 @@ test('the patched moto answers EC2, tagging and DynamoDB queries exactly as plai
   // What the comparison relies on: the fleet was described, and the queries found items of every type.
   expect(JSON.stringify(fast)).toContain('"B"');
   expect(JSON.stringify(fast)).toContain('"deep"');
+  expect(JSON.stringify(fast)).toContain('"SignatureValid":true');
 }, 120_000);

@@ -26,6 +26,14 @@ export interface KeyInventory {
   readonly undelivered?: readonly UndeliveredNews[];
   /** RDS databases seen waiting for the key (store/countdowns.ts); absent when none. */
   readonly countdowns?: readonly Countdown[];
+  /**
+   * A denial of the platform's access is on record (store/key-events.ts): only then has a granted probe
+   * anything to clear, so a sweep of keys whose access works writes nothing for them. Absent: not known,
+   * and cleared as if there were one.
+   */
+  readonly accessDeniedOnRecord?: boolean;
+  /** The fingerprint of what the reactor cannot stop, as last recorded (store/unstoppables.ts); absent when none. */
+  readonly unstoppableFingerprint?: string;
 }
 
 interface Draft {
@@ -35,13 +43,15 @@ interface Draft {
   lastOutcomeAt?: string;
   lastFailureAt?: string;
   alertOnlySent: boolean;
+  accessDeniedOnRecord: boolean;
+  unstoppableFingerprint?: string;
   policyItem?: Item;
   undelivered: UndeliveredNews[];
   countdowns: Countdown[];
 }
 
 /** The item types read (not the email and warning logs), and only the attributes the sweep needs. */
-const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy', 'news', 'countdown'] as const;
+const TYPES = ['resource', 'ledger', 'lease', 'state', 'policy', 'news', 'countdown', 'cannot-stop'] as const;
 const PROJECTION = {
   '#type': 'type',
   '#news': 'news',
@@ -67,8 +77,12 @@ function add(draft: Draft, item: Item, keyArn: string): void {
       const failure = item.lastFailure as { at?: unknown } | undefined;
       if (typeof failure?.at === 'string') draft.lastFailureAt = failure.at;
       draft.alertOnlySent = typeof item[EPISODE_ATTRIBUTE('alert-only')] === 'string';
+      draft.accessDeniedOnRecord = item.accessDeniedSince !== undefined;
       break;
     }
+    case 'cannot-stop':
+      if (typeof item.fingerprint === 'string') draft.unstoppableFingerprint = item.fingerprint;
+      break;
     case 'policy':
       draft.policyItem = item;
       break;
@@ -98,18 +112,26 @@ export async function readInventory(
   const draftOf = (keyArn: string): Draft => {
     let draft = drafts.get(keyArn);
     if (!draft) {
-      draft = { resources: [], ledger: [], alertOnlySent: false, undelivered: [], countdowns: [] };
+      draft = {
+        resources: [],
+        ledger: [],
+        alertOnlySent: false,
+        accessDeniedOnRecord: false,
+        undelivered: [],
+        countdowns: [],
+      };
       drafts.set(keyArn, draft);
     }
     return draft;
   };
   for (const keyArn of alsoKeys) draftOf(keyArn);
   const items = await scanTable(table, {
-    FilterExpression: `#type IN (${TYPES.map((type) => `:${type}`).join(', ')})`,
+    // Placeholders by position: `:cannot-stop` is not a valid name.
+    FilterExpression: `#type IN (${TYPES.map((_, index) => `:t${index}`).join(', ')})`,
     ProjectionExpression:
-      '#type, keyArn, resourceArn, layer, #restore, restoredAt, stoppedAt, stoppedBy, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators, #news, firstSeenAt',
+      '#type, keyArn, resourceArn, layer, #restore, restoredAt, stoppedAt, stoppedBy, #owner, expires, updatedAt, lastFailure, #alertOnly, #action, administrators, #news, firstSeenAt, accessDeniedSince, fingerprint',
     ExpressionAttributeNames: PROJECTION,
-    ExpressionAttributeValues: Object.fromEntries(TYPES.map((type) => [`:${type}`, type])),
+    ExpressionAttributeValues: Object.fromEntries(TYPES.map((type, index) => [`:t${index}`, type])),
   });
   for (const item of items) {
     if (typeof item.keyArn !== 'string') continue;

@@ -1,8 +1,9 @@
-import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { kindOf } from '../arn';
 import { chunk, mapWithConcurrency } from '../concurrency';
 import { keyPartition, SORT_KEYS } from '../contract';
 import type { Layer, LedgerEntry, RestoreState } from '../model';
+import { BATCH_CONCURRENCY, backoff, batchWrite } from './batch-write';
 import { epochSeconds, type Item, queryPartition, type Table } from './table';
 
 /** A restored entry is kept this long, for the restore email and for operators, then TTL removes it. */
@@ -21,15 +22,8 @@ export function entryOf(keyArn: string, item: Item): LedgerEntry {
   };
 }
 
-/** DynamoDB's caps: 100 keys per BatchGetItem, 25 requests per BatchWriteItem. */
+/** DynamoDB's cap: 100 keys per BatchGetItem. */
 const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
-/**
- * Batch calls in flight at once. All of a key's entries share one partition, which takes about
- * 1,000 write units a second: four batches of 25 stay well under it, and 10,000 entries take about
- * 400 BatchWriteItem calls instead of 10,000 PutItem calls.
- */
-const BATCH_CONCURRENCY = 4;
 
 type Key = { pk: string; sk: string };
 const ledgerKey = (keyArn: string, resourceArn: string): Key => ({
@@ -37,11 +31,6 @@ const ledgerKey = (keyArn: string, resourceArn: string): Key => ({
   sk: `${SORT_KEYS.ledgerPrefix}${resourceArn}`,
 });
 const sortKeyOf = (key: Key): string => `${key.pk}\n${key.sk}`;
-
-/** Waits a little longer after each round that DynamoDB left work unprocessed (it does so under load). */
-async function backoff(round: number): Promise<void> {
-  if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
-}
 
 /** Which of `keys` hold an entry the reactor has not seen restored yet. */
 async function existing(table: Table, keys: readonly Key[]): Promise<Set<string>> {
@@ -60,18 +49,6 @@ async function existing(table: Table, keys: readonly Key[]): Promise<Set<string>
     }
   });
   return found;
-}
-
-/** Sends the write requests in batches, resending what DynamoDB left unprocessed until none remain. */
-async function batchWrite(table: Table, requests: readonly Record<string, unknown>[]): Promise<void> {
-  await mapWithConcurrency(chunk(requests, BATCH_WRITE_LIMIT), BATCH_CONCURRENCY, async (batch) => {
-    let pending: Record<string, unknown[]> | undefined = { [table.name]: batch };
-    for (let round = 0; pending && Object.keys(pending).length > 0; round++) {
-      await backoff(round);
-      const result = await table.documents.send(new BatchWriteCommand({ RequestItems: pending as never }));
-      pending = result.UnprocessedItems as Record<string, unknown[]> | undefined;
-    }
-  });
 }
 
 /** What the reactor stopped for each key, with what each resource needs to come back. */

@@ -3,6 +3,7 @@ import { kindOf } from '../arn';
 import { keyPartition, LIMITS, PATTERNS, SORT_KEYS } from '../contract';
 import { InvalidInputError } from '../errors';
 import type { Layer, RegisteredResource } from '../model';
+import { batchWrite } from './batch-write';
 import { type KeyPolicy, type KeyPolicyChange, POLICY_LANGUAGES, type PolicyLanguage } from './policy';
 import { type Item, queryPartition, scanTable, type Table } from './table';
 
@@ -89,19 +90,40 @@ export class Registry {
 
   async register(resource: Omit<RegisteredResource, 'kind' | 'registeredAt'>): Promise<void> {
     await this.table.documents.send(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: {
-          ...resourceKey(resource.keyArn, resource.resourceArn),
-          type: 'resource',
-          keyArn: resource.keyArn,
-          resourceArn: resource.resourceArn,
-          kind: kindOf(resource.resourceArn),
-          layer: resource.layer,
-          registeredAt: this.table.clock().toISOString(),
-        },
-      }),
+      new PutCommand({ TableName: this.table.name, Item: this.resourceItem(resource, this.table.clock()) }),
     );
+  }
+
+  /**
+   * Registers many resources, as `register` does each, in BatchWriteItem calls of 25: what sets up
+   * thousands of rows at once (the bench's sweep of 10,000 keys) in hundreds of calls, not thousands.
+   * Unconditional, as `register` is.
+   */
+  async registerAll(resources: readonly Omit<RegisteredResource, 'kind' | 'registeredAt'>[]): Promise<void> {
+    const now = this.table.clock();
+    // One batch refuses two writes of the same item; the last one given wins, as with `register`.
+    const items = new Map(
+      resources.map((resource) => [
+        `${resource.keyArn}\n${resource.resourceArn}`,
+        this.resourceItem(resource, now),
+      ]),
+    );
+    await batchWrite(
+      this.table,
+      [...items.values()].map((Item) => ({ PutRequest: { Item } })),
+    );
+  }
+
+  private resourceItem(resource: Omit<RegisteredResource, 'kind' | 'registeredAt'>, now: Date): Item {
+    return {
+      ...resourceKey(resource.keyArn, resource.resourceArn),
+      type: 'resource',
+      keyArn: resource.keyArn,
+      resourceArn: resource.resourceArn,
+      kind: kindOf(resource.resourceArn),
+      layer: resource.layer,
+      registeredAt: now.toISOString(),
+    };
   }
 
   /** Removes a resource from a key; returns whether it was registered. Its ledger entry, if any, stays. */

@@ -25,6 +25,18 @@ function fingerprintOf(resources: readonly UnstoppableResource[]): string {
   );
 }
 
+/**
+ * Whether `record` would leave the key's list as it is, judged from the fingerprint last read (the
+ * sweep's Scan; undefined when there was no item): the same list, or an empty one where none was kept.
+ * The sweep then skips the conditional write, which costs a call and a write unit even when it fails.
+ */
+export function recordUnchanged(
+  recorded: string | undefined,
+  resources: readonly UnstoppableResource[],
+): boolean {
+  return fingerprintOf(resources) === (recorded ?? fingerprintOf([]));
+}
+
 export class Unstoppables {
   constructor(private readonly table: Table) {}
 

@@ -90,7 +90,10 @@ export class Sweeper {
     let described: KeyDescription;
     let finding: Finding;
     try {
-      described = await checkKey(this.parts, keyArn, { deletionEvent: false });
+      described = await checkKey(this.parts, keyArn, {
+        deletionEvent: false,
+        deniedOnRecord: key.accessDeniedOnRecord ?? true,
+      });
       finding = await findDrift(key, described, this.movable, now);
     } catch (error) {
       const reason = describeError(error);

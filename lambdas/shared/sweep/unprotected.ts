@@ -10,6 +10,7 @@ import {
 import { logger } from '../observability';
 import type { Store } from '../store';
 import type { KeyInventory } from '../store/inventory';
+import { recordUnchanged } from '../store/unstoppables';
 import type { WarningRecord } from '../store/warning-log';
 
 /**
@@ -56,7 +57,9 @@ export class SafetyNet {
       if (!dependents) continue;
       const open = unprotected(dependents).filter((dependent) => !registered.has(dependent.resourceArn));
       all.push(...open);
-      await this.parts.store.unstoppables.record(key.keyArn, toUnstoppable(unstoppable(dependents)));
+      const cannotStop = toUnstoppable(unstoppable(dependents));
+      if (!recordUnchanged(key.unstoppableFingerprint, cannotStop))
+        await this.parts.store.unstoppables.record(key.keyArn, cannotStop);
       reported += await this.report(key.keyArn, open, now);
     }
     return { unprotected: all, reported };
