@@ -3,7 +3,9 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { LIMITS } from '../shared/contract';
 import { InvalidInputError } from '../shared/errors';
+import type { RegisteredResource } from '../shared/model';
 import { logger, observability } from '../shared/observability';
+import { PacedOutError } from '../shared/pacing/pacer';
 import type { ReactorParts } from '../shared/reactor';
 import { StepInput } from '../shared/step-input';
 
@@ -28,7 +30,18 @@ export function createListResourcesHandler({
   clock,
 }: Pick<ReactorParts, 'store' | 'resources' | 'clock'>) {
   const lambdaHandler = async ({ keyArn, deployedGraceSeconds, trigger }: ListInput) => {
-    const [resources, policy] = await Promise.all([keyResources.list(keyArn), store.registry.policy(keyArn)]);
+    let resources: RegisteredResource[];
+    try {
+      resources = await keyResources.list(keyArn);
+    } catch (error) {
+      // Held back by the pacer (many keys changed at once): no count at all, never a count of zero,
+      // which would end the run as "nothing registered". The workflow waits for the bucket and asks again.
+      if (!(error instanceof PacedOutError)) throw error;
+      const paceSeconds = Math.max(1, Math.ceil(error.waitMs / 1000));
+      logger.info('Resources not counted yet: waiting for the rate limits', { paceSeconds });
+      return { paceSeconds };
+    }
+    const policy = await store.registry.policy(keyArn);
     const services = resources.filter((resource) => resource.layer === 'service').length;
     const graceSeconds = policy.graceSeconds ?? deployedGraceSeconds;
     if (graceSeconds === undefined) {

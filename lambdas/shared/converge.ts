@@ -138,10 +138,19 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
       keyUsable: true,
     };
   }
-  const candidates: Member[] =
-    target === 'stopped'
-      ? await parts.resources.list(keyArn, layer)
-      : await parts.store.ledger.list(keyArn, layer);
+  let candidates: Member[];
+  try {
+    candidates =
+      target === 'stopped'
+        ? await parts.resources.list(keyArn, layer)
+        : await parts.store.ledger.list(keyArn, layer);
+  } catch (error) {
+    // The pacer holds the layer's discovery back: that is not an empty layer, and no pass has begun. The
+    // workflow waits for the bucket and asks again from where it was, as after a held-back pass.
+    if (!(error instanceof PacedOutError) || !budget) throw error;
+    logger.info('Discovery paused for the rate limits', { layer, waitMs: error.waitMs });
+    return heldBack(request, error);
+  }
   const ordered = inArnOrder(kind === undefined ? candidates : candidates.filter((m) => m.kind === kind));
   const { batchSize, chunkSize } = parts.timeBox ?? DEFAULT_TIME_BOX;
   const lanes = [...groupByKind(ordered)].map(([laneKind, members]) => ({
@@ -256,6 +265,23 @@ export async function converge(parts: ConvergeParts, request: ConvergeRequest): 
     ...(budget ? { elapsedMs: Math.round(budget.elapsedMs()) } : {}),
   });
   return progress;
+}
+
+/** The progress of a turn whose discovery the pacer held back: nothing done, all carried, go on after the wait. */
+function heldBack({ layer, attempt, cursor, carried }: ConvergeRequest, error: PacedOutError): Progress {
+  return {
+    layer,
+    done: false,
+    more: true,
+    cursor: cursor ?? null,
+    attempt,
+    changed: carried?.changed ?? 0,
+    pending: carried?.pending ?? 0,
+    skipped: carried?.skipped ?? [],
+    // One read waits for its own tokens, not a whole burst's.
+    paceSeconds: Math.min(MAX_PACE_SECONDS, Math.max(1, Math.ceil(error.waitMs / 1000))),
+    waitSeconds: 0,
+  };
 }
 
 /** How many of `members` (in ARN order) come up to and including `reached`. */

@@ -5,6 +5,7 @@ import type { KeyInventory } from './store/inventory';
 import {
   type AccountListing,
   ALL_KINDS,
+  GroupReads,
   type IgnoredResource,
   type TagDirectory,
   type TaggedResource,
@@ -115,39 +116,35 @@ export class KeyResources {
    * The merge for one key, with the rows it ignored and the tags it will not drive (the CLI shows both).
    * With `layer`, only what can be in that layer is read and merged: the tags of the kinds whose default
    * layer it is, and of any kind a row moves into it; the rows and tags of the other layers' resources,
-   * which cannot end up in this one, are not looked into (nor warned about).
+   * which cannot end up in this one, are not looked into (nor warned about). The Auto Scaling groups
+   * are listed at most once, and only when one can be in the layer (tag-directory.ts, GroupReads).
    */
   async read(
     keyArn: string,
     layer?: Layer,
   ): Promise<Merged & { readonly ignored: readonly IgnoredResource[] }> {
+    const inLayer = (resource: { readonly layer: Layer }) => layer === undefined || resource.layer === layer;
     const kinds = layer === undefined ? undefined : ALL_KINDS.filter((kind) => defaultLayer(kind) === layer);
-    const [listing, rows] = await Promise.all([
-      this.tags.list(keyArn, kinds),
-      this.store.registry.list(keyArn),
-    ]);
-    let tagged = listing.resources;
-    let ignored = listing.ignored;
-    const moved = [
+    // The rows first: they say which kinds can be in the layer, and whether a group of it may be another
+    // key's, which takes the account's groups (and those answer for this key's too).
+    const rows = await this.store.registry.list(keyArn);
+    // A row can put a resource of another kind in this layer (a database with its services, say).
+    const moved = rows.filter((row) => inLayer(row) && !kinds?.includes(row.kind)).map((row) => row.kind);
+    const wanted = kinds && moved.length > 0 ? [...new Set([...kinds, ...moved])] : kinds;
+    const groups = new GroupReads(rows.some((row) => inLayer(row) && row.kind === 'autoscaling-group'));
+    const { resources: tagged, ignored } = await this.tags.list(keyArn, wanted, groups);
+    const taggedArns = new Set(tagged.map((resource) => resource.resourceArn));
+    // Whose a row's resource is, when its tag does not name this key, needs every key's tags of its kind.
+    // Read only then: once the rows are migrated, only layer settings of tagged resources remain, and
+    // cost nothing.
+    const untagged = [
       ...new Set(
-        rows.filter((row) => row.layer === layer && !kinds?.includes(row.kind)).map((row) => row.kind),
+        rows.filter((row) => inLayer(row) && !taggedArns.has(row.resourceArn)).map((row) => row.kind),
       ),
     ];
-    if (kinds && moved.length > 0) {
-      // A row can put a resource of another kind in this layer (a database with its services, say).
-      const more = await this.tags.list(keyArn, moved);
-      tagged = [...tagged, ...more.resources];
-      ignored = [...ignored, ...more.ignored];
-    }
-    const taggedArns = new Set(tagged.map((resource) => resource.resourceArn));
-    // Whose a row's resource is, when its tag does not name this key, needs every key's tags. Read only
-    // then: once the rows are migrated, only layer settings of tagged resources remain, and cost nothing.
-    const untagged = rows.some(
-      (row) => (layer === undefined || row.layer === layer) && !taggedArns.has(row.resourceArn),
-    );
-    const owners = untagged ? ownersOf(await this.tags.all()) : new Map<string, string>();
+    const owners =
+      untagged.length > 0 ? ownersOf(await this.tags.all(untagged, groups)) : new Map<string, string>();
     const merged = mergeResources(keyArn, tagged, rows, (arn) => owners.get(arn));
-    const inLayer = (resource: { readonly layer: Layer }) => layer === undefined || resource.layer === layer;
     return { resources: merged.resources.filter(inLayer), overridden: merged.overridden, ignored };
   }
 

@@ -94,12 +94,23 @@ export function buildPacer({ settings, aws, clock }: PartsSource): Pacer | undef
   });
 }
 
-/** The AWS options of the drivers' clients: the source's, with the pacer's middleware if pacing is on. */
+/** Each source's paced options, so the drivers and the tag reads of one function draw on one pacer. */
+const pacedBySource = new WeakMap<PartsSource, AwsOptions>();
+
+/**
+ * The AWS options of the clients whose calls the rate limits meter (the drivers', the tag reads'): the
+ * source's, with the pacer's middleware if pacing is on.
+ */
 function pacedAws(source: PartsSource): AwsOptions {
-  const pacer = buildPacer(source);
-  return pacer
-    ? { ...source.aws, instrument: [...(source.aws.instrument ?? []), pacer.instrument] }
-    : source.aws;
+  let paced = pacedBySource.get(source);
+  if (!paced) {
+    const pacer = buildPacer(source);
+    paced = pacer
+      ? { ...source.aws, instrument: [...(source.aws.instrument ?? []), pacer.instrument] }
+      : source.aws;
+    pacedBySource.set(source, paced);
+  }
+  return paced;
 }
 
 /** Which way a step moves a key's resources: the stop step's or the start step's key role. */
@@ -166,8 +177,13 @@ export function buildDependentFinder({ settings, aws }: PartsSource): DependentF
   );
 }
 
-/** Which resources belong to which key, from their `key-reactor:key-arn` tags (read only). */
-export function buildTagDirectory({ aws }: PartsSource): TagDirectory {
+/**
+ * Which resources belong to which key, from their `key-reactor:key-arn` tags (read only). Paced: a
+ * DescribeAutoScalingGroups draws from the bucket the groups' stops and starts draw from, so a step
+ * whose read the pacer holds back waits for it in the workflow (converge.ts), as a held-back pass does.
+ */
+export function buildTagDirectory(source: PartsSource): TagDirectory {
+  const aws = pacedAws(source);
   return new TagDirectory({
     tagging: awsClient(ResourceGroupsTaggingAPIClient, aws),
     autoscaling: awsClient(AutoScalingClient, aws),

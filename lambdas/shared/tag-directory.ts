@@ -80,9 +80,55 @@ type Tags = readonly { readonly Key?: string; readonly Value?: string }[] | unde
 const tagValue = (tags: Tags, key: string): string | undefined => tags?.find((tag) => tag.Key === key)?.Value;
 
 /** One resource as either API returned it: its ARN and its tags. */
-interface Found {
+export interface Found {
   readonly resourceArn: string;
   readonly tags: Tags;
+}
+
+/** Whose Auto Scaling groups a listing asks for: one key's, or every key's. */
+type GroupScope = { readonly keyArn: string } | 'account';
+
+/**
+ * One invocation's listing of the Auto Scaling groups: DescribeAutoScalingGroups draws from the same
+ * small bucket as the groups' stops and starts (rate-limits.ts), so a step lists them at most once,
+ * however many of its reads need them. Built per invocation and dropped with it, never kept in a
+ * module: the tags are the registration, and a group tagged a minute ago must be seen by the next step.
+ *
+ * `accountWide`: list every key's groups from the start, for a read that will need them (whose a row's
+ * group is) and can then answer its own key's from the same listing.
+ */
+export class GroupReads {
+  private account: Promise<Found[]> | undefined;
+  private readonly byKey = new Map<string, Promise<Found[]>>();
+
+  constructor(private readonly accountWide = false) {}
+
+  /** The groups of `scope`, listed by `list` once per scope, or taken from the account's listing. */
+  async read(scope: GroupScope, list: (filter: Filter) => Promise<Found[]>): Promise<Found[]> {
+    if (scope === 'account' || this.accountWide || this.account) {
+      this.account ??= this.remember(list({ Name: 'tag-key', Values: [KEY_ARN_TAG] }), () => {
+        this.account = undefined;
+      });
+      const every = await this.account;
+      return scope === 'account'
+        ? every
+        : every.filter((group) => tagValue(group.tags, KEY_ARN_TAG) === scope.keyArn);
+    }
+    let listing = this.byKey.get(scope.keyArn);
+    if (!listing) {
+      listing = this.remember(list({ Name: `tag:${KEY_ARN_TAG}`, Values: [scope.keyArn] }), () =>
+        this.byKey.delete(scope.keyArn),
+      );
+      this.byKey.set(scope.keyArn, listing);
+    }
+    return listing;
+  }
+
+  /** A failed listing is not kept: a read after it (the same invocation's, if it goes on) asks again. */
+  private remember(listing: Promise<Found[]>, forget: () => void): Promise<Found[]> {
+    listing.catch(forget);
+    return listing;
+  }
 }
 
 /** Reads the key tags of the account's resources. */
@@ -98,28 +144,26 @@ export class TagDirectory {
 
   /**
    * The resources tagged for `keyArn`, in a stable order; with `kinds`, only those kinds are asked for
-   * (a layer's step reads only its layer's kinds: ECS services are a tenth of a fleet's pages).
+   * (a layer's step reads only its layer's kinds: ECS services are a tenth of a fleet's pages). With
+   * `groups`, the Auto Scaling groups come from that invocation's one listing of them.
    */
-  async list(keyArn: string, kinds?: readonly ResourceKind[]): Promise<KeyListing> {
+  async list(keyArn: string, kinds?: readonly ResourceKind[], groups?: GroupReads): Promise<KeyListing> {
     const before = this.callCount;
     const { resources, ignored } = this.sort(
-      await this.read(
-        [{ Key: KEY_ARN_TAG, Values: [keyArn] }],
-        { Name: `tag:${KEY_ARN_TAG}`, Values: [keyArn] },
-        kinds,
-      ),
+      await this.read([{ Key: KEY_ARN_TAG, Values: [keyArn] }], { keyArn }, kinds, groups),
     );
     return { resources, ignored, calls: this.callCount - before };
   }
 
   /**
    * Every resource of the account that carries the key tag, grouped by key, for the sweep: one paginated
-   * read of each API whatever the number of keys, not one per key.
+   * read of each API whatever the number of keys, not one per key. With `kinds`, only those kinds (whose
+   * a few rows' resources are needs only their kinds).
    */
-  async all(): Promise<AccountListing> {
+  async all(kinds?: readonly ResourceKind[], groups?: GroupReads): Promise<AccountListing> {
     const before = this.callCount;
     const { resources, ignored } = this.sort(
-      await this.read([{ Key: KEY_ARN_TAG }], { Name: 'tag-key', Values: [KEY_ARN_TAG] }),
+      await this.read([{ Key: KEY_ARN_TAG }], 'account', kinds, groups),
     );
     const byKey = new Map<string, TaggedResource[]>();
     for (const resource of resources) {
@@ -132,17 +176,18 @@ export class TagDirectory {
 
   private async read(
     tagFilters: TagFilter[],
-    groupFilter: Filter,
+    scope: GroupScope,
     kinds: readonly ResourceKind[] = ALL_KINDS,
+    groups: GroupReads = new GroupReads(),
   ): Promise<Found[]> {
     const types = kinds.flatMap((kind) =>
       kind === 'autoscaling-group' ? [] : [RESOURCE_TYPE_FILTERS[kind]],
     );
-    const [tagged, groups] = await Promise.all([
+    const [tagged, found] = await Promise.all([
       types.length > 0 ? this.taggedResources(tagFilters, types) : [],
-      kinds.includes('autoscaling-group') ? this.groups(groupFilter) : [],
+      kinds.includes('autoscaling-group') ? groups.read(scope, (filter) => this.groups(filter)) : [],
     ]);
-    return [...tagged, ...groups];
+    return [...tagged, ...found];
   }
 
   private async taggedResources(TagFilters: TagFilter[], ResourceTypeFilters: string[]): Promise<Found[]> {

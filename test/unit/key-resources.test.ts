@@ -139,11 +139,12 @@ describe('KeyResources.list', () => {
       [SERVICE, 'service'],
       [DB, 'service'],
     ]);
-    // The service layer's kind, then the database's, which its row puts in that layer; the instances,
-    // which cannot be in it, are not asked for, nor the account's tags.
+    // The service layer's kind and the database's, which its row puts in that layer, in one listing; the
+    // instances, which cannot be in it, are not asked for, nor the account's tags, nor the groups.
     expect(
       taggingMock.commandCalls(GetResourcesCommand).map((call) => call.args[0].input.ResourceTypeFilters),
-    ).toEqual([['ecs:service'], ['rds:db']]);
+    ).toEqual([['ecs:service', 'rds:db']]);
+    expect(autoscalingMock.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
     taggingMock.resetHistory();
 
     expect((await resources.list(KEY, 'server')).map((resource) => resource.resourceArn)).toEqual([INSTANCE]);
@@ -177,6 +178,76 @@ describe('KeyResources.list', () => {
       rows: [{ keyArn: KEY, resourceArn: STOLEN, taggedFor: OTHER }],
     });
     warn.mockRestore();
+  });
+});
+
+const GROUP =
+  'arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:0f1e2d3c-0000-4000-8000-000000000001:autoScalingGroupName/web';
+const LEGACY_GROUP =
+  'arn:aws:autoscaling:us-east-1:111122223333:autoScalingGroup:4b5a6978-0000-4000-8000-000000000002:autoScalingGroupName/batch';
+
+/** The account's Auto Scaling groups, answered by their tag filter as AWS does. */
+function groups(byKey: Record<string, readonly string[]>) {
+  type Input = { Filters?: { Name?: string; Values?: string[] }[] };
+  autoscalingMock.on(DescribeAutoScalingGroupsCommand).callsFake((input: Input) => {
+    const filter = input.Filters?.[0];
+    const wanted = filter?.Name === `tag:${KEY_ARN_TAG}` ? filter.Values : undefined;
+    return {
+      AutoScalingGroups: Object.entries(byKey)
+        .filter(([keyArn]) => wanted === undefined || wanted.includes(keyArn))
+        .flatMap(([keyArn, arns]) =>
+          arns.map((arn) => ({ AutoScalingGroupARN: arn, Tags: [{ Key: KEY_ARN_TAG, Value: keyArn }] })),
+        ),
+    };
+  });
+}
+
+describe('KeyResources.list, Auto Scaling groups', () => {
+  const groupFilters = () =>
+    autoscalingMock.commandCalls(DescribeAutoScalingGroupsCommand).map((call) => call.args[0].input.Filters);
+
+  it("lists the groups once for the server layer, never for the services, and again for the next step's read", async () => {
+    tags({ [KEY]: [SERVICE, INSTANCE] });
+    groups({ [KEY]: [GROUP], [OTHER]: [LEGACY_GROUP] });
+
+    const services = await resources.list(KEY, 'service');
+    const servers = await resources.list(KEY, 'server');
+    const again = await resources.list(KEY, 'server');
+
+    expect(services.map((resource) => resource.resourceArn)).toEqual([SERVICE]);
+    expect(servers.map((resource) => resource.resourceArn)).toEqual([GROUP, INSTANCE]);
+    expect(again).toEqual(servers);
+    // None for the services; one per server read, for this key's groups: the tags are the registration,
+    // so a read is never answered from an earlier one.
+    expect(groupFilters()).toEqual([
+      [{ Name: `tag:${KEY_ARN_TAG}`, Values: [KEY] }],
+      [{ Name: `tag:${KEY_ARN_TAG}`, Values: [KEY] }],
+    ]);
+  });
+
+  it("lists the account's groups once when a group's row may be another key's, and answers the key's from it", async () => {
+    tags({ [KEY]: [INSTANCE] });
+    groups({ [KEY]: [GROUP], [OTHER]: [LEGACY_GROUP] });
+    // A row of KEY for a group whose tag names OTHER: whose it is takes the account's groups.
+    documents.on(QueryCommand).resolves({
+      Items: [{ ...row(KEY, LEGACY_GROUP, 'server'), kind: 'autoscaling-group' }],
+    });
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+
+    const servers = await resources.list(KEY, 'server');
+
+    expect(servers.map((resource) => resource.resourceArn)).toEqual([GROUP, INSTANCE]);
+    expect(groupFilters()).toEqual([[{ Name: 'tag-key', Values: [KEY_ARN_TAG] }]]);
+    jest.restoreAllMocks();
+  });
+
+  it('fails the read when the groups cannot be listed: a throttled read never makes the layer look empty', async () => {
+    tags({ [KEY]: [INSTANCE] });
+    autoscalingMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    await expect(resources.list(KEY, 'server')).rejects.toThrow('Rate exceeded');
   });
 });
 

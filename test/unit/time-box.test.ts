@@ -322,4 +322,90 @@ describe('converge, time-boxed', () => {
     expect(resumed).toMatchObject({ more: false, cursor: null, paceSeconds: 0, changed: 7, pending: 7 });
     expect([...fleet.states.values()].every((state) => state === 'stopped')).toBe(true);
   });
+
+  it('hands a discovery the pacer holds back to the workflow as a wait, never as an empty layer', async () => {
+    // Prepare: the layer's tag read is held back once (1.2 s owed), then answers.
+    const watch = fakeStopwatch();
+    const fleet = fakeFleet(3, watch, 10);
+    let reads = 0;
+    const resources = {
+      list: async (...args: Parameters<ConvergeParts['resources']['list']>) => {
+        reads += 1;
+        if (reads === 1) throw new PacedOutError('the Auto Scaling bucket is owed 1.2 s', 1_200);
+        return fleet.resources.list(...args);
+      },
+    };
+    const parts: ConvergeParts = {
+      store: fleet.store,
+      keys: fleet.keys,
+      resources,
+      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
+      managedTag: DEFAULT_MANAGED_TAG,
+      clock: () => new Date('2026-11-22T15:32:00Z'),
+      timeBox: { chunkSize: 10, batchSize: 500, safetyMarginMs: 0, stopwatch: watch.read },
+    };
+    const request = {
+      keyArn: KEY_ARN,
+      executionName: 'disable-1234abcd',
+      layer: 'server',
+      target: 'stopped',
+      attempt: 2,
+      carried: { changed: 1, pending: 1, skipped: [] },
+    } as const;
+
+    // Act: the held-back turn, then the one after the wait, from what it carried on
+    const held = await converge(parts, { ...request, budget: new Budget(parts.timeBox as TimeBox, 60_000) });
+    const callsWhileHeld = [...fleet.calls];
+    const resumed = await converge(parts, {
+      ...request,
+      cursor: held.cursor ?? undefined,
+      carried: { changed: held.changed, pending: held.pending, skipped: held.skipped },
+      budget: new Budget(parts.timeBox as TimeBox, 60_000),
+    });
+
+    // Assess: not done and not empty, nothing asked of AWS, the counts carried as they came, 2 s to wait;
+    // then the layer is stopped as if nothing had been held back.
+    expect(held).toMatchObject({
+      done: false,
+      more: true,
+      cursor: null,
+      attempt: 2,
+      changed: 1,
+      pending: 1,
+      paceSeconds: 2,
+      waitSeconds: 0,
+    });
+    expect(held.batches).toBeUndefined();
+    expect(callsWhileHeld).toEqual([]);
+    expect(resumed).toMatchObject({ more: false, changed: 4, pending: 4 });
+    expect([...fleet.states.values()].every((state) => state === 'stopped')).toBe(true);
+  });
+
+  it('lets a held-back discovery fail the step where no workflow waits for it (the CLI)', async () => {
+    const watch = fakeStopwatch();
+    const fleet = fakeFleet(1, watch, 10);
+    const parts: ConvergeParts = {
+      store: fleet.store,
+      keys: fleet.keys,
+      resources: {
+        list: async () => {
+          throw new PacedOutError('the Auto Scaling bucket is owed 30 s', 30_000);
+        },
+      },
+      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
+      managedTag: DEFAULT_MANAGED_TAG,
+      clock: () => new Date('2026-11-22T15:32:00Z'),
+    };
+
+    await expect(
+      converge(parts, {
+        keyArn: KEY_ARN,
+        executionName: 'cli',
+        layer: 'server',
+        target: 'stopped',
+        attempt: 0,
+      }),
+    ).rejects.toThrow(PacedOutError);
+    expect(fleet.calls).toEqual([]);
+  });
 });
