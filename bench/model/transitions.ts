@@ -1,3 +1,4 @@
+import { SETTLE_TIMES, type SettleTime } from '../../lambdas/shared/pacing/settle-times';
 import type { Figure } from './lambda-model';
 
 /**
@@ -8,34 +9,17 @@ import type { Figure } from './lambda-model';
  * not worst cases; each names its source.
  */
 
+/** A settle time of the shared table as the model's figure, in milliseconds, with its source. */
+const figure = ({ seconds, source }: SettleTime): Figure => ({ ms: seconds * 1000, source });
+
+/** From SETTLE_TIMES (lambdas/shared/pacing/settle-times.ts): the reactor plans its polls by the same table. */
 export const TRANSITIONS = {
-  ec2Stop: {
-    ms: 45_000,
-    source:
-      'assumption: EC2 documents the stopping state but no duration (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Stop_Start.html); an EBS-backed instance commonly takes 30 to 60 s',
-  },
-  ec2Start: {
-    ms: 30_000,
-    source:
-      'assumption: EC2 documents the pending state but no duration (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html); tens of seconds to running',
-  },
-  rdsStop: {
-    ms: 4 * 60_000,
-    source: 'assumption: RDS documents no duration for stopping; a few minutes for a small instance',
-  },
-  rdsStart: {
-    ms: 6 * 60_000,
-    source: 'assumption: RDS documents no duration for starting; several minutes, longer than a stop',
-  },
-  ecsStop: {
-    ms: 30_000,
-    source:
-      "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html (a container's stopTimeout defaults to 30 s); a service behind a load balancer drains longer, its deregistration delay (300 s by default), not modelled",
-  },
-  ecsStart: {
-    ms: 60_000,
-    source: 'assumption: placing, pulling and starting a small task, about a minute, unpublished',
-  },
+  ec2Stop: figure(SETTLE_TIMES['ec2-instance'].stopped),
+  ec2Start: figure(SETTLE_TIMES['ec2-instance'].running),
+  rdsStop: figure(SETTLE_TIMES['rds-instance'].stopped),
+  rdsStart: figure(SETTLE_TIMES['rds-instance'].running),
+  ecsStop: figure(SETTLE_TIMES['ecs-service'].stopped),
+  ecsStart: figure(SETTLE_TIMES['ecs-service'].running),
 } as const satisfies Record<string, Figure>;
 
 interface Change {

@@ -9,8 +9,12 @@ import { LayerStepInput, SkippedResource } from './step-input';
 import { Budget, DEFAULT_TIME_BOX } from './time-box';
 
 const LayerStep = LayerStepInput.extend({
-  /** Given by the poll loop's check: the observations made so far. */
-  attempt: z.number().int().min(0).optional(),
+  /**
+   * Given by the poll loop's check: the observations made so far. -1 from the Pass after a layer's lanes:
+   * the look at once that follows them comes right after the calls, as the acting pass does, so it counts
+   * as attempt 0 and waits the whole settle time of what is pending (a check after a wait, a quarter).
+   */
+  attempt: z.number().int().min(-1).optional(),
   /** Given when a pass goes on where the last invocation's time box ended: its cursor and counts. */
   cursor: z
     .string()
@@ -32,6 +36,24 @@ const LayerStep = LayerStepInput.extend({
 type LayerStep = z.infer<typeof LayerStep>;
 
 /**
+ * The turn of the poll loop a call is: 0 for a layer's first step (no attempt given) and for the look at
+ * once after its lanes (-1 given), which both follow the calls, so their wait is a whole settle time; one
+ * more for each check after a wait; the same turn for a call that goes on with a pass.
+ */
+export function turnOf({
+  attempt,
+  cursor,
+  carried,
+}: {
+  readonly attempt?: number;
+  readonly cursor?: string;
+  readonly carried?: LayerStep['carried'];
+}): number {
+  if (attempt === undefined) return 0;
+  return cursor === undefined && carried === undefined ? attempt + 1 : attempt;
+}
+
+/**
  * The step that moves one layer of a key's resources toward `target`, and the workflow's poll of it:
  * each call observes the layer again, moves anything that can move now (a resource caught
  * mid-transition is not left behind) and counts the turn. A call that goes on with a pass (`cursor`,
@@ -48,8 +70,7 @@ export function createLayerStep(parts: ConvergeParts, target: Target) {
       executionName,
       layer,
       target,
-      attempt:
-        attempt === undefined ? 0 : cursor === undefined && carried === undefined ? attempt + 1 : attempt,
+      attempt: turnOf({ attempt, cursor, carried }),
       cursor,
       kind,
       fanOut,

@@ -44,16 +44,16 @@ function contextFor(template: EmailTemplate, resources: EmailContext['resources'
 
 describe('the estimate of a fleet under the rate limits', () => {
   it('adds each layer issued, then settled, and names the call that binds', () => {
-    // Stopping 10,000: services 190 s of UpdateService + 60 s; servers side by side, 350 s of
+    // Stopping 10,000: services 190 s of UpdateService + 30 s; servers side by side, 350 s of
     // StopInstances (the RDS lane's 196 s within it) + 240 s for the databases to stop.
     expect(estimateFleet(fleetOf(10_000), 'stopped')).toEqual({
-      totalSeconds: 190 + 60 + 350 + 240,
+      totalSeconds: 190 + 30 + 350 + 240,
       rateSeconds: 190 + 350,
       bound: { operation: 'StopInstances', burst: 1_000, perSecond: 20, perResource: true },
     });
     // Starting them: StartInstances lets 2 a second past the first 1,000.
     expect(estimateFleet(fleetOf(10_000), 'running')).toMatchObject({
-      totalSeconds: 3_500 + 300 + 190 + 120,
+      totalSeconds: 3_500 + 360 + 190 + 60,
       bound: { operation: 'StartInstances', perSecond: 2 },
     });
   });

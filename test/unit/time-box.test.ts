@@ -230,7 +230,8 @@ describe('converge, time-boxed', () => {
       { kind: 'ec2-instance', resources: 7 },
       { kind: 'rds-instance', resources: 2 },
     ]);
-    expect(lane).toMatchObject({ more: false, changed: 7, paceSeconds: 0, waitSeconds: 60 });
+    // An EC2 stop settles in 45 s (pacing/settle-times.ts).
+    expect(lane).toMatchObject({ more: false, changed: 7, paceSeconds: 0, waitSeconds: 45 });
     expect(fleet.calls.filter((call) => call.startsWith('stop'))).toEqual([
       'stop 01,02',
       'stop 03,04',
@@ -265,7 +266,7 @@ describe('converge, time-boxed', () => {
 
     // Assess
     expect(progress.batches).toBeUndefined();
-    expect(progress).toMatchObject({ more: false, changed: 7, pending: 7, waitSeconds: 60 });
+    expect(progress).toMatchObject({ more: false, changed: 7, pending: 7, waitSeconds: 45 });
   });
 
   it('ends its pass where the pacer would hold a call too long, and hands the wait to the workflow', async () => {

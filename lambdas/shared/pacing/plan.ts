@@ -1,6 +1,7 @@
 import type { Target } from '../decision';
 import { RESOURCE_KINDS, type ResourceKind } from '../model';
 import { type ApiLimit, type LimitedService, limitFor, RATE_LIMITS, type TokenBucket } from '../rate-limits';
+import { SETTLE_TIMES } from './settle-times';
 
 /**
  * What the rate model says about a key's fleet before the work starts: how long issuing its stop or
@@ -11,19 +12,16 @@ import { type ApiLimit, type LimitedService, limitFor, RATE_LIMITS, type TokenBu
 
 /**
  * Seconds a resource of each kind takes to reach the target once asked: the first poll waits this long
- * for the slowest kind still pending. Assumptions from AWS's own wording where it gives one, to be
- * replaced by measured figures: EC2 documents no stop time (an EBS-backed instance is usually stopped
- * within a minute); RDS says a stop or start "takes a few minutes"; an ECS service drains its tasks
- * (30 s stop timeout) and a start waits for new tasks to pass their health checks; an Auto Scaling
- * group's processes change at once and its instances as EC2's do.
+ * for the slowest kind still pending. From SETTLE_TIMES (settle-times.ts), the table the bench's AWS
+ * model shares, each figure with its source.
  */
-export const SETTLE_SECONDS: Readonly<Record<ResourceKind, Readonly<Record<Target, number>>>> = {
-  'ec2-instance': { stopped: 60, running: 60 },
-  'rds-instance': { stopped: 240, running: 300 },
-  'rds-cluster': { stopped: 240, running: 300 },
-  'ecs-service': { stopped: 60, running: 120 },
-  'autoscaling-group': { stopped: 60, running: 60 },
-};
+export const SETTLE_SECONDS: Readonly<Record<ResourceKind, Readonly<Record<Target, number>>>> =
+  Object.fromEntries(
+    RESOURCE_KINDS.map((kind) => [
+      kind,
+      { stopped: SETTLE_TIMES[kind].stopped.seconds, running: SETTLE_TIMES[kind].running.seconds },
+    ]),
+  ) as Record<ResourceKind, Record<Target, number>>;
 
 /** The shortest and longest poll wait: never busier than every 15 s, never so long the lease (15 min) lapses. */
 export const POLL_WAIT_BOUNDS = { minSeconds: 15, laterMaxSeconds: 60, maxSeconds: 300 } as const;
