@@ -114,6 +114,19 @@ function fakeFleet(count: number, watch: ReturnType<typeof fakeStopwatch>, callM
   return { states, calls, ledger, store, resources, keys, driver };
 }
 
+/** What converge needs around a fake fleet: its store, key and listing, its driver for EC2; `overrides` wins. */
+function partsOf(fleet: ReturnType<typeof fakeFleet>, overrides: Partial<ConvergeParts> = {}): ConvergeParts {
+  return {
+    store: fleet.store,
+    keys: fleet.keys,
+    resources: fleet.resources,
+    driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
+    managedTag: DEFAULT_MANAGED_TAG,
+    clock: () => new Date('2026-11-22T15:32:00Z'),
+    ...overrides,
+  };
+}
+
 describe('converge, time-boxed', () => {
   it('works through the layer in ARN order, chunk by chunk, and hands the rest to the next invocation', async () => {
     // Prepare: 7 instances, chunks of 2, each driver call 10 ms, 45 ms of budget: two chunks (40 ms) fit.
@@ -126,15 +139,9 @@ describe('converge, time-boxed', () => {
       budgetMs: 45,
       stopwatch: watch.read,
     };
-    const parts: ConvergeParts = {
-      store: fleet.store,
-      keys: fleet.keys,
-      resources: fleet.resources,
-      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
-      managedTag: DEFAULT_MANAGED_TAG,
-      clock: () => new Date('2026-11-22T15:32:00Z'),
+    const parts = partsOf(fleet, {
       timeBox,
-    };
+    });
     const request = {
       keyArn: KEY_ARN,
       executionName: 'disable-1234abcd',
@@ -202,16 +209,12 @@ describe('converge, time-boxed', () => {
       stop: async () => Promise.reject(new Error('another lane')),
       start: async () => Promise.reject(new Error('another lane')),
     };
-    const parts: ConvergeParts = {
-      store: fleet.store,
-      keys: fleet.keys,
+    const parts = partsOf(fleet, {
       resources: { list: async () => registered },
       driversFor: async () =>
         ({ 'ec2-instance': fleet.driver, 'rds-instance': untouched }) as unknown as Drivers,
-      managedTag: DEFAULT_MANAGED_TAG,
-      clock: () => new Date('2026-11-22T15:32:00Z'),
       timeBox: { chunkSize: 2, batchSize: 3, safetyMarginMs: 0, stopwatch: watch.read },
-    };
+    });
     const request = {
       keyArn: KEY_ARN,
       executionName: 'disable-1234abcd',
@@ -244,15 +247,9 @@ describe('converge, time-boxed', () => {
     // Prepare: 7 instances, batches of 3.
     const watch = fakeStopwatch();
     const fleet = fakeFleet(7, watch, 10);
-    const parts: ConvergeParts = {
-      store: fleet.store,
-      keys: fleet.keys,
-      resources: fleet.resources,
-      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
-      managedTag: DEFAULT_MANAGED_TAG,
-      clock: () => new Date('2026-11-22T15:32:00Z'),
+    const parts = partsOf(fleet, {
       timeBox: { chunkSize: 2, batchSize: 3, safetyMarginMs: 0, stopwatch: watch.read },
-    };
+    });
 
     // Act
     const progress = await converge(parts, {
@@ -282,15 +279,10 @@ describe('converge, time-boxed', () => {
         return fleet.driver.stop(observations);
       },
     };
-    const parts: ConvergeParts = {
-      store: fleet.store,
-      keys: fleet.keys,
-      resources: fleet.resources,
+    const parts = partsOf(fleet, {
       driversFor: async () => ({ 'ec2-instance': paced }) as unknown as Drivers,
-      managedTag: DEFAULT_MANAGED_TAG,
-      clock: () => new Date('2026-11-22T15:32:00Z'),
       timeBox: { chunkSize: 2, batchSize: 500, safetyMarginMs: 0, stopwatch: watch.read },
-    };
+    });
     const request = {
       keyArn: KEY_ARN,
       executionName: 'disable-1234abcd',
@@ -336,15 +328,10 @@ describe('converge, time-boxed', () => {
         return fleet.resources.list(...args);
       },
     };
-    const parts: ConvergeParts = {
-      store: fleet.store,
-      keys: fleet.keys,
+    const parts = partsOf(fleet, {
       resources,
-      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
-      managedTag: DEFAULT_MANAGED_TAG,
-      clock: () => new Date('2026-11-22T15:32:00Z'),
       timeBox: { chunkSize: 10, batchSize: 500, safetyMarginMs: 0, stopwatch: watch.read },
-    };
+    });
     const request = {
       keyArn: KEY_ARN,
       executionName: 'disable-1234abcd',
@@ -385,18 +372,13 @@ describe('converge, time-boxed', () => {
   it('lets a held-back discovery fail the step where no workflow waits for it (the CLI)', async () => {
     const watch = fakeStopwatch();
     const fleet = fakeFleet(1, watch, 10);
-    const parts: ConvergeParts = {
-      store: fleet.store,
-      keys: fleet.keys,
+    const parts = partsOf(fleet, {
       resources: {
         list: async () => {
           throw new PacedOutError('the Auto Scaling bucket is owed 30 s', 30_000);
         },
       },
-      driversFor: async () => ({ 'ec2-instance': fleet.driver }) as unknown as Drivers,
-      managedTag: DEFAULT_MANAGED_TAG,
-      clock: () => new Date('2026-11-22T15:32:00Z'),
-    };
+    });
 
     await expect(
       converge(parts, {
