@@ -1,5 +1,10 @@
 import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
-import type { AwsCredentials, ClientInstrument, InstrumentableClient } from '../lambdas/shared/aws';
+import {
+  type AwsCredentials,
+  awsClient,
+  type ClientInstrument,
+  type InstrumentableClient,
+} from '../lambdas/shared/aws';
 
 /**
  * How the baselines' SDK clients retry: as a script written for AWS's rate limits would, not as the SDK
@@ -123,25 +128,10 @@ export interface BaselineAwsOptions {
   readonly retry: BaselineRetryOptions;
 }
 
-interface BaselineClientConfig {
-  region?: string;
-  endpoint?: string;
-  credentials?: AwsCredentials;
-  retryStrategy: RetryStrategyV2;
-}
-
-/** A client of `Client` with the baselines' retry strategy and every instrument attached. */
+/** A client of `Client` built as every client is (awsClient), with the baselines' retry strategy. */
 export function baselineClient<C extends InstrumentableClient>(
-  Client: new (config: BaselineClientConfig) => C,
-  options: BaselineAwsOptions,
+  Client: new (config: { retryStrategy?: RetryStrategyV2 }) => C,
+  { retry, ...options }: BaselineAwsOptions,
 ): C {
-  const { instrument = [], region, endpoint, credentials, retry } = options;
-  const client = new Client({
-    ...(region ? { region } : {}),
-    ...(endpoint ? { endpoint } : {}),
-    ...(credentials ? { credentials } : {}),
-    retryStrategy: new BaselineRetryStrategy(retry),
-  });
-  for (const apply of instrument) apply(client);
-  return client;
+  return awsClient(Client, { ...options, retryStrategy: new BaselineRetryStrategy(retry) });
 }

@@ -1,3 +1,5 @@
+import type { RetryStrategyV2 } from '@smithy/types';
+
 /**
  * How every AWS SDK client of the reactor is made: from explicit options, never from a module-scope
  * singleton, so that whoever builds the reactor's parts (a Lambda entry point, the CLI, the sandbox, the
@@ -30,6 +32,8 @@ export interface AwsOptions {
   readonly credentials?: AwsCredentials;
   /** @default the SDK's (3) */
   readonly maxAttempts?: number;
+  /** How throttled and failed calls are retried (the bench's scripts bring their own). @default the SDK's standard mode */
+  readonly retryStrategy?: RetryStrategyV2;
   /** @default none */
   readonly instrument?: readonly ClientInstrument[];
 }
@@ -39,6 +43,7 @@ interface ClientConfig {
   endpoint?: string;
   credentials?: AwsCredentials;
   maxAttempts?: number;
+  retryStrategy?: RetryStrategyV2;
 }
 
 /** A client of `Client` configured from `options`, with every instrument attached. */
@@ -46,12 +51,13 @@ export function awsClient<C extends InstrumentableClient>(
   Client: new (config: ClientConfig) => C,
   options: AwsOptions = {},
 ): C {
-  const { instrument = [], region, endpoint, credentials, maxAttempts } = options;
+  const { instrument = [], region, endpoint, credentials, maxAttempts, retryStrategy } = options;
   const client = new Client({
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
     ...(maxAttempts ? { maxAttempts } : {}),
+    ...(retryStrategy ? { retryStrategy } : {}),
   });
   for (const apply of instrument) apply(client);
   return client;
